@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: MIT */
+/* Emulator internals shared by function.c, mailbox.c and topology.c. */
+#ifndef DOEKIT_EMU_INTERNAL_H
+#define DOEKIT_EMU_INTERNAL_H
+
+#include <doekit/emu.h>
+
+struct emu_mb *emu_mb_new(struct doe_ctx *ctx, uint16_t off, uint8_t cap_version, bool irq);
+void emu_mb_free(struct emu_mb *mb);
+/* reg is the offset within the capability (DOE_REG_CAP..DOE_REG_READ) */
+uint32_t emu_mb_reg_read(struct emu_mb *mb, uint16_t reg);
+void emu_mb_reg_write(struct emu_mb *mb, uint16_t reg, uint32_t val);
+
+#endif

@@ -1,0 +1,404 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Named emulated topologies. Each profile is a small tree of functions
+ * with DOE mailboxes where the specs put them: CMA/SPDM on ports and
+ * endpoints (PCIe §6.31), CDAT Table Access on switch upstream ports and
+ * CXL endpoints (CXL §8.1.11), Discovery on every mailbox.
+ *
+ * Protocol handlers that later work plugs in (CDAT, SPDM) are registered
+ * here as placeholders: Discovery lists them; a request sets Error.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <doekit/cursor.h>
+#include <doekit/discovery.h>
+#include <doekit/doe.h>
+#include "emu_internal.h"
+#include "internal.h"
+
+#define TOPO_MAX_FNS 32
+
+struct emu_topo {
+	struct doe_ctx *ctx;
+	const char *profile;
+	struct emu_fn *fns[TOPO_MAX_FNS];
+	int parent[TOPO_MAX_FNS];	/* index into fns, -1 at the top */
+	size_t n;
+};
+
+/* Which protocols a mailbox carries, beyond Discovery */
+enum mb_kind { MB_CMA, MB_CMA_SECURED, MB_CDAT, MB_CDAT_CMA };
+
+/* QEMU's CXL models use these IDs; we mirror them so output looks familiar */
+#define VID_INTEL 0x8086u
+#define VID_HUAWEI 0x19E5u
+#define CLASS_PCI_BRIDGE 0x060400u
+#define CLASS_CXL_MEM 0x050210u	/* memory controller, CXL, CXL.mem */
+#define EXT_CAP_AER 0x0001u
+#define EXT_CAP_DVSEC 0x0023u
+
+static int add_mailbox(struct emu_fn *fn, enum mb_kind kind, uint8_t ver, bool irq,
+		       struct emu_mb **out)
+{
+	struct emu_mb *mb;
+	int rc = emu_fn_add_doe(fn, ver, irq, &mb);
+
+	if (rc)
+		return rc;
+	if (kind == MB_CDAT || kind == MB_CDAT_CMA)
+		rc = emu_mb_add_protocol(mb, DOE_VENDOR_CXL, DOE_TYPE_CXL_TABLE_ACCESS, NULL, NULL);
+	if (!rc && (kind == MB_CMA || kind == MB_CMA_SECURED || kind == MB_CDAT_CMA))
+		rc = emu_mb_add_protocol(mb, DOE_VENDOR_PCISIG, DOE_TYPE_CMA, NULL, NULL);
+	if (!rc && kind == MB_CMA_SECURED)
+		rc = emu_mb_add_protocol(mb, DOE_VENDOR_PCISIG, DOE_TYPE_SECURED_CMA, NULL, NULL);
+	if (out)
+		*out = mb;
+	return rc;
+}
+
+static int add_fn(struct emu_topo *t, int parent, const struct emu_fn_info *info,
+		  struct emu_fn **out)
+{
+	int rc;
+
+	if (t->n == TOPO_MAX_FNS)
+		return -ENOSPC;
+	rc = emu_fn_new(t->ctx, info, &t->fns[t->n]);
+	if (rc)
+		return rc;
+	t->parent[t->n] = parent;
+	*out = t->fns[t->n++];
+	return 0;
+}
+
+static struct emu_fn_info fn_info(uint8_t bus, uint8_t dev, uint8_t fn, uint16_t vid, uint16_t did,
+				  uint32_t class_code, enum emu_port_type pt, const char *label)
+{
+	struct emu_fn_info i = {
+		.bdf = { 0, bus, dev, fn },
+		.vendor_id = vid,
+		.device_id = did,
+		.class_code = class_code,
+		.port_type = pt,
+		.link_speed = 5,	/* 32 GT/s */
+		.link_width = 16,
+		.label = label,
+	};
+	return i;
+}
+
+/* Root port with CMA, AER and a CXL DVSEC ahead of the DOE capability, so the
+ * walk has to follow real next pointers. Returns its index. */
+static int root_port(struct emu_topo *t, uint8_t dev, int *idx)
+{
+	struct emu_fn_info i = fn_info(0, dev, 0, VID_INTEL, 0x7075, CLASS_PCI_BRIDGE,
+				       EMU_PCIE_ROOT_PORT, "CXL root port");
+	struct emu_fn *fn;
+
+	TRY(add_fn(t, -1, &i, &fn));
+	TRY(emu_fn_add_extcap(fn, EXT_CAP_AER, 2, 0x48));
+	TRY(emu_fn_add_extcap(fn, EXT_CAP_DVSEC, 1, 0x3C));
+	TRY(add_mailbox(fn, MB_CMA, 1, false, NULL));
+	*idx = (int)t->n - 1;
+	return 0;
+}
+
+static int cxl_switch_upstream(struct emu_topo *t, int parent, uint8_t bus, int *idx)
+{
+	struct emu_fn_info i = fn_info(bus, 0, 0, VID_HUAWEI, 0xA128, CLASS_PCI_BRIDGE,
+				       EMU_PCIE_SWITCH_UP, "CXL switch upstream port");
+	struct emu_fn *fn;
+
+	TRY(add_fn(t, parent, &i, &fn));
+	TRY(emu_fn_add_extcap(fn, EXT_CAP_DVSEC, 1, 0x3C));
+	TRY(add_mailbox(fn, MB_CDAT, 1, false, NULL));
+	TRY(add_mailbox(fn, MB_CMA, 1, false, NULL));
+	*idx = (int)t->n - 1;
+	return 0;
+}
+
+static int cxl_switch_downstream(struct emu_topo *t, int parent, uint8_t bus, uint8_t dev, int *idx)
+{
+	struct emu_fn_info i = fn_info(bus, dev, 0, VID_HUAWEI, 0xA129, CLASS_PCI_BRIDGE,
+				       EMU_PCIE_SWITCH_DOWN, "CXL switch downstream port");
+	struct emu_fn *fn;
+
+	TRY(add_fn(t, parent, &i, &fn));
+	TRY(emu_fn_add_extcap(fn, EXT_CAP_DVSEC, 1, 0x3C));
+	TRY(add_mailbox(fn, MB_CMA, 1, false, NULL));
+	*idx = (int)t->n - 1;
+	return 0;
+}
+
+/* CXL type 3 memory device: CDAT on one mailbox (as QEMU's model does) and
+ * CMA plus secured CMA on a second, version 2 mailbox with interrupts. */
+static int cxl_type3(struct emu_topo *t, int parent, uint8_t bus, struct emu_fn **out)
+{
+	struct emu_fn_info i = fn_info(bus, 0, 0, VID_INTEL, 0x0D93, CLASS_CXL_MEM,
+				       EMU_PCIE_ENDPOINT, "CXL type 3 memory device");
+	struct emu_fn *fn;
+
+	i.link_width = 8;
+	TRY(add_fn(t, parent, &i, &fn));
+	TRY(emu_fn_add_extcap(fn, EXT_CAP_AER, 2, 0x48));
+	TRY(emu_fn_add_extcap(fn, EXT_CAP_DVSEC, 1, 0x3C));
+	TRY(add_mailbox(fn, MB_CDAT, 1, false, NULL));
+	TRY(add_mailbox(fn, MB_CMA_SECURED, 2, true, NULL));
+	if (out)
+		*out = fn;
+	return 0;
+}
+
+/* A three-function device: functions 0 and 1 carry CMA, function 2 none. */
+static int multi_function(struct emu_topo *t, int parent, uint8_t bus)
+{
+	static const char *const labels[] = { "NVMe controller (function 0)",
+					      "NVMe controller (function 1)",
+					      "Ethernet controller (no DOE)" };
+	static const uint32_t classes[] = { 0x010802, 0x010802, 0x020000 };
+
+	for (uint8_t f = 0; f < 3; f++) {
+		struct emu_fn_info i = fn_info(bus, 0, f, 0x1B36, (uint16_t)(0x0010 + f),
+					       classes[f], EMU_PCIE_ENDPOINT, labels[f]);
+		struct emu_fn *fn;
+
+		i.multi_function = true;
+		i.link_speed = 4;
+		i.link_width = 4;
+		TRY(add_fn(t, parent, &i, &fn));
+		TRY(emu_fn_add_extcap(fn, EXT_CAP_AER, 2, 0x48));
+		if (f < 2)
+			TRY(add_mailbox(fn, MB_CMA_SECURED, 2, false, NULL));
+	}
+	return 0;
+}
+
+static int host_bridge(struct emu_topo *t)
+{
+	struct emu_fn_info i = fn_info(0, 0, 0, VID_INTEL, 0x29C0, 0x060000, EMU_PCIE_RCIEP,
+				       "host bridge (no DOE)");
+	struct emu_fn *fn;
+
+	i.link_speed = 0;
+	i.link_width = 0;
+	return add_fn(t, -1, &i, &fn);
+}
+
+static int build_cxl_switch(struct emu_topo *t)
+{
+	int rp, rp2, usp, dsp0, dsp1;
+
+	TRY(host_bridge(t));
+	TRY(root_port(t, 1, &rp));
+	TRY(root_port(t, 2, &rp2));
+	TRY(cxl_switch_upstream(t, rp, 0x0d, &usp));
+	TRY(cxl_switch_downstream(t, usp, 0x0e, 0, &dsp0));
+	TRY(cxl_switch_downstream(t, usp, 0x0e, 1, &dsp1));
+	TRY(cxl_type3(t, dsp0, 0x0f, NULL));
+	TRY(cxl_type3(t, dsp1, 0x10, NULL));
+	return multi_function(t, rp2, 0x20);
+}
+
+static int build_direct(struct emu_topo *t)
+{
+	int rp;
+
+	TRY(root_port(t, 1, &rp));
+	return cxl_type3(t, rp, 0x0d, NULL);
+}
+
+static int build_multi_function(struct emu_topo *t)
+{
+	int rp;
+
+	TRY(root_port(t, 2, &rp));
+	return multi_function(t, rp, 0x20);
+}
+
+/* Broken Discovery: every answer names index 1 as next, so index 1 is
+ * asked again and again. */
+static int looping_discovery(void *priv, const uint8_t *req, size_t req_len, uint8_t *rsp,
+			     size_t rsp_cap, size_t *rsp_len)
+{
+	(void)priv;
+	(void)req;
+	(void)req_len;
+	if (rsp_cap < 4)
+		return -ENOSPC;
+	doe_put_le32(rsp, DOE_HDR1(DOE_VENDOR_PCISIG, DOE_TYPE_CMA) | 1u << 24);
+	*rsp_len = 4;
+	return 0;
+}
+
+/* Points the last extended capability back at the first. */
+static void make_extcap_loop(struct emu_fn *fn)
+{
+	uint8_t *img = emu_fn_config_image(fn);
+	uint32_t off = DOE_EXT_CAP_START, h = doe_get_le32(img + off);
+
+	while (DOE_EXT_CAP_NEXT(h)) {
+		off = DOE_EXT_CAP_NEXT(h);
+		h = doe_get_le32(img + off);
+	}
+	doe_put_le32(img + off, (h & 0xFFFFFu) | DOE_EXT_CAP_START << 20);
+}
+
+/*
+ * Broken devices, for trying error paths from the command line:
+ *  0d:00.0  mailboxes never answer (timeout)
+ *  0e:00.0  extended capability list loops
+ *  0f:00.0  Discovery on the second mailbox loops
+ *  10:00.0  mailboxes answer with a Length field of 1 DW
+ */
+static int build_faulty(struct emu_topo *t)
+{
+	struct emu_fault never = { .kind = EMU_FAULT_NEVER_READY };
+	struct emu_fault garbage = { .kind = EMU_FAULT_LEN_GARBAGE, .value = 1 };
+	struct emu_fn *fn;
+	int rp;
+
+	TRY(root_port(t, 1, &rp));
+	TRY(cxl_type3(t, rp, 0x0d, &fn));
+	emu_mb_set_fault(emu_fn_mailbox(fn, 0), &never);
+	emu_mb_set_fault(emu_fn_mailbox(fn, 1), &never);
+	TRY(cxl_type3(t, rp, 0x0e, &fn));
+	make_extcap_loop(fn);
+	TRY(cxl_type3(t, rp, 0x0f, &fn));
+	TRY(emu_mb_add_protocol(emu_fn_mailbox(fn, 1), DOE_VENDOR_PCISIG, DOE_TYPE_DISCOVERY,
+				looping_discovery, NULL));
+	TRY(cxl_type3(t, rp, 0x10, &fn));
+	emu_mb_set_fault(emu_fn_mailbox(fn, 0), &garbage);
+	emu_mb_set_fault(emu_fn_mailbox(fn, 1), &garbage);
+	return 0;
+}
+
+struct profile {
+	struct emu_profile_desc desc;
+	int (*build)(struct emu_topo *t);
+};
+
+static const struct profile profiles[] = {
+	{ { "cxl-switch", "root ports, a CXL switch (1 upstream, 2 downstream ports), two CXL "
+			  "type 3 endpoints, a multi-function device" }, build_cxl_switch },
+	{ { "direct", "one CXL type 3 endpoint directly below a root port" }, build_direct },
+	{ { "multi-function", "a three-function device, two functions with DOE" },
+	  build_multi_function },
+	{ { "faulty", "devices that misbehave: timeout, capability loop, Discovery loop, "
+		      "bad length" }, build_faulty },
+};
+
+size_t emu_profile_count(void)
+{
+	return ARRAY_SIZE(profiles);
+}
+
+const struct emu_profile_desc *emu_profile_get(size_t i)
+{
+	return i < ARRAY_SIZE(profiles) ? &profiles[i].desc : NULL;
+}
+
+static uint32_t bdf_key(const struct emu_fn *fn)
+{
+	const struct doe_bdf *b = &emu_fn_info(fn)->bdf;
+
+	return (uint32_t)b->domain << 16 | (uint32_t)b->bus << 8 | (uint32_t)b->dev << 3 | b->fn;
+}
+
+/* Sorts functions by BDF (insertion sort: a handful), keeping parent links. */
+static void sort_by_bdf(struct emu_topo *t)
+{
+	struct emu_fn *orig[TOPO_MAX_FNS];
+	int rank[TOPO_MAX_FNS], parent[TOPO_MAX_FNS];
+
+	memcpy(orig, t->fns, t->n * sizeof(*orig));
+	for (size_t i = 1; i < t->n; i++) {
+		struct emu_fn *f = t->fns[i];
+		size_t j = i;
+
+		for (; j > 0 && bdf_key(t->fns[j - 1]) > bdf_key(f); j--)
+			t->fns[j] = t->fns[j - 1];
+		t->fns[j] = f;
+	}
+	for (size_t i = 0; i < t->n; i++)
+		for (size_t k = 0; k < t->n; k++)
+			if (t->fns[k] == orig[i])
+				rank[i] = (int)k;
+	for (size_t i = 0; i < t->n; i++)
+		parent[rank[i]] = t->parent[i] < 0 ? -1 : rank[t->parent[i]];
+	memcpy(t->parent, parent, t->n * sizeof(*parent));
+}
+
+int emu_topo_new(struct doe_ctx *ctx, const char *profile, struct emu_topo **out)
+{
+	const struct profile *p = NULL;
+	struct emu_topo *t;
+	int rc;
+
+	if (!profile || !*profile)
+		profile = EMU_DEFAULT_PROFILE;
+	for (size_t i = 0; i < ARRAY_SIZE(profiles); i++)
+		if (!strcmp(profiles[i].desc.name, profile))
+			p = &profiles[i];
+	if (!p)
+		return doe_err(ctx, -ENOENT,
+			       "unknown emulator profile '%s' (see doe emulate --list-profiles)",
+			       profile);
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return doe_err(ctx, -ENOMEM, "out of memory");
+	t->ctx = ctx;
+	t->profile = p->desc.name;
+	rc = p->build(t);
+	if (rc) {
+		emu_topo_free(t);
+		return doe_err(ctx, rc, "building emulator profile '%s' failed", profile);
+	}
+	sort_by_bdf(t);
+	*out = t;
+	return 0;
+}
+
+void emu_topo_free(struct emu_topo *t)
+{
+	if (!t)
+		return;
+	for (size_t i = 0; i < t->n; i++)
+		emu_fn_free(t->fns[i]);
+	free(t);
+}
+
+const char *emu_topo_profile(const struct emu_topo *t)
+{
+	return t->profile;
+}
+
+size_t emu_topo_count(const struct emu_topo *t)
+{
+	return t->n;
+}
+
+struct emu_fn *emu_topo_fn(const struct emu_topo *t, size_t i)
+{
+	return i < t->n ? t->fns[i] : NULL;
+}
+
+struct emu_fn *emu_topo_find(const struct emu_topo *t, const struct doe_bdf *bdf)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		const struct doe_bdf *b = &emu_fn_info(t->fns[i])->bdf;
+
+		if (b->domain == bdf->domain && b->bus == bdf->bus && b->dev == bdf->dev &&
+		    b->fn == bdf->fn)
+			return t->fns[i];
+	}
+	return NULL;
+}
+
+struct emu_fn *emu_topo_parent(const struct emu_topo *t, const struct emu_fn *fn)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (t->fns[i] == fn)
+			return t->parent[i] >= 0 ? t->fns[t->parent[i]] : NULL;
+	return NULL;
+}

@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The emulator: register-level models of PCIe functions with DOE
+ * mailboxes, arranged in named topologies. A function is reached through
+ * an ordinary struct doe_cfg, so the engine under test runs exactly the
+ * register protocol it runs on hardware.
+ *
+ * Mailbox model (PCIe §6.30.2): the request is collected from Write Data
+ * Mailbox writes; Go hands it to the protocol handler registered for its
+ * (vendor ID, type); the response is read DW by DW from Read Data Mailbox,
+ * each write to it popping one DW; Data Object Ready clears after the last
+ * pop. Abort discards everything. Interrupt Status is set on Data Object
+ * Ready or Error when Interrupt Enable is set (RW1C).
+ * Discovery is built in and answers from the registered protocol list.
+ *
+ * Objects are not thread-safe; one topology per thread (or a lock around it).
+ */
+#ifndef DOEKIT_EMU_H
+#define DOEKIT_EMU_H
+
+#include <doekit/common.h>
+#include <doekit/cfg.h>
+#include <doekit/pci.h>
+
+DOE_BEGIN_DECLS
+
+struct emu_fn;
+struct emu_mb;
+struct emu_topo;
+
+/*
+ * A protocol handler: req/req_len is the request payload (after the two
+ * header DWs), rsp/rsp_cap the space for the response payload. Set
+ * *rsp_len and return 0; a negative return makes the mailbox set Error.
+ */
+typedef int (*emu_doe_handler)(void *priv, const uint8_t *req, size_t req_len, uint8_t *rsp,
+			       size_t rsp_cap, size_t *rsp_len);
+
+/* Fault knobs, per mailbox. */
+enum emu_fault_kind {
+	EMU_FAULT_NONE = 0,
+	EMU_FAULT_STUCK_BUSY,		/* Busy always set, Abort cannot clear it */
+	EMU_FAULT_ERROR,		/* Go sets Error instead of answering */
+	EMU_FAULT_NEVER_READY,		/* Go sets Busy; no response ever */
+	EMU_FAULT_DROP_RESPONSE,	/* Go accepted, response lost: idle, no DOR */
+	EMU_FAULT_LEN_GARBAGE,		/* Length field = fault.value (default 1) */
+	EMU_FAULT_LEN_TOO_LARGE,	/* Length field = real + fault.value (default 4) */
+	EMU_FAULT_LEN_TOO_SMALL,	/* Length field = real - fault.value (min 2) */
+	EMU_FAULT_WRONG_PROTOCOL,	/* response header names another vendor/type */
+	EMU_FAULT_READY_AFTER_POLLS,	/* DOR set after fault.value Status reads */
+	EMU_FAULT_ABORT_IGNORED,	/* Abort writes have no effect */
+};
+
+struct emu_fault {
+	enum emu_fault_kind kind;
+	uint32_t value;		/* see each kind; 0 means its default */
+	uint32_t count;		/* exchanges it applies to; 0 = until cleared */
+	/* a second fault active at the same time, e.g. ERROR + ABORT_IGNORED */
+	bool abort_ignored;
+};
+
+#define EMU_FAULT_KIND_COUNT 11
+/* "none", "stuck-busy", "error", ... (for CLI and test tables) */
+DOE_API const char *emu_fault_name(enum emu_fault_kind kind);
+DOE_API int emu_fault_parse(const char *name, enum emu_fault_kind *kind);
+
+/* PCIe port types (PCIe capability Device/Port Type field) */
+enum emu_port_type {
+	EMU_PCIE_ENDPOINT = 0x0,
+	EMU_PCIE_ROOT_PORT = 0x4,
+	EMU_PCIE_SWITCH_UP = 0x5,
+	EMU_PCIE_SWITCH_DOWN = 0x6,
+	EMU_PCIE_RCIEP = 0x9,
+};
+
+struct emu_fn_info {
+	struct doe_bdf bdf;
+	uint16_t vendor_id;
+	uint16_t device_id;
+	uint32_t class_code;		/* 24 bits */
+	enum emu_port_type port_type;
+	bool multi_function;
+	uint8_t link_speed;		/* PCIe gen (1..6), for Link Status */
+	uint8_t link_width;		/* lanes */
+	const char *label;		/* e.g. "CXL switch upstream port" */
+};
+
+/* A function with config header, PCIe capability and an (initially empty)
+ * extended capability list. */
+DOE_API int emu_fn_new(struct doe_ctx *ctx, const struct emu_fn_info *info, struct emu_fn **out);
+DOE_API void emu_fn_free(struct emu_fn *fn);
+DOE_API const struct emu_fn_info *emu_fn_info(const struct emu_fn *fn);
+
+/* Appends a non-DOE extended capability (id, version) of size bytes. */
+DOE_API int emu_fn_add_extcap(struct emu_fn *fn, uint16_t id, uint8_t version, uint16_t size);
+/* Appends a DOE capability; cap_version 1 or 2; irq adds Interrupt Support. */
+DOE_API int emu_fn_add_doe(struct emu_fn *fn, uint8_t cap_version, bool irq, struct emu_mb **out);
+DOE_API size_t emu_fn_mailbox_count(const struct emu_fn *fn);
+DOE_API struct emu_mb *emu_fn_mailbox(const struct emu_fn *fn, size_t i);
+
+/* Raw image of the function's config space (4096 bytes), for hostile-list
+ * tests. DOE registers are synthesized on read and not stored here. */
+DOE_API uint8_t *emu_fn_config_image(struct emu_fn *fn);
+
+/* A doe_cfg that reaches this function; the fn must outlive it. */
+DOE_API int emu_fn_cfg_open(struct emu_fn *fn, struct doe_cfg **out);
+
+/* Registers a protocol on a mailbox (after Discovery, in call order).
+ * handler may be NULL: the protocol is listed but every request sets Error
+ * (a placeholder until its responder exists). Registering a (vid, type)
+ * that is already there replaces its handler; for Discovery (0x0001, 0x00)
+ * that replaces the built-in responder (to model broken devices). */
+DOE_API int emu_mb_add_protocol(struct emu_mb *mb, uint16_t vid, uint8_t type,
+				emu_doe_handler handler, void *priv);
+DOE_API uint16_t emu_mb_offset(const struct emu_mb *mb);
+DOE_API void emu_mb_set_fault(struct emu_mb *mb, const struct emu_fault *fault);
+DOE_API void emu_mb_clear_fault(struct emu_mb *mb);
+/* Largest response the handler may produce (bytes); default 1 MiB - 8. */
+DOE_API void emu_mb_set_rsp_limit(struct emu_mb *mb, size_t max);
+
+/* Counters the tests and benchmarks read. */
+struct emu_mb_stats {
+	uint64_t requests;	/* Go with a complete request */
+	uint64_t aborts;
+	uint64_t status_reads;
+};
+DOE_API void emu_mb_stats(const struct emu_mb *mb, struct emu_mb_stats *st);
+
+/* Topologies: named profiles of functions. */
+struct emu_profile_desc {
+	const char *name;
+	const char *summary;
+};
+DOE_API size_t emu_profile_count(void);
+DOE_API const struct emu_profile_desc *emu_profile_get(size_t i);
+#define EMU_DEFAULT_PROFILE "cxl-switch"
+
+/* profile NULL means EMU_DEFAULT_PROFILE; -ENOENT for an unknown name. */
+DOE_API int emu_topo_new(struct doe_ctx *ctx, const char *profile, struct emu_topo **out);
+DOE_API void emu_topo_free(struct emu_topo *topo);
+DOE_API const char *emu_topo_profile(const struct emu_topo *topo);
+DOE_API size_t emu_topo_count(const struct emu_topo *topo);
+/* Functions in BDF order. */
+DOE_API struct emu_fn *emu_topo_fn(const struct emu_topo *topo, size_t i);
+DOE_API struct emu_fn *emu_topo_find(const struct emu_topo *topo, const struct doe_bdf *bdf);
+/* Parent (upstream) function in the tree, NULL for a root port or RCiEP. */
+DOE_API struct emu_fn *emu_topo_parent(const struct emu_topo *topo, const struct emu_fn *fn);
+
+DOE_END_DECLS
+
+#endif
