@@ -1,0 +1,56 @@
+# Thin driver over CMake. The two commands the README promises:
+#   make demo   install what is missing, build, run doe against the emulator
+#   make check  install what is missing, build with ASan+UBSan, run every test
+#               (unit, end-to-end, CLI goldens), then each fuzzer briefly
+BUILD      ?= build
+CHECK      ?= build-check
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 20
+JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
+DOE        := $(BUILD)/tools/doe/doe
+
+.PHONY: all deps deps-check build demo check test fuzz bench install clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh build
+
+deps-check:
+	@scripts/install-deps.sh check
+
+build: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake --build $(BUILD) -j$(JOBS)
+
+demo: build
+	@echo
+	@echo '$$ doe emulate --list-profiles'
+	@$(DOE) emulate --list-profiles
+	@echo
+	@echo '$$ doe list emu'
+	@$(DOE) list emu
+	@echo
+	@echo '$$ doe discover -j emu/0000:0f:00.0'
+	@$(DOE) discover -j emu/0000:0f:00.0
+
+check: deps-check
+	cmake -S . -B $(CHECK) -DCMAKE_BUILD_TYPE=Debug -DDOEKIT_SANITIZE=ON
+	cmake --build $(CHECK) -j$(JOBS)
+	cd $(CHECK) && ctest --output-on-failure -j$(JOBS)
+	$(MAKE) fuzz
+
+fuzz: deps-check
+	CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=Debug -DDOEKIT_FUZZ=ON \
+		-DDOEKIT_SANITIZE=ON -DDOEKIT_TESTS=OFF -DDOEKIT_BENCH=OFF
+	cmake --build $(FUZZ_BUILD) -j$(JOBS)
+	fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+bench: build
+	$(BUILD)/bench/doe_bench_mailbox
+
+install: build
+	cmake --install $(BUILD)
+
+clean:
+	rm -rf $(BUILD) $(CHECK) $(FUZZ_BUILD)
