@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: MIT
+/* doe emulate --list-profiles [-j]: the emulator's named topologies. */
+#include <getopt.h>
+#include <string.h>
+
+#include "tool.h"
+
+static int list_profiles(struct tool *t)
+{
+	struct json_object *arr = json_object_new_array();
+
+	for (size_t i = 0; i < emu_profile_count(); i++) {
+		const struct emu_profile_desc *p = emu_profile_get(i);
+		bool dflt = !strcmp(p->name, EMU_DEFAULT_PROFILE);
+
+		if (!t->json) {
+			printf("%-16s %s%s\n", p->name, p->summary, dflt ? " (default)" : "");
+			continue;
+		}
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "name", json_object_new_string(p->name));
+		json_object_object_add(o, "summary", json_object_new_string(p->summary));
+		json_object_object_add(o, "default", json_object_new_boolean(dflt));
+		json_object_array_add(arr, o);
+	}
+	if (t->json)
+		tool_print_json(arr);
+	json_object_put(arr);
+	return EXIT_OK;
+}
+
+int cmd_emulate(struct tool *t, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "list-profiles", no_argument, NULL, 'L' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	bool list = false;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+		if (c == 'L') {
+			list = true;
+			continue;
+		}
+		if ((rc = tool_common_opt(t, c, optarg)) != 0)
+			return rc < 0 ? EXIT_USAGE : EXIT_OK;
+	}
+	if (optind != argc)
+		return tool_usage(t, "emulate: unexpected argument '%s'", argv[optind]);
+	if (!list)
+		return tool_usage(t, "emulate: say what to do (--list-profiles)");
+	return list_profiles(t);
+}

@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: MIT
+/* Naming and opening devices for the doe CLI, and shared output helpers. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "tool.h"
+
+int topo_spec(const char *spec, const char **profile)
+{
+	if (!strcmp(spec, "emu")) {
+		*profile = EMU_DEFAULT_PROFILE;
+		return 1;
+	}
+	if (!strncmp(spec, "emu:", 4)) {
+		*profile = spec + 4;
+		return 1;
+	}
+	return 0;
+}
+
+void dev_emu_name(const char *profile, const struct doe_bdf *bdf, char *buf, size_t len)
+{
+	char b[DOE_BDF_STRLEN];
+
+	doe_bdf_format(bdf, b);
+	if (!strcmp(profile, EMU_DEFAULT_PROFILE))
+		snprintf(buf, len, "emu/%s", b);
+	else
+		snprintf(buf, len, "emu:%s/%s", profile, b);
+}
+
+/* "emu[:PROFILE]/BDF" */
+static int open_emulated(struct tool *t, const char *spec, struct dev *d)
+{
+	const char *slash = strchr(spec, '/');
+	char profile[48];
+	size_t plen;
+	int rc;
+
+	if (!slash || slash == spec)
+		return doe_err(t->ctx, -EINVAL, "'%s': expected emu[:PROFILE]/BDF", spec);
+	if (!strncmp(spec, "emu:", 4)) {
+		plen = (size_t)(slash - spec) - 4;
+		if (plen == 0 || plen >= sizeof(profile))
+			return doe_err(t->ctx, -EINVAL, "'%s': bad profile name", spec);
+		memcpy(profile, spec + 4, plen);
+		profile[plen] = '\0';
+	} else if (slash - spec == 3) {
+		strcpy(profile, EMU_DEFAULT_PROFILE);
+	} else {
+		return doe_err(t->ctx, -EINVAL, "'%s': expected emu[:PROFILE]/BDF", spec);
+	}
+	if (doe_bdf_parse(slash + 1, &d->bdf))
+		return doe_err(t->ctx, -EINVAL,
+			       "'%s': invalid PCI address (expected DDDD:BB:DD.F or BB:DD.F)", spec);
+	rc = emu_topo_new(t->ctx, profile, &d->topo);
+	if (rc)
+		return rc;
+	d->fn = emu_topo_find(d->topo, &d->bdf);
+	if (!d->fn) {
+		char b[DOE_BDF_STRLEN];
+
+		doe_bdf_format(&d->bdf, b);
+		return doe_err(t->ctx, -ENODEV, "no such device %s in emulator profile '%s' "
+			       "(see doe list emu:%s)", b, profile, profile);
+	}
+	d->emulated = true;
+	dev_emu_name(emu_topo_profile(d->topo), &d->bdf, d->name, sizeof(d->name));
+	return 0;
+}
+
+int dev_open(struct tool *t, const char *spec, struct dev *d)
+{
+	int rc;
+
+	memset(d, 0, sizeof(*d));
+	if (!strncmp(spec, "emu", 3) && (spec[3] == '/' || spec[3] == ':')) {
+		rc = open_emulated(t, spec, d);
+		if (rc)
+			dev_close(d);
+		return rc;
+	}
+	if (doe_bdf_parse(spec, &d->bdf))
+		return doe_err(t->ctx, -EINVAL,
+			       "'%s' is not a device (expected DDDD:BB:DD.F, BB:DD.F or "
+			       "emu[:PROFILE]/BDF)", spec);
+	doe_bdf_format(&d->bdf, d->name);
+	/* Open now so that a missing device is reported before anything else */
+	return dev_cfg(t, d, &(struct doe_cfg *){ NULL });
+}
+
+int dev_cfg(struct tool *t, struct dev *d, struct doe_cfg **out)
+{
+	if (!d->cfg) {
+		if (d->emulated)
+			TRY(emu_fn_cfg_open(d->fn, &d->cfg));
+		else
+			TRY(doe_cfg_sysfs_open(t->ctx, d->name,
+						    t->raw ? DOE_SYSFS_WRITE | DOE_SYSFS_LOCK : 0,
+						    &d->cfg));
+	}
+	*out = d->cfg;
+	return 0;
+}
+
+void dev_close(struct dev *d)
+{
+	doe_cfg_free(d->cfg);
+	emu_topo_free(d->topo);
+	memset(d, 0, sizeof(*d));
+}
+
+int tool_mb_new(struct tool *t, struct doe_cfg *cfg, uint16_t off, struct doe_mb **out)
+{
+	int rc = doe_mb_new(cfg, off, out);
+
+	if (rc == 0 && t->timeout_ms && (rc = doe_mb_set_timeout_ms(*out, t->timeout_ms)))
+		doe_mb_free(*out);
+	return rc;
+}
+
+int tool_fail(struct tool *t, int rc, const char *what)
+{
+	const char *msg = doe_ctx_errmsg(t->ctx);
+
+	if (what)
+		fprintf(stderr, "%s: %s: %s\n", t->prog, what, msg);
+	else
+		fprintf(stderr, "%s: %s\n", t->prog, msg);
+	switch (rc) {
+	case -ENODEV:
+	case -EINVAL:
+	case -ENOENT:
+		return EXIT_USAGE;
+	default:
+		return EXIT_FAIL;
+	}
+}
+
+int tool_usage(struct tool *t, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", t->prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see %s --help)\n", t->prog);
+	return EXIT_USAGE;
+}
+
+void tool_print_json(struct json_object *obj)
+{
+	puts(json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PRETTY |
+						 JSON_C_TO_STRING_SPACED |
+						 JSON_C_TO_STRING_NOSLASHESCAPE));
+}
+
+void tool_raw_warning(struct tool *t, const char *name)
+{
+	fprintf(stderr,
+		"%s: warning: driving the DOE mailbox registers of %s directly (--raw).\n"
+		"  Since Linux 6.5 the kernel owns DOE mailboxes; an exchange it runs at the same\n"
+		"  time can be corrupted. Use only when no driver is bound or on a test system.\n",
+		t->prog, name);
+}

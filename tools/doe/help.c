@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: MIT
+/* Usage text and the options every subcommand shares. */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "tool.h"
+
+void tool_help(FILE *f)
+{
+	fputs("usage: doe COMMAND [OPTIONS] [ARGS]\n"
+	      "\n"
+	      "  doe list [-j] [--raw] [emu[:PROFILE]]   functions with DOE mailboxes and their protocols\n"
+	      "  doe discover [-j] [--raw] DEV           one function's mailboxes and protocols\n"
+	      "  doe emulate --list-profiles [-j]        the emulated topologies\n"
+	      "\n"
+	      "DEV is a PCI address (DDDD:BB:DD.F or BB:DD.F) or emu[:PROFILE]/BDF for an\n"
+	      "emulated function. Without an argument, list shows this machine's devices;\n"
+	      "'emu' is the default emulated topology (profile " EMU_DEFAULT_PROFILE ").\n"
+	      "\n"
+	      "options:\n"
+	      "  -j, --json        JSON output (schema in doe(1))\n"
+	      "      --raw         drive a real device's mailbox registers (the kernel owns them;\n"
+	      "                    see doe(1) KERNEL OWNERSHIP)\n"
+	      "  -t, --timeout MS  mailbox timeout per wait (default 1000)\n"
+	      "  -h, --help        this text\n"
+	      "\n"
+	      "exit status: 0 success, 1 protocol or verification failure, 2 usage error or\n"
+	      "no such device. See doe(1).\n",
+	      f);
+}
+
+int tool_common_opt(struct tool *t, int c, const char *arg)
+{
+	char *end;
+	unsigned long v;
+
+	switch (c) {
+	case 'j':
+		t->json = true;
+		return 0;
+	case 'r':
+		t->raw = true;
+		return 0;
+	case 't':
+		errno = 0;
+		v = strtoul(arg, &end, 10);
+		if (errno || *end || v == 0 || v > 3600000) {
+			tool_usage(t, "--timeout takes milliseconds, 1..3600000");
+			return -1;
+		}
+		t->timeout_ms = (uint32_t)v;
+		return 0;
+	case 'h':
+		tool_help(stdout);
+		return 1;
+	default:	/* getopt already said what was wrong */
+		tool_usage(t, "bad option");
+		return -1;
+	}
+}

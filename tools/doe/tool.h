@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Shared pieces of the doe CLI: naming and opening devices (real or
+ * emulated), exit codes, output helpers. One file per subcommand.
+ */
+#ifndef DOE_TOOL_H
+#define DOE_TOOL_H
+
+#include <stdio.h>
+#include <json-c/json.h>
+#include <doekit/doekit.h>
+
+/* Exit codes (doe(1) EXIT STATUS) */
+#define EXIT_OK 0
+#define EXIT_FAIL 1	/* protocol or verification failure */
+#define EXIT_USAGE 2	/* usage error or no such device */
+
+struct tool {
+	struct doe_ctx *ctx;
+	const char *prog;
+	bool json;
+	bool raw;		/* drive a real device's mailbox registers */
+	bool verbose;
+	uint32_t timeout_ms;	/* 0: library default */
+	bool printed;		/* text output so far: separate the next block */
+};
+
+/*
+ * A device as the user names it: "DDDD:BB:DD.F" / "BB:DD.F" (a real
+ * function) or "emu[:PROFILE]/BDF" (a function of an emulated topology).
+ * dev.name is the canonical spelling every command accepts.
+ */
+struct dev {
+	char name[64];
+	struct doe_bdf bdf;
+	bool emulated;
+	struct emu_topo *topo;	/* owned, emulated only */
+	struct emu_fn *fn;	/* emulated only */
+	struct doe_cfg *cfg;	/* NULL until dev_cfg() */
+};
+
+/* Parses "emu" or "emu:PROFILE" (a topology, no function); returns 1 when
+ * spec names an emulated topology, 0 when not, <0 on a bad profile. */
+int topo_spec(const char *spec, const char **profile);
+
+/* Opens a device. Real devices: config space read-only unless t->raw, in
+ * which case it is opened for writing with the per-device lock. */
+int dev_open(struct tool *t, const char *spec, struct dev *d);
+void dev_close(struct dev *d);
+/* The config-space accessor, opened on first use. */
+int dev_cfg(struct tool *t, struct dev *d, struct doe_cfg **out);
+/* Canonical device name of an emulated function. */
+void dev_emu_name(const char *profile, const struct doe_bdf *bdf, char *buf, size_t len);
+
+/* Makes a mailbox object with the tool's timeout applied. */
+int tool_mb_new(struct tool *t, struct doe_cfg *cfg, uint16_t off, struct doe_mb **out);
+
+/* Prints "doe: <message from the context>" and returns the exit code that
+ * fits rc: EXIT_USAGE for a missing device, EXIT_FAIL otherwise. */
+int tool_fail(struct tool *t, int rc, const char *what);
+/* Options every subcommand takes (-j, --raw, --timeout, --help). Returns 0
+ * when handled, 1 when the command should exit 0 (help shown), -1 on a
+ * usage error (already reported). */
+int tool_common_opt(struct tool *t, int c, const char *arg);
+void tool_help(FILE *f);
+int tool_usage(struct tool *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void tool_print_json(struct json_object *obj);
+/* The --raw warning: the kernel owns DOE mailboxes since Linux 6.5. */
+void tool_raw_warning(struct tool *t, const char *name);
+
+/* Mailboxes of one function, as list and discover report them. */
+struct mb_report {
+	uint16_t offset;
+	uint8_t cap_version;
+	uint32_t capabilities;
+	int nprotos;			/* <0: error, message in err */
+	struct doe_protocol protos[32];
+	char err[256];
+};
+
+/* Discovery on every DOE mailbox of cfg, or (no mailbox access) only the
+ * offsets and capability registers when discover is false. Returns the
+ * number of mailboxes (stored up to max) or -errno. */
+int report_mailboxes(struct tool *t, struct doe_cfg *cfg, bool discover, struct mb_report *out,
+		     size_t max);
+struct json_object *protocols_to_json(const struct doe_protocol *p, int n);
+struct json_object *mailbox_to_json(const struct mb_report *m);
+void print_protocols(const struct doe_protocol *p, int n, const char *indent);
+void print_mailbox(const struct mb_report *m);
+
+int describe_device(struct tool *t, struct dev *d, struct json_object *arr, bool *failed);
+
+int cmd_list(struct tool *t, int argc, char **argv);
+int cmd_discover(struct tool *t, int argc, char **argv);
+int cmd_emulate(struct tool *t, int argc, char **argv);
+
+#endif
