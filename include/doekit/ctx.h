@@ -38,6 +38,13 @@ DOE_API uint32_t doe_ctx_timeout_ms(const struct doe_ctx *ctx);
 DOE_API int doe_ctx_set_sysfs_root(struct doe_ctx *ctx, const char *root);
 DOE_API const char *doe_ctx_sysfs_root(const struct doe_ctx *ctx);
 
+/* Directory of the per-device lock files taken with DOE_SYSFS_LOCK.
+ * NULL (the default) means /run/lock, or /tmp when /run/lock is not
+ * writable. Every process that shares devices must use the same
+ * directory; tests point it at a scratch directory. The string is copied. */
+DOE_API int doe_ctx_set_lock_dir(struct doe_ctx *ctx, const char *dir);
+DOE_API const char *doe_ctx_lock_dir(const struct doe_ctx *ctx);	/* NULL: default */
+
 /* Last error: code (negative errno) and message naming what was wrong.
  * The pointer returned by doe_ctx_errmsg() stays valid until the next
  * failing call on this context. */

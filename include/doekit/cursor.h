@@ -4,10 +4,11 @@
  * a socket or a file is read through struct doe_rd; every message we build
  * is written through struct doe_wr. Nothing else indexes untrusted buffers.
  *
- * Reads past the end return -EBADMSG and leave the cursor where it was;
- * writes past the capacity return -EMSGSIZE. Both also set a sticky
- * failure flag, so a parser may read several fields and check once with
- * doe_rd_ok(). Multi-byte helpers are little-endian (PCIe, SPDM, CDAT) or
+ * Reads past the end return -EBADMSG, leave the cursor where it was and
+ * store zeros (so a value read is always defined, whether or not the read
+ * fitted); writes past the capacity return -EMSGSIZE. Both also set a
+ * sticky failure flag, so a parser may read several fields and check once
+ * with doe_rd_ok(). Multi-byte helpers are little-endian (PCIe, SPDM, CDAT) or
  * big-endian (the emulator socket protocol) as their names say.
  */
 #ifndef DOEKIT_CURSOR_H
@@ -47,12 +48,17 @@ static inline bool doe_rd_ok(const struct doe_rd *r) { return !r->failed; }
 /* Claims n bytes; returns a pointer to them or NULL (and marks failure). */
 static inline const uint8_t *doe_rd_take(struct doe_rd *r, size_t n)
 {
+	static const uint8_t empty[1] = { 0 };
 	const uint8_t *q;
 
 	if (n > r->len - r->off) {
 		r->failed = true;
 		return NULL;
 	}
+	/* A reader over NULL has len 0, so n is 0: claiming nothing succeeds.
+	 * NULL + 0 would be undefined and NULL would mean failure. */
+	if (!r->p)
+		return empty;
 	q = r->p + r->off;
 	r->off += n;
 	return q;
@@ -67,8 +73,10 @@ static inline int doe_rd_bytes(struct doe_rd *r, void *dst, size_t n)
 {
 	const uint8_t *q = doe_rd_take(r, n);
 
-	if (!q)
+	if (!q) {
+		memset(dst, 0, n);	/* n > 0 here: an empty read cannot fail */
 		return -EBADMSG;
+	}
 	if (n)
 		memcpy(dst, q, n);
 	return 0;
@@ -78,8 +86,10 @@ static inline int doe_rd_u8(struct doe_rd *r, uint8_t *v)
 {
 	const uint8_t *q = doe_rd_take(r, 1);
 
-	if (!q)
+	if (!q) {
+		*v = 0;
 		return -EBADMSG;
+	}
 	*v = q[0];
 	return 0;
 }
@@ -88,8 +98,10 @@ static inline int doe_rd_le16(struct doe_rd *r, uint16_t *v)
 {
 	const uint8_t *q = doe_rd_take(r, 2);
 
-	if (!q)
+	if (!q) {
+		*v = 0;
 		return -EBADMSG;
+	}
 	*v = (uint16_t)(q[0] | (uint16_t)q[1] << 8);
 	return 0;
 }
@@ -98,8 +110,10 @@ static inline int doe_rd_le32(struct doe_rd *r, uint32_t *v)
 {
 	const uint8_t *q = doe_rd_take(r, 4);
 
-	if (!q)
+	if (!q) {
+		*v = 0;
 		return -EBADMSG;
+	}
 	*v = (uint32_t)q[0] | (uint32_t)q[1] << 8 | (uint32_t)q[2] << 16 | (uint32_t)q[3] << 24;
 	return 0;
 }
@@ -110,6 +124,7 @@ static inline int doe_rd_le64(struct doe_rd *r, uint64_t *v)
 
 	if (doe_rd_left(r) < 8) {
 		r->failed = true;
+		*v = 0;
 		return -EBADMSG;
 	}
 	doe_rd_le32(r, &lo);
@@ -122,8 +137,10 @@ static inline int doe_rd_be16(struct doe_rd *r, uint16_t *v)
 {
 	const uint8_t *q = doe_rd_take(r, 2);
 
-	if (!q)
+	if (!q) {
+		*v = 0;
 		return -EBADMSG;
+	}
 	*v = (uint16_t)((uint16_t)q[0] << 8 | q[1]);
 	return 0;
 }
@@ -132,8 +149,10 @@ static inline int doe_rd_be32(struct doe_rd *r, uint32_t *v)
 {
 	const uint8_t *q = doe_rd_take(r, 4);
 
-	if (!q)
+	if (!q) {
+		*v = 0;
 		return -EBADMSG;
+	}
 	*v = (uint32_t)q[0] << 24 | (uint32_t)q[1] << 16 | (uint32_t)q[2] << 8 | (uint32_t)q[3];
 	return 0;
 }
@@ -162,12 +181,15 @@ static inline bool doe_wr_ok(const struct doe_wr *w) { return !w->failed; }
 
 static inline uint8_t *doe_wr_take(struct doe_wr *w, size_t n)
 {
+	static uint8_t empty[1];	/* never written: only returned for n == 0 */
 	uint8_t *q;
 
 	if (n > w->cap - w->off) {
 		w->failed = true;
 		return NULL;
 	}
+	if (!w->p)	/* as in doe_rd_take(): an empty claim of no buffer */
+		return empty;
 	q = w->p + w->off;
 	w->off += n;
 	return q;

@@ -17,11 +17,13 @@
 DOE_BEGIN_DECLS
 
 /* Lists the PCI functions under <sysfs root>/bus/pci/devices, sorted.
- * Returns the count (may exceed max; only max stored) or -errno. */
+ * Returns the count (may exceed max; only the first max in BDF order are
+ * stored) or -errno. */
 DOE_API int doe_sysfs_list_functions(struct doe_ctx *ctx, struct doe_bdf *out, size_t max);
 
 /* Reads doe_features of one function, sorted by (vid, type); Discovery is
- * included. Returns the count, -ENOENT when the kernel does not expose
+ * included, each once. Returns the number stored (at most max), -ENOENT
+ * when the kernel does not expose
  * doe_features for it (older kernel, or no DOE), or -errno. Malformed
  * entry names are skipped. */
 DOE_API int doe_sysfs_features(struct doe_ctx *ctx, const struct doe_bdf *bdf,

@@ -21,6 +21,7 @@ struct doe_ctx {
 	int log_max;
 	uint32_t timeout_ms;
 	char *sysfs_root;
+	char *lock_dir;		/* NULL: the default, see doe_ctx_set_lock_dir() */
 };
 
 int doe_ctx_new(struct doe_ctx **out)
@@ -49,6 +50,7 @@ void doe_ctx_free(struct doe_ctx *ctx)
 		return;
 	pthread_mutex_destroy(&ctx->lock);
 	free(ctx->sysfs_root);
+	free(ctx->lock_dir);
 	free(ctx);
 }
 
@@ -89,6 +91,24 @@ int doe_ctx_set_sysfs_root(struct doe_ctx *ctx, const char *root)
 const char *doe_ctx_sysfs_root(const struct doe_ctx *ctx)
 {
 	return ctx->sysfs_root;
+}
+
+int doe_ctx_set_lock_dir(struct doe_ctx *ctx, const char *dir)
+{
+	char *s = NULL;
+
+	if (dir && !*dir)
+		return doe_err(ctx, -EINVAL, "empty lock directory");
+	if (dir && !(s = strdup(dir)))
+		return -ENOMEM;
+	free(ctx->lock_dir);
+	ctx->lock_dir = s;
+	return 0;
+}
+
+const char *doe_ctx_lock_dir(const struct doe_ctx *ctx)
+{
+	return ctx->lock_dir;
 }
 
 int doe_ctx_errcode(const struct doe_ctx *ctx)

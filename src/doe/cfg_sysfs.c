@@ -92,8 +92,11 @@ static const struct doe_cfg_ops sysfs_ops = {
 /* Per-device advisory lock, shared by every doekit process on this host. */
 static int take_lock(struct cfg_sysfs *s)
 {
-	const char *dir = access("/run/lock", W_OK) == 0 ? "/run/lock" : "/tmp";
+	const char *dir = doe_ctx_lock_dir(s->ctx);
 	char path[PATH_MAX];
+
+	if (!dir)
+		dir = access("/run/lock", W_OK) == 0 ? "/run/lock" : "/tmp";
 
 	snprintf(path, sizeof(path), "%s/doekit-%s.lock", dir, s->bdf);
 	s->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);

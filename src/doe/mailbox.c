@@ -246,7 +246,9 @@ static int fail(struct doe_mb *mb, int rc, uint64_t now, uint64_t *next)
 
 		mb->dead = true;
 		snprintf(mb->msg + n, sizeof(mb->msg) - n, "; writing Abort failed: mailbox marked dead");
-		return finish(mb, rc);
+		/* doe_mb_reset() passes rc 0: a failed Abort must not look like
+		 * success there, or the dead mailbox would be revived */
+		return finish(mb, rc < 0 ? rc : -EIO);
 	}
 	return step_abort(mb, now, next);
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* Reading what the kernel publishes about PCI functions and their DOE. */
+#include <ctype.h>
 #include <dirent.h>
 #include <limits.h>
 #include <stdio.h>
@@ -20,10 +21,38 @@ static int bdf_cmp(const void *a, const void *b)
 	return kx < ky ? -1 : kx > ky;
 }
 
+/*
+ * Inserts e into the sorted array a of *n elements (at most max kept), so
+ * that a truncated result holds the smallest entries and not whichever
+ * ones readdir() happened to return first (its order depends on the
+ * filesystem). Returns false, storing nothing, when e is already there.
+ */
+static bool insert_sorted(void *a, size_t *n, size_t max, const void *e, size_t size,
+			  int (*cmp)(const void *, const void *))
+{
+	uint8_t *base = a;
+	size_t pos = 0;
+
+	while (pos < *n && cmp(base + pos * size, e) < 0)
+		pos++;
+	if (pos < *n && cmp(base + pos * size, e) == 0)
+		return false;
+	if (pos < max) {
+		size_t keep = *n < max ? *n : max - 1;	/* the last one falls off */
+
+		memmove(base + (pos + 1) * size, base + pos * size, (keep - pos) * size);
+		memcpy(base + pos * size, e, size);
+		if (*n < max)
+			(*n)++;
+	}
+	return true;
+}
+
 int doe_sysfs_list_functions(struct doe_ctx *ctx, struct doe_bdf *out, size_t max)
 {
 	char path[PATH_MAX];
 	struct dirent *de;
+	size_t stored = 0;
 	DIR *d;
 	int n = 0;
 
@@ -37,12 +66,10 @@ int doe_sysfs_list_functions(struct doe_ctx *ctx, struct doe_bdf *out, size_t ma
 
 		if (doe_bdf_parse(de->d_name, &b))
 			continue;
-		if ((size_t)n < max)
-			out[n] = b;
-		n++;
+		if (insert_sorted(out, &stored, max, &b, sizeof(b), bdf_cmp))
+			n++;
 	}
 	closedir(d);
-	qsort(out, (size_t)n < max ? (size_t)n : max, sizeof(*out), bdf_cmp);
 	return n;
 }
 
@@ -54,16 +81,17 @@ static int proto_cmp(const void *a, const void *b)
 	return kx < ky ? -1 : kx > ky;
 }
 
-/* "VVVV:TT" as the kernel names a feature attribute */
+/* "VVVV:TT" as the kernel names a feature attribute. Every digit is
+ * checked: sscanf("%x") would also take "+001", "-001", " 001" or "0x01". */
 static int parse_feature(const char *s, struct doe_protocol *p)
 {
-	unsigned int vid, type;
-	char tail;
-
-	if (strlen(s) != 7 || s[4] != ':' || sscanf(s, "%4x:%2x%c", &vid, &type, &tail) != 2)
+	if (strlen(s) != 7 || s[4] != ':')
 		return -EINVAL;
-	p->vid = (uint16_t)vid;
-	p->type = (uint8_t)type;
+	for (int i = 0; i < 7; i++)
+		if (i != 4 && !isxdigit((unsigned char)s[i]))
+			return -EINVAL;
+	p->vid = (uint16_t)strtoul(s, NULL, 16);
+	p->type = (uint8_t)strtoul(s + 5, NULL, 16);
 	return 0;
 }
 
@@ -72,8 +100,8 @@ int doe_sysfs_features(struct doe_ctx *ctx, const struct doe_bdf *bdf, struct do
 {
 	char path[PATH_MAX], name[DOE_BDF_STRLEN];
 	struct dirent *de;
+	size_t stored = 0;
 	DIR *d;
-	int n = 0;
 
 	doe_bdf_format(bdf, name);
 	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/doe_features", doe_ctx_sysfs_root(ctx),
@@ -93,11 +121,10 @@ int doe_sysfs_features(struct doe_ctx *ctx, const struct doe_bdf *bdf, struct do
 		} else if (parse_feature(de->d_name, &p)) {
 			continue;
 		}
-		if ((size_t)n < max)
-			out[n] = p;
-		n++;
+		/* a set: the kernel names Discovery "doe_discovery", but a tree
+		 * copied by hand may also hold "0001:00" */
+		insert_sorted(out, &stored, max, &p, sizeof(p), proto_cmp);
 	}
 	closedir(d);
-	qsort(out, (size_t)n < max ? (size_t)n : max, sizeof(*out), proto_cmp);
-	return n;
+	return (int)stored;
 }

@@ -23,18 +23,23 @@ done
 	bad "library or doekit.pc missing"
 
 # Only the public API leaves the shared library
-exported=$(nm -D --defined-only "$libdir/libdoekit.so.0" | awk '{print $3}')
+# binutils >= 2.35 print versioned names (doe_exchange@@DOEKIT_0) and the
+# version node itself as an absolute symbol: compare bare function names
+exported=$(nm -D --defined-only "$libdir/libdoekit.so.0" | awk '$2 != "A" { sub(/@.*/, "", $3); print $3 }')
 echo "$exported" | grep -q '^doe_exchange$' && ok || bad "doe_exchange not exported"
 echo "$exported" | grep -Eq '^(doe_err|doe_log|emu_mb_reg_read|emu_mb_new)$' &&
 	bad "internal symbols exported" || ok
-echo "$exported" | grep -Ev '^(doe_|emu_)' | grep -q . && bad "symbols outside doe_/emu_" || ok
+echo "$exported" | grep -Ev '^(doe_|emu_|cdat_|spdm_)' | grep -q . && bad "symbols outside doe_/emu_/cdat_/spdm_" || ok
 
 # A consumer built only from the installed files
 export PKG_CONFIG_PATH="$libdir/pkgconfig"
-cc $extra $(pkg-config --cflags doekit) -o "$prefix/consumer" "$src/tests/pkg/consumer.c" \
-	$(pkg-config --libs doekit) && ok || bad "consumer does not build with pkg-config"
+# doekit.pc names the configured prefix; this install went elsewhere
+pc="pkg-config --define-variable=prefix=$prefix"
+cc $extra $($pc --cflags doekit) -o "$prefix/consumer" "$src/tests/pkg/consumer.c" \
+	$($pc --libs doekit) && ok || bad "consumer does not build with pkg-config"
 out=$(LD_LIBRARY_PATH="$libdir" "$prefix/consumer" 2>&1) || true
-[ "$out" = "cxl-switch 12" ] && ok || bad "consumer printed '$out'"
+# host bridge, 2 root ports, switch (1 up, 2 down), 2 type 3, 3 functions
+[ "$out" = "cxl-switch 11" ] && ok || bad "consumer printed '$out'"
 
 echo "install: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
