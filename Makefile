@@ -33,6 +33,15 @@ demo: build
 	@echo
 	@echo '$$ doe discover -j emu/0000:0f:00.0'
 	@$(DOE) discover -j emu/0000:0f:00.0
+	@echo
+	@echo '$$ doe cdat emu/0000:0d:00.0        # the switch upstream port'
+	@$(DOE) cdat emu/0000:0d:00.0
+	@echo
+	@echo '$$ doe cdat --validate emu/0000:0f:00.0   # a CXL type 3 endpoint'
+	@$(DOE) cdat --validate emu/0000:0f:00.0
+	@echo
+	@echo '$$ doe cdat --path emu/0000:0f:00.0'
+	@$(DOE) cdat --path emu/0000:0f:00.0
 
 check: deps-check
 	cmake -S . -B $(CHECK) -DCMAKE_BUILD_TYPE=Debug -DDOEKIT_SANITIZE=ON
@@ -48,6 +57,7 @@ fuzz: deps-check
 
 bench: build
 	$(BUILD)/bench/doe_bench_mailbox
+	$(BUILD)/bench/doe_bench_cdat
 
 install: build
 	cmake --install $(BUILD)

@@ -10,5 +10,12 @@ void emu_mb_free(struct emu_mb *mb);
 /* reg is the offset within the capability (DOE_REG_CAP..DOE_REG_READ) */
 uint32_t emu_mb_reg_read(struct emu_mb *mb, uint16_t reg);
 void emu_mb_reg_write(struct emu_mb *mb, uint16_t reg, uint32_t val);
+bool emu_mb_has_protocol(const struct emu_mb *mb, uint16_t vid, uint8_t type);
+
+struct doe_ctx *emu_fn_ctx(const struct emu_fn *fn);
+/* The function's CDAT responder state (emu/cdat.c), freed with the function. */
+struct emu_cdat;
+struct emu_cdat **emu_fn_cdat_slot(struct emu_fn *fn);
+void emu_cdat_free(struct emu_cdat *c);
 
 #endif

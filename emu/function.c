@@ -25,6 +25,7 @@ struct emu_fn {
 	uint16_t ext_last;	/* last capability in the list, 0 if none */
 	struct emu_mb *mbs[EMU_MAX_MAILBOXES];
 	size_t nmbs;
+	struct emu_cdat *cdat;	/* CDAT responder, emu/cdat.c */
 };
 
 static void put16(uint8_t *img, uint16_t off, uint16_t v)
@@ -62,9 +63,11 @@ int emu_fn_new(struct doe_ctx *ctx, const struct emu_fn_info *info, struct emu_f
 	/* PCIe capability: ID 0x10, version 2, Device/Port Type in 7:4 */
 	img[PCIE_CAP_OFF] = 0x10;
 	put16(img, PCIE_CAP_OFF + 0x02, (uint16_t)(0x2 | (unsigned int)info->port_type << 4));
-	/* Link Capabilities (max speed 3:0, width 9:4) and Link Status (same) */
-	put16(img, PCIE_CAP_OFF + 0x0C,
-	      (uint16_t)((info->link_speed & 0xFu) | (unsigned int)(info->link_width & 0x3Fu) << 4));
+	/* Link Capabilities (max speed 3:0, width 9:4, Port Number 31:24) and
+	 * Link Status (speed 3:0, width 9:4) */
+	doe_put_le32(img + PCIE_CAP_OFF + 0x0C,
+		     (info->link_speed & 0xFu) | (uint32_t)(info->link_width & 0x3Fu) << 4 |
+			     (uint32_t)info->port_number << 24);
 	put16(img, PCIE_CAP_OFF + 0x12,
 	      (uint16_t)((info->link_speed & 0xFu) | (unsigned int)(info->link_width & 0x3Fu) << 4));
 	fn->ext_end = DOE_EXT_CAP_START;
@@ -78,7 +81,18 @@ void emu_fn_free(struct emu_fn *fn)
 		return;
 	for (size_t i = 0; i < fn->nmbs; i++)
 		emu_mb_free(fn->mbs[i]);
+	emu_cdat_free(fn->cdat);
 	free(fn);
+}
+
+struct doe_ctx *emu_fn_ctx(const struct emu_fn *fn)
+{
+	return fn->ctx;
+}
+
+struct emu_cdat **emu_fn_cdat_slot(struct emu_fn *fn)
+{
+	return &fn->cdat;
 }
 
 const struct emu_fn_info *emu_fn_info(const struct emu_fn *fn)

@@ -225,11 +225,19 @@ static int run_request(struct emu_mb *mb, uint16_t *vid, uint8_t *type, size_t *
 		return -ENOSYS;
 	rc = p->handler(p->priv, (const uint8_t *)&mb->req[2], req_len, mb->scratch,
 			mb->rsp_limit, out_len);
-	if (rc < 0)
+	if (rc < 0 || rc == EMU_DOE_NO_RESPONSE)
 		return rc;
 	if (*out_len > mb->rsp_limit)
 		return -EOVERFLOW;
 	return 0;
+}
+
+bool emu_mb_has_protocol(const struct emu_mb *mb, uint16_t vid, uint8_t type)
+{
+	for (size_t i = 0; i < mb->nprotos; i++)
+		if (mb->protos[i].vid == vid && mb->protos[i].type == type)
+			return true;
+	return false;
 }
 
 static bool fault_active(struct emu_mb *mb)
@@ -276,6 +284,8 @@ static void do_go(struct emu_mb *mb)
 		raise_irq(mb);
 		return;
 	}
+	if (rc == EMU_DOE_NO_RESPONSE)
+		kind = EMU_FAULT_NEVER_READY;	/* the handler chose not to answer */
 	switch (kind) {
 	case EMU_FAULT_NEVER_READY:
 		mb->busy = true;

@@ -5,8 +5,11 @@
  * endpoints (PCIe §6.31), CDAT Table Access on switch upstream ports and
  * CXL endpoints (CXL §8.1.11), Discovery on every mailbox.
  *
- * Protocol handlers that later work plugs in (CDAT, SPDM) are registered
- * here as placeholders: Discovery lists them; a request sets Error.
+ * CDAT mailboxes serve the built-in tables of emu/cdat.c (a type 3 memory
+ * device; a switch upstream port with SSLBIS for its downstream ports, which
+ * carry PCIe Port Numbers). Handlers that later work plugs in (SPDM) are
+ * registered here as placeholders: Discovery lists them; a request sets
+ * Error.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -65,7 +68,7 @@ static int add_fn(struct emu_topo *t, int parent, const struct emu_fn_info *info
 	if (t->n == TOPO_MAX_FNS)
 		return -ENOSPC;
 	rc = emu_fn_new(t->ctx, info, &t->fns[t->n]);
-	if (rc)
+	if (rc < 0)	/* callers TRY() this and then use *out: set it on every other path */
 		return rc;
 	t->parent[t->n] = parent;
 	*out = t->fns[t->n++];
@@ -96,6 +99,8 @@ static int root_port(struct emu_topo *t, uint8_t dev, int *idx)
 				       EMU_PCIE_ROOT_PORT, "CXL root port");
 	struct emu_fn *fn;
 
+	i.port_number = dev;
+
 	TRY(add_fn(t, -1, &i, &fn));
 	TRY(emu_fn_add_extcap(fn, EXT_CAP_AER, 2, 0x48));
 	TRY(emu_fn_add_extcap(fn, EXT_CAP_DVSEC, 1, 0x3C));
@@ -104,26 +109,45 @@ static int root_port(struct emu_topo *t, uint8_t dev, int *idx)
 	return 0;
 }
 
-static int cxl_switch_upstream(struct emu_topo *t, int parent, uint8_t bus, int *idx)
+/* Serves a malloc'd table on fn's Table Access mailbox and frees it. */
+static int serve_cdat(struct emu_fn *fn, int built, uint8_t *table, size_t len)
+{
+	int rc = built < 0 ? built : emu_fn_set_cdat(fn, table, len);
+
+	if (built == 0)
+		free(table);
+	return rc;
+}
+
+/* The switch's CDAT has an SSLBIS entry per downstream port number. */
+static int cxl_switch_upstream(struct emu_topo *t, int parent, uint8_t bus,
+			       const uint8_t *dsp_ports, size_t n, int *idx)
 {
 	struct emu_fn_info i = fn_info(bus, 0, 0, VID_HUAWEI, 0xA128, CLASS_PCI_BRIDGE,
 				       EMU_PCIE_SWITCH_UP, "CXL switch upstream port");
 	struct emu_fn *fn;
+	uint8_t *table = NULL;
+	size_t len = 0;
+	int built;
 
 	TRY(add_fn(t, parent, &i, &fn));
 	TRY(emu_fn_add_extcap(fn, EXT_CAP_DVSEC, 1, 0x3C));
 	TRY(add_mailbox(fn, MB_CDAT, 1, false, NULL));
 	TRY(add_mailbox(fn, MB_CMA, 1, false, NULL));
+	built = emu_cdat_switch_table(t->ctx, dsp_ports, n, &table, &len);
+	TRY(serve_cdat(fn, built, table, len));
 	*idx = (int)t->n - 1;
 	return 0;
 }
 
-static int cxl_switch_downstream(struct emu_topo *t, int parent, uint8_t bus, uint8_t dev, int *idx)
+static int cxl_switch_downstream(struct emu_topo *t, int parent, uint8_t bus, uint8_t dev,
+				 uint8_t port_number, int *idx)
 {
 	struct emu_fn_info i = fn_info(bus, dev, 0, VID_HUAWEI, 0xA129, CLASS_PCI_BRIDGE,
 				       EMU_PCIE_SWITCH_DOWN, "CXL switch downstream port");
 	struct emu_fn *fn;
 
+	i.port_number = port_number;
 	TRY(add_fn(t, parent, &i, &fn));
 	TRY(emu_fn_add_extcap(fn, EXT_CAP_DVSEC, 1, 0x3C));
 	TRY(add_mailbox(fn, MB_CMA, 1, false, NULL));
@@ -138,6 +162,9 @@ static int cxl_type3(struct emu_topo *t, int parent, uint8_t bus, struct emu_fn 
 	struct emu_fn_info i = fn_info(bus, 0, 0, VID_INTEL, 0x0D93, CLASS_CXL_MEM,
 				       EMU_PCIE_ENDPOINT, "CXL type 3 memory device");
 	struct emu_fn *fn;
+	uint8_t *table = NULL;
+	size_t len = 0;
+	int built;
 
 	i.link_width = 8;
 	TRY(add_fn(t, parent, &i, &fn));
@@ -145,6 +172,8 @@ static int cxl_type3(struct emu_topo *t, int parent, uint8_t bus, struct emu_fn 
 	TRY(emu_fn_add_extcap(fn, EXT_CAP_DVSEC, 1, 0x3C));
 	TRY(add_mailbox(fn, MB_CDAT, 1, false, NULL));
 	TRY(add_mailbox(fn, MB_CMA_SECURED, 2, true, NULL));
+	built = emu_cdat_type3_table(t->ctx, &table, &len);
+	TRY(serve_cdat(fn, built, table, len));
 	if (out)
 		*out = fn;
 	return 0;
@@ -185,6 +214,9 @@ static int host_bridge(struct emu_topo *t)
 	return add_fn(t, -1, &i, &fn);
 }
 
+/* Downstream port numbers of the emulated switch (0e:00.0, 0e:01.0) */
+static const uint8_t switch_ports[] = { 1, 2 };
+
 static int build_cxl_switch(struct emu_topo *t)
 {
 	int rp, rp2, usp, dsp0, dsp1;
@@ -192,9 +224,9 @@ static int build_cxl_switch(struct emu_topo *t)
 	TRY(host_bridge(t));
 	TRY(root_port(t, 1, &rp));
 	TRY(root_port(t, 2, &rp2));
-	TRY(cxl_switch_upstream(t, rp, 0x0d, &usp));
-	TRY(cxl_switch_downstream(t, usp, 0x0e, 0, &dsp0));
-	TRY(cxl_switch_downstream(t, usp, 0x0e, 1, &dsp1));
+	TRY(cxl_switch_upstream(t, rp, 0x0d, switch_ports, ARRAY_SIZE(switch_ports), &usp));
+	TRY(cxl_switch_downstream(t, usp, 0x0e, 0, switch_ports[0], &dsp0));
+	TRY(cxl_switch_downstream(t, usp, 0x0e, 1, switch_ports[1], &dsp1));
 	TRY(cxl_type3(t, dsp0, 0x0f, NULL));
 	TRY(cxl_type3(t, dsp1, 0x10, NULL));
 	return multi_function(t, rp2, 0x20);
@@ -244,12 +276,28 @@ static void make_extcap_loop(struct emu_fn *fn)
 	doe_put_le32(img + off, (h & 0xFFFFFu) | DOE_EXT_CAP_START << 20);
 }
 
+/* The type 3 table with its checksum off by one. */
+static int bad_checksum_cdat(struct emu_topo *t, struct emu_fn *fn)
+{
+	uint8_t *table = NULL;
+	size_t len = 0;
+	int built = emu_cdat_type3_table(t->ctx, &table, &len);
+
+	if (built == 0)
+		table[5] = (uint8_t)(table[5] + 1);	/* CDAT header Checksum */
+	return serve_cdat(fn, built, table, len);
+}
+
 /*
  * Broken devices, for trying error paths from the command line:
  *  0d:00.0  mailboxes never answer (timeout)
  *  0e:00.0  extended capability list loops
  *  0f:00.0  Discovery on the second mailbox loops
  *  10:00.0  mailboxes answer with a Length field of 1 DW
+ *  11:00.0  CDAT checksum is wrong (read works, validation fails)
+ *  12:00.0  CDAT Table Access: entry handle 3 names handle 2 as next (loop)
+ *  13:00.0  CDAT Table Access: the request for entry handle 3 is never
+ *           answered (timeout mid-table)
  */
 static int build_faulty(struct emu_topo *t)
 {
@@ -270,6 +318,12 @@ static int build_faulty(struct emu_topo *t)
 	TRY(cxl_type3(t, rp, 0x10, &fn));
 	emu_mb_set_fault(emu_fn_mailbox(fn, 0), &garbage);
 	emu_mb_set_fault(emu_fn_mailbox(fn, 1), &garbage);
+	TRY(cxl_type3(t, rp, 0x11, &fn));
+	TRY(bad_checksum_cdat(t, fn));
+	TRY(cxl_type3(t, rp, 0x12, &fn));
+	TRY(emu_fn_set_cdat_fault(fn, EMU_CDAT_FAULT_HANDLE_LOOP, 3));
+	TRY(cxl_type3(t, rp, 0x13, &fn));
+	TRY(emu_fn_set_cdat_fault(fn, EMU_CDAT_FAULT_STALL, 3));
 	return 0;
 }
 

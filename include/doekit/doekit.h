@@ -12,6 +12,8 @@
 #include <doekit/discovery.h>
 #include <doekit/sysfs.h>
 #include <doekit/emu.h>
+#include <doekit/spdm.h>
+#include <doekit/cdat.h>
 
 #define DOEKIT_VERSION_MAJOR 0
 #define DOEKIT_VERSION_MINOR 1

@@ -35,6 +35,10 @@ struct emu_topo;
  */
 typedef int (*emu_doe_handler)(void *priv, const uint8_t *req, size_t req_len, uint8_t *rsp,
 			       size_t rsp_cap, size_t *rsp_len);
+/* A handler's return value for "accepted, and never answered": Busy stays
+ * set until Abort, as with EMU_FAULT_NEVER_READY, but for this one request
+ * (a device that hangs in the middle of a protocol). */
+#define EMU_DOE_NO_RESPONSE 1
 
 /* Fault knobs, per mailbox. */
 enum emu_fault_kind {
@@ -82,6 +86,8 @@ struct emu_fn_info {
 	bool multi_function;
 	uint8_t link_speed;		/* PCIe gen (1..6), for Link Status */
 	uint8_t link_width;		/* lanes */
+	uint8_t port_number;		/* PCIe Port Number (Link Capabilities 31:24);
+					 * a switch downstream port's ID in SSLBIS */
 	const char *label;		/* e.g. "CXL switch upstream port" */
 };
 
@@ -125,6 +131,55 @@ struct emu_mb_stats {
 	uint64_t status_reads;
 };
 DOE_API void emu_mb_stats(const struct emu_mb *mb, struct emu_mb_stats *st);
+
+/*
+ * CDAT over CXL Table Access (CXL r3.1 §8.1.11, responder side).
+ * emu_fn_set_cdat() copies a table and serves it on the function's mailbox
+ * that lists Table Access (0x1E98, 2), replacing the placeholder handler:
+ * entry handle 0 is the first 16 bytes (the header), handle i the i-th
+ * structure, split by the structures' own length fields; the next handle is
+ * i + 1, or 0xFFFF after the last, as QEMU serves it. The bytes need not be
+ * a valid table (that is the point of negative tests); a structure length
+ * that cannot be followed makes the rest of the bytes one last entry.
+ * Asking for a handle past the last entry sets Error. -ENOENT when no
+ * mailbox of the function lists Table Access.
+ */
+DOE_API int emu_fn_set_cdat(struct emu_fn *fn, const void *table, size_t len);
+
+/* Misbehaviour of the CDAT responder, applied to one entry handle. */
+enum emu_cdat_fault {
+	EMU_CDAT_FAULT_NONE = 0,
+	EMU_CDAT_FAULT_HANDLE_LOOP,	/* the entry names handle - 1 as next (0 for 0) */
+	EMU_CDAT_FAULT_NEXT_BEYOND,	/* the entry names a handle past the last as next */
+	EMU_CDAT_FAULT_END_EARLY,	/* the entry names 0xFFFF as next */
+	EMU_CDAT_FAULT_EXTRA_ENTRY,	/* an 8-byte DSIS is served after the last structure,
+					 * beyond the header length (handle not used) */
+	EMU_CDAT_FAULT_BAD_RSP_CODE,	/* response code 1 instead of 0 */
+	EMU_CDAT_FAULT_BAD_TABLE_TYPE,	/* table type 1 instead of 0 (CDAT) */
+	EMU_CDAT_FAULT_SHORT_RSP,	/* response without payload (no Table Access header) */
+	EMU_CDAT_FAULT_STALL,		/* the request is never answered (Busy until Abort) */
+};
+#define EMU_CDAT_FAULT_COUNT 9
+/* "none", "handle-loop", "next-beyond", "end-early", "extra-entry",
+ * "bad-rsp-code", "bad-table-type", "short-rsp", "stall" */
+DOE_API const char *emu_cdat_fault_name(enum emu_cdat_fault fault);
+DOE_API int emu_cdat_fault_parse(const char *name, enum emu_cdat_fault *fault);
+/* After emu_fn_set_cdat(); -ENOENT without a CDAT. */
+DOE_API int emu_fn_set_cdat_fault(struct emu_fn *fn, enum emu_cdat_fault fault, uint16_t handle);
+
+/*
+ * The built-in tables (malloc'd; the caller frees), built with cdat_encode():
+ * type 3 endpoint: DSMAS 0 volatile 256 MiB at DPA 0, DSMAS 1 persistent
+ *   256 MiB at 256 MiB; for each read/write latency and bandwidth DSLBIS
+ *   (150/250 ns, 16000/12000 MB/s volatile; 300/500 ns, 8000/4000 MB/s
+ *   persistent); a 64 MiB DSMSCIS and a DSEMTS (EFI_MEMORY_SP) for DSMAS 0.
+ * switch upstream port: an access-latency and an access-bandwidth SSLBIS
+ *   with one SSLBE (0x0100, port) per downstream port number given:
+ *   latency 20 ns + 5 ns × its position in the list, bandwidth 48000 MB/s.
+ */
+DOE_API int emu_cdat_type3_table(struct doe_ctx *ctx, uint8_t **table, size_t *len);
+DOE_API int emu_cdat_switch_table(struct doe_ctx *ctx, const uint8_t *dsp_ports, size_t n,
+				  uint8_t **table, size_t *len);
 
 /* Topologies: named profiles of functions. */
 struct emu_profile_desc {

@@ -125,7 +125,7 @@ mkdir -p "$dev/doe_features" "$sys/bus/pci/devices/0000:3b:00.0"
 	head -c 3836 /dev/zero
 } >"$dev/config"
 head -c 4096 /dev/zero >"$sys/bus/pci/devices/0000:3b:00.0/config"
-export DOE_SYSFS_ROOT=$sys
+export DOE_SYSFS_ROOT=$sys DOE_LOCK_DIR=$tmp
 golden fake_list.txt list
 golden fake_discover.json discover -j 3a:00.0
 expect 2 "no such device 0000:3c:00.0" discover 3c:00.0
@@ -135,7 +135,7 @@ expect 1 "warning: driving the DOE mailbox registers of 0000:3a:00.0" discover -
 rm -r "$dev/doe_features"
 "$doe" list >"$tmp/out" 2>&1
 grep -q "the kernel lists none" "$tmp/out" && ok || bad "list without doe_features: $(cat "$tmp/out")"
-unset DOE_SYSFS_ROOT
+unset DOE_SYSFS_ROOT DOE_LOCK_DIR
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

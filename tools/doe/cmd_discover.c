@@ -12,6 +12,7 @@ int cmd_discover(struct tool *t, int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "raw", no_argument, NULL, 'r' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "emu-cdat", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};

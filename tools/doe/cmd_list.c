@@ -15,7 +15,7 @@ static int list_emulated(struct tool *t, const char *profile, struct json_object
 	struct emu_topo *topo;
 	int rc, shown = 0;
 
-	rc = emu_topo_new(t->ctx, profile, &topo);
+	rc = tool_topo_new(t, profile, &topo);
 	if (rc)
 		return rc;
 	for (size_t i = 0; i < emu_topo_count(topo); i++) {
@@ -81,6 +81,7 @@ int cmd_list(struct tool *t, int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "raw", no_argument, NULL, 'r' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "emu-cdat", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};

@@ -56,7 +56,7 @@ static int open_emulated(struct tool *t, const char *spec, struct dev *d)
 	if (doe_bdf_parse(slash + 1, &d->bdf))
 		return doe_err(t->ctx, -EINVAL,
 			       "'%s': invalid PCI address (expected DDDD:BB:DD.F or BB:DD.F)", spec);
-	rc = emu_topo_new(t->ctx, profile, &d->topo);
+	rc = tool_topo_new(t, profile, &d->topo);
 	if (rc)
 		return rc;
 	d->fn = emu_topo_find(d->topo, &d->bdf);

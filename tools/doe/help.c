@@ -11,6 +11,10 @@ void tool_help(FILE *f)
 	      "\n"
 	      "  doe list [-j] [--raw] [emu[:PROFILE]]   functions with DOE mailboxes and their protocols\n"
 	      "  doe discover [-j] [--raw] DEV           one function's mailboxes and protocols\n"
+	      "  doe cdat [-j] [--raw] [--validate] DEV  a CXL device's or switch's CDAT, decoded\n"
+	      "  doe cdat --file F [-j] [--validate]     the same from a file ('-': stdin)\n"
+	      "  doe cdat --encode F.json -o F.bin       JSON (as cdat -j prints it) to binary CDAT\n"
+	      "  doe cdat --path [-j] DEV                latency and bandwidth from the root port\n"
 	      "  doe emulate --list-profiles [-j]        the emulated topologies\n"
 	      "\n"
 	      "DEV is a PCI address (DDDD:BB:DD.F or BB:DD.F) or emu[:PROFILE]/BDF for an\n"
@@ -22,6 +26,9 @@ void tool_help(FILE *f)
 	      "      --raw         drive a real device's mailbox registers (the kernel owns them;\n"
 	      "                    see doe(1) KERNEL OWNERSHIP)\n"
 	      "  -t, --timeout MS  mailbox timeout per wait (default 1000)\n"
+	      "      --emu-cdat BDF=FILE\n"
+	      "                    the emulated function BDF serves this CDAT (JSON as cdat -j\n"
+	      "                    prints it, or binary, served as is even when malformed)\n"
 	      "  -h, --help        this text\n"
 	      "\n"
 	      "exit status: 0 success, 1 protocol or verification failure, 2 usage error or\n"
@@ -53,6 +60,13 @@ int tool_common_opt(struct tool *t, int c, const char *arg)
 	case 'h':
 		tool_help(stdout);
 		return 1;
+	case 'C':
+		if (t->n_emu_cdat == (int)(sizeof(t->emu_cdat) / sizeof(t->emu_cdat[0]))) {
+			tool_usage(t, "--emu-cdat: at most %d", t->n_emu_cdat);
+			return -1;
+		}
+		t->emu_cdat[t->n_emu_cdat++] = arg;
+		return 0;
 	default:	/* getopt already said what was wrong */
 		tool_usage(t, "bad option");
 		return -1;

@@ -15,6 +15,7 @@ static const struct command commands[] = {
 	{ "list", cmd_list },
 	{ "discover", cmd_discover },
 	{ "emulate", cmd_emulate },
+	{ "cdat", cmd_cdat },
 };
 
 static void log_stderr(void *priv, int prio, const char *msg)
@@ -51,6 +52,9 @@ int main(int argc, char **argv)
 	root = getenv("DOE_SYSFS_ROOT");
 	if (root && *root)
 		doe_ctx_set_sysfs_root(t.ctx, root);
+	root = getenv("DOE_LOCK_DIR");
+	if (root && *root)
+		doe_ctx_set_lock_dir(t.ctx, root);
 	rc = -1;
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (!strcmp(argv[1], commands[i].name)) {

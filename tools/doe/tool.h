@@ -23,6 +23,9 @@ struct tool {
 	bool verbose;
 	uint32_t timeout_ms;	/* 0: library default */
 	bool printed;		/* text output so far: separate the next block */
+	/* --emu-cdat BDF=FILE: tables the emulated functions serve instead */
+	const char *emu_cdat[8];
+	int n_emu_cdat;
 };
 
 /*
@@ -42,6 +45,9 @@ struct dev {
 /* Parses "emu" or "emu:PROFILE" (a topology, no function); returns 1 when
  * spec names an emulated topology, 0 when not, <0 on a bad profile. */
 int topo_spec(const char *spec, const char **profile);
+
+/* Builds an emulated topology with the --emu-cdat tables applied. */
+int tool_topo_new(struct tool *t, const char *profile, struct emu_topo **out);
 
 /* Opens a device. Real devices: config space read-only unless t->raw, in
  * which case it is opened for writing with the per-device lock. */
@@ -90,8 +96,16 @@ void print_mailbox(const struct mb_report *m);
 
 int describe_device(struct tool *t, struct dev *d, struct json_object *arr, bool *failed);
 
+/* CDAT sources (cdat_source.c) and the path report (cdat_path.c) */
+int cdat_find_mailbox(struct tool *t, struct doe_cfg *cfg, struct doe_mb **out);
+int cdat_from_mailbox(struct tool *t, struct dev *d, uint8_t **buf, size_t *len);
+int cdat_sysfs_path(struct tool *t, const char *bdf, char *out, size_t outlen);
+int read_file_max(struct tool *t, const char *path, size_t max, uint8_t **buf, size_t *len);
+int cdat_path(struct tool *t, const char *spec);
+
 int cmd_list(struct tool *t, int argc, char **argv);
 int cmd_discover(struct tool *t, int argc, char **argv);
 int cmd_emulate(struct tool *t, int argc, char **argv);
+int cmd_cdat(struct tool *t, int argc, char **argv);
 
 #endif

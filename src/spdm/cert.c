@@ -1,0 +1,344 @@
+// SPDX-License-Identifier: MIT
+/*
+ * SPDM certificate chains (DSP0274 1.3 §10.7.1, Table "Certificate chain
+ * format"): Length u16 (whole chain), Reserved u16, RootHash (negotiated
+ * hash of the root certificate's DER), then ASN.1 DER X.509 v3
+ * certificates, root (or one signed by the root) first, leaf last.
+ * Checked with OpenSSL X509_STORE; the CMA SAN (PCIe §6.31.3: otherName
+ * 2.23.147) of the leaf is reported.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <openssl/err.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include <doekit/cursor.h>
+#include "spdm_int.h"
+#include "internal.h"
+
+#define CHAIN_MAX_CERTS 16u
+#define CMA_SAN_OID "2.23.147"
+
+struct spdm_trust {
+	struct doe_ctx *ctx;
+	X509_STORE *store;
+};
+
+int spdm_trust_new(struct doe_ctx *ctx, const char *path, struct spdm_trust **out)
+{
+	struct spdm_trust *t;
+	struct stat st;
+	int ok;
+
+	if (!out)
+		return -EINVAL;
+	t = calloc(1, sizeof(*t));
+	if (!t || !(t->store = X509_STORE_new())) {
+		free(t);
+		return doe_err(ctx, -ENOMEM, "trust store: out of memory");
+	}
+	t->ctx = ctx;
+	if (path) {
+		if (stat(path, &st) < 0) {
+			int e = errno;
+
+			spdm_trust_free(t);
+			return doe_err(ctx, -e, "trust store %s: %s", path, strerror(e));
+		}
+		ok = S_ISDIR(st.st_mode) ? X509_STORE_load_path(t->store, path)
+					 : X509_STORE_load_file(t->store, path);
+		if (ok != 1) {
+			spdm_trust_free(t);
+			ERR_clear_error();
+			return doe_err(ctx, -EINVAL, "trust store %s: no PEM certificates loaded",
+				       path);
+		}
+	}
+	*out = t;
+	return 0;
+}
+
+int spdm_trust_add_der(struct spdm_trust *t, const void *der, size_t len)
+{
+	const uint8_t *p = der, *end = p + len;
+
+	while (p < end) {
+		X509 *x = d2i_X509(NULL, &p, (long)(end - p));
+
+		if (!x) {
+			ERR_clear_error();
+			return doe_err(t->ctx, -EBADMSG, "trust store: not a DER certificate");
+		}
+		if (X509_STORE_add_cert(t->store, x) != 1) {
+			X509_free(x);
+			ERR_clear_error();
+			return doe_err(t->ctx, -EIO, "trust store: cannot add certificate");
+		}
+		X509_free(x);
+	}
+	return 0;
+}
+
+void spdm_trust_free(struct spdm_trust *t)
+{
+	if (!t)
+		return;
+	X509_STORE_free(t->store);
+	free(t);
+}
+
+struct chain {
+	X509 *certs[CHAIN_MAX_CERTS];
+	const uint8_t *der[CHAIN_MAX_CERTS];
+	size_t der_len[CHAIN_MAX_CERTS];
+	unsigned n;
+	const uint8_t *root_hash;
+};
+
+static void chain_free(struct chain *c)
+{
+	unsigned i;
+
+	for (i = 0; i < c->n; i++)
+		X509_free(c->certs[i]);
+	c->n = 0;
+}
+
+static void subject_of(X509 *x, char *buf, size_t len)
+{
+	if (!x || !X509_NAME_oneline(X509_get_subject_name(x), buf, (int)len))
+		snprintf(buf, len, "?");
+}
+
+/* Layout only: Length, RootHash, DER certificates that fill the rest. */
+static int chain_parse(struct doe_ctx *ctx, const uint8_t *p, size_t len, uint32_t hash,
+		       struct chain *c)
+{
+	size_t hs = spdm_hash_size(hash);
+	struct doe_rd r;
+	uint16_t length, rsvd;
+
+	memset(c, 0, sizeof(*c));
+	if (!hs)
+		return doe_err(ctx, -EINVAL, "certificate chain: hash 0x%x not supported", hash);
+	doe_rd_init(&r, p, len);
+	doe_rd_le16(&r, &length);
+	doe_rd_le16(&r, &rsvd);
+	c->root_hash = doe_rd_take(&r, hs);
+	if (!doe_rd_ok(&r))
+		return doe_err(ctx, -EBADMSG,
+			       "certificate chain: %zu bytes, shorter than Length, Reserved and RootHash (%zu)",
+			       len, 4 + hs);
+	if (length != len)
+		return doe_err(ctx, -EBADMSG, "certificate chain: Length %u, chain has %zu bytes",
+			       length, len);
+	if (!doe_rd_left(&r))
+		return doe_err(ctx, -EBADMSG, "certificate chain: no certificates");
+	while (doe_rd_left(&r)) {
+		const uint8_t *q = r.p + r.off, *start = q;
+		X509 *x;
+
+		if (c->n == CHAIN_MAX_CERTS) {
+			chain_free(c);
+			return doe_err(ctx, -EBADMSG, "certificate chain: more than %u certificates",
+				       CHAIN_MAX_CERTS);
+		}
+		x = d2i_X509(NULL, &q, (long)doe_rd_left(&r));
+		if (!x) {
+			size_t off = r.off;
+
+			ERR_clear_error();
+			chain_free(c);
+			return doe_err(ctx, -EBADMSG,
+				       "certificate chain: certificate %u at offset %zu is not DER X.509 (truncated or corrupt)",
+				       c->n, off);
+		}
+		c->certs[c->n] = x;
+		c->der[c->n] = start;
+		c->der_len[c->n] = (size_t)(q - start);
+		doe_rd_skip(&r, c->der_len[c->n]);
+		c->n++;
+	}
+	return 0;
+}
+
+static bool self_signed(X509 *x)
+{
+	return X509_check_issued(x, x) == X509_V_OK;
+}
+
+/* RootHash against the chain's first certificate when it is the root, or
+ * against an anchor in the trust store. */
+static int check_root_hash(struct doe_ctx *ctx, const struct chain *c, uint32_t hash,
+			   const struct spdm_trust *trust, bool *ok)
+{
+	uint8_t h[SPDM_MAX_HASH_SIZE];
+	size_t hs = spdm_hash_size(hash);
+	char subj[128];
+
+	*ok = false;
+	if (self_signed(c->certs[0])) {
+		TRY(spdm_hash_all(ctx, hash, c->der[0], c->der_len[0], h));
+		if (CRYPTO_memcmp(h, c->root_hash, hs)) {
+			subject_of(c->certs[0], subj, sizeof(subj));
+			return doe_err(ctx, -EKEYREJECTED,
+				       "certificate chain: RootHash does not match the root certificate (depth %u, %s)",
+				       c->n - 1, subj);
+		}
+		*ok = true;
+		return 0;
+	}
+	if (trust) {
+		STACK_OF(X509_OBJECT) *objs = X509_STORE_get0_objects(trust->store);
+		int i;
+
+		for (i = 0; i < sk_X509_OBJECT_num(objs); i++) {
+			X509 *x = X509_OBJECT_get0_X509(sk_X509_OBJECT_value(objs, i));
+			uint8_t *der = NULL;
+			int dl;
+
+			if (!x || (dl = i2d_X509(x, &der)) <= 0)
+				continue;
+			spdm_hash_all(ctx, hash, der, (size_t)dl, h);
+			OPENSSL_free(der);
+			if (!CRYPTO_memcmp(h, c->root_hash, hs)) {
+				*ok = true;
+				return 0;
+			}
+		}
+	}
+	subject_of(c->certs[0], subj, sizeof(subj));
+	return doe_err(ctx, -EKEYREJECTED,
+		       "certificate chain: RootHash matches no root (first certificate %s is not self-signed%s)",
+		       subj, trust ? " and no trust anchor has that hash" : "");
+}
+
+static void cma_san(X509 *leaf, char *out, size_t len)
+{
+	GENERAL_NAMES *names = X509_get_ext_d2i(leaf, NID_subject_alt_name, NULL, NULL);
+	int i;
+
+	out[0] = 0;
+	for (i = 0; names && i < sk_GENERAL_NAME_num(names); i++) {
+		GENERAL_NAME *gn = sk_GENERAL_NAME_value(names, i);
+		char oid[32];
+		ASN1_TYPE *v;
+
+		if (gn->type != GEN_OTHERNAME)
+			continue;
+		OBJ_obj2txt(oid, sizeof(oid), gn->d.otherName->type_id, 1);
+		v = gn->d.otherName->value;
+		if (strcmp(oid, CMA_SAN_OID) || !v || v->type != V_ASN1_UTF8STRING)
+			continue;
+		snprintf(out, len, "%.*s", ASN1_STRING_length(v->value.utf8string),
+			 (const char *)ASN1_STRING_get0_data(v->value.utf8string));
+		break;
+	}
+	GENERAL_NAMES_free(names);
+}
+
+static int x509_verify(struct doe_ctx *ctx, const struct chain *c,
+		       const struct spdm_trust *trust, bool *anchored)
+{
+	X509_STORE *own = NULL, *store;
+	X509_STORE_CTX *sc = X509_STORE_CTX_new();
+	STACK_OF(X509) *untrusted = sk_X509_new_null();
+	int rc = -ENOMEM;
+	unsigned i;
+
+	*anchored = trust != NULL;
+	if (trust) {
+		store = trust->store;
+	} else {
+		/* no trust store: the chain's own root is the anchor (the
+		 * caller learns that from info->anchored) */
+		own = X509_STORE_new();
+		if (!own || X509_STORE_add_cert(own, c->certs[0]) != 1)
+			goto out;
+		store = own;
+	}
+	if (!sc || !untrusted)
+		goto out;
+	for (i = 0; i + 1 < c->n; i++)
+		if (!sk_X509_push(untrusted, c->certs[i]))
+			goto out;
+	if (X509_STORE_CTX_init(sc, store, c->certs[c->n - 1], untrusted) != 1)
+		goto out;
+	if (!trust && !self_signed(c->certs[0]))
+		X509_STORE_CTX_set_flags(sc, X509_V_FLAG_PARTIAL_CHAIN);
+	if (X509_verify_cert(sc) == 1) {
+		rc = 0;
+	} else {
+		int err = X509_STORE_CTX_get_error(sc), depth = X509_STORE_CTX_get_error_depth(sc);
+		char subj[160];
+
+		subject_of(X509_STORE_CTX_get_current_cert(sc), subj, sizeof(subj));
+		rc = doe_err(ctx, -EKEYREJECTED,
+			     "certificate chain: depth %d (%s; 0 is the leaf): %s", depth, subj,
+			     X509_verify_cert_error_string(err));
+	}
+out:
+	ERR_clear_error();
+	X509_STORE_CTX_free(sc);
+	sk_X509_free(untrusted);
+	X509_STORE_free(own);
+	if (rc == -ENOMEM)
+		return doe_err(ctx, rc, "certificate chain: out of memory");
+	return rc;
+}
+
+int spdm_chain_verify(struct doe_ctx *ctx, const void *chain, size_t len, uint32_t hash_algo,
+		      uint32_t asym_algo, const struct spdm_trust *trust,
+		      struct spdm_chain_info *info)
+{
+	struct spdm_chain_info tmp;
+	struct chain c;
+	EVP_PKEY *key;
+	int rc;
+
+	if (!info)
+		info = &tmp;
+	memset(info, 0, sizeof(*info));
+	if (!chain || !spdm_sig_size(asym_algo))
+		return doe_err(ctx, -EINVAL, "certificate chain: bad arguments");
+	TRY(chain_parse(ctx, chain, len, hash_algo, &c));
+	info->ncerts = c.n;
+	subject_of(c.certs[c.n - 1], info->leaf_subject, sizeof(info->leaf_subject));
+	cma_san(c.certs[c.n - 1], info->cma_san, sizeof(info->cma_san));
+	rc = check_root_hash(ctx, &c, hash_algo, trust, &info->root_hash_ok);
+	if (rc)
+		goto out;
+	rc = x509_verify(ctx, &c, trust, &info->anchored);
+	if (rc)
+		goto out;
+	/* DSP0274 §10.7: the leaf key is the one negotiated in BaseAsymSel */
+	key = X509_get0_pubkey(c.certs[c.n - 1]);
+	if (!key) {
+		rc = doe_err(ctx, -EKEYREJECTED, "certificate chain: depth 0 (%s): no public key",
+			     info->leaf_subject);
+		goto out;
+	}
+	rc = spdm_key_check(ctx, key, asym_algo, "leaf certificate");
+	if (rc)
+		doe_err_prefix(ctx, "certificate chain: depth 0 (%s)", info->leaf_subject);
+out:
+	chain_free(&c);
+	return rc;
+}
+
+int spdm_chain_leaf_key(struct doe_ctx *ctx, const uint8_t *chain, size_t len,
+			uint32_t hash_algo, EVP_PKEY **out)
+{
+	struct chain c;
+	EVP_PKEY *k;
+
+	TRY(chain_parse(ctx, chain, len, hash_algo, &c));
+	k = X509_get_pubkey(c.certs[c.n - 1]);
+	chain_free(&c);
+	if (!k)
+		return doe_err(ctx, -EKEYREJECTED, "certificate chain: leaf has no public key");
+	*out = k;
+	return 0;
+}

@@ -1,0 +1,805 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The SPDM requester (DSP0274 1.0-1.3): a sans-I/O state machine.
+ *
+ *   GET_VERSION -> GET_CAPABILITIES -> NEGOTIATE_ALGORITHMS   (VCA)
+ *   -> GET_DIGESTS -> GET_CERTIFICATE ... (offset/length loop)
+ *   -> CHALLENGE -> GET_MEASUREMENTS -> done
+ *
+ * Each state accepts exactly its response code or ERROR. ERROR Busy
+ * resends (bounded), ResponseNotReady is followed by RESPOND_IF_READY
+ * (bounded, with the RDT as a wait hint), RequestResynch restarts at
+ * GET_VERSION (bounded), anything else fails naming the code.
+ */
+#include <string.h>
+#include <time.h>
+#include <openssl/crypto.h>
+
+#include <doekit/cursor.h>
+#include "msg.h"
+#include "spdm_int.h"
+#include "internal.h"
+
+enum req_state {
+	RS_START,
+	RS_VERSION,
+	RS_CAPS,
+	RS_ALGS,
+	RS_DIGESTS,
+	RS_CERT,
+	RS_CHALLENGE,
+	RS_MEAS,
+	RS_DONE,
+	RS_FAILED,
+};
+
+struct spdm_req {
+	struct doe_ctx *ctx;
+	struct spdm_req_policy pol;
+	enum req_state st;
+	int final_rc;
+	uint8_t ver;			/* SPDMVersion of our requests */
+	struct spdm_result res;
+	struct spdm_ts ts;
+	uint8_t req[SPDM_MAX_REQUEST_SIZE];	/* the request of this state */
+	size_t req_len;
+	uint8_t sent[SPDM_MAX_REQUEST_SIZE];	/* what goes out (may be RESPOND_IF_READY) */
+	size_t sent_len;
+	unsigned busy, not_ready;
+	uint64_t wait_us;
+	uint8_t slot_digest[SPDM_MAX_HASH_SIZE];
+	uint32_t chain_total;
+	size_t chain_got;
+	uint8_t chal_hash_type;
+	bool meas_want_sig;
+	EVP_PKEY *leaf;
+};
+
+_Static_assert(sizeof(struct spdm_req) <= SPDM_REQUESTER_CTX_SIZE,
+	       "SPDM_REQUESTER_CTX_SIZE too small");
+
+void spdm_req_policy_init(struct spdm_req_policy *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->versions = SPDM_VMASK_ALL;
+	p->asym_algos = SPDM_ASYM_ALL;
+	p->hash_algos = SPDM_HASH_ALL;
+	p->summary_hash_type = SPDM_SUMMARY_ALL;
+	p->meas_mode = SPDM_MEAS_ALL;
+	p->meas_signed = true;
+	p->busy_retries = 3;
+	p->not_ready_retries = 10;
+	p->resynch_limit = 2;
+	p->ct_exponent = 20;	/* 2^20 us: about 1 s of crypto time */
+	p->max_rsp_size = 4096;
+	p->rsp_align = 1;
+}
+
+int spdm_req_init(void *mem, size_t mem_len, struct doe_ctx *ctx,
+		  const struct spdm_req_policy *pol, struct spdm_req **out)
+{
+	struct spdm_req *r = mem;
+
+	if (!mem || !pol || !out)
+		return doe_err(ctx, -EINVAL, "spdm_req_init: NULL argument");
+	if (mem_len < sizeof(*r))
+		return doe_err(ctx, -EINVAL, "spdm_req_init: %zu bytes, needs %zu", mem_len,
+			       sizeof(*r));
+	if ((uintptr_t)mem % _Alignof(struct spdm_req))
+		return doe_err(ctx, -EINVAL, "spdm_req_init: memory not aligned");
+	if (!(pol->versions & SPDM_VMASK_ALL) || !(pol->hash_algos & SPDM_HASH_ALL) ||
+	    !(pol->asym_algos & SPDM_ASYM_ALL))
+		return doe_err(ctx, -EINVAL, "SPDM policy: no version, hash or asymmetric algorithm allowed");
+	if (pol->slot >= 8)
+		return doe_err(ctx, -EINVAL, "SPDM policy: slot %u > 7", pol->slot);
+	if (pol->meas_mode == SPDM_MEAS_INDEX && (!pol->meas_index || pol->meas_index == 0xFF))
+		return doe_err(ctx, -EINVAL, "SPDM policy: measurement index %u", pol->meas_index);
+	if (pol->max_rsp_size < 64)
+		return doe_err(ctx, -EINVAL, "SPDM policy: max_rsp_size %u < 64", pol->max_rsp_size);
+	memset(r, 0, sizeof(*r));
+	r->ctx = ctx;
+	r->pol = *pol;
+	if (!r->pol.rsp_align)
+		r->pol.rsp_align = 1;
+	spdm_ts_init(&r->ts);
+	r->st = RS_START;
+	*out = r;
+	return 0;
+}
+
+void spdm_req_fini(struct spdm_req *r)
+{
+	if (!r)
+		return;
+	spdm_ts_free(&r->ts);
+	EVP_PKEY_free(r->leaf);
+	r->leaf = NULL;
+	OPENSSL_cleanse(r->req, sizeof(r->req));
+	OPENSSL_cleanse(r->sent, sizeof(r->sent));
+}
+
+const struct spdm_result *spdm_req_result(const struct spdm_req *r)
+{
+	return &r->res;
+}
+
+uint64_t spdm_req_wait_us(const struct spdm_req *r)
+{
+	return r->wait_us;
+}
+
+static struct spdm_neg neg(const struct spdm_req *r)
+{
+	struct spdm_neg n = {
+		.version = r->ver,
+		.hash_size = spdm_hash_size(r->res.hash_algo),
+		.sig_size = spdm_sig_size(r->res.asym_algo),
+		.align = r->pol.rsp_align,
+	};
+	return n;
+}
+
+/* Makes w's content the request of the new state and what is sent. */
+static int commit(struct spdm_req *r, struct doe_wr *w, enum req_state next)
+{
+	if (!doe_wr_ok(w))
+		return doe_err(r->ctx, -EMSGSIZE, "request does not fit %zu bytes", sizeof(r->req));
+	r->req_len = doe_wr_len(w);
+	memcpy(r->sent, r->req, r->req_len);
+	r->sent_len = r->req_len;
+	r->st = next;
+	r->busy = r->not_ready = 0;
+	r->wait_us = 0;
+	return 1;
+}
+
+static int nonce(struct spdm_req *r, uint8_t *out)
+{
+	if (r->pol.nonce) {
+		memcpy(out, r->pol.nonce, SPDM_NONCE_SIZE);
+		return 0;
+	}
+	return spdm_random(r->ctx, out, SPDM_NONCE_SIZE);
+}
+
+static void req_context(const struct spdm_req *r, uint8_t *out)
+{
+	if (r->pol.req_context)
+		memcpy(out, r->pol.req_context, SPDM_REQ_CONTEXT_SIZE);
+	else
+		memset(out, 0, SPDM_REQ_CONTEXT_SIZE);
+}
+
+static int send_get_version(struct spdm_req *r)
+{
+	struct doe_wr w;
+
+	spdm_ts_reset(&r->ts);
+	EVP_PKEY_free(r->leaf);
+	r->leaf = NULL;
+	r->ver = SPDM_V10;
+	r->chain_got = 0;
+	r->chain_total = 0;
+	{	/* keep the counters across a resynch */
+		unsigned b = r->res.busy_seen, n = r->res.not_ready_seen, s = r->res.resynch_seen;
+
+		memset(&r->res, 0, sizeof(r->res));
+		r->res.busy_seen = b;
+		r->res.not_ready_seen = n;
+		r->res.resynch_seen = s;
+	}
+	doe_wr_init(&w, r->req, sizeof(r->req));
+	spdm_enc_get_version(&w);
+	return commit(r, &w, RS_VERSION);
+}
+
+/* Request and response of this state into VCA. */
+static int vca_add(struct spdm_req *r, const void *rsp, size_t len)
+{
+	TRY(spdm_ts_vca(r->ctx, &r->ts, r->req, r->req_len));
+	return spdm_ts_vca(r->ctx, &r->ts, rsp, len);
+}
+
+static int on_version(struct spdm_req *r, const uint8_t *in, size_t len)
+{
+	struct spdm_neg n = neg(r);
+	struct spdm_version_rsp v;
+	struct spdm_caps c = { 0 };
+	struct doe_wr w;
+	char offered[64] = "";
+	unsigned i, best = 0;
+	int mlen;
+
+	TRY(mlen = spdm_parse_version(r->ctx, &n, in, len, &v));
+	for (i = 0; i < v.count && i < SPDM_MAX_VERSION_ENTRIES; i++) {
+		unsigned ver = v.entries[i] >> 8, l = strlen(offered);
+
+		if (l + 6 < sizeof(offered))
+			snprintf(offered + l, sizeof(offered) - l, " %u.%u", ver >> 4, ver & 0xF);
+		if (ver >= SPDM_V10 && ver <= SPDM_V13 && (r->pol.versions & SPDM_VMASK(ver)) &&
+		    ver > best)
+			best = ver;
+	}
+	if (!best)
+		return doe_err(r->ctx, -EPROTONOSUPPORT,
+			       "VERSION: no common version (responder offers%s, policy allows mask 0x%x)",
+			       offered, r->pol.versions);
+	TRY(vca_add(r, in, (size_t)mlen));
+	r->ver = (uint8_t)best;
+	r->res.version = r->ver;
+
+	c.ct_exponent = r->pol.ct_exponent;
+	c.flags = 0;	/* no requester capabilities: no mutual auth, no sessions yet */
+	c.data_transfer_size = r->pol.max_rsp_size;
+	c.max_msg_size = r->pol.max_rsp_size;
+	doe_wr_init(&w, r->req, sizeof(r->req));
+	spdm_enc_get_capabilities(&w, r->ver, &c);
+	return commit(r, &w, RS_CAPS);
+}
+
+static bool want_sig_caps(const struct spdm_req *r)
+{
+	return !r->pol.skip_challenge || (r->pol.meas_mode != SPDM_MEAS_NONE && r->pol.meas_signed);
+}
+
+static int on_caps(struct spdm_req *r, const uint8_t *in, size_t len)
+{
+	struct spdm_neg n = neg(r);
+	struct spdm_algs a = { 0 };
+	struct spdm_caps c;
+	struct doe_wr w;
+	uint32_t f;
+	int mlen;
+
+	TRY(mlen = spdm_parse_capabilities(r->ctx, &n, in, len, &c));
+	f = c.flags;
+	r->res.rsp_flags = f;
+	r->res.rsp_ct_exponent = c.ct_exponent;
+	r->res.rsp_data_transfer_size = c.data_transfer_size;
+	r->res.rsp_max_msg_size = c.max_msg_size;
+	/* DSP0274 §10.4: MEAS_CAP 11b is reserved */
+	if ((f & (SPDM_CAP_MEAS_NO_SIG | SPDM_CAP_MEAS_SIG)) ==
+	    (SPDM_CAP_MEAS_NO_SIG | SPDM_CAP_MEAS_SIG))
+		return doe_err(r->ctx, -EBADMSG, "CAPABILITIES: Flags 0x%08x: MEAS_CAP is 11b (reserved)", f);
+	if (!r->pol.skip_challenge && !(f & SPDM_CAP_CHAL))
+		return doe_err(r->ctx, -EOPNOTSUPP, "CAPABILITIES: Flags 0x%08x: no CHAL_CAP, and the policy wants CHALLENGE", f);
+	if (!r->pol.skip_challenge && !(f & SPDM_CAP_CERT))
+		return doe_err(r->ctx, -EOPNOTSUPP, "CAPABILITIES: Flags 0x%08x: no CERT_CAP", f);
+	if (r->pol.meas_mode != SPDM_MEAS_NONE) {
+		if (!(f & (SPDM_CAP_MEAS_NO_SIG | SPDM_CAP_MEAS_SIG)))
+			return doe_err(r->ctx, -EOPNOTSUPP, "CAPABILITIES: Flags 0x%08x: no MEAS_CAP, and the policy wants measurements", f);
+		if (r->pol.meas_signed && !(f & SPDM_CAP_MEAS_SIG))
+			return doe_err(r->ctx, -EOPNOTSUPP, "CAPABILITIES: Flags 0x%08x: MEAS_CAP without signatures, policy wants them signed", f);
+	}
+	TRY(vca_add(r, in, (size_t)mlen));
+
+	a.meas_spec = 0x01;	/* DMTF */
+	a.other_params = 0x02;	/* 1.2+: OpaqueDataFmt1 */
+	a.asym = r->pol.asym_algos & (r->ver >= SPDM_V12 ? SPDM_ASYM_ALL : SPDM_ASYM_ALL_10);
+	if (!spdm_asym_supported(SPDM_ASYM_EDDSA_448))
+		a.asym &= ~SPDM_ASYM_EDDSA_448;
+	a.hash = r->pol.hash_algos & SPDM_HASH_ALL;
+	if (!a.asym)
+		return doe_err(r->ctx, -EINVAL, "SPDM policy: no asymmetric algorithm usable with SPDM %u.%u",
+			       r->ver >> 4, r->ver & 0xF);
+	doe_wr_init(&w, r->req, sizeof(r->req));
+	spdm_enc_negotiate_algorithms(&w, r->ver, &a);
+	return commit(r, &w, RS_ALGS);
+}
+
+static int send_get_digests(struct spdm_req *r)
+{
+	struct doe_wr w;
+
+	doe_wr_init(&w, r->req, sizeof(r->req));
+	spdm_enc_get_digests(&w, r->ver);
+	return commit(r, &w, RS_DIGESTS);
+}
+
+static int send_challenge(struct spdm_req *r);
+static int next_cert_request(struct spdm_req *r);
+static int send_measurements(struct spdm_req *r);
+
+static int after_cert(struct spdm_req *r)
+{
+	if (!r->pol.skip_challenge)
+		return send_challenge(r);
+	return send_measurements(r);
+}
+
+static int on_algs(struct spdm_req *r, const uint8_t *in, size_t len)
+{
+	struct spdm_neg n = neg(r);
+	struct spdm_algs a;
+	uint32_t f = r->res.rsp_flags;
+	int mlen;
+
+	TRY(mlen = spdm_parse_algorithms(r->ctx, &n, in, len, &a));
+	if (a.hash & ~r->pol.hash_algos || (!a.hash && want_sig_caps(r)))
+		return doe_err(r->ctx, -EPROTO, "ALGORITHMS: BaseHashSel 0x%x not one we offered (0x%x)",
+			       a.hash, r->pol.hash_algos);
+	if (a.asym & ~r->pol.asym_algos || (!a.asym && want_sig_caps(r)))
+		return doe_err(r->ctx, -EPROTO, "ALGORITHMS: BaseAsymSel 0x%x not one we offered (0x%x)",
+			       a.asym, r->pol.asym_algos);
+	if (r->ver < SPDM_V12 && (a.asym & ~SPDM_ASYM_ALL_10))
+		return doe_err(r->ctx, -EPROTO, "ALGORITHMS: BaseAsymSel %s in SPDM %u.%u",
+			       spdm_asym_name(a.asym), r->ver >> 4, r->ver & 0xF);
+	if (f & (SPDM_CAP_MEAS_NO_SIG | SPDM_CAP_MEAS_SIG)) {
+		if (a.meas_spec != 0x01)
+			return doe_err(r->ctx, -EPROTO, "ALGORITHMS: MeasurementSpecificationSel 0x%02x, expected DMTF (0x01)",
+				       a.meas_spec);
+		if (!a.meas_hash || a.meas_hash > (SPDM_HASH_ALL << 1 | 1))
+			return doe_err(r->ctx, -EPROTO, "ALGORITHMS: MeasurementHashAlgo 0x%x", a.meas_hash);
+	}
+	TRY(vca_add(r, in, (size_t)mlen));
+	r->res.asym_algo = a.asym;
+	r->res.hash_algo = a.hash;
+	r->res.meas_hash_algo = a.meas_hash;
+	r->res.meas_spec = a.meas_spec;
+	if (a.hash)
+		TRY(spdm_ts_start(r->ctx, &r->ts, r->ver, a.hash));
+	if (!r->pol.skip_challenge || (f & SPDM_CAP_CERT && r->pol.chain_buf))
+		return send_get_digests(r);
+	return send_measurements(r);
+}
+
+static int on_digests(struct spdm_req *r, const uint8_t *in, size_t len)
+{
+	struct spdm_neg n = neg(r);
+	struct spdm_digests d;
+	unsigned idx;
+	int mlen;
+
+	TRY(mlen = spdm_parse_digests(r->ctx, &n, in, len, &d));
+	r->res.slot_mask = d.slot_mask;
+	if (!(d.slot_mask & (1u << r->pol.slot)))
+		return doe_err(r->ctx, -ENOENT, "DIGESTS: slot %u has no certificate chain (SlotMask 0x%02x)",
+			       r->pol.slot, d.slot_mask);
+	idx = (unsigned)__builtin_popcount(d.slot_mask & ((1u << r->pol.slot) - 1));
+	memcpy(r->slot_digest, d.digests + idx * n.hash_size, n.hash_size);
+	TRY(spdm_ts_m(r->ctx, &r->ts, r->req, r->req_len));
+	TRY(spdm_ts_m(r->ctx, &r->ts, in, (size_t)mlen));
+	if (!r->pol.chain_buf || !r->pol.chain_cap)
+		return doe_err(r->ctx, -EINVAL, "SPDM policy: no chain_buf for the certificate chain");
+	r->chain_got = 0;
+	r->chain_total = 0;
+	return next_cert_request(r);
+}
+
+static int next_cert_request(struct spdm_req *r)
+{
+	struct spdm_get_cert g = { .slot = r->pol.slot, .offset = (uint16_t)r->chain_got };
+	size_t max = r->pol.max_rsp_size, left = r->chain_total - r->chain_got;
+	struct doe_wr w;
+
+	if (r->res.rsp_data_transfer_size && r->res.rsp_data_transfer_size < max)
+		max = r->res.rsp_data_transfer_size;
+	max -= 8;	/* CERTIFICATE header */
+	if (max > 0xFFFF)
+		max = 0xFFFF;
+	/* the first request asks for as much as fits: the total is unknown */
+	g.length = (uint16_t)(r->chain_total && left < max ? left : max);
+	doe_wr_init(&w, r->req, sizeof(r->req));
+	spdm_enc_get_certificate(&w, r->ver, &g);
+	return commit(r, &w, RS_CERT);
+}
+
+static int chain_done(struct spdm_req *r)
+{
+	const uint8_t *chain = r->pol.chain_buf;
+	uint8_t h[SPDM_MAX_HASH_SIZE];
+	size_t hs = spdm_hash_size(r->res.hash_algo);
+
+	r->res.chain = chain;
+	r->res.chain_len = r->chain_got;
+	/* DSP0274 §10.6: the slot's digest is the hash of the whole chain */
+	TRY(spdm_hash_all(r->ctx, r->res.hash_algo, chain, r->chain_got, h));
+	if (CRYPTO_memcmp(h, r->slot_digest, hs))
+		return doe_err(r->ctx, -EKEYREJECTED,
+			       "CERTIFICATE: chain of slot %u does not hash to its DIGESTS entry",
+			       r->pol.slot);
+	TRY(spdm_chain_verify(r->ctx, chain, r->chain_got, r->res.hash_algo, r->res.asym_algo,
+			      r->pol.trust, &r->res.chain_info));
+	TRY(spdm_chain_leaf_key(r->ctx, chain, r->chain_got, r->res.hash_algo, &r->leaf));
+	r->res.chain_verified = true;
+	return after_cert(r);
+}
+
+static int on_cert(struct spdm_req *r, const uint8_t *in, size_t len)
+{
+	struct spdm_neg n = neg(r);
+	struct spdm_cert_rsp c;
+	uint8_t *chain = r->pol.chain_buf;
+	uint16_t asked;
+	size_t total;
+	int mlen;
+
+	TRY(mlen = spdm_parse_certificate(r->ctx, &n, in, len, &c));
+	asked = (uint16_t)(r->req[6] | r->req[7] << 8);
+	if (c.slot != r->pol.slot)
+		return doe_err(r->ctx, -EPROTO, "CERTIFICATE: SlotID %u, asked for %u", c.slot, r->pol.slot);
+	if (c.portion_len > asked)
+		return doe_err(r->ctx, -EBADMSG, "CERTIFICATE: PortionLength %u > Length %u asked for",
+			       c.portion_len, asked);
+	if (!c.portion_len && c.remainder_len)
+		return doe_err(r->ctx, -EBADMSG, "CERTIFICATE: PortionLength 0 with RemainderLength %u",
+			       c.remainder_len);
+	total = r->chain_got + c.portion_len + c.remainder_len;
+	if (r->chain_got && total != r->chain_total)
+		return doe_err(r->ctx, -EBADMSG,
+			       "CERTIFICATE: offset %zu + PortionLength %u + RemainderLength %u = %zu, earlier responses said %u",
+			       r->chain_got, c.portion_len, c.remainder_len, total, r->chain_total);
+	if (total > SPDM_MAX_CHAIN_SIZE)
+		return doe_err(r->ctx, -EBADMSG, "CERTIFICATE: chain of %zu bytes > 65535", total);
+	if (total > r->pol.chain_cap)
+		return doe_err(r->ctx, -ENOSPC, "CERTIFICATE: chain of %zu bytes does not fit the %zu-byte chain buffer",
+			       total, r->pol.chain_cap);
+	r->chain_total = (uint32_t)total;
+	memcpy(chain + r->chain_got, c.portion, c.portion_len);
+	r->chain_got += c.portion_len;
+	TRY(spdm_ts_m(r->ctx, &r->ts, r->req, r->req_len));
+	TRY(spdm_ts_m(r->ctx, &r->ts, in, (size_t)mlen));
+	if (c.remainder_len)
+		return next_cert_request(r);
+	return chain_done(r);
+}
+
+static int send_challenge(struct spdm_req *r)
+{
+	struct spdm_challenge c = { .slot = r->pol.slot, .hash_type = r->pol.summary_hash_type };
+	struct doe_wr w;
+
+	/* no MEAS_CAP: the summary hash is not available (DSP0274 §10.8) */
+	if (!(r->res.rsp_flags & (SPDM_CAP_MEAS_NO_SIG | SPDM_CAP_MEAS_SIG)))
+		c.hash_type = SPDM_SUMMARY_NONE;
+	r->chal_hash_type = c.hash_type;
+	TRY(nonce(r, c.nonce));
+	req_context(r, c.context);
+	doe_wr_init(&w, r->req, sizeof(r->req));
+	spdm_enc_challenge(&w, r->ver, &c);
+	return commit(r, &w, RS_CHALLENGE);
+}
+
+static int on_challenge_auth(struct spdm_req *r, const uint8_t *in, size_t len)
+{
+	struct spdm_neg n = neg(r);
+	struct spdm_challenge_auth a;
+	uint8_t h[SPDM_MAX_HASH_SIZE], th[SPDM_MAX_HASH_SIZE];
+	int rc;
+
+	TRY(spdm_parse_challenge_auth(r->ctx, &n, r->chal_hash_type, in, len, &a));
+	if (a.slot != r->pol.slot)
+		return doe_err(r->ctx, -EPROTO, "CHALLENGE_AUTH: SlotID %u, challenged slot %u", a.slot,
+			       r->pol.slot);
+	if (!(a.slot_mask & (1u << r->pol.slot)))
+		return doe_err(r->ctx, -EPROTO, "CHALLENGE_AUTH: SlotMask 0x%02x lacks slot %u",
+			       a.slot_mask, r->pol.slot);
+	TRY(spdm_hash_all(r->ctx, r->res.hash_algo, r->res.chain, r->res.chain_len, h));
+	if (CRYPTO_memcmp(h, a.chain_hash, n.hash_size))
+		return doe_err(r->ctx, -EKEYREJECTED,
+			       "CHALLENGE_AUTH: CertChainHash is not the hash of the chain we read");
+	if (a.context && CRYPTO_memcmp(a.context, r->req + 4 + SPDM_NONCE_SIZE, SPDM_REQ_CONTEXT_SIZE))
+		return doe_err(r->ctx, -EPROTO, "CHALLENGE_AUTH: RequesterContext differs from the CHALLENGE");
+	if (a.summary_hash) {
+		memcpy(r->res.summary_hash, a.summary_hash, n.hash_size);
+		r->res.summary_hash_len = n.hash_size;
+	}
+	/* M2 = VCA || B || CHALLENGE || CHALLENGE_AUTH up to the signature */
+	TRY(spdm_ts_m(r->ctx, &r->ts, r->req, r->req_len));
+	TRY(spdm_ts_m(r->ctx, &r->ts, in, a.signed_len));
+	TRY(spdm_ts_m_final(r->ctx, &r->ts, th));
+	rc = spdm_verify_th(r->ctx, r->leaf, r->ver, r->res.asym_algo, r->res.hash_algo,
+			    SPDM_CHALLENGE_AUTH, th, a.sig, n.sig_size);
+	if (rc)
+		return rc;
+	r->res.challenge_verified = true;
+	return send_measurements(r);
+}
+
+static int send_measurements(struct spdm_req *r)
+{
+	struct spdm_get_meas g = { 0 };
+	struct doe_wr w;
+
+	switch (r->pol.meas_mode) {
+	case SPDM_MEAS_NONE:
+		r->st = RS_DONE;
+		return 0;
+	case SPDM_MEAS_ALL:
+		g.operation = SPDM_MEAS_OP_ALL;
+		break;
+	case SPDM_MEAS_INDEX:
+		g.operation = r->pol.meas_index;
+		break;
+	case SPDM_MEAS_COUNT:
+		g.operation = SPDM_MEAS_OP_COUNT;
+		break;
+	}
+	r->meas_want_sig = r->pol.meas_signed;
+	if (r->meas_want_sig) {
+		if (!r->leaf)
+			return doe_err(r->ctx, -EINVAL,
+				       "SPDM policy: signed measurements need the certificate chain");
+		g.attributes |= SPDM_MEAS_ATTR_SIGN;
+		TRY(nonce(r, g.nonce));
+		g.slot = r->pol.slot;
+	}
+	if (r->pol.meas_raw)
+		g.attributes |= SPDM_MEAS_ATTR_RAW;
+	req_context(r, g.context);
+	doe_wr_init(&w, r->req, sizeof(r->req));
+	spdm_enc_get_measurements(&w, r->ver, &g);
+	return commit(r, &w, RS_MEAS);
+}
+
+/* Summary hash of CHALLENGE_AUTH (HashType all) against the blocks read. */
+static int check_summary(struct spdm_req *r, const uint8_t *rec, size_t len)
+{
+	uint8_t h[SPDM_MAX_HASH_SIZE];
+
+	if (r->chal_hash_type != SPDM_SUMMARY_ALL || !r->res.summary_hash_len ||
+	    r->pol.meas_mode != SPDM_MEAS_ALL || r->pol.meas_raw)
+		return 0;
+	/* libspdm: hash of the concatenated measurement blocks */
+	TRY(spdm_hash_all(r->ctx, r->res.hash_algo, rec, len, h));
+	if (CRYPTO_memcmp(h, r->res.summary_hash, r->res.summary_hash_len))
+		return doe_err(r->ctx, -EKEYREJECTED,
+			       "CHALLENGE_AUTH: MeasurementSummaryHash does not match the MEASUREMENTS record");
+	r->res.summary_hash_checked = true;
+	return 0;
+}
+
+static int on_measurements(struct spdm_req *r, const uint8_t *in, size_t len)
+{
+	struct spdm_neg n = neg(r);
+	struct spdm_meas_rsp m;
+	struct spdm_meas_block b;
+	uint8_t th[SPDM_MAX_HASH_SIZE];
+	size_t off = 0;
+	unsigned count = 0;
+	int rc, mlen;
+
+	TRY(mlen = spdm_parse_measurements(r->ctx, &n, r->meas_want_sig, in, len, &m));
+	switch (r->pol.meas_mode) {
+	case SPDM_MEAS_COUNT:
+		if (m.nblocks || m.record_len)
+			return doe_err(r->ctx, -EBADMSG,
+				       "MEASUREMENTS: NumberOfBlocks %u / MeasurementRecordLength %u for a count request",
+				       m.nblocks, m.record_len);
+		r->res.meas_total = m.total;
+		break;
+	case SPDM_MEAS_INDEX:
+		if (m.nblocks != 1)
+			return doe_err(r->ctx, -EBADMSG, "MEASUREMENTS: NumberOfBlocks %u for one index",
+				       m.nblocks);
+		break;
+	default:
+		if (!m.nblocks)
+			return doe_err(r->ctx, -EBADMSG, "MEASUREMENTS: NumberOfBlocks 0 for all measurements");
+		break;
+	}
+	while ((rc = spdm_meas_next(r->ctx, m.record, m.record_len, &off, &b)) > 0) {
+		count++;
+		if (r->pol.meas_mode == SPDM_MEAS_INDEX && b.index != r->pol.meas_index)
+			return doe_err(r->ctx, -EBADMSG, "MEASUREMENTS: block index %u, asked for %u",
+				       b.index, r->pol.meas_index);
+	}
+	if (rc < 0) {
+		doe_err_prefix(r->ctx, "MEASUREMENTS");
+		return rc;
+	}
+	if (count != m.nblocks)
+		return doe_err(r->ctx, -EBADMSG, "MEASUREMENTS: NumberOfBlocks %u, record holds %u",
+			       m.nblocks, count);
+	if (r->meas_want_sig && n.version >= SPDM_V11 && (m.param2 & 0xF) != r->pol.slot)
+		return doe_err(r->ctx, -EPROTO, "MEASUREMENTS: Param2 SlotID %u, asked for %u",
+			       m.param2 & 0xF, r->pol.slot);
+	if (m.context && CRYPTO_memcmp(m.context, r->req + r->req_len - SPDM_REQ_CONTEXT_SIZE,
+				       SPDM_REQ_CONTEXT_SIZE))
+		return doe_err(r->ctx, -EPROTO, "MEASUREMENTS: RequesterContext differs from the request");
+	if (m.record_len) {
+		if (!r->pol.meas_buf || m.record_len > r->pol.meas_cap)
+			return doe_err(r->ctx, -ENOSPC,
+				       "MEASUREMENTS: record of %u bytes does not fit the %zu-byte measurement buffer",
+				       m.record_len, r->pol.meas_buf ? r->pol.meas_cap : 0);
+		memcpy(r->pol.meas_buf, m.record, m.record_len);
+	}
+	r->res.meas_blocks = m.nblocks;
+	r->res.meas_record = r->pol.meas_buf;
+	r->res.meas_record_len = m.record_len;
+	TRY(spdm_ts_l(r->ctx, &r->ts, r->req, r->req_len));
+	TRY(spdm_ts_l(r->ctx, &r->ts, in, r->meas_want_sig ? m.signed_len : (size_t)mlen));
+	if (r->meas_want_sig) {
+		r->res.meas_signed = true;
+		TRY(spdm_ts_l_final(r->ctx, &r->ts, th));
+		rc = spdm_verify_th(r->ctx, r->leaf, r->ver, r->res.asym_algo, r->res.hash_algo,
+				    SPDM_MEASUREMENTS, th, m.sig, n.sig_size);
+		if (rc)
+			return rc;
+		r->res.meas_verified = true;
+	}
+	TRY(check_summary(r, m.record, m.record_len));
+	r->st = RS_DONE;
+	return 0;
+}
+
+static uint8_t expected_code(enum req_state st)
+{
+	switch (st) {
+	case RS_VERSION: return SPDM_VERSION;
+	case RS_CAPS: return SPDM_CAPABILITIES;
+	case RS_ALGS: return SPDM_ALGORITHMS;
+	case RS_DIGESTS: return SPDM_DIGESTS;
+	case RS_CERT: return SPDM_CERTIFICATE;
+	case RS_CHALLENGE: return SPDM_CHALLENGE_AUTH;
+	case RS_MEAS: return SPDM_MEASUREMENTS;
+	default: return 0;
+	}
+}
+
+static int on_error(struct spdm_req *r, const uint8_t *in, size_t len)
+{
+	struct spdm_neg n = neg(r);
+	const char *reqname = spdm_code_name(r->req[1]);
+	struct spdm_error e;
+	struct doe_wr w;
+
+	if (r->st == RS_VERSION)
+		n.version = SPDM_V10;
+	TRY(spdm_parse_error(r->ctx, &n, in, len, &e));
+	switch (e.code) {
+	case SPDM_ERR_BUSY:
+		r->res.busy_seen++;
+		if (r->busy++ >= r->pol.busy_retries)
+			return doe_err(r->ctx, -EBUSY, "%s: ERROR Busy, still after %u retries", reqname,
+				       r->pol.busy_retries);
+		r->wait_us = 0;
+		return 1;	/* resend what we sent */
+	case SPDM_ERR_RESPONSE_NOT_READY:
+		r->res.not_ready_seen++;
+		/* DSP0274 §10.12: RequestCode names the request being worked on */
+		if (e.req_code != r->req[1])
+			return doe_err(r->ctx, -EPROTO,
+				       "ERROR ResponseNotReady: RequestCode 0x%02x, but we sent %s",
+				       e.req_code, reqname);
+		if (r->not_ready++ >= r->pol.not_ready_retries)
+			return doe_err(r->ctx, -ETIMEDOUT,
+				       "%s: ERROR ResponseNotReady, still after %u RESPOND_IF_READY",
+				       reqname, r->pol.not_ready_retries);
+		doe_wr_init(&w, r->sent, sizeof(r->sent));
+		spdm_enc_respond_if_ready(&w, r->ver, e.req_code, e.token);
+		r->sent_len = doe_wr_len(&w);
+		/* RDT = 2^RDTExponent us; the caller waits before sending */
+		r->wait_us = (uint64_t)1 << (e.rdt_exponent > 40 ? 40 : e.rdt_exponent);
+		return 1;
+	case SPDM_ERR_REQUEST_RESYNCH:
+		if (r->res.resynch_seen++ >= r->pol.resynch_limit)
+			return doe_err(r->ctx, -EPROTO, "%s: ERROR RequestResynch, still after %u restarts",
+				       reqname, r->pol.resynch_limit);
+		return send_get_version(r);
+	default:
+		return doe_err(r->ctx, e.code == SPDM_ERR_VERSION_MISMATCH ? -EPROTONOSUPPORT : -EPROTO,
+			       "%s: ERROR %s (0x%02x, data 0x%02x)", reqname, spdm_error_name(e.code),
+			       e.code, e.data);
+	}
+}
+
+static int step(struct spdm_req *r, const uint8_t *in, size_t len)
+{
+	struct spdm_hdr h;
+	uint8_t want = expected_code(r->st);
+
+	if (spdm_parse_hdr(r->ctx, in, len, &h) < 0) {
+		doe_err_prefix(r->ctx, "response to %s", spdm_code_name(r->req[1]));
+		return -EBADMSG;
+	}
+	if (h.code == SPDM_ERROR)
+		return on_error(r, in, len);
+	if (h.code != want)
+		return doe_err(r->ctx, -EPROTO, "%s: response code 0x%02x (%s), expected %s",
+			       spdm_code_name(r->req[1]), h.code, spdm_code_name(h.code),
+			       spdm_code_name(want));
+	switch (r->st) {
+	case RS_VERSION: return on_version(r, in, len);
+	case RS_CAPS: return on_caps(r, in, len);
+	case RS_ALGS: return on_algs(r, in, len);
+	case RS_DIGESTS: return on_digests(r, in, len);
+	case RS_CERT: return on_cert(r, in, len);
+	case RS_CHALLENGE: return on_challenge_auth(r, in, len);
+	case RS_MEAS: return on_measurements(r, in, len);
+	default: return doe_err(r->ctx, -EPROTO, "requester in no state to take a response");
+	}
+}
+
+int spdm_req_next(struct spdm_req *r, const void *in, size_t in_len, void *out, size_t out_cap,
+		  size_t *out_len)
+{
+	int rc;
+
+	if (!r || !out_len)
+		return -EINVAL;
+	*out_len = 0;
+	switch (r->st) {
+	case RS_DONE:
+		return 0;
+	case RS_FAILED:
+		return r->final_rc;
+	case RS_START:
+		rc = send_get_version(r);
+		break;
+	default:
+		if (!in)
+			return doe_err(r->ctx, -EINVAL, "spdm_req_next: no response to %s",
+				       spdm_code_name(r->req[1]));
+		rc = step(r, in, in_len);
+		break;
+	}
+	if (rc < 0) {
+		r->st = RS_FAILED;
+		r->final_rc = rc;
+		return rc;
+	}
+	if (rc == 0) {
+		r->st = RS_DONE;
+		return 0;
+	}
+	if (r->sent_len > out_cap) {
+		r->st = RS_FAILED;
+		r->final_rc = doe_err(r->ctx, -EMSGSIZE, "%s: request of %zu bytes > out_cap %zu",
+				      spdm_code_name(r->sent[1]), r->sent_len, out_cap);
+		return r->final_rc;
+	}
+	memcpy(out, r->sent, r->sent_len);
+	*out_len = r->sent_len;
+	return 1;
+}
+
+int spdm_req_run(struct spdm_req *r, const struct spdm_transport_ops *ops, void *priv,
+		 void *rsp_buf, size_t rsp_cap, uint64_t max_wait_us)
+{
+	uint8_t out[SPDM_MAX_REQUEST_SIZE];
+	const void *in = NULL;
+	size_t in_len = 0, out_len;
+	int rc;
+
+	if (!r || !ops || !ops->exchange || !rsp_buf)
+		return -EINVAL;
+	if (ops->align > r->pol.rsp_align)
+		r->pol.rsp_align = ops->align;
+	for (;;) {
+		uint64_t w;
+
+		rc = spdm_req_next(r, in, in_len, out, sizeof(out), &out_len);
+		if (rc <= 0)
+			return rc;
+		w = spdm_req_wait_us(r);
+		if (w > max_wait_us)
+			w = max_wait_us;
+		if (w) {
+			struct timespec ts = { (time_t)(w / 1000000), (long)(w % 1000000) * 1000 };
+
+			while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+				;
+		}
+		if (r->ctx)
+			doe_ctx_clear_error(r->ctx);
+		rc = ops->exchange(priv, out, out_len, rsp_buf, rsp_cap, &in_len);
+		if (rc < 0) {
+			r->st = RS_FAILED;
+			r->final_rc = rc;
+			if (r->ctx && doe_ctx_errcode(r->ctx) == rc)
+				doe_err_prefix(r->ctx, "%s: transport", spdm_code_name(out[1]));
+			else
+				doe_err(r->ctx, rc, "%s: transport exchange failed: %s",
+					spdm_code_name(out[1]), strerror(-rc));
+			return rc;
+		}
+		if (in_len > rsp_cap) {
+			r->st = RS_FAILED;
+			r->final_rc = doe_err(r->ctx, -EOVERFLOW, "%s: response of %zu bytes > buffer %zu",
+					      spdm_code_name(out[1]), in_len, rsp_cap);
+			return r->final_rc;
+		}
+		in = rsp_buf;
+	}
+}

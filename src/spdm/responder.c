@@ -1,0 +1,735 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The SPDM responder (DSP0274 1.0-1.3): sans-I/O, one request in, one
+ * response out. Every request is checked against the connection state
+ * (GET_VERSION, then GET_CAPABILITIES, then NEGOTIATE_ALGORITHMS, then the
+ * rest); a request out of order gets ERROR UnexpectedRequest, a malformed
+ * one InvalidRequest, a wrong SPDMVersion VersionMismatch, an unknown or
+ * unsupported code UnsupportedRequest, and the responder keeps serving.
+ */
+#include <limits.h>
+#include <string.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/x509.h>
+
+#include <doekit/cursor.h>
+#include "msg.h"
+#include "spdm_int.h"
+#include "internal.h"
+
+enum rsp_state {
+	RP_IDLE,	/* nothing yet: only GET_VERSION */
+	RP_VERSION,	/* VERSION sent: GET_CAPABILITIES next */
+	RP_CAPS,	/* CAPABILITIES sent: NEGOTIATE_ALGORITHMS next */
+	RP_READY,	/* algorithms negotiated */
+};
+
+struct spdm_rsp {
+	struct doe_ctx *ctx;
+	struct spdm_rsp_config cfg;
+	enum rsp_state st;
+	uint8_t ver;
+	struct spdm_ts ts;
+	uint32_t hash, meas_hash;
+	uint32_t req_dts;		/* requester DataTransferSize (1.2+) */
+	size_t root_len;		/* DER of the first certificate */
+	uint8_t chain_hdr[4 + SPDM_MAX_HASH_SIZE];
+	size_t chain_hdr_len;
+	size_t chain_len;
+	uint8_t chain_digest[SPDM_MAX_HASH_SIZE];
+	unsigned busy_left, not_ready_left;
+	uint8_t pending[SPDM_MAX_REQUEST_SIZE];	/* request answered with ResponseNotReady */
+	size_t pending_len;
+	uint8_t token;
+	bool pending_valid;
+};
+
+_Static_assert(sizeof(struct spdm_rsp) <= SPDM_RESPONDER_CTX_SIZE,
+	       "SPDM_RESPONDER_CTX_SIZE too small");
+
+static const uint8_t default_rom[] = "doekit emulated boot ROM";
+static const uint8_t default_fw[] = "doekit emulated firmware 0.1";
+static const uint8_t default_cfg[] = { 0x01, 0x00, 0x00, 0x00 };
+static const struct spdm_meas_value default_meas[] = {
+	{ .index = 1, .type = 0, .value = default_rom, .value_size = sizeof(default_rom) - 1 },
+	{ .index = 2, .type = 1, .value = default_fw, .value_size = sizeof(default_fw) - 1 },
+	{ .index = 3, .type = 3, .raw_only = true, .value = default_cfg,
+	  .value_size = sizeof(default_cfg) },
+};
+
+void spdm_rsp_config_init(struct spdm_rsp_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->versions = SPDM_VMASK_ALL;
+	c->hash_algos = SPDM_HASH_ALL;
+	c->meas_hash_algos = SPDM_HASH_ALL;
+	c->flags = SPDM_CAP_CERT | SPDM_CAP_CHAL | SPDM_CAP_MEAS_SIG;
+	c->ct_exponent = 12;
+	c->data_transfer_size = 4096;
+	c->req_align = 1;
+}
+
+int spdm_rsp_init(void *mem, size_t mem_len, struct doe_ctx *ctx,
+		  const struct spdm_rsp_config *cfg, struct spdm_rsp **out)
+{
+	struct spdm_rsp *r = mem;
+	const uint8_t *p;
+	X509 *root;
+
+	if (!mem || !cfg || !out)
+		return doe_err(ctx, -EINVAL, "spdm_rsp_init: NULL argument");
+	if (mem_len < sizeof(*r))
+		return doe_err(ctx, -EINVAL, "spdm_rsp_init: %zu bytes, needs %zu", mem_len,
+			       sizeof(*r));
+	if ((uintptr_t)mem % _Alignof(struct spdm_rsp))
+		return doe_err(ctx, -EINVAL, "spdm_rsp_init: memory not aligned");
+	if (cfg->flags & (SPDM_CAP_CHAL | SPDM_CAP_MEAS_SIG | SPDM_CAP_CERT)) {
+		if (!spdm_asym_supported(cfg->asym_algo))
+			return doe_err(ctx, -EOPNOTSUPP, "SPDM responder: %s not supported by this libcrypto",
+				       spdm_asym_name(cfg->asym_algo));
+		if (!spdm_sig_size(cfg->asym_algo) || !cfg->certs_der || !cfg->signer ||
+		    !cfg->signer->sign)
+			return doe_err(ctx, -EINVAL,
+				       "SPDM responder: CERT/CHAL/MEAS_SIG need asym_algo, certificates and a signer");
+		p = cfg->certs_der;
+		root = d2i_X509(NULL, &p, (long)cfg->certs_der_len);
+		if (!root) {
+			ERR_clear_error();
+			return doe_err(ctx, -EINVAL, "SPDM responder: certs_der does not start with a DER certificate");
+		}
+		X509_free(root);
+	}
+	if (cfg->data_transfer_size < SPDM_MIN_DATA_TRANSFER_SIZE_12)
+		return doe_err(ctx, -EINVAL, "SPDM responder: data_transfer_size %u < 42",
+			       cfg->data_transfer_size);
+	memset(r, 0, sizeof(*r));
+	r->ctx = ctx;
+	r->cfg = *cfg;
+	if (!r->cfg.req_align)
+		r->cfg.req_align = 1;
+	if (!r->cfg.meas) {
+		r->cfg.meas = default_meas;
+		r->cfg.meas_count = ARRAY_SIZE(default_meas);
+	}
+	if (r->cfg.certs_der)
+		r->root_len = (size_t)(p - r->cfg.certs_der);
+	r->busy_left = cfg->busy_count;
+	r->not_ready_left = cfg->not_ready_count;
+	spdm_ts_init(&r->ts);
+	*out = r;
+	return 0;
+}
+
+void spdm_rsp_fini(struct spdm_rsp *r)
+{
+	if (!r)
+		return;
+	spdm_ts_free(&r->ts);
+	OPENSSL_cleanse(r->pending, sizeof(r->pending));
+}
+
+/* ---- helpers ------------------------------------------------------------ */
+
+struct reply {
+	struct doe_wr w;
+	size_t *out_len;
+};
+
+static uint8_t err_version(const struct spdm_rsp *r)
+{
+	return r->st >= RP_CAPS ? r->ver : SPDM_V10;
+}
+
+static int error_rsp(struct spdm_rsp *r, struct reply *o, uint8_t code, uint8_t data)
+{
+	o->w.off = 0;
+	o->w.failed = false;
+	spdm_enc_error(&o->w, err_version(r), code, data, NULL, 0);
+	if (!doe_wr_ok(&o->w))
+		return -EMSGSIZE;
+	*o->out_len = doe_wr_len(&o->w);
+	return 0;
+}
+
+/* A request that failed to parse: the message says why (kept in ctx). */
+static int invalid(struct spdm_rsp *r, struct reply *o)
+{
+	return error_rsp(r, o, SPDM_ERR_INVALID_REQUEST, 0);
+}
+
+static int done(struct spdm_rsp *r, struct reply *o)
+{
+	if (!doe_wr_ok(&o->w)) {
+		doe_err(r->ctx, -EMSGSIZE, "SPDM responder: response does not fit %zu bytes",
+			o->w.cap);
+		return error_rsp(r, o, SPDM_ERR_UNSPECIFIED, 0);
+	}
+	*o->out_len = doe_wr_len(&o->w);
+	return 0;
+}
+
+static struct spdm_neg neg(const struct spdm_rsp *r)
+{
+	struct spdm_neg n = {
+		.version = r->ver,
+		.hash_size = spdm_hash_size(r->hash),
+		.sig_size = spdm_sig_size(r->cfg.asym_algo),
+		.align = r->cfg.req_align,
+	};
+	return n;
+}
+
+static bool version_ok(const struct spdm_rsp *r, uint8_t v)
+{
+	return v >= SPDM_V10 && v <= SPDM_V13 && (r->cfg.versions & SPDM_VMASK(v));
+}
+
+static uint32_t pick(uint32_t offered, const uint32_t *order, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (offered & order[i])
+			return order[i];
+	return 0;
+}
+
+/* Bytes [off, off+n) of the SPDM chain: header, RootHash, DER certs. */
+static void chain_copy(const struct spdm_rsp *r, size_t off, size_t n, uint8_t *dst)
+{
+	while (n) {
+		size_t k;
+
+		if (off < r->chain_hdr_len) {
+			k = r->chain_hdr_len - off;
+			k = k < n ? k : n;
+			memcpy(dst, r->chain_hdr + off, k);
+		} else {
+			k = n;
+			memcpy(dst, r->cfg.certs_der + (off - r->chain_hdr_len), k);
+		}
+		dst += k;
+		off += k;
+		n -= k;
+	}
+}
+
+static int sign_into(struct spdm_rsp *r, struct reply *o, uint8_t op, const uint8_t *th)
+{
+	size_t sl = spdm_sig_size(r->cfg.asym_algo);
+	uint8_t *sig = doe_wr_take(&o->w, sl);
+	int rc;
+
+	if (!sig)
+		return done(r, o);
+	rc = spdm_sign_th(r->ctx, r->cfg.signer, r->cfg.signer_priv, r->ver, r->cfg.asym_algo,
+			  r->hash, op, th, sig, sl);
+	if (rc < 0)
+		return error_rsp(r, o, SPDM_ERR_UNSPECIFIED, 0);
+	if (r->cfg.corrupt_signature)
+		sig[sl / 2] ^= 0x01;
+	return done(r, o);
+}
+
+/* ---- VCA ---------------------------------------------------------------- */
+
+static int h_get_version(struct spdm_rsp *r, const uint8_t *req, size_t len, struct reply *o)
+{
+	uint8_t vers[4];
+	unsigned n = 0, v;
+	int mlen;
+
+	if ((mlen = spdm_parse_get_version(r->ctx, NULL, req, len)) < 0) {
+		/* GET_VERSION must be 1.0 (DSP0274 §10.3) */
+		if (len >= 2 && req[0] != SPDM_V10) {
+			r->st = RP_IDLE;
+			return error_rsp(r, o, SPDM_ERR_VERSION_MISMATCH, 0);
+		}
+		return invalid(r, o);
+	}
+	/* GET_VERSION resets the connection and every transcript */
+	spdm_ts_reset(&r->ts);
+	r->st = RP_IDLE;
+	r->pending_valid = false;
+	for (v = SPDM_V10; v <= SPDM_V13; v++)
+		if (version_ok(r, (uint8_t)v))
+			vers[n++] = (uint8_t)v;
+	spdm_enc_version(&o->w, vers, n);
+	if (!doe_wr_ok(&o->w))
+		return done(r, o);
+	if (spdm_ts_vca(r->ctx, &r->ts, req, (size_t)mlen) < 0 ||
+	    spdm_ts_vca(r->ctx, &r->ts, o->w.p, doe_wr_len(&o->w)) < 0)
+		return error_rsp(r, o, SPDM_ERR_UNSPECIFIED, 0);
+	r->st = RP_VERSION;
+	return done(r, o);
+}
+
+static int h_get_capabilities(struct spdm_rsp *r, const uint8_t *req, size_t len,
+			      struct reply *o)
+{
+	struct spdm_caps rc, c = { 0 };
+	struct spdm_neg n;
+	int mlen;
+
+	if (r->st != RP_VERSION)
+		return error_rsp(r, o, SPDM_ERR_UNEXPECTED_REQUEST, 0);
+	if (!version_ok(r, req[0]))
+		return error_rsp(r, o, SPDM_ERR_VERSION_MISMATCH, 0);
+	r->ver = req[0];
+	n = neg(r);
+	if ((mlen = spdm_parse_get_capabilities(r->ctx, &n, req, len, &rc)) < 0)
+		return invalid(r, o);
+	r->req_dts = rc.data_transfer_size;
+	c.ct_exponent = r->cfg.ct_exponent;
+	c.flags = r->cfg.flags;
+	c.data_transfer_size = r->cfg.data_transfer_size;
+	c.max_msg_size = r->cfg.data_transfer_size;
+	spdm_enc_capabilities(&o->w, r->ver, &c);
+	if (!doe_wr_ok(&o->w))
+		return done(r, o);
+	if (spdm_ts_vca(r->ctx, &r->ts, req, (size_t)mlen) < 0 ||
+	    spdm_ts_vca(r->ctx, &r->ts, o->w.p, doe_wr_len(&o->w)) < 0)
+		return error_rsp(r, o, SPDM_ERR_UNSPECIFIED, 0);
+	r->st = RP_CAPS;
+	return done(r, o);
+}
+
+static const uint32_t hash_order[] = {
+	SPDM_HASH_SHA384, SPDM_HASH_SHA256, SPDM_HASH_SHA512,
+	SPDM_HASH_SHA3_384, SPDM_HASH_SHA3_256, SPDM_HASH_SHA3_512,
+};
+
+static int prepare_chain(struct spdm_rsp *r)
+{
+	size_t hs = spdm_hash_size(r->hash);
+	uint8_t *chain_hash_input;
+	EVP_MD_CTX *mc;
+	unsigned int dl;
+	int ok;
+
+	r->chain_hdr_len = 4 + hs;
+	r->chain_len = r->chain_hdr_len + r->cfg.certs_der_len;
+	if (r->chain_len > SPDM_MAX_CHAIN_SIZE)
+		return doe_err(r->ctx, -E2BIG, "SPDM responder: chain of %zu bytes > 65535",
+			       r->chain_len);
+	r->chain_hdr[0] = (uint8_t)r->chain_len;
+	r->chain_hdr[1] = (uint8_t)(r->chain_len >> 8);
+	r->chain_hdr[2] = 0;
+	r->chain_hdr[3] = 0;
+	TRY(spdm_hash_all(r->ctx, r->hash, r->cfg.certs_der, r->root_len, r->chain_hdr + 4));
+	chain_hash_input = r->chain_hdr;
+	mc = EVP_MD_CTX_new();
+	ok = mc && EVP_DigestInit_ex(mc, spdm_md(r->hash), NULL) == 1 &&
+	     EVP_DigestUpdate(mc, chain_hash_input, r->chain_hdr_len) == 1 &&
+	     EVP_DigestUpdate(mc, r->cfg.certs_der, r->cfg.certs_der_len) == 1 &&
+	     EVP_DigestFinal_ex(mc, r->chain_digest, &dl) == 1;
+	EVP_MD_CTX_free(mc);
+	return ok ? 0 : doe_err(r->ctx, -EIO, "SPDM responder: hashing the chain failed");
+}
+
+static int h_negotiate_algorithms(struct spdm_rsp *r, const uint8_t *req, size_t len,
+				  struct reply *o)
+{
+	struct spdm_neg n = neg(r);
+	struct spdm_algs a, s = { 0 };
+	bool meas = r->cfg.flags & (SPDM_CAP_MEAS_NO_SIG | SPDM_CAP_MEAS_SIG);
+	unsigned i;
+	int mlen;
+
+	if (r->st != RP_CAPS)
+		return error_rsp(r, o, SPDM_ERR_UNEXPECTED_REQUEST, 0);
+	if (req[0] != r->ver)
+		return error_rsp(r, o, SPDM_ERR_VERSION_MISMATCH, 0);
+	if ((mlen = spdm_parse_negotiate_algorithms(r->ctx, &n, req, len, &a)) < 0)
+		return invalid(r, o);
+	s.hash = pick(a.hash & r->cfg.hash_algos, hash_order, ARRAY_SIZE(hash_order));
+	if (a.asym & r->cfg.asym_algo &
+	    (r->ver >= SPDM_V12 ? SPDM_ASYM_ALL : SPDM_ASYM_ALL_10))
+		s.asym = r->cfg.asym_algo;
+	if (meas) {
+		uint32_t mh = s.hash & r->cfg.meas_hash_algos
+				      ? s.hash
+				      : pick(r->cfg.meas_hash_algos, hash_order, ARRAY_SIZE(hash_order));
+
+		s.meas_spec = a.meas_spec & 0x01;
+		s.meas_hash = mh ? SPDM_MEAS_HASH_FROM_BASE(mh) : SPDM_MEAS_HASH_RAW;
+	}
+	if (r->ver >= SPDM_V12)
+		s.other_params = a.other_params & 0x02 ? 0x02 : a.other_params & 0x01;
+	/* AlgStructs echoed with nothing selected: no sessions (yet) */
+	s.nstructs = a.nstructs;
+	for (i = 0; i < a.nstructs; i++)
+		s.structs[i].type = a.structs[i].type;
+	if (!s.hash || (!s.asym && (r->cfg.flags & (SPDM_CAP_CHAL | SPDM_CAP_MEAS_SIG)))) {
+		doe_err(r->ctx, -EPROTO, "NEGOTIATE_ALGORITHMS: no common %s",
+			s.hash ? "BaseAsymAlgo" : "BaseHashAlgo");
+		return error_rsp(r, o, SPDM_ERR_UNSPECIFIED, 0);
+	}
+	r->hash = s.hash;
+	r->meas_hash = s.meas_hash;
+	if (r->cfg.certs_der && prepare_chain(r) < 0)
+		return error_rsp(r, o, SPDM_ERR_UNSPECIFIED, 0);
+	spdm_enc_algorithms(&o->w, r->ver, &s);
+	if (!doe_wr_ok(&o->w))
+		return done(r, o);
+	if (spdm_ts_vca(r->ctx, &r->ts, req, (size_t)mlen) < 0 ||
+	    spdm_ts_vca(r->ctx, &r->ts, o->w.p, doe_wr_len(&o->w)) < 0 ||
+	    spdm_ts_start(r->ctx, &r->ts, r->ver, r->hash) < 0)
+		return error_rsp(r, o, SPDM_ERR_UNSPECIFIED, 0);
+	r->st = RP_READY;
+	return done(r, o);
+}
+
+/* ---- certificates and CHALLENGE ------------------------------------------ */
+
+static int m_add(struct spdm_rsp *r, const uint8_t *req, size_t mlen, struct reply *o)
+{
+	if (spdm_ts_m(r->ctx, &r->ts, req, mlen) < 0 ||
+	    spdm_ts_m(r->ctx, &r->ts, o->w.p, doe_wr_len(&o->w)) < 0)
+		return error_rsp(r, o, SPDM_ERR_UNSPECIFIED, 0);
+	return done(r, o);
+}
+
+static int h_get_digests(struct spdm_rsp *r, const uint8_t *req, size_t len, struct reply *o)
+{
+	struct spdm_neg n = neg(r);
+	int mlen;
+
+	if (!(r->cfg.flags & SPDM_CAP_CERT))
+		return error_rsp(r, o, SPDM_ERR_UNSUPPORTED_REQUEST, SPDM_GET_DIGESTS);
+	if ((mlen = spdm_parse_get_digests(r->ctx, &n, req, len)) < 0)
+		return invalid(r, o);
+	spdm_enc_digests(&o->w, r->ver, 0x01, 0x01, r->chain_digest, n.hash_size);
+	if (!doe_wr_ok(&o->w))
+		return done(r, o);
+	return m_add(r, req, (size_t)mlen, o);
+}
+
+static int h_get_certificate(struct spdm_rsp *r, const uint8_t *req, size_t len,
+			     struct reply *o)
+{
+	struct spdm_neg n = neg(r);
+	struct spdm_get_cert g;
+	size_t max, portion;
+	uint8_t *dst;
+	int mlen;
+
+	if (!(r->cfg.flags & SPDM_CAP_CERT))
+		return error_rsp(r, o, SPDM_ERR_UNSUPPORTED_REQUEST, SPDM_GET_CERTIFICATE);
+	if ((mlen = spdm_parse_get_certificate(r->ctx, &n, req, len, &g)) < 0)
+		return invalid(r, o);
+	if (g.slot != 0 || g.offset >= r->chain_len) {
+		doe_err(r->ctx, -EINVAL, "GET_CERTIFICATE: SlotID %u Offset %u (chain of %zu in slot 0)",
+			g.slot, g.offset, r->chain_len);
+		return invalid(r, o);
+	}
+	/* a portion fits both sides' DataTransferSize (1.2+) and our buffer */
+	max = r->cfg.data_transfer_size;
+	if (r->ver >= SPDM_V12 && r->req_dts && r->req_dts < max)
+		max = r->req_dts;
+	if (o->w.cap < max)
+		max = o->w.cap;
+	if (max < 8 + 1)
+		return error_rsp(r, o, SPDM_ERR_UNSPECIFIED, 0);
+	portion = r->chain_len - g.offset;
+	if (portion > g.length)
+		portion = g.length;
+	if (portion > max - 8)
+		portion = max - 8;
+	spdm_enc_certificate_hdr(&o->w, r->ver, 0, (uint16_t)portion,
+				 (uint16_t)(r->chain_len - g.offset - portion));
+	dst = doe_wr_take(&o->w, portion);
+	if (!dst)
+		return done(r, o);
+	chain_copy(r, g.offset, portion, dst);
+	return m_add(r, req, (size_t)mlen, o);
+}
+
+static bool in_summary(const struct spdm_meas_value *v, uint8_t hash_type)
+{
+	/* TCB: the immutable ROM measurements (as libspdm's sample) */
+	return hash_type == SPDM_SUMMARY_ALL || v->type == 0;
+}
+
+/* One DMTF measurement block into w. */
+static int write_block(struct spdm_rsp *r, struct doe_wr *w, const struct spdm_meas_value *v,
+		       bool raw_wanted)
+{
+	bool raw = v->raw_only || raw_wanted || r->meas_hash == SPDM_MEAS_HASH_RAW;
+	uint32_t mh = r->meas_hash >> 1;
+	size_t vs = raw ? v->value_size : spdm_hash_size(mh);
+	uint8_t *dst;
+
+	doe_wr_u8(w, v->index);
+	doe_wr_u8(w, 0x01);	/* DMTF */
+	doe_wr_le16(w, (uint16_t)(3 + vs));
+	doe_wr_u8(w, (uint8_t)((v->type & 0x7F) | (raw ? 0x80 : 0)));
+	doe_wr_le16(w, (uint16_t)vs);
+	dst = doe_wr_take(w, vs);
+	if (!dst)
+		return -EMSGSIZE;
+	if (raw) {
+		memcpy(dst, v->value, vs);
+		return 0;
+	}
+	return spdm_hash_all(r->ctx, mh, v->value, v->value_size, dst);
+}
+
+/* Summary hash: hash of the concatenated blocks (libspdm's sample). */
+static int summary_hash(struct spdm_rsp *r, uint8_t hash_type, uint8_t *out)
+{
+	uint8_t buf[1024];
+	struct doe_wr w;
+	size_t i;
+
+	doe_wr_init(&w, buf, sizeof(buf));
+	for (i = 0; i < r->cfg.meas_count; i++)
+		if (in_summary(&r->cfg.meas[i], hash_type))
+			TRY(write_block(r, &w, &r->cfg.meas[i], false));
+	return spdm_hash_all(r->ctx, r->hash, buf, doe_wr_len(&w), out);
+}
+
+static int h_challenge(struct spdm_rsp *r, const uint8_t *req, size_t len, struct reply *o)
+{
+	struct spdm_neg n = neg(r);
+	bool meas = r->cfg.flags & (SPDM_CAP_MEAS_NO_SIG | SPDM_CAP_MEAS_SIG);
+	uint8_t th[SPDM_MAX_HASH_SIZE], *p;
+	struct spdm_challenge c;
+	int mlen;
+
+	if (!(r->cfg.flags & SPDM_CAP_CHAL))
+		return error_rsp(r, o, SPDM_ERR_UNSUPPORTED_REQUEST, SPDM_CHALLENGE);
+	if ((mlen = spdm_parse_challenge(r->ctx, &n, req, len, &c)) < 0)
+		return invalid(r, o);
+	if (c.slot != 0 || (c.hash_type != SPDM_SUMMARY_NONE && !meas)) {
+		doe_err(r->ctx, -EINVAL, "CHALLENGE: SlotID %u, HashType 0x%02x", c.slot, c.hash_type);
+		return invalid(r, o);
+	}
+	doe_wr_u8(&o->w, r->ver);
+	doe_wr_u8(&o->w, SPDM_CHALLENGE_AUTH);
+	doe_wr_u8(&o->w, 0);		/* ResponseAttribute: slot 0 */
+	doe_wr_u8(&o->w, 0x01);		/* SlotMask */
+	doe_wr_bytes(&o->w, r->chain_digest, n.hash_size);
+	p = doe_wr_take(&o->w, SPDM_NONCE_SIZE);
+	if (p && spdm_random(r->ctx, p, SPDM_NONCE_SIZE) < 0)
+		return error_rsp(r, o, SPDM_ERR_UNSPECIFIED, 0);
+	if (c.hash_type != SPDM_SUMMARY_NONE) {
+		p = doe_wr_take(&o->w, n.hash_size);
+		if (p && summary_hash(r, c.hash_type, p) < 0)
+			return error_rsp(r, o, SPDM_ERR_UNSPECIFIED, 0);
+	}
+	doe_wr_le16(&o->w, 0);		/* OpaqueDataLength */
+	if (r->ver >= SPDM_V13)
+		doe_wr_bytes(&o->w, c.context, SPDM_REQ_CONTEXT_SIZE);
+	if (!doe_wr_ok(&o->w))
+		return done(r, o);
+	if (spdm_ts_m(r->ctx, &r->ts, req, (size_t)mlen) < 0 ||
+	    spdm_ts_m(r->ctx, &r->ts, o->w.p, doe_wr_len(&o->w)) < 0 ||
+	    spdm_ts_m_final(r->ctx, &r->ts, th) < 0)
+		return error_rsp(r, o, SPDM_ERR_UNSPECIFIED, 0);
+	return sign_into(r, o, SPDM_CHALLENGE_AUTH, th);
+}
+
+/* ---- GET_MEASUREMENTS ------------------------------------------------------ */
+
+static int h_get_measurements(struct spdm_rsp *r, const uint8_t *req, size_t len,
+			      struct reply *o)
+{
+	struct spdm_neg n = neg(r);
+	struct spdm_get_meas g;
+	uint8_t th[SPDM_MAX_HASH_SIZE], *hdr, *p;
+	bool sign, raw;
+	size_t i, rec_start, count = 0;
+	int mlen;
+
+	if (!(r->cfg.flags & (SPDM_CAP_MEAS_NO_SIG | SPDM_CAP_MEAS_SIG)))
+		return error_rsp(r, o, SPDM_ERR_UNSUPPORTED_REQUEST, SPDM_GET_MEASUREMENTS);
+	if ((mlen = spdm_parse_get_measurements(r->ctx, &n, req, len, &g)) < 0)
+		return invalid(r, o);
+	sign = g.attributes & SPDM_MEAS_ATTR_SIGN;
+	raw = g.attributes & SPDM_MEAS_ATTR_RAW;
+	if ((sign && !(r->cfg.flags & SPDM_CAP_MEAS_SIG)) || g.slot != 0) {
+		doe_err(r->ctx, -EINVAL, "GET_MEASUREMENTS: signature or slot %u not supported", g.slot);
+		return invalid(r, o);
+	}
+	hdr = doe_wr_take(&o->w, 8);
+	if (!hdr)
+		return done(r, o);
+	rec_start = doe_wr_len(&o->w);
+	if (g.operation == SPDM_MEAS_OP_ALL) {
+		for (i = 0; i < r->cfg.meas_count; i++, count++)
+			if (write_block(r, &o->w, &r->cfg.meas[i], raw) < 0)
+				return done(r, o);
+	} else if (g.operation != SPDM_MEAS_OP_COUNT) {
+		for (i = 0; i < r->cfg.meas_count; i++)
+			if (r->cfg.meas[i].index == g.operation)
+				break;
+		if (i == r->cfg.meas_count) {
+			doe_err(r->ctx, -ENOENT, "GET_MEASUREMENTS: no measurement index %u",
+				g.operation);
+			return invalid(r, o);
+		}
+		if (write_block(r, &o->w, &r->cfg.meas[i], raw) < 0)
+			return done(r, o);
+		count = 1;
+	}
+	if (!doe_wr_ok(&o->w))
+		return done(r, o);
+	{
+		size_t rl = doe_wr_len(&o->w) - rec_start;
+
+		hdr[0] = r->ver;
+		hdr[1] = SPDM_MEASUREMENTS;
+		hdr[2] = g.operation == SPDM_MEAS_OP_COUNT ? (uint8_t)r->cfg.meas_count : 0;
+		hdr[3] = sign && r->ver >= SPDM_V11 ? g.slot : 0;
+		hdr[4] = (uint8_t)count;
+		hdr[5] = (uint8_t)rl;
+		hdr[6] = (uint8_t)(rl >> 8);
+		hdr[7] = (uint8_t)(rl >> 16);
+	}
+	p = doe_wr_take(&o->w, SPDM_NONCE_SIZE);
+	if (p && spdm_random(r->ctx, p, SPDM_NONCE_SIZE) < 0)
+		return error_rsp(r, o, SPDM_ERR_UNSPECIFIED, 0);
+	doe_wr_le16(&o->w, 0);	/* OpaqueDataLength */
+	if (r->ver >= SPDM_V13)
+		doe_wr_bytes(&o->w, g.context, SPDM_REQ_CONTEXT_SIZE);
+	if (!doe_wr_ok(&o->w))
+		return done(r, o);
+	if (spdm_ts_l(r->ctx, &r->ts, req, (size_t)mlen) < 0 ||
+	    spdm_ts_l(r->ctx, &r->ts, o->w.p, doe_wr_len(&o->w)) < 0)
+		return error_rsp(r, o, SPDM_ERR_UNSPECIFIED, 0);
+	if (!sign)
+		return done(r, o);
+	if (spdm_ts_l_final(r->ctx, &r->ts, th) < 0)
+		return error_rsp(r, o, SPDM_ERR_UNSPECIFIED, 0);
+	return sign_into(r, o, SPDM_MEASUREMENTS, th);
+}
+
+/* ---- dispatch -------------------------------------------------------------- */
+
+static bool takes_time(uint8_t code)
+{
+	return code == SPDM_CHALLENGE || code == SPDM_GET_MEASUREMENTS;
+}
+
+static int not_ready(struct spdm_rsp *r, const uint8_t *req, size_t len, struct reply *o)
+{
+	uint8_t ext[4];
+
+	if (r->not_ready_left != UINT_MAX)
+		r->not_ready_left--;
+	if (req != r->pending) {
+		if (len > sizeof(r->pending))
+			return invalid(r, o);
+		memcpy(r->pending, req, len);
+		r->pending_len = len;
+		r->token++;
+	}
+	r->pending_valid = true;
+	ext[0] = r->cfg.not_ready_rdt_exponent;	/* RDTExponent */
+	ext[1] = req[1];			/* RequestCode */
+	ext[2] = r->token;			/* Token */
+	ext[3] = 1;				/* RDTM */
+	o->w.off = 0;
+	spdm_enc_error(&o->w, r->ver, SPDM_ERR_RESPONSE_NOT_READY, 0, ext, sizeof(ext));
+	return done(r, o);
+}
+
+static int dispatch(struct spdm_rsp *r, const uint8_t *req, size_t len, struct reply *o)
+{
+	uint8_t code = req[1];
+
+	if (code == SPDM_GET_VERSION)
+		return h_get_version(r, req, len, o);
+	if (r->st == RP_IDLE)
+		return error_rsp(r, o, SPDM_ERR_UNEXPECTED_REQUEST, 0);
+	if (r->st >= RP_CAPS && req[0] != r->ver)
+		return error_rsp(r, o, SPDM_ERR_VERSION_MISMATCH, 0);
+	if (code != SPDM_GET_CAPABILITIES && r->busy_left) {
+		if (r->busy_left != UINT_MAX)
+			r->busy_left--;
+		return error_rsp(r, o, SPDM_ERR_BUSY, 0);
+	}
+	switch (code) {
+	case SPDM_GET_CAPABILITIES:
+		return h_get_capabilities(r, req, len, o);
+	case SPDM_NEGOTIATE_ALGORITHMS:
+		return h_negotiate_algorithms(r, req, len, o);
+	case SPDM_GET_DIGESTS:
+	case SPDM_GET_CERTIFICATE:
+	case SPDM_CHALLENGE:
+	case SPDM_GET_MEASUREMENTS:
+		if (r->st != RP_READY)
+			return error_rsp(r, o, SPDM_ERR_UNEXPECTED_REQUEST, 0);
+		break;
+	case SPDM_RESPOND_IF_READY:
+		return error_rsp(r, o, SPDM_ERR_UNEXPECTED_REQUEST, 0);
+	default:
+		return error_rsp(r, o, SPDM_ERR_UNSUPPORTED_REQUEST, code);
+	}
+	/* DSP0274 1.2 §10.11: L1/L2 covers consecutive GET_MEASUREMENTS only */
+	if (code != SPDM_GET_MEASUREMENTS && spdm_ts_l_restart(r->ctx, &r->ts) < 0)
+		return error_rsp(r, o, SPDM_ERR_UNSPECIFIED, 0);
+	if (takes_time(code) && r->not_ready_left && req != r->pending)
+		return not_ready(r, req, len, o);
+	switch (code) {
+	case SPDM_GET_DIGESTS:
+		return h_get_digests(r, req, len, o);
+	case SPDM_GET_CERTIFICATE:
+		return h_get_certificate(r, req, len, o);
+	case SPDM_CHALLENGE:
+		return h_challenge(r, req, len, o);
+	default:
+		return h_get_measurements(r, req, len, o);
+	}
+}
+
+static int respond_if_ready(struct spdm_rsp *r, const uint8_t *req, size_t len, struct reply *o)
+{
+	struct spdm_neg n = neg(r);
+	uint8_t code, token;
+
+	if (r->st < RP_CAPS)
+		return error_rsp(r, o, SPDM_ERR_UNEXPECTED_REQUEST, 0);
+	if (req[0] != r->ver)
+		return error_rsp(r, o, SPDM_ERR_VERSION_MISMATCH, 0);
+	if (spdm_parse_respond_if_ready(r->ctx, &n, req, len, &code, &token) < 0)
+		return invalid(r, o);
+	/* DSP0274 §10.13: RequestCode and Token must be those of the
+	 * ResponseNotReady, for a request still pending */
+	if (!r->pending_valid || code != r->pending[1] || token != r->token)
+		return error_rsp(r, o, SPDM_ERR_UNEXPECTED_REQUEST, 0);
+	if (r->not_ready_left)
+		return not_ready(r, r->pending, r->pending_len, o);
+	r->pending_valid = false;
+	return dispatch(r, r->pending, r->pending_len, o);
+}
+
+int spdm_rsp_handle(struct spdm_rsp *r, const void *req, size_t req_len, void *out,
+		    size_t out_cap, size_t *out_len)
+{
+	const uint8_t *q = req;
+	struct reply o;
+
+	if (!r || !out || !out_len)
+		return -EINVAL;
+	*out_len = 0;
+	doe_wr_init(&o.w, out, out_cap);
+	o.out_len = out_len;
+	if (out_cap < 8)
+		return doe_err(r->ctx, -EMSGSIZE, "SPDM responder: out_cap %zu < 8", out_cap);
+	if (!q || req_len < 4) {
+		doe_err(r->ctx, -EBADMSG, "SPDM request: %zu bytes, shorter than the header", req_len);
+		return invalid(r, &o);
+	}
+	if (req_len > SPDM_MAX_REQUEST_SIZE + (r->cfg.req_align - 1u)) {
+		doe_err(r->ctx, -EBADMSG, "SPDM request: %zu bytes, longer than any request", req_len);
+		return invalid(r, &o);
+	}
+	if (q[1] == SPDM_RESPOND_IF_READY)
+		return respond_if_ready(r, q, req_len, &o);
+	if (q[1] != SPDM_GET_VERSION)
+		r->pending_valid = false;	/* a new request abandons the pending one */
+	return dispatch(r, q, req_len, &o);
+}

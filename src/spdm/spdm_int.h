@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: MIT */
+/* SPDM internals shared by src/spdm/: crypto, certificates, transcripts.
+ * Not installed. */
+#ifndef DOEKIT_SPDM_INT_H
+#define DOEKIT_SPDM_INT_H
+
+#include <openssl/evp.h>
+#include <doekit/spdm.h>
+
+/* DSP0274 1.2+ §15: the signing context is 64 bytes of version prefix and a
+ * 36-byte field that ends with the context string. */
+#define SPDM_SIGN_PREFIX_SIZE 64u
+#define SPDM_SIGN_CONTEXT_SIZE 100u
+#define SPDM_CTX_CHALLENGE_AUTH "responder-challenge_auth signing"
+#define SPDM_CTX_MEASUREMENTS "responder-measurements signing"
+
+const EVP_MD *spdm_md(uint32_t hash_algo);
+/* Whether this libcrypto honours the Ed448 context string (3.2+). */
+bool spdm_ed448_ctx_supported(void);
+int spdm_hash_all(struct doe_ctx *ctx, uint32_t hash_algo, const void *data, size_t len,
+		  uint8_t *out);
+int spdm_random(struct doe_ctx *ctx, uint8_t *buf, size_t len);
+
+/* Builds the 100-byte signing context for version ver (1.2+) and the
+ * signed operation (SPDM_CHALLENGE_AUTH or SPDM_MEASUREMENTS). */
+int spdm_signing_context(uint8_t ver, uint8_t op, uint8_t out[SPDM_SIGN_CONTEXT_SIZE]);
+
+/* Signs / verifies the transcript hash th (hash_algo-sized) the way
+ * DSP0274 says for version ver and operation op. */
+int spdm_sign_th(struct doe_ctx *ctx, const struct spdm_signer_ops *ops, void *priv,
+		 uint8_t ver, uint32_t asym, uint32_t hash, uint8_t op, const uint8_t *th,
+		 uint8_t *sig, size_t sig_len);
+int spdm_verify_th(struct doe_ctx *ctx, EVP_PKEY *pub, uint8_t ver, uint32_t asym,
+		   uint32_t hash, uint8_t op, const uint8_t *th, const uint8_t *sig,
+		   size_t sig_len);
+
+/* 0 if key is of the BaseAsymAlgo asym, else -EKEYREJECTED naming both. */
+int spdm_key_check(struct doe_ctx *ctx, EVP_PKEY *key, uint32_t asym, const char *what);
+
+/* Leaf public key of a well-formed SPDM chain (after spdm_chain_verify). */
+int spdm_chain_leaf_key(struct doe_ctx *ctx, const uint8_t *chain, size_t len,
+			uint32_t hash_algo, EVP_PKEY **out);
+
+/*
+ * Transcripts (DSP0274 §15 / §10.8 / §10.11): VCA is kept as bytes (it is
+ * needed before the hash is known and again for each of M and L, and a
+ * later session's TH starts from it); M1/M2 and L1/L2 are running hashes.
+ * GET_VERSION resets everything.
+ */
+#define SPDM_VCA_MAX 640u
+
+struct spdm_ts {
+	uint8_t vca[SPDM_VCA_MAX];
+	size_t vca_len;
+	uint8_t version;
+	uint32_t hash_algo;
+	EVP_MD_CTX *m;		/* M1/M2: VCA, B (digests, certificate), C (challenge) */
+	EVP_MD_CTX *l;		/* L1/L2: (1.2+ VCA), measurement exchanges */
+};
+
+void spdm_ts_init(struct spdm_ts *ts);
+void spdm_ts_reset(struct spdm_ts *ts);	/* GET_VERSION: back to empty */
+int spdm_ts_vca(struct doe_ctx *ctx, struct spdm_ts *ts, const void *p, size_t len);
+/* After ALGORITHMS: hashes start, with VCA where DSP0274 puts it. */
+int spdm_ts_start(struct doe_ctx *ctx, struct spdm_ts *ts, uint8_t ver, uint32_t hash_algo);
+int spdm_ts_m(struct doe_ctx *ctx, struct spdm_ts *ts, const void *p, size_t len);
+int spdm_ts_l(struct doe_ctx *ctx, struct spdm_ts *ts, const void *p, size_t len);
+/* Final hash of M (resp. L) into out; the transcript restarts at VCA. */
+int spdm_ts_m_final(struct doe_ctx *ctx, struct spdm_ts *ts, uint8_t *out);
+int spdm_ts_l_final(struct doe_ctx *ctx, struct spdm_ts *ts, uint8_t *out);
+/* Restarts L only (e.g. when another request interrupts a measurement run). */
+int spdm_ts_l_restart(struct doe_ctx *ctx, struct spdm_ts *ts);
+void spdm_ts_free(struct spdm_ts *ts);
+
+#endif

@@ -1,0 +1,514 @@
+// SPDX-License-Identifier: MIT
+/*
+ * SPDM requester against the SPDM responder, in process, through a
+ * loopback transport: every version 1.0-1.3 x every asymmetric algorithm x
+ * the hash algorithms, then the failure paths (DSP0274 §10.12 ERROR
+ * handling, signatures, nonces, transports that never answer).
+ * Each identity is generated once (RSA-4096 key generation is slow).
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <doekit/ctx.h>
+#include <doekit/spdm.h>
+#include "t.h"
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* identities by key: RSA sizes serve both RSASSA and RSAPSS */
+enum { ID_RSA2048, ID_RSA3072, ID_RSA4096, ID_P256, ID_P384, ID_P521, ID_ED25519, ID_ED448, ID_N };
+static const uint32_t id_asym[ID_N] = {
+	SPDM_ASYM_RSASSA_2048, SPDM_ASYM_RSASSA_3072, SPDM_ASYM_RSASSA_4096, SPDM_ASYM_ECDSA_P256,
+	SPDM_ASYM_ECDSA_P384, SPDM_ASYM_ECDSA_P521, SPDM_ASYM_EDDSA_25519, SPDM_ASYM_EDDSA_448,
+};
+static struct spdm_identity *ids[ID_N];
+static struct doe_ctx *ctx;
+
+static int id_for(uint32_t asym)
+{
+	switch (asym) {
+	case SPDM_ASYM_RSASSA_2048: case SPDM_ASYM_RSAPSS_2048: return ID_RSA2048;
+	case SPDM_ASYM_RSASSA_3072: case SPDM_ASYM_RSAPSS_3072: return ID_RSA3072;
+	case SPDM_ASYM_RSASSA_4096: case SPDM_ASYM_RSAPSS_4096: return ID_RSA4096;
+	case SPDM_ASYM_ECDSA_P256: return ID_P256;
+	case SPDM_ASYM_ECDSA_P384: return ID_P384;
+	case SPDM_ASYM_ECDSA_P521: return ID_P521;
+	case SPDM_ASYM_EDDSA_25519: return ID_ED25519;
+	default: return ID_ED448;
+	}
+}
+
+/* ---- loopback transport with fault hooks ---------------------------- */
+
+struct loop {
+	struct spdm_rsp *rsp;
+	bool timeout;		/* never answers */
+	bool tamper_nonce;	/* flips a CHALLENGE nonce bit on the way */
+	uint8_t wrong_code_for;	/* answer this request with DIGESTS */
+	uint8_t resynch_for;	/* answer this request once with RequestResynch */
+	bool pad4;		/* pad responses to a DW as DOE does */
+	unsigned exchanges;
+};
+
+static int loop_exchange(void *priv, const void *req, size_t len, void *rsp, size_t cap,
+			 size_t *rlen)
+{
+	struct loop *l = priv;
+	uint8_t q[256];
+	int rc;
+
+	l->exchanges++;
+	if (l->timeout)
+		return -ETIMEDOUT;
+	if (len > sizeof(q))
+		return -EMSGSIZE;
+	memcpy(q, req, len);
+	if (l->tamper_nonce && q[1] == SPDM_CHALLENGE)
+		q[4 + 5] ^= 0x20;
+	if (l->wrong_code_for && q[1] == l->wrong_code_for) {
+		uint8_t d[4] = { q[0], SPDM_DIGESTS, 0, 0 };
+
+		memcpy(rsp, d, 4);
+		*rlen = 4;
+		return 0;
+	}
+	if (l->resynch_for && q[1] == l->resynch_for) {
+		uint8_t e[4] = { q[0], SPDM_ERROR, SPDM_ERR_REQUEST_RESYNCH, 0 };
+
+		l->resynch_for = 0;
+		memcpy(rsp, e, 4);
+		*rlen = 4;
+		return 0;
+	}
+	rc = spdm_rsp_handle(l->rsp, q, len, rsp, cap, rlen);
+	if (rc == 0 && l->pad4)
+		while (*rlen % 4 && *rlen < cap)
+			((uint8_t *)rsp)[(*rlen)++] = 0;
+	return rc;
+}
+
+static const struct spdm_transport_ops loop_ops = { .exchange = loop_exchange, .align = 1 };
+static const struct spdm_transport_ops loop_ops4 = { .exchange = loop_exchange, .align = 4 };
+
+/* ---- one attestation -------------------------------------------------- */
+
+struct run {
+	struct spdm_req_policy pol;
+	struct spdm_rsp_config cfg;
+	struct loop loop;
+	const struct spdm_transport_ops *ops;
+	/* out */
+	int rc;
+	struct spdm_result res;
+	char msg[512];
+};
+
+static _Alignas(16) uint8_t req_mem[SPDM_REQUESTER_CTX_SIZE];
+static _Alignas(16) uint8_t rsp_mem[SPDM_RESPONDER_CTX_SIZE];
+static uint8_t chain_buf[8192], meas_buf[2048], rsp_buf[4096];
+
+static void run_init(struct run *r, uint32_t asym, uint32_t hash, uint8_t ver)
+{
+	memset(r, 0, sizeof(*r));
+	spdm_req_policy_init(&r->pol);
+	r->pol.versions = (uint8_t)SPDM_VMASK(ver);
+	r->pol.asym_algos = asym;
+	r->pol.hash_algos = hash;
+	r->pol.chain_buf = chain_buf;
+	r->pol.chain_cap = sizeof(chain_buf);
+	r->pol.meas_buf = meas_buf;
+	r->pol.meas_cap = sizeof(meas_buf);
+	spdm_rsp_config_init(&r->cfg);
+	spdm_identity_apply(ids[id_for(asym)], &r->cfg);
+	r->cfg.asym_algo = asym;	/* RSAPSS over the RSA identity */
+	r->ops = &loop_ops;
+}
+
+static void run_go(struct run *r)
+{
+	struct spdm_req *req;
+	struct spdm_rsp *rsp;
+
+	doe_ctx_clear_error(ctx);
+	r->rc = spdm_rsp_init(rsp_mem, sizeof(rsp_mem), ctx, &r->cfg, &rsp);
+	if (r->rc)
+		return;
+	r->loop.rsp = rsp;
+	r->rc = spdm_req_init(req_mem, sizeof(req_mem), ctx, &r->pol, &req);
+	if (!r->rc)
+		r->rc = spdm_req_run(req, r->ops, &r->loop, rsp_buf, sizeof(rsp_buf), 0);
+	r->res = *spdm_req_result(req);
+	snprintf(r->msg, sizeof(r->msg), "%s", r->rc ? doe_ctx_errmsg(ctx) : "");
+	spdm_req_fini(req);
+	spdm_rsp_fini(rsp);
+}
+
+static const uint32_t all_asym[] = {
+	SPDM_ASYM_RSASSA_2048, SPDM_ASYM_RSAPSS_2048, SPDM_ASYM_RSASSA_3072,
+	SPDM_ASYM_RSAPSS_3072, SPDM_ASYM_ECDSA_P256, SPDM_ASYM_RSASSA_4096,
+	SPDM_ASYM_RSAPSS_4096, SPDM_ASYM_ECDSA_P384, SPDM_ASYM_ECDSA_P521,
+	SPDM_ASYM_EDDSA_25519, SPDM_ASYM_EDDSA_448,
+};
+static const uint32_t all_hash[] = {
+	SPDM_HASH_SHA256, SPDM_HASH_SHA384, SPDM_HASH_SHA512,
+	SPDM_HASH_SHA3_256, SPDM_HASH_SHA3_384, SPDM_HASH_SHA3_512,
+};
+
+/* The matrix: every version x every asym (EdDSA from 1.2) with a hash that
+ * rotates, and every hash for the ECDSA curves. */
+static void t_matrix(void)
+{
+	unsigned v, a, h, runs = 0, ok = 0;
+
+	for (v = SPDM_V10; v <= SPDM_V13; v++) {
+		for (a = 0; a < ARRAY_LEN(all_asym); a++) {
+			if (v < SPDM_V12 && all_asym[a] & (SPDM_ASYM_EDDSA_25519 | SPDM_ASYM_EDDSA_448))
+				continue;
+			for (h = 0; h < ARRAY_LEN(all_hash); h++) {
+				struct run r;
+				bool every = all_asym[a] & (SPDM_ASYM_ECDSA_P256 | SPDM_ASYM_ECDSA_P384);
+
+				if (!every && h != (v + a) % ARRAY_LEN(all_hash))
+					continue;
+				if (!spdm_asym_supported(all_asym[a])) {
+					printf("matrix: %s skipped: not supported by this libcrypto\n",
+					       spdm_asym_name(all_asym[a]));
+					continue;
+				}
+				run_init(&r, all_asym[a], all_hash[h], (uint8_t)v);
+				run_go(&r);
+				runs++;
+				if (r.rc || r.res.version != v || !r.res.chain_verified ||
+				    !r.res.challenge_verified || !r.res.meas_verified ||
+				    !r.res.summary_hash_checked || r.res.asym_algo != all_asym[a] ||
+				    r.res.hash_algo != all_hash[h] || r.res.meas_blocks != 3 ||
+				    !strstr(r.res.chain_info.cma_san, "Vendor=1af4")) {
+					T_FAIL_("SPDM %x %s %s: rc %d (%s) ver %x chain %d chal %d meas %d summary %d",
+						v, spdm_asym_name(all_asym[a]), spdm_hash_name(all_hash[h]),
+						r.rc, r.msg, r.res.version, r.res.chain_verified,
+						r.res.challenge_verified, r.res.meas_verified,
+						r.res.summary_hash_checked);
+				} else {
+					ok++;
+				}
+			}
+		}
+	}
+	T_EQ(ok, runs);
+	printf("matrix: %u of %u version x asym x hash combinations attested\n", ok, runs);
+}
+
+static void t_highest_common_version(void)
+{
+	struct run r;
+
+	run_init(&r, SPDM_ASYM_ECDSA_P256, SPDM_HASH_SHA256, SPDM_V13);
+	r.pol.versions = SPDM_VMASK_ALL;
+	r.cfg.versions = SPDM_VMASK(SPDM_V11) | SPDM_VMASK(SPDM_V12);
+	run_go(&r);
+	T_EQ(r.rc, 0);
+	T_EQ(r.res.version, SPDM_V12);
+}
+
+static void t_no_common_version(void)
+{
+	struct run r;
+
+	run_init(&r, SPDM_ASYM_ECDSA_P256, SPDM_HASH_SHA256, SPDM_V13);
+	r.cfg.versions = SPDM_VMASK(SPDM_V10) | SPDM_VMASK(SPDM_V11);
+	run_go(&r);
+	T_EQ(r.rc, -EPROTONOSUPPORT);
+	T_CONTAINS(r.msg, "VERSION: no common version (responder offers 1.0 1.1");
+}
+
+static void t_bad_signature(void)
+{
+	struct run r;
+
+	run_init(&r, SPDM_ASYM_ECDSA_P384, SPDM_HASH_SHA384, SPDM_V12);
+	r.cfg.corrupt_signature = true;
+	run_go(&r);
+	T_EQ(r.rc, -EKEYREJECTED);
+	T_CONTAINS(r.msg, "CHALLENGE_AUTH: Signature does not verify");
+	T_TRUE(!r.res.challenge_verified);
+}
+
+static void t_bad_measurement_signature(void)
+{
+	struct run r;
+
+	run_init(&r, SPDM_ASYM_RSAPSS_2048, SPDM_HASH_SHA256, SPDM_V11);
+	r.pol.skip_challenge = true;
+	r.cfg.corrupt_signature = true;
+	run_go(&r);
+	T_EQ(r.rc, -EKEYREJECTED);
+	T_CONTAINS(r.msg, "MEASUREMENTS: Signature does not verify");
+}
+
+static void t_nonce_tampered(void)
+{
+	struct run r;
+
+	/* a man in the middle changes our nonce: the transcript differs */
+	run_init(&r, SPDM_ASYM_EDDSA_25519, SPDM_HASH_SHA512, SPDM_V13);
+	r.loop.tamper_nonce = true;
+	run_go(&r);
+	T_EQ(r.rc, -EKEYREJECTED);
+	T_CONTAINS(r.msg, "CHALLENGE_AUTH: Signature does not verify");
+}
+
+static void t_busy_bounded(void)
+{
+	struct run r;
+
+	run_init(&r, SPDM_ASYM_ECDSA_P256, SPDM_HASH_SHA256, SPDM_V12);
+	r.cfg.busy_count = 2;
+	run_go(&r);
+	T_EQ(r.rc, 0);
+	T_EQ(r.res.busy_seen, 2);
+
+	run_init(&r, SPDM_ASYM_ECDSA_P256, SPDM_HASH_SHA256, SPDM_V12);
+	r.cfg.busy_count = UINT_MAX;
+	run_go(&r);
+	T_EQ(r.rc, -EBUSY);
+	T_CONTAINS(r.msg, "NEGOTIATE_ALGORITHMS: ERROR Busy, still after 3 retries");
+	T_EQ(r.loop.exchanges, 2 + 4);	/* VERSION, CAPS, then 1 + 3 retries */
+}
+
+static void t_not_ready_bounded(void)
+{
+	struct run r;
+
+	run_init(&r, SPDM_ASYM_ECDSA_P256, SPDM_HASH_SHA256, SPDM_V13);
+	r.cfg.not_ready_count = 3;
+	run_go(&r);
+	T_EQ(r.rc, 0);
+	T_EQ(r.res.not_ready_seen, 3);
+	T_TRUE(r.res.challenge_verified && r.res.meas_verified);
+
+	run_init(&r, SPDM_ASYM_ECDSA_P256, SPDM_HASH_SHA256, SPDM_V10);
+	r.cfg.not_ready_count = UINT_MAX;
+	run_go(&r);
+	T_EQ(r.rc, -ETIMEDOUT);
+	T_CONTAINS(r.msg, "CHALLENGE: ERROR ResponseNotReady, still after 10 RESPOND_IF_READY");
+}
+
+static void t_transport_timeout(void)
+{
+	struct run r;
+
+	run_init(&r, SPDM_ASYM_ECDSA_P256, SPDM_HASH_SHA256, SPDM_V12);
+	r.loop.timeout = true;
+	run_go(&r);
+	T_EQ(r.rc, -ETIMEDOUT);
+	T_CONTAINS(r.msg, "GET_VERSION: transport exchange failed");
+	T_EQ(r.loop.exchanges, 1);
+}
+
+static void t_unexpected_code(void)
+{
+	struct run r;
+
+	run_init(&r, SPDM_ASYM_ECDSA_P256, SPDM_HASH_SHA256, SPDM_V12);
+	r.loop.wrong_code_for = SPDM_GET_CAPABILITIES;
+	run_go(&r);
+	T_EQ(r.rc, -EPROTO);
+	T_CONTAINS(r.msg, "GET_CAPABILITIES: response code 0x01 (DIGESTS), expected CAPABILITIES");
+}
+
+static void t_resynch_restarts(void)
+{
+	struct run r;
+
+	run_init(&r, SPDM_ASYM_ECDSA_P256, SPDM_HASH_SHA256, SPDM_V12);
+	r.loop.resynch_for = SPDM_GET_DIGESTS;
+	run_go(&r);
+	T_EQ(r.rc, 0);
+	T_EQ(r.res.resynch_seen, 1);
+	T_TRUE(r.res.challenge_verified);
+}
+
+static void t_doe_padding(void)
+{
+	struct run r;
+
+	/* DOE pads every object to a DW: up to 3 zero bytes are tolerated */
+	run_init(&r, SPDM_ASYM_ECDSA_P521, SPDM_HASH_SHA512, SPDM_V13);
+	r.loop.pad4 = true;
+	r.ops = &loop_ops4;
+	run_go(&r);
+	T_EQ(r.rc, 0);
+	T_TRUE(r.res.meas_verified);
+
+	/* without the transport saying so, padding is trailing garbage */
+	run_init(&r, SPDM_ASYM_ECDSA_P521, SPDM_HASH_SHA512, SPDM_V13);
+	r.loop.pad4 = true;
+	run_go(&r);
+	T_EQ(r.rc, -EBADMSG);
+	T_CONTAINS(r.msg, "trailing bytes");
+}
+
+static void t_measurement_modes(void)
+{
+	struct spdm_meas_block b;
+	size_t off = 0;
+	struct run r;
+
+	run_init(&r, SPDM_ASYM_ECDSA_P256, SPDM_HASH_SHA384, SPDM_V12);
+	r.pol.meas_mode = SPDM_MEAS_INDEX;
+	r.pol.meas_index = 2;
+	run_go(&r);
+	T_EQ(r.rc, 0);
+	T_EQ(r.res.meas_blocks, 1);
+	T_EQ(spdm_meas_next(ctx, r.res.meas_record, r.res.meas_record_len, &off, &b), 1);
+	T_EQ(b.index, 2);
+	T_EQ(b.type, 1);
+	T_TRUE(!b.raw);
+	T_EQ(b.value_size, 48);	/* SHA-384 digest of the firmware */
+
+	run_init(&r, SPDM_ASYM_ECDSA_P256, SPDM_HASH_SHA256, SPDM_V11);
+	r.pol.meas_mode = SPDM_MEAS_COUNT;
+	r.pol.meas_signed = false;
+	run_go(&r);
+	T_EQ(r.rc, 0);
+	T_EQ(r.res.meas_total, 3);
+	T_TRUE(!r.res.meas_signed);
+
+	run_init(&r, SPDM_ASYM_ECDSA_P256, SPDM_HASH_SHA256, SPDM_V13);
+	r.pol.meas_raw = true;
+	r.pol.meas_signed = false;
+	r.cfg.flags = SPDM_CAP_CERT | SPDM_CAP_CHAL | SPDM_CAP_MEAS_NO_SIG;
+	run_go(&r);
+	T_EQ(r.rc, 0);
+	off = 0;
+	T_EQ(spdm_meas_next(ctx, r.res.meas_record, r.res.meas_record_len, &off, &b), 1);
+	T_TRUE(b.raw);
+	T_EQ(b.value_size, 24);	/* "doekit emulated boot ROM" */
+
+	run_init(&r, SPDM_ASYM_ECDSA_P256, SPDM_HASH_SHA256, SPDM_V12);
+	r.pol.meas_mode = SPDM_MEAS_INDEX;
+	r.pol.meas_index = 9;
+	run_go(&r);
+	T_EQ(r.rc, -EPROTO);
+	T_CONTAINS(r.msg, "GET_MEASUREMENTS: ERROR InvalidRequest");
+}
+
+static void t_trust_store(void)
+{
+	struct spdm_trust *good, *other;
+	const uint8_t *root;
+	size_t len;
+	struct run r;
+
+	T_EQ(spdm_trust_new(ctx, NULL, &good), 0);
+	T_EQ(spdm_trust_new(ctx, NULL, &other), 0);
+	root = spdm_identity_root(ids[ID_P256], &len);
+	T_EQ(spdm_trust_add_der(good, root, len), 0);
+	root = spdm_identity_root(ids[ID_P384], &len);
+	T_EQ(spdm_trust_add_der(other, root, len), 0);
+
+	run_init(&r, SPDM_ASYM_ECDSA_P256, SPDM_HASH_SHA256, SPDM_V12);
+	r.pol.trust = good;
+	run_go(&r);
+	T_EQ(r.rc, 0);
+	T_TRUE(r.res.chain_info.anchored);
+
+	run_init(&r, SPDM_ASYM_ECDSA_P256, SPDM_HASH_SHA256, SPDM_V12);
+	r.pol.trust = other;
+	run_go(&r);
+	T_EQ(r.rc, -EKEYREJECTED);
+	T_CONTAINS(r.msg, "certificate chain: depth");
+	T_CONTAINS(r.msg, "doekit test root CA");
+	spdm_trust_free(good);
+	spdm_trust_free(other);
+}
+
+static void t_small_chunks(void)
+{
+	struct run r;
+
+	/* a small DataTransferSize forces the GET_CERTIFICATE loop */
+	run_init(&r, SPDM_ASYM_RSASSA_3072, SPDM_HASH_SHA256, SPDM_V12);
+	r.cfg.data_transfer_size = 200;
+	run_go(&r);
+	T_EQ(r.rc, 0);
+	T_TRUE(r.res.chain_len > 1000);
+	T_TRUE(r.res.chain_verified);
+}
+
+static void t_responder_keeps_serving(void)
+{
+	static const struct {
+		const char *name;
+		uint8_t req[12];
+		size_t len;
+		uint8_t err;	/* 0: not an ERROR */
+	} cases[] = {
+		{ "short", { 0x10 }, 1, SPDM_ERR_INVALID_REQUEST },
+		{ "GET_DIGESTS before VCA", { 0x10, SPDM_GET_DIGESTS, 0, 0 }, 4, SPDM_ERR_UNEXPECTED_REQUEST },
+		{ "GET_VERSION in 1.2", { 0x12, SPDM_GET_VERSION, 0, 0 }, 4, SPDM_ERR_VERSION_MISMATCH },
+		{ "GET_VERSION", { 0x10, SPDM_GET_VERSION, 0, 0 }, 4, 0 },
+		{ "GET_VERSION trailing", { 0x10, SPDM_GET_VERSION, 0, 0, 1 }, 5, SPDM_ERR_INVALID_REQUEST },
+		{ "GET_VERSION again", { 0x10, SPDM_GET_VERSION, 0, 0 }, 4, 0 },
+		{ "NEGOTIATE before CAPS", { 0x12, SPDM_NEGOTIATE_ALGORITHMS, 0, 0 }, 4, SPDM_ERR_UNEXPECTED_REQUEST },
+		{ "GET_CAPABILITIES 1.4", { 0x14, SPDM_GET_CAPABILITIES, 0, 0 }, 4, SPDM_ERR_VERSION_MISMATCH },
+		{ "GET_CAPABILITIES short", { 0x12, SPDM_GET_CAPABILITIES, 0, 0, 0, 0 }, 6, SPDM_ERR_INVALID_REQUEST },
+		{ "KEY_EXCHANGE", { 0x10, 0xE4, 0, 0 }, 4, SPDM_ERR_UNSUPPORTED_REQUEST },
+		{ "RESPOND_IF_READY unprompted", { 0x10, SPDM_RESPOND_IF_READY, 0, 0 }, 4, SPDM_ERR_UNEXPECTED_REQUEST },
+	};
+	struct spdm_rsp_config cfg;
+	struct spdm_rsp *rsp;
+	uint8_t out[256];
+	size_t i, n;
+
+	spdm_rsp_config_init(&cfg);
+	spdm_identity_apply(ids[ID_P256], &cfg);
+	T_EQ(spdm_rsp_init(rsp_mem, sizeof(rsp_mem), ctx, &cfg, &rsp), 0);
+	for (i = 0; i < ARRAY_LEN(cases); i++) {
+		t_case_name = cases[i].name;
+		T_EQ(spdm_rsp_handle(rsp, cases[i].req, cases[i].len, out, sizeof(out), &n), 0);
+		T_TRUE(n >= 4);
+		if (cases[i].err) {
+			T_EQ(out[1], SPDM_ERROR);
+			T_EQ(out[2], cases[i].err);
+		} else {
+			T_EQ(out[1], SPDM_VERSION);
+		}
+	}
+	spdm_rsp_fini(rsp);
+}
+
+int main(void)
+{
+	unsigned i;
+
+	if (doe_ctx_new(&ctx))
+		return 1;
+	for (i = 0; i < ID_N; i++) {
+		if (spdm_identity_new(ctx, id_asym[i], NULL, &ids[i])) {
+			fprintf(stderr, "identity %s: %s\n", spdm_asym_name(id_asym[i]),
+				doe_ctx_errmsg(ctx));
+			return 1;
+		}
+	}
+	T_RUN(t_matrix);
+	T_RUN(t_highest_common_version);
+	T_RUN(t_no_common_version);
+	T_RUN(t_bad_signature);
+	T_RUN(t_bad_measurement_signature);
+	T_RUN(t_nonce_tampered);
+	T_RUN(t_busy_bounded);
+	T_RUN(t_not_ready_bounded);
+	T_RUN(t_transport_timeout);
+	T_RUN(t_unexpected_code);
+	T_RUN(t_resynch_restarts);
+	T_RUN(t_doe_padding);
+	T_RUN(t_measurement_modes);
+	T_RUN(t_trust_store);
+	T_RUN(t_small_chunks);
+	T_RUN(t_responder_keeps_serving);
+	for (i = 0; i < ID_N; i++)
+		spdm_identity_free(ids[i]);
+	doe_ctx_free(ctx);
+	return T_DONE();
+}

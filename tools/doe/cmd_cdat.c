@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: MIT
+/*
+ * doe cdat DEV [-j] [--raw] [--validate]     read, decode and check a CDAT
+ * doe cdat --file F [-j] [--validate]        the same from a file ("-": stdin)
+ * doe cdat --encode F.json -o F.bin          JSON (the -j schema) to binary
+ * doe cdat --path DEV [-j]                   performance from the root port
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cdat_json.h"
+#include "internal.h"
+#include "tool.h"
+
+/* A real device: the kernel's attribute when it has one, else --raw. */
+static int cdat_from_device(struct tool *t, const char *spec, char *name, size_t namelen,
+			    const char **source, uint8_t **buf, size_t *len)
+{
+	char path[PATH_MAX];
+	struct dev d;
+	int rc = dev_open(t, spec, &d);
+
+	if (rc == 0) {
+		snprintf(name, namelen, "%s", d.name);
+		if (d.emulated || t->raw) {
+			if (!d.emulated)
+				tool_raw_warning(t, d.name);
+			*source = "doe";
+			rc = cdat_from_mailbox(t, &d, buf, len);
+		} else if ((rc = cdat_sysfs_path(t, d.name, path, sizeof(path))) == 0) {
+			*source = "kernel";
+			rc = read_file_max(t, path, CDAT_MAX_TABLE_LEN, buf, len);
+		} else {
+			doe_err_prefix(t->ctx, "use --raw to read it over DOE");
+		}
+	}
+	dev_close(&d);
+	return rc;
+}
+
+static int show(struct tool *t, const char *name, const char *source, const uint8_t *buf,
+		size_t len, bool validate)
+{
+	struct cdat_table *tab;
+	size_t errors;
+	int rc = cdat_parse(t->ctx, buf, len, &tab);
+
+	if (rc)
+		return tool_fail(t, rc, name);
+	errors = cdat_count_findings(tab, CDAT_ERROR);
+	if (t->json) {
+		struct json_object *o = cdat_table_to_json(tab);
+
+		json_object_object_add(o, "device", json_object_new_string(name));
+		json_object_object_add(o, "source", json_object_new_string(source));
+		tool_print_json(o);
+		json_object_put(o);
+	} else {
+		printf("%s: CDAT from %s, %zu bytes\n", name, source, len);
+		cdat_table_print(stdout, tab);
+	}
+	cdat_table_free(tab);
+	if (validate && errors) {
+		fprintf(stderr, "%s: %s: CDAT has %zu error%s\n", t->prog, name, errors,
+			errors == 1 ? "" : "s");
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
+static int encode(struct tool *t, const char *in, const char *out)
+{
+	struct json_object *obj = NULL;
+	struct json_tokener *tok;
+	struct cdat_table *tab = NULL;
+	uint8_t *text = NULL, *bin = NULL;
+	size_t len, binlen;
+	int rc, fd;
+
+	if (!out)
+		return tool_usage(t, "--encode needs -o FILE");
+	rc = read_file_max(t, in, 64u << 20, &text, &len);
+	if (rc)
+		return tool_fail(t, rc, NULL);
+	tok = json_tokener_new();
+	if (tok) {
+		obj = json_tokener_parse_ex(tok, (const char *)text, (int)len);
+		if (!obj || json_tokener_get_parse_end(tok) < len) {
+			/* trailing whitespace is fine; anything else is not */
+			size_t end = json_tokener_get_parse_end(tok);
+
+			while (obj && end < len && strchr(" \t\r\n", text[end]))
+				end++;
+			if (!obj || end < len) {
+				rc = doe_err(t->ctx, -EINVAL, "%s: not JSON: %s", in,
+					     obj ? "trailing data"
+						 : json_tokener_error_desc(json_tokener_get_error(tok)));
+			}
+		}
+		json_tokener_free(tok);
+	} else {
+		rc = doe_err(t->ctx, -ENOMEM, "out of memory");
+	}
+	free(text);
+	if (rc == 0)
+		rc = cdat_table_from_json(t->ctx, obj, &tab);
+	if (rc == 0)
+		rc = cdat_encode_alloc(t->ctx, tab, &bin, &binlen);
+	json_object_put(obj);
+	cdat_table_free(tab);
+	if (rc) {
+		tool_fail(t, rc, in);
+		return EXIT_FAIL;	/* the JSON says something a CDAT cannot */
+	}
+	fd = strcmp(out, "-") ? open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)
+			      : STDOUT_FILENO;
+	if (fd < 0 || write(fd, bin, binlen) != (ssize_t)binlen) {
+		rc = doe_err(t->ctx, -errno, "writing %s: %s", out, strerror(errno));
+	}
+	if (fd >= 0 && fd != STDOUT_FILENO && close(fd) && !rc)
+		rc = doe_err(t->ctx, -errno, "writing %s: %s", out, strerror(errno));
+	free(bin);
+	return rc ? tool_fail(t, rc, NULL) : EXIT_OK;
+}
+
+int cmd_cdat(struct tool *t, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "raw", no_argument, NULL, 'r' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "emu-cdat", required_argument, NULL, 'C' },
+		{ "validate", no_argument, NULL, 'V' },
+		{ "file", required_argument, NULL, 'f' },
+		{ "encode", required_argument, NULL, 'e' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "path", no_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	const char *file = NULL, *enc = NULL, *out = NULL, *source = "file";
+	bool validate = false, path = false;
+	char name[PATH_MAX];
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "jt:f:o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'V': validate = true; continue;
+		case 'f': file = optarg; continue;
+		case 'e': enc = optarg; continue;
+		case 'o': out = optarg; continue;
+		case 'p': path = true; continue;
+		}
+		if ((rc = tool_common_opt(t, c, optarg)) != 0)
+			return rc < 0 ? EXIT_USAGE : EXIT_OK;
+	}
+	if (enc) {
+		if (optind != argc || file || path)
+			return tool_usage(t, "cdat --encode F.json -o F.bin takes nothing else");
+		return encode(t, enc, out);
+	}
+	if (out)
+		return tool_usage(t, "-o goes with --encode");
+	if (path) {
+		if (argc - optind != 1 || file)
+			return tool_usage(t, "cdat --path takes one device");
+		return cdat_path(t, argv[optind]);
+	}
+	if (file) {
+		if (optind != argc)
+			return tool_usage(t, "cdat --file F takes no device");
+		snprintf(name, sizeof(name), "%s", strcmp(file, "-") ? file : "stdin");
+		rc = read_file_max(t, file, CDAT_MAX_TABLE_LEN, &buf, &len);
+	} else {
+		if (argc - optind != 1)
+			return tool_usage(t, "cdat takes one device (or --file F)");
+		rc = cdat_from_device(t, argv[optind], name, sizeof(name), &source, &buf, &len);
+	}
+	if (rc)
+		return tool_fail(t, rc, NULL);
+	rc = show(t, name, source, buf, len, validate);
+	free(buf);
+	return rc;
+}
