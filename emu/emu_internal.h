@@ -17,5 +17,11 @@ struct doe_ctx *emu_fn_ctx(const struct emu_fn *fn);
 struct emu_cdat;
 struct emu_cdat **emu_fn_cdat_slot(struct emu_fn *fn);
 void emu_cdat_free(struct emu_cdat *c);
+/* The function's SPDM responder (emu/spdm.c), freed with the function. */
+struct emu_spdm;
+struct emu_spdm **emu_fn_spdm_slot(struct emu_fn *fn);
+void emu_spdm_free(struct emu_spdm *s);
+/* Serves CMA/SPDM on mb with the function's responder. */
+int emu_spdm_attach(struct emu_fn *fn, struct emu_mb *mb);
 
 #endif

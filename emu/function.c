@@ -26,6 +26,7 @@ struct emu_fn {
 	struct emu_mb *mbs[EMU_MAX_MAILBOXES];
 	size_t nmbs;
 	struct emu_cdat *cdat;	/* CDAT responder, emu/cdat.c */
+	struct emu_spdm *spdm;	/* CMA/SPDM responder, emu/spdm.c */
 };
 
 static void put16(uint8_t *img, uint16_t off, uint16_t v)
@@ -82,6 +83,7 @@ void emu_fn_free(struct emu_fn *fn)
 	for (size_t i = 0; i < fn->nmbs; i++)
 		emu_mb_free(fn->mbs[i]);
 	emu_cdat_free(fn->cdat);
+	emu_spdm_free(fn->spdm);
 	free(fn);
 }
 
@@ -93,6 +95,11 @@ struct doe_ctx *emu_fn_ctx(const struct emu_fn *fn)
 struct emu_cdat **emu_fn_cdat_slot(struct emu_fn *fn)
 {
 	return &fn->cdat;
+}
+
+struct emu_spdm **emu_fn_spdm_slot(struct emu_fn *fn)
+{
+	return &fn->spdm;
 }
 
 const struct emu_fn_info *emu_fn_info(const struct emu_fn *fn)

@@ -131,6 +131,23 @@ static void t_reader_steps(void)
 	cdat_reader_free(r);
 }
 
+/* Entry 0 is exactly the 16-byte header: 4 bytes more is not a header. */
+static void t_reader_header_too_long(void)
+{
+	const uint8_t rsp0[] = { 0, 0, 0x01, 0x00, 24, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0,
+				 0, 0, 0, 0, 0xAA, 0xBB, 0xCC, 0xDD };
+	struct cdat_reader *r = NULL;
+	uint8_t req[4];
+
+	T_EQ(cdat_reader_new(ctx, &r), 0);
+	if (!r)
+		return;
+	T_EQ(cdat_reader_step(r, NULL, 0, req), 1);
+	T_EQ(cdat_reader_step(r, rsp0, sizeof(rsp0), req), -EBADMSG);
+	T_STREQ(doe_ctx_errmsg(ctx), "CDAT entry handle 0: header entry is 20 bytes, expected 16");
+	cdat_reader_free(r);
+}
+
 /* The default type 3 table read over the register protocol, byte for byte,
  * with one request per entry and nothing more. */
 static void t_read_type3(void)
@@ -481,6 +498,7 @@ int main(void)
 	T_RUN(t_req_encode);
 	T_RUN(t_rsp_parse);
 	T_RUN(t_reader_steps);
+	T_RUN(t_reader_header_too_long);
 	T_RUN(t_read_type3);
 	T_RUN(t_profile_tables);
 	T_RUN(t_port_numbers);

@@ -9,7 +9,10 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
+#include <doekit/cfg.h>
 #include <doekit/ctx.h>
+#include <doekit/doe.h>
+#include <doekit/emu.h>
 #include <doekit/spdm.h>
 #include "t.h"
 
@@ -385,6 +388,30 @@ static void t_measurement_modes(void)
 	T_TRUE(b.raw);
 	T_EQ(b.value_size, 24);	/* "doekit emulated boot ROM" */
 
+	/* count, then each index, the last signed: L1/L2 spans them all */
+	for (uint8_t v = SPDM_V10; v <= SPDM_V13; v++) {
+		run_init(&r, SPDM_ASYM_ECDSA_P384, SPDM_HASH_SHA3_256, v);
+		r.pol.meas_mode = SPDM_MEAS_EACH;
+		run_go(&r);
+		T_EQ(r.rc, 0);
+		T_EQ(r.res.meas_total, 3);
+		T_EQ(r.res.meas_blocks, 3);
+		T_TRUE(r.res.meas_verified);
+		T_TRUE(r.res.summary_hash_checked);	/* blocks 1..3 are all of them */
+		T_EQ(r.loop.exchanges, 3 + 2 + 1 + 1 + 3);	/* VCA, digests+cert, challenge, count+3 */
+	}
+
+	/* a responder that only measures (its identity unused): found by
+	 * fuzz_spdm_req, the chain was hashed with no root length */
+	run_init(&r, SPDM_ASYM_ECDSA_P256, SPDM_HASH_SHA256, SPDM_V12);
+	r.pol.skip_challenge = true;
+	r.pol.meas_signed = false;
+	r.cfg.flags = SPDM_CAP_MEAS_NO_SIG;
+	run_go(&r);
+	T_EQ(r.rc, 0);
+	T_EQ(r.res.meas_blocks, 3);
+	T_TRUE(!r.res.chain_verified);
+
 	run_init(&r, SPDM_ASYM_ECDSA_P256, SPDM_HASH_SHA256, SPDM_V12);
 	r.pol.meas_mode = SPDM_MEAS_INDEX;
 	r.pol.meas_index = 9;
@@ -434,6 +461,50 @@ static void t_small_chunks(void)
 	T_EQ(r.rc, 0);
 	T_TRUE(r.res.chain_len > 1000);
 	T_TRUE(r.res.chain_verified);
+}
+
+/* CMA over a DOE mailbox: the emulator's mailbox model carries the
+ * messages, padded to DWs both ways (PCIe §6.31.3). */
+static int cma_handler(void *priv, const uint8_t *req, size_t req_len, uint8_t *rsp,
+		       size_t rsp_cap, size_t *rsp_len)
+{
+	return spdm_rsp_handle(priv, req, req_len, rsp, rsp_cap, rsp_len);
+}
+
+static void t_over_doe_mailbox(void)
+{
+	struct emu_fn_info info = {
+		.bdf = { 0, 0x0d, 0, 0 }, .vendor_id = 0x1af4, .device_id = 0x1234,
+		.port_type = EMU_PCIE_ENDPOINT, .link_speed = 5, .link_width = 8,
+	};
+	struct spdm_req *req;
+	struct spdm_rsp *rsp;
+	struct emu_fn *fn = NULL;
+	struct emu_mb *emb;
+	struct doe_cfg *cfg = NULL;
+	struct doe_mb *mb = NULL;
+	struct run r;
+
+	run_init(&r, SPDM_ASYM_RSAPSS_3072, SPDM_HASH_SHA384, SPDM_V13);
+	r.cfg.req_align = 4;
+	T_EQ(spdm_rsp_init(rsp_mem, sizeof(rsp_mem), ctx, &r.cfg, &rsp), 0);
+	T_EQ(spdm_req_init(req_mem, sizeof(req_mem), ctx, &r.pol, &req), 0);
+	if (emu_fn_new(ctx, &info, &fn) || emu_fn_add_doe(fn, 2, false, &emb) ||
+	    emu_mb_add_protocol(emb, DOE_VENDOR_PCISIG, DOE_TYPE_CMA, cma_handler, rsp) ||
+	    emu_fn_cfg_open(fn, &cfg) || doe_mb_new(cfg, emu_mb_offset(emb), &mb)) {
+		T_FAIL_("emulator: %s", doe_ctx_errmsg(ctx));
+		goto out;
+	}
+	T_EQ(spdm_req_run(req, spdm_transport_doe(), mb, rsp_buf, sizeof(rsp_buf), 0), 0);
+	T_TRUE(spdm_req_result(req)->challenge_verified);
+	T_TRUE(spdm_req_result(req)->meas_verified);
+	T_EQ(spdm_req_result(req)->version, SPDM_V13);
+out:
+	doe_mb_free(mb);
+	doe_cfg_free(cfg);
+	emu_fn_free(fn);
+	spdm_req_fini(req);
+	spdm_rsp_fini(rsp);
 }
 
 static void t_responder_keeps_serving(void)
@@ -506,6 +577,7 @@ int main(void)
 	T_RUN(t_measurement_modes);
 	T_RUN(t_trust_store);
 	T_RUN(t_small_chunks);
+	T_RUN(t_over_doe_mailbox);
 	T_RUN(t_responder_keeps_serving);
 	for (i = 0; i < ID_N; i++)
 		spdm_identity_free(ids[i]);

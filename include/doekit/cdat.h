@@ -291,6 +291,8 @@ DOE_API int cdat_ta_rsp_parse(struct doe_ctx *ctx, const void *rsp, size_t len, 
  * (-EBADMSG, "ended early"); an entry whose length does not match the
  * response (-EBADMSG); response code or table type not 0 (-EPROTO). Only
  * handles the device returned are ever requested.
+ * Size: the reader is about 8 KiB (a bit per possible handle) plus the
+ * table, allocated when the header arrives.
  */
 struct cdat_reader;
 DOE_API int cdat_reader_new(struct doe_ctx *ctx, struct cdat_reader **out);
@@ -306,8 +308,8 @@ DOE_API int cdat_reader_take(struct cdat_reader *r, uint8_t **table, size_t *len
 
 /*
  * Reads the whole CDAT over a mailbox that serves Table Access, with the
- * reader above. On success *table (malloc'd, caller frees) holds the raw
- * table. Any failure names the entry handle, e.g.
+ * reader above and a CDAT_TA_RSP_MAX response buffer, both freed before it
+ * returns. On success *table (malloc'd, caller frees) holds the raw table. Any failure names the entry handle, e.g.
  *   "CDAT entry handle 3: 0000:0d:00.0 DOE@0x1a0: no response after 1000 ms ..."
  * and returns the mailbox's code (-ETIMEDOUT, -EIO, ...) or the reader's.
  */

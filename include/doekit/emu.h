@@ -181,11 +181,45 @@ DOE_API int emu_cdat_type3_table(struct doe_ctx *ctx, uint8_t **table, size_t *l
 DOE_API int emu_cdat_switch_table(struct doe_ctx *ctx, const uint8_t *dsp_ports, size_t n,
 				  uint8_t **table, size_t *len);
 
+/*
+ * CMA/SPDM (PCIe r6.x §6.31) on the function's CMA mailboxes: the library's
+ * responder with an identity (root -> intermediate -> leaf carrying the CMA
+ * SAN) generated with OpenSSL on first use. Defaults: ECDSA P-384, every
+ * SPDM version, four measurements (ROM, firmware, firmware version,
+ * hardware configuration). emu_fn_set_spdm() copies what it is given;
+ * -ENOENT when the function has no CMA mailbox.
+ */
+struct spdm_meas_value;
+struct emu_spdm_opts {
+	uint32_t asym_algo;		/* SPDM_ASYM_*; 0: keep */
+	uint8_t versions;		/* SPDM_VMASK bits; 0: all */
+	const struct spdm_meas_value *meas;	/* NULL: keep */
+	size_t meas_count;		/* at most 16, values at most 256 bytes */
+	unsigned not_ready_count;	/* ResponseNotReady this often first */
+	unsigned busy_count;		/* Busy this often first */
+	bool corrupt_signature;		/* flip a bit in every signature */
+};
+DOE_API int emu_fn_set_spdm(struct emu_fn *fn, const struct emu_spdm_opts *o);
+/* The DER root certificate of the function's identity (made if needed);
+ * valid until the function is freed or its algorithm changes. */
+DOE_API int emu_fn_spdm_root(struct emu_fn *fn, const uint8_t **der, size_t *len);
+
 /* Topologies: named profiles of functions. */
 struct emu_profile_desc {
 	const char *name;
 	const char *summary;
 };
+/*
+ * CDAT in the profiles (emu/topology.c). Every CXL type 3 endpoint serves
+ * emu_cdat_type3_table() on its first mailbox; the switch upstream port
+ * (cxl-switch 0d:00.0) serves emu_cdat_switch_table() for its downstream
+ * ports 0e:00.0 and 0e:01.0, whose PCIe Port Numbers are 1 and 2; root
+ * ports carry their device number as Port Number. In "faulty":
+ *   11:00.0  CDAT checksum off by one (reads fine, validation fails)
+ *   12:00.0  entry handle 3 names handle 2 as next (EMU_CDAT_FAULT_HANDLE_LOOP)
+ *   13:00.0  the request for entry handle 3 is never answered (..._STALL)
+ * besides 0d:00.0 (no mailbox answers at all) and the non-CDAT faults.
+ */
 DOE_API size_t emu_profile_count(void);
 DOE_API const struct emu_profile_desc *emu_profile_get(size_t i);
 #define EMU_DEFAULT_PROFILE "cxl-switch"

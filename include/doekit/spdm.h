@@ -205,6 +205,9 @@ enum spdm_meas_mode {
 	SPDM_MEAS_ALL,		/* one request for every block (operation 0xFF) */
 	SPDM_MEAS_INDEX,	/* one block: meas_index */
 	SPDM_MEAS_COUNT,	/* only the number of blocks (operation 0) */
+	SPDM_MEAS_EACH,		/* the count, then indices 1..count one by one (as
+				 * libspdm's requester does); only the last is signed,
+				 * so L1/L2 covers them all */
 };
 
 struct spdm_req_policy {
@@ -259,8 +262,8 @@ struct spdm_result {
 	uint8_t summary_hash[SPDM_MAX_HASH_SIZE];
 	size_t summary_hash_len;
 	bool summary_hash_checked;	/* recomputed from MEASUREMENTS (all) and equal */
-	uint8_t meas_total;		/* TotalNumberOfMeasurementIndices (COUNT) */
-	uint8_t meas_blocks;		/* NumberOfBlocks returned */
+	uint8_t meas_total;		/* TotalNumberOfMeasurementIndices (COUNT, EACH) */
+	uint8_t meas_blocks;		/* blocks in meas_record */
 	const uint8_t *meas_record;
 	size_t meas_record_len;
 	bool meas_signed;		/* the record was signed ... */
@@ -340,10 +343,11 @@ DOE_API int spdm_rsp_init(void *mem, size_t mem_len, struct doe_ctx *ctx,
 			  const struct spdm_rsp_config *cfg, struct spdm_rsp **out);
 /*
  * Handles one request and writes the response (always one: an ERROR when
- * the request is wrong). Returns 0 with a response in out, or -EMSGSIZE
- * when out_cap cannot hold even an ERROR, -ENOMEM/-EIO for local crypto
- * failures (then an ERROR Unspecified is in out if it fits). A malformed
- * request never fails the responder: it answers and keeps serving.
+ * the request is wrong; the ctx message says why). Returns 0 with a
+ * response in out, or -EMSGSIZE when out_cap (< 8) cannot hold even an
+ * ERROR. Local failures (signer, crypto, a response larger than out_cap)
+ * answer ERROR Unspecified. A malformed request never stops the
+ * responder: it answers and keeps serving.
  */
 DOE_API int spdm_rsp_handle(struct spdm_rsp *rsp, const void *req, size_t req_len, void *out,
 			    size_t out_cap, size_t *out_len);

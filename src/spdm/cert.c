@@ -148,12 +148,13 @@ static int chain_parse(struct doe_ctx *ctx, const uint8_t *p, size_t len, uint32
 		x = d2i_X509(NULL, &q, (long)doe_rd_left(&r));
 		if (!x) {
 			size_t off = r.off;
+			unsigned idx = c->n;
 
 			ERR_clear_error();
 			chain_free(c);
 			return doe_err(ctx, -EBADMSG,
 				       "certificate chain: certificate %u at offset %zu is not DER X.509 (truncated or corrupt)",
-				       c->n, off);
+				       idx, off);
 		}
 		c->certs[c->n] = x;
 		c->der[c->n] = start;
@@ -213,6 +214,27 @@ static int check_root_hash(struct doe_ctx *ctx, const struct chain *c, uint32_t 
 	return doe_err(ctx, -EKEYREJECTED,
 		       "certificate chain: RootHash matches no root (first certificate %s is not self-signed%s)",
 		       subj, trust ? " and no trust anchor has that hash" : "");
+}
+
+/* DSP0274 §10.7.1: each certificate is issued by the one before it (a
+ * chain in any other order is malformed, whatever OpenSSL could build). */
+static int check_order(struct doe_ctx *ctx, const struct chain *c)
+{
+	char subj[128], issuer[128];
+	unsigned i;
+
+	for (i = 1; i < c->n; i++) {
+		int e = X509_check_issued(c->certs[i - 1], c->certs[i]);
+
+		if (e == X509_V_OK)
+			continue;
+		subject_of(c->certs[i], subj, sizeof(subj));
+		subject_of(c->certs[i - 1], issuer, sizeof(issuer));
+		return doe_err(ctx, -EKEYREJECTED,
+			       "certificate chain: depth %u (%s) is not issued by the certificate before it (%s): %s",
+			       c->n - 1 - i, subj, issuer, X509_verify_cert_error_string(e));
+	}
+	return 0;
 }
 
 static void cma_san(X509 *leaf, char *out, size_t len)
@@ -308,6 +330,9 @@ int spdm_chain_verify(struct doe_ctx *ctx, const void *chain, size_t len, uint32
 	subject_of(c.certs[c.n - 1], info->leaf_subject, sizeof(info->leaf_subject));
 	cma_san(c.certs[c.n - 1], info->cma_san, sizeof(info->cma_san));
 	rc = check_root_hash(ctx, &c, hash_algo, trust, &info->root_hash_ok);
+	if (rc)
+		goto out;
+	rc = check_order(ctx, &c);
 	if (rc)
 		goto out;
 	rc = x509_verify(ctx, &c, trust, &info->anchored);

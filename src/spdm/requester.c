@@ -52,6 +52,8 @@ struct spdm_req {
 	size_t chain_got;
 	uint8_t chal_hash_type;
 	bool meas_want_sig;
+	uint8_t meas_idx;		/* SPDM_MEAS_EACH: next index, 0 = count first */
+	size_t meas_off;		/* bytes of record in meas_buf */
 	EVP_PKEY *leaf;
 };
 
@@ -180,6 +182,8 @@ static int send_get_version(struct spdm_req *r)
 	r->ver = SPDM_V10;
 	r->chain_got = 0;
 	r->chain_total = 0;
+	r->meas_idx = 0;
+	r->meas_off = 0;
 	{	/* keep the counters across a resynch */
 		unsigned b = r->res.busy_seen, n = r->res.not_ready_seen, s = r->res.resynch_seen;
 
@@ -500,6 +504,7 @@ static int send_measurements(struct spdm_req *r)
 {
 	struct spdm_get_meas g = { 0 };
 	struct doe_wr w;
+	bool last = true;
 
 	switch (r->pol.meas_mode) {
 	case SPDM_MEAS_NONE:
@@ -514,8 +519,13 @@ static int send_measurements(struct spdm_req *r)
 	case SPDM_MEAS_COUNT:
 		g.operation = SPDM_MEAS_OP_COUNT;
 		break;
+	case SPDM_MEAS_EACH:
+		/* count first, then 1..count; only the last may be signed */
+		g.operation = r->meas_idx;
+		last = r->meas_idx && r->meas_idx == r->res.meas_total;
+		break;
 	}
-	r->meas_want_sig = r->pol.meas_signed;
+	r->meas_want_sig = r->pol.meas_signed && last;
 	if (r->meas_want_sig) {
 		if (!r->leaf)
 			return doe_err(r->ctx, -EINVAL,
@@ -533,15 +543,15 @@ static int send_measurements(struct spdm_req *r)
 }
 
 /* Summary hash of CHALLENGE_AUTH (HashType all) against the blocks read. */
-static int check_summary(struct spdm_req *r, const uint8_t *rec, size_t len)
+static int check_summary(struct spdm_req *r)
 {
 	uint8_t h[SPDM_MAX_HASH_SIZE];
 
-	if (r->chal_hash_type != SPDM_SUMMARY_ALL || !r->res.summary_hash_len ||
-	    r->pol.meas_mode != SPDM_MEAS_ALL || r->pol.meas_raw)
+	if (r->chal_hash_type != SPDM_SUMMARY_ALL || !r->res.summary_hash_len || r->pol.meas_raw ||
+	    (r->pol.meas_mode != SPDM_MEAS_ALL && r->pol.meas_mode != SPDM_MEAS_EACH))
 		return 0;
 	/* libspdm: hash of the concatenated measurement blocks */
-	TRY(spdm_hash_all(r->ctx, r->res.hash_algo, rec, len, h));
+	TRY(spdm_hash_all(r->ctx, r->res.hash_algo, r->res.meas_record, r->res.meas_record_len, h));
 	if (CRYPTO_memcmp(h, r->res.summary_hash, r->res.summary_hash_len))
 		return doe_err(r->ctx, -EKEYREJECTED,
 			       "CHALLENGE_AUTH: MeasurementSummaryHash does not match the MEASUREMENTS record");
@@ -549,48 +559,49 @@ static int check_summary(struct spdm_req *r, const uint8_t *rec, size_t len)
 	return 0;
 }
 
-static int on_measurements(struct spdm_req *r, const uint8_t *in, size_t len)
+/* NumberOfBlocks and the blocks against the operation asked for. */
+static int check_blocks(struct spdm_req *r, uint8_t op, const struct spdm_meas_rsp *m)
 {
-	struct spdm_neg n = neg(r);
-	struct spdm_meas_rsp m;
 	struct spdm_meas_block b;
-	uint8_t th[SPDM_MAX_HASH_SIZE];
 	size_t off = 0;
 	unsigned count = 0;
-	int rc, mlen;
+	int rc;
 
-	TRY(mlen = spdm_parse_measurements(r->ctx, &n, r->meas_want_sig, in, len, &m));
-	switch (r->pol.meas_mode) {
-	case SPDM_MEAS_COUNT:
-		if (m.nblocks || m.record_len)
+	if (op == SPDM_MEAS_OP_COUNT) {
+		if (m->nblocks || m->record_len)
 			return doe_err(r->ctx, -EBADMSG,
 				       "MEASUREMENTS: NumberOfBlocks %u / MeasurementRecordLength %u for a count request",
-				       m.nblocks, m.record_len);
-		r->res.meas_total = m.total;
-		break;
-	case SPDM_MEAS_INDEX:
-		if (m.nblocks != 1)
-			return doe_err(r->ctx, -EBADMSG, "MEASUREMENTS: NumberOfBlocks %u for one index",
-				       m.nblocks);
-		break;
-	default:
-		if (!m.nblocks)
-			return doe_err(r->ctx, -EBADMSG, "MEASUREMENTS: NumberOfBlocks 0 for all measurements");
-		break;
+				       m->nblocks, m->record_len);
+		return 0;
 	}
-	while ((rc = spdm_meas_next(r->ctx, m.record, m.record_len, &off, &b)) > 0) {
+	if (op == SPDM_MEAS_OP_ALL ? !m->nblocks : m->nblocks != 1)
+		return doe_err(r->ctx, -EBADMSG, "MEASUREMENTS: NumberOfBlocks %u for %s", m->nblocks,
+			       op == SPDM_MEAS_OP_ALL ? "all measurements" : "one index");
+	while ((rc = spdm_meas_next(r->ctx, m->record, m->record_len, &off, &b)) > 0) {
 		count++;
-		if (r->pol.meas_mode == SPDM_MEAS_INDEX && b.index != r->pol.meas_index)
+		if (op != SPDM_MEAS_OP_ALL && b.index != op)
 			return doe_err(r->ctx, -EBADMSG, "MEASUREMENTS: block index %u, asked for %u",
-				       b.index, r->pol.meas_index);
+				       b.index, op);
 	}
 	if (rc < 0) {
 		doe_err_prefix(r->ctx, "MEASUREMENTS");
 		return rc;
 	}
-	if (count != m.nblocks)
+	if (count != m->nblocks)
 		return doe_err(r->ctx, -EBADMSG, "MEASUREMENTS: NumberOfBlocks %u, record holds %u",
-			       m.nblocks, count);
+			       m->nblocks, count);
+	return 0;
+}
+
+static int on_measurements(struct spdm_req *r, const uint8_t *in, size_t len)
+{
+	struct spdm_neg n = neg(r);
+	struct spdm_meas_rsp m;
+	uint8_t th[SPDM_MAX_HASH_SIZE], op = r->req[3];
+	int rc, mlen;
+
+	TRY(mlen = spdm_parse_measurements(r->ctx, &n, r->meas_want_sig, in, len, &m));
+	TRY(check_blocks(r, op, &m));
 	if (r->meas_want_sig && n.version >= SPDM_V11 && (m.param2 & 0xF) != r->pol.slot)
 		return doe_err(r->ctx, -EPROTO, "MEASUREMENTS: Param2 SlotID %u, asked for %u",
 			       m.param2 & 0xF, r->pol.slot);
@@ -598,15 +609,25 @@ static int on_measurements(struct spdm_req *r, const uint8_t *in, size_t len)
 				       SPDM_REQ_CONTEXT_SIZE))
 		return doe_err(r->ctx, -EPROTO, "MEASUREMENTS: RequesterContext differs from the request");
 	if (m.record_len) {
-		if (!r->pol.meas_buf || m.record_len > r->pol.meas_cap)
+		if (!r->pol.meas_buf || m.record_len > r->pol.meas_cap - r->meas_off)
 			return doe_err(r->ctx, -ENOSPC,
-				       "MEASUREMENTS: record of %u bytes does not fit the %zu-byte measurement buffer",
-				       m.record_len, r->pol.meas_buf ? r->pol.meas_cap : 0);
-		memcpy(r->pol.meas_buf, m.record, m.record_len);
+				       "MEASUREMENTS: record of %u bytes does not fit the %zu-byte measurement buffer (%zu used)",
+				       m.record_len, r->pol.meas_buf ? r->pol.meas_cap : 0, r->meas_off);
+		memcpy((uint8_t *)r->pol.meas_buf + r->meas_off, m.record, m.record_len);
+		r->meas_off += m.record_len;
 	}
-	r->res.meas_blocks = m.nblocks;
+	if (op == SPDM_MEAS_OP_COUNT) {
+		/* indices 1..count are asked one by one; 0xFF would mean "all" */
+		if (r->pol.meas_mode == SPDM_MEAS_EACH && m.total > 0xFE)
+			return doe_err(r->ctx, -EBADMSG,
+				       "MEASUREMENTS: TotalNumberOfMeasurementIndices %u > 254", m.total);
+		r->res.meas_total = m.total;
+	}
+	r->res.meas_blocks = (uint8_t)(r->res.meas_blocks + m.nblocks);
 	r->res.meas_record = r->pol.meas_buf;
-	r->res.meas_record_len = m.record_len;
+	r->res.meas_record_len = r->meas_off;
+	/* L1/L2 takes every GET_MEASUREMENTS/MEASUREMENTS pair since the last
+	 * signed one; the signed response without its signature */
 	TRY(spdm_ts_l(r->ctx, &r->ts, r->req, r->req_len));
 	TRY(spdm_ts_l(r->ctx, &r->ts, in, r->meas_want_sig ? m.signed_len : (size_t)mlen));
 	if (r->meas_want_sig) {
@@ -618,7 +639,11 @@ static int on_measurements(struct spdm_req *r, const uint8_t *in, size_t len)
 			return rc;
 		r->res.meas_verified = true;
 	}
-	TRY(check_summary(r, m.record, m.record_len));
+	if (r->pol.meas_mode == SPDM_MEAS_EACH && r->meas_idx < r->res.meas_total) {
+		r->meas_idx++;
+		return send_measurements(r);
+	}
+	TRY(check_summary(r));
 	r->st = RS_DONE;
 	return 0;
 }

@@ -33,6 +33,7 @@ struct spdm_rsp {
 	struct spdm_ts ts;
 	uint32_t hash, meas_hash;
 	uint32_t req_dts;		/* requester DataTransferSize (1.2+) */
+	uint8_t req_ver;		/* version for an ERROR before negotiation */
 	size_t root_len;		/* DER of the first certificate */
 	uint8_t chain_hdr[4 + SPDM_MAX_HASH_SIZE];
 	size_t chain_hdr_len;
@@ -74,7 +75,8 @@ int spdm_rsp_init(void *mem, size_t mem_len, struct doe_ctx *ctx,
 		  const struct spdm_rsp_config *cfg, struct spdm_rsp **out)
 {
 	struct spdm_rsp *r = mem;
-	const uint8_t *p;
+	const uint8_t *p = NULL;
+	size_t root_len = 0;
 	X509 *root;
 
 	if (!mem || !cfg || !out)
@@ -92,6 +94,10 @@ int spdm_rsp_init(void *mem, size_t mem_len, struct doe_ctx *ctx,
 		    !cfg->signer->sign)
 			return doe_err(ctx, -EINVAL,
 				       "SPDM responder: CERT/CHAL/MEAS_SIG need asym_algo, certificates and a signer");
+	}
+	if ((cfg->flags & (SPDM_CAP_CHAL | SPDM_CAP_MEAS_SIG)) && !(cfg->flags & SPDM_CAP_CERT))
+		return doe_err(ctx, -EINVAL, "SPDM responder: CHAL_CAP and MEAS_CAP with signatures need CERT_CAP");
+	if (cfg->certs_der) {
 		p = cfg->certs_der;
 		root = d2i_X509(NULL, &p, (long)cfg->certs_der_len);
 		if (!root) {
@@ -99,6 +105,7 @@ int spdm_rsp_init(void *mem, size_t mem_len, struct doe_ctx *ctx,
 			return doe_err(ctx, -EINVAL, "SPDM responder: certs_der does not start with a DER certificate");
 		}
 		X509_free(root);
+		root_len = (size_t)(p - cfg->certs_der);
 	}
 	if (cfg->data_transfer_size < SPDM_MIN_DATA_TRANSFER_SIZE_12)
 		return doe_err(ctx, -EINVAL, "SPDM responder: data_transfer_size %u < 42",
@@ -112,8 +119,7 @@ int spdm_rsp_init(void *mem, size_t mem_len, struct doe_ctx *ctx,
 		r->cfg.meas = default_meas;
 		r->cfg.meas_count = ARRAY_SIZE(default_meas);
 	}
-	if (r->cfg.certs_der)
-		r->root_len = (size_t)(p - r->cfg.certs_der);
+	r->root_len = root_len;
 	r->busy_left = cfg->busy_count;
 	r->not_ready_left = cfg->not_ready_count;
 	spdm_ts_init(&r->ts);
@@ -136,9 +142,11 @@ struct reply {
 	size_t *out_len;
 };
 
+/* DSP0274 §10.12: an ERROR carries the negotiated version; before that,
+ * the version of the request when we support it, else 1.0. */
 static uint8_t err_version(const struct spdm_rsp *r)
 {
-	return r->st >= RP_CAPS ? r->ver : SPDM_V10;
+	return r->st >= RP_CAPS ? r->ver : r->req_ver;
 }
 
 static int error_rsp(struct spdm_rsp *r, struct reply *o, uint8_t code, uint8_t data)
@@ -368,7 +376,7 @@ static int h_negotiate_algorithms(struct spdm_rsp *r, const uint8_t *req, size_t
 	}
 	r->hash = s.hash;
 	r->meas_hash = s.meas_hash;
-	if (r->cfg.certs_der && prepare_chain(r) < 0)
+	if ((r->cfg.flags & SPDM_CAP_CERT) && prepare_chain(r) < 0)
 		return error_rsp(r, o, SPDM_ERR_UNSPECIFIED, 0);
 	spdm_enc_algorithms(&o->w, r->ver, &s);
 	if (!doe_wr_ok(&o->w))
@@ -452,42 +460,67 @@ static bool in_summary(const struct spdm_meas_value *v, uint8_t hash_type)
 	return hash_type == SPDM_SUMMARY_ALL || v->type == 0;
 }
 
-/* One DMTF measurement block into w. */
-static int write_block(struct spdm_rsp *r, struct doe_wr *w, const struct spdm_meas_value *v,
-		       bool raw_wanted)
+/* One DMTF measurement block: the 7 header bytes and the value (raw, or
+ * its digest under MeasurementHashAlgo). */
+struct block {
+	uint8_t hdr[7];
+	const uint8_t *value;
+	size_t size;
+	uint8_t digest[SPDM_MAX_HASH_SIZE];
+};
+
+static int make_block(struct spdm_rsp *r, const struct spdm_meas_value *v, bool raw_wanted,
+		      struct block *b)
 {
 	bool raw = v->raw_only || raw_wanted || r->meas_hash == SPDM_MEAS_HASH_RAW;
 	uint32_t mh = r->meas_hash >> 1;
-	size_t vs = raw ? v->value_size : spdm_hash_size(mh);
-	uint8_t *dst;
 
-	doe_wr_u8(w, v->index);
-	doe_wr_u8(w, 0x01);	/* DMTF */
-	doe_wr_le16(w, (uint16_t)(3 + vs));
-	doe_wr_u8(w, (uint8_t)((v->type & 0x7F) | (raw ? 0x80 : 0)));
-	doe_wr_le16(w, (uint16_t)vs);
-	dst = doe_wr_take(w, vs);
-	if (!dst)
-		return -EMSGSIZE;
-	if (raw) {
-		memcpy(dst, v->value, vs);
-		return 0;
-	}
-	return spdm_hash_all(r->ctx, mh, v->value, v->value_size, dst);
+	b->size = raw ? v->value_size : spdm_hash_size(mh);
+	b->value = raw ? v->value : b->digest;
+	if (!raw)
+		TRY(spdm_hash_all(r->ctx, mh, v->value, v->value_size, b->digest));
+	if (b->size + 3 > 0xFFFF)
+		return doe_err(r->ctx, -E2BIG, "measurement %u: %zu bytes", v->index, b->size);
+	b->hdr[0] = v->index;
+	b->hdr[1] = 0x01;	/* DMTF */
+	b->hdr[2] = (uint8_t)(3 + b->size);
+	b->hdr[3] = (uint8_t)((3 + b->size) >> 8);
+	b->hdr[4] = (uint8_t)((v->type & 0x7F) | (raw ? 0x80 : 0));
+	b->hdr[5] = (uint8_t)b->size;
+	b->hdr[6] = (uint8_t)(b->size >> 8);
+	return 0;
 }
 
-/* Summary hash: hash of the concatenated blocks (libspdm's sample). */
+static int write_block(struct spdm_rsp *r, struct doe_wr *w, const struct spdm_meas_value *v,
+		       bool raw_wanted)
+{
+	struct block b;
+
+	TRY(make_block(r, v, raw_wanted, &b));
+	doe_wr_bytes(w, b.hdr, sizeof(b.hdr));
+	return doe_wr_bytes(w, b.value, b.size);
+}
+
+/* Summary hash: hash of the concatenated blocks (libspdm's sample),
+ * streamed so measurements of any size fit. */
 static int summary_hash(struct spdm_rsp *r, uint8_t hash_type, uint8_t *out)
 {
-	uint8_t buf[1024];
-	struct doe_wr w;
+	EVP_MD_CTX *mc = EVP_MD_CTX_new();
+	unsigned int dl;
+	struct block b;
 	size_t i;
+	int ok = mc && EVP_DigestInit_ex(mc, spdm_md(r->hash), NULL) == 1;
 
-	doe_wr_init(&w, buf, sizeof(buf));
-	for (i = 0; i < r->cfg.meas_count; i++)
-		if (in_summary(&r->cfg.meas[i], hash_type))
-			TRY(write_block(r, &w, &r->cfg.meas[i], false));
-	return spdm_hash_all(r->ctx, r->hash, buf, doe_wr_len(&w), out);
+	for (i = 0; ok && i < r->cfg.meas_count; i++) {
+		if (!in_summary(&r->cfg.meas[i], hash_type))
+			continue;
+		ok = make_block(r, &r->cfg.meas[i], false, &b) == 0 &&
+		     EVP_DigestUpdate(mc, b.hdr, sizeof(b.hdr)) == 1 &&
+		     EVP_DigestUpdate(mc, b.value, b.size) == 1;
+	}
+	ok = ok && EVP_DigestFinal_ex(mc, out, &dl) == 1;
+	EVP_MD_CTX_free(mc);
+	return ok ? 0 : doe_err(r->ctx, -EIO, "CHALLENGE_AUTH: measurement summary hash failed");
 }
 
 static int h_challenge(struct spdm_rsp *r, const uint8_t *req, size_t len, struct reply *o)
@@ -560,7 +593,7 @@ static int h_get_measurements(struct spdm_rsp *r, const uint8_t *req, size_t len
 	if (g.operation == SPDM_MEAS_OP_ALL) {
 		for (i = 0; i < r->cfg.meas_count; i++, count++)
 			if (write_block(r, &o->w, &r->cfg.meas[i], raw) < 0)
-				return done(r, o);
+				return error_rsp(r, o, SPDM_ERR_UNSPECIFIED, 0);
 	} else if (g.operation != SPDM_MEAS_OP_COUNT) {
 		for (i = 0; i < r->cfg.meas_count; i++)
 			if (r->cfg.meas[i].index == g.operation)
@@ -571,7 +604,7 @@ static int h_get_measurements(struct spdm_rsp *r, const uint8_t *req, size_t len
 			return invalid(r, o);
 		}
 		if (write_block(r, &o->w, &r->cfg.meas[i], raw) < 0)
-			return done(r, o);
+			return error_rsp(r, o, SPDM_ERR_UNSPECIFIED, 0);
 		count = 1;
 	}
 	if (!doe_wr_ok(&o->w))
@@ -719,6 +752,7 @@ int spdm_rsp_handle(struct spdm_rsp *r, const void *req, size_t req_len, void *o
 	o.out_len = out_len;
 	if (out_cap < 8)
 		return doe_err(r->ctx, -EMSGSIZE, "SPDM responder: out_cap %zu < 8", out_cap);
+	r->req_ver = SPDM_V10;
 	if (!q || req_len < 4) {
 		doe_err(r->ctx, -EBADMSG, "SPDM request: %zu bytes, shorter than the header", req_len);
 		return invalid(r, &o);
@@ -727,6 +761,7 @@ int spdm_rsp_handle(struct spdm_rsp *r, const void *req, size_t req_len, void *o
 		doe_err(r->ctx, -EBADMSG, "SPDM request: %zu bytes, longer than any request", req_len);
 		return invalid(r, &o);
 	}
+	r->req_ver = q[1] != SPDM_GET_VERSION && version_ok(r, q[0]) ? q[0] : SPDM_V10;
 	if (q[1] == SPDM_RESPOND_IF_READY)
 		return respond_if_ready(r, q, req_len, &o);
 	if (q[1] != SPDM_GET_VERSION)

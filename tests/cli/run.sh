@@ -110,6 +110,75 @@ expect 1 "" list -j --timeout 20 emu:faulty
 jq -e '[.[] | .mailboxes[] | select(.error)] | length == 5' "$tmp/out" >/dev/null && ok ||
 	bad "list -j emu:faulty should report 5 failed mailboxes with an error member"
 
+# --- CDAT: golden decode of the emulated switch and endpoint, path performance
+golden cdat_usp.txt cdat emu/0000:0d:00.0
+golden cdat_type3.txt cdat --validate emu/0000:0f:00.0
+golden cdat_type3.json cdat -j emu/0000:0f:00.0
+golden cdat_path.txt cdat --path emu/0000:10:00.0
+golden cdat_path.json cdat --path -j emu/0000:0f:00.0
+golden cdat_path_direct.txt cdat --path emu:direct/0d:00.0
+
+# binary -> JSON -> binary is the identity, through the emulator and files
+"$doe" cdat -j emu/0f:00.0 >"$tmp/t3.json" && ok || bad "cdat -j emu/0f:00.0"
+expect 0 "" cdat --encode "$tmp/t3.json" -o "$tmp/t3.bin"
+[ "$(stat -c %s "$tmp/t3.bin")" = "$(jq .length "$tmp/t3.json")" ] && ok ||
+	bad "encoded table length differs from the header's"
+"$doe" cdat --file "$tmp/t3.bin" -j >"$tmp/t3b.json" && ok || bad "cdat --file of the encoded table"
+[ "$(jq -S 'del(.device,.source)' "$tmp/t3.json")" = "$(jq -S 'del(.device,.source)' "$tmp/t3b.json")" ] &&
+	ok || bad "JSON of the encoded table differs from the original"
+"$doe" cdat --encode "$tmp/t3b.json" -o - >"$tmp/t3c.bin" && cmp -s "$tmp/t3.bin" "$tmp/t3c.bin" && ok ||
+	bad "encode -o - gives other bytes"
+"$doe" cdat --file - -j <"$tmp/t3.bin" | jq -e '.source == "file" and .checksum_ok' >/dev/null && ok ||
+	bad "cdat --file - (stdin)"
+# the emulator serves a table given as binary or JSON, and it reads back the same
+"$doe" cdat --emu-cdat 0f:00.0="$tmp/t3.bin" -j emu/0f:00.0 >"$tmp/t3d.json" && ok || bad "--emu-cdat binary"
+[ "$(jq -S 'del(.device,.source)' "$tmp/t3.json")" = "$(jq -S 'del(.device,.source)' "$tmp/t3d.json")" ] &&
+	ok || bad "--emu-cdat served another table"
+# a JSON change shows up in what the device serves; the validator catches it
+jq '.structures[0].dpa_length = 1024' "$tmp/t3.json" >"$tmp/small.json"
+expect 1 "CDAT has 1 error" cdat --validate --emu-cdat 0000:0f:00.0="$tmp/small.json" emu/0f:00.0
+grep -q "handle 0, DPA 0x0 + 1 KiB" "$tmp/out" && ok || bad "--emu-cdat JSON not served"
+grep -q "error .*@284 \[11\]: DSEMTS" "$tmp/out" && ok || bad "DSEMTS finding lacks offset and index: $(cat "$tmp/out")"
+# without --validate the same table is shown and exits 0
+expect 0 "" cdat --emu-cdat 0000:0f:00.0="$tmp/small.json" emu/0f:00.0
+jq '.structures[1].type = "DSMAS"' "$tmp/t3.json" >/dev/null
+
+# bad tables from files: every finding with its offset; -j still has the structures
+head -c 100 "$tmp/t3.bin" >"$tmp/trunc.bin"
+expect 1 "CDAT has" cdat --validate --file "$tmp/trunc.bin"
+grep -q "error" "$tmp/out" && ok || bad "truncated table: no error finding"
+"$doe" cdat -j --file "$tmp/trunc.bin" >"$tmp/trunc.json"
+jq -e '(.structures | length) >= 3 and ([.findings[] | select(.level == "error")] | length) >= 1 and
+	all(.findings[]; has("offset") and has("index"))' "$tmp/trunc.json" >/dev/null && ok ||
+	bad "-j of a truncated table lacks structures or findings"
+head -c 10 "$tmp/t3.bin" >"$tmp/tiny.bin"
+expect 1 "16" cdat --file "$tmp/tiny.bin"
+head -c 1200000 /dev/zero >"$tmp/huge.bin"
+expect 1 "larger than 1048576 bytes" cdat --file "$tmp/huge.bin"
+expect 2 "cannot open $tmp/none.bin" cdat --file "$tmp/none.bin"
+# encoding: bad JSON is named, member by member
+printf '{"revision": 1' >"$tmp/bad.json"
+expect 1 "not JSON" cdat --encode "$tmp/bad.json" -o "$tmp/x.bin"
+jq 'del(.structures[2].entry_base_unit)' "$tmp/t3.json" >"$tmp/missing.json"
+expect 1 "structures[2].entry_base_unit" cdat --encode "$tmp/missing.json" -o "$tmp/x.bin"
+jq '.structures[0].dsmad_handle = 300' "$tmp/t3.json" >"$tmp/range.json"
+expect 1 "structures[0].dsmad_handle" cdat --encode "$tmp/range.json" -o "$tmp/x.bin"
+expect 2 "--encode needs -o FILE" cdat --encode "$tmp/t3.json"
+expect 2 "cdat takes one device" cdat
+expect 2 "--emu-cdat '0f:00.0': expected BDF=FILE" cdat --emu-cdat 0f:00.0 emu/0f:00.0
+expect 2 "--emu-cdat: no such device 77:00.0" cdat --emu-cdat 77:00.0="$tmp/t3.bin" emu/0f:00.0
+
+# misbehaving devices: errors name the entry handle
+expect 0 "" cdat emu:faulty/11:00.0
+grep -q "checksum 0xb8 is wrong" "$tmp/out" && ok || bad "bad checksum not reported"
+expect 1 "CDAT has 1 error" cdat --validate emu:faulty/11:00.0
+expect 1 "CDAT entry handle 3: the device names entry handle 2 next, which was already read" \
+	cdat emu:faulty/12:00.0
+expect 1 "CDAT entry handle 3: 0000:13:00.0 DOE@0x184: no response after 20 ms" \
+	cdat --timeout 20 emu:faulty/13:00.0
+expect 2 "has no DOE mailbox that serves CXL Table Access" cdat emu/00:01.0
+expect 2 "is not an endpoint" cdat --path emu/0d:00.0
+
 # --- real devices, through a fake sysfs tree (DOE_SYSFS_ROOT)
 sys=$tmp/sys
 dev=$sys/bus/pci/devices/0000:3a:00.0
@@ -135,6 +204,34 @@ expect 1 "warning: driving the DOE mailbox registers of 0000:3a:00.0" discover -
 rm -r "$dev/doe_features"
 "$doe" list >"$tmp/out" 2>&1
 grep -q "the kernel lists none" "$tmp/out" && ok || bad "list without doe_features: $(cat "$tmp/out")"
+
+# a real CXL topology: root port 0000:34:00.0 -> endpoint 0000:35:00.0 with
+# a memdev, the kernel's CDAT attribute on endpoint1
+# cfg FILE PORT_TYPE GEN WIDTH: a config image with a PCIe capability at 0x40
+cfg() {
+	head -c 4096 /dev/zero >"$1"
+	printf '\x86\x80\x93\x0d' | dd of="$1" conv=notrunc status=none
+	printf '\x40' | dd of="$1" bs=1 seek=52 conv=notrunc status=none
+	printf "\\x10\\x00\\x$(printf %x "$2")2" | dd of="$1" bs=1 seek=64 conv=notrunc status=none
+	printf "\\x$(printf %x $(($3 | ($4 << 4) & 0xff)))\\x$(printf %x $(($4 >> 4)))" |
+		dd of="$1" bs=1 seek=82 conv=notrunc status=none
+}
+rp=$sys/devices/pci0000:34/0000:34:00.0
+ep=$rp/0000:35:00.0
+mkdir -p "$ep/mem0" "$sys/bus/cxl/devices/endpoint1" "$sys/bus/cxl/devices/port1"
+cfg "$rp/config" 4 4 16
+cfg "$ep/config" 0 4 8
+ln -s ../../../devices/pci0000:34/0000:34:00.0 "$sys/bus/pci/devices/0000:34:00.0"
+ln -s ../../../devices/pci0000:34/0000:34:00.0/0000:35:00.0 "$sys/bus/pci/devices/0000:35:00.0"
+ln -s ../../../../devices/pci0000:34/0000:34:00.0/0000:35:00.0/mem0 "$sys/bus/cxl/devices/endpoint1/uport"
+ln -s ../../../../devices/pci0000:34 "$sys/bus/cxl/devices/port1/uport"
+cp "$tmp/t3.bin" "$sys/bus/cxl/devices/endpoint1/CDAT"
+"$doe" cdat -j 35:00.0 >"$tmp/k.json" 2>"$tmp/err" && ok || bad "cdat of a real endpoint: $(cat "$tmp/err")"
+jq -e '.source == "kernel" and .device == "0000:35:00.0" and (.structures | length) == 12' "$tmp/k.json" \
+	>/dev/null && ok || bad "kernel CDAT not read: $(head -c 300 "$tmp/k.json")"
+expect 2 "use --raw to read it over DOE" cdat 34:00.0
+golden fake_path.txt cdat --path 35:00.0
+expect 2 "is not an endpoint" cdat --path 34:00.0
 unset DOE_SYSFS_ROOT DOE_LOCK_DIR
 
 echo "cli: $pass passed, $fail failed"

@@ -15,39 +15,6 @@
 #include "internal.h"
 #include "tool.h"
 
-/* The first mailbox of cfg whose Discovery lists Table Access. */
-int cdat_find_mailbox(struct tool *t, struct doe_cfg *cfg, struct doe_mb **out)
-{
-	uint16_t offs[8];
-	int n = doe_extcap_find(cfg, DOE_EXT_CAP_ID_DOE, offs, 8);
-
-	if (n < 0)
-		return n;
-	if (n > 8)
-		n = 8;
-	for (int i = 0; i < n; i++) {
-		struct doe_protocol p[32];
-		struct doe_mb *mb;
-		int np;
-
-		TRY(tool_mb_new(t, cfg, offs[i], &mb));
-		np = doe_discover(mb, p, 32);
-		if (np < 0) {
-			doe_mb_free(mb);
-			return np;
-		}
-		for (int k = 0; k < np && k < 32; k++) {
-			if (p[k].vid == DOE_VENDOR_CXL && p[k].type == DOE_TYPE_CXL_TABLE_ACCESS) {
-				*out = mb;
-				return 0;
-			}
-		}
-		doe_mb_free(mb);
-	}
-	return doe_err(t->ctx, -ENOENT, "%s has no DOE mailbox that serves CXL Table Access (CDAT)",
-		       doe_cfg_name(cfg));
-}
-
 int cdat_from_mailbox(struct tool *t, struct dev *d, uint8_t **buf, size_t *len)
 {
 	struct doe_cfg *cfg;
@@ -55,7 +22,7 @@ int cdat_from_mailbox(struct tool *t, struct dev *d, uint8_t **buf, size_t *len)
 	int rc;
 
 	TRY(dev_cfg(t, d, &cfg));
-	TRY(cdat_find_mailbox(t, cfg, &mb));
+	TRY(tool_find_mailbox(t, cfg, DOE_VENDOR_CXL, DOE_TYPE_CXL_TABLE_ACCESS, &mb));
 	rc = cdat_read(mb, buf, len);
 	doe_mb_free(mb);
 	return rc;

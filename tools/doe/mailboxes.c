@@ -187,3 +187,38 @@ int describe_device(struct tool *t, struct dev *d, struct json_object *arr, bool
 	json_object_array_add(arr, o);
 	return n;
 }
+
+/* The first mailbox of cfg whose Discovery lists (vid, type). */
+int tool_find_mailbox(struct tool *t, struct doe_cfg *cfg, uint16_t vid, uint8_t type,
+		      struct doe_mb **out)
+{
+	uint16_t offs[MAX_DOE_PER_FN];
+	int n = doe_extcap_find(cfg, DOE_EXT_CAP_ID_DOE, offs, MAX_DOE_PER_FN);
+	const char *name = doe_protocol_name(vid, type);
+
+	if (n < 0)
+		return n;
+	if (n > MAX_DOE_PER_FN)
+		n = MAX_DOE_PER_FN;
+	for (int i = 0; i < n; i++) {
+		struct doe_protocol p[32];
+		struct doe_mb *mb;
+		int np;
+
+		TRY(tool_mb_new(t, cfg, offs[i], &mb));
+		np = doe_discover(mb, p, 32);
+		if (np < 0) {
+			doe_mb_free(mb);
+			return np;
+		}
+		for (int k = 0; k < np && k < 32; k++) {
+			if (p[k].vid == vid && p[k].type == type) {
+				*out = mb;
+				return 0;
+			}
+		}
+		doe_mb_free(mb);
+	}
+	return doe_err(t->ctx, -ENOENT, "%s has no DOE mailbox that serves %s", doe_cfg_name(cfg),
+		       name ? name : "this protocol");
+}

@@ -16,6 +16,7 @@ static const struct command commands[] = {
 	{ "discover", cmd_discover },
 	{ "emulate", cmd_emulate },
 	{ "cdat", cmd_cdat },
+	{ "attest", cmd_attest },
 };
 
 static void log_stderr(void *priv, int prio, const char *msg)

@@ -94,10 +94,11 @@ struct json_object *mailbox_to_json(const struct mb_report *m);
 void print_protocols(const struct doe_protocol *p, int n, const char *indent);
 void print_mailbox(const struct mb_report *m);
 
+int tool_find_mailbox(struct tool *t, struct doe_cfg *cfg, uint16_t vid, uint8_t type,
+		      struct doe_mb **out);
 int describe_device(struct tool *t, struct dev *d, struct json_object *arr, bool *failed);
 
 /* CDAT sources (cdat_source.c) and the path report (cdat_path.c) */
-int cdat_find_mailbox(struct tool *t, struct doe_cfg *cfg, struct doe_mb **out);
 int cdat_from_mailbox(struct tool *t, struct dev *d, uint8_t **buf, size_t *len);
 int cdat_sysfs_path(struct tool *t, const char *bdf, char *out, size_t outlen);
 int read_file_max(struct tool *t, const char *path, size_t max, uint8_t **buf, size_t *len);
@@ -107,5 +108,6 @@ int cmd_list(struct tool *t, int argc, char **argv);
 int cmd_discover(struct tool *t, int argc, char **argv);
 int cmd_emulate(struct tool *t, int argc, char **argv);
 int cmd_cdat(struct tool *t, int argc, char **argv);
+int cmd_attest(struct tool *t, int argc, char **argv);
 
 #endif

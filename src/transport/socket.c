@@ -1,0 +1,655 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The spdm-emu socket protocol (DMTF spdm-emu spdm_emu_common/command.h;
+ * QEMU backends/spdm-socket.c): client, server and the framing codec.
+ * See include/doekit/spdm_socket.h.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <doekit/cursor.h>
+#include <doekit/discovery.h>
+#include <doekit/doe.h>
+#include <doekit/spdm_socket.h>
+#include "internal.h"
+
+#define DEFAULT_IDLE_MS 60000u
+/* spdm-emu's TEST payloads, NUL included */
+static const char client_hello[] = "Client Hello!";
+static const char server_hello[] = "Server Hello!";
+
+static const char *const trans_names[] = { "none", "mctp", "pci-doe" };
+
+const char *spdm_sock_trans_name(enum spdm_sock_trans t)
+{
+	return (unsigned int)t < ARRAY_SIZE(trans_names) ? trans_names[t] : "?";
+}
+
+int spdm_sock_trans_parse(const char *name, enum spdm_sock_trans *t)
+{
+	for (unsigned int i = 0; name && i < ARRAY_SIZE(trans_names); i++) {
+		if (!strcmp(name, trans_names[i])) {
+			*t = (enum spdm_sock_trans)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+/* ---- codec ------------------------------------------------------------ */
+
+void spdm_sock_hdr_encode(uint32_t cmd, uint32_t trans, uint32_t size, uint8_t out[12])
+{
+	struct doe_wr w;
+
+	doe_wr_init(&w, out, SPDM_SOCK_HDR_LEN);
+	doe_wr_be32(&w, cmd);
+	doe_wr_be32(&w, trans);
+	doe_wr_be32(&w, size);
+}
+
+int spdm_sock_hdr_parse(struct doe_ctx *ctx, const void *buf, size_t len, uint32_t max,
+			uint32_t *cmd, uint32_t *trans, uint32_t *size)
+{
+	struct doe_rd r;
+
+	doe_rd_init(&r, buf, len);
+	doe_rd_be32(&r, cmd);
+	doe_rd_be32(&r, trans);
+	doe_rd_be32(&r, size);
+	if (!doe_rd_ok(&r))
+		return doe_err(ctx, -EBADMSG, "socket frame header: %zu bytes, need %u", len,
+			       SPDM_SOCK_HDR_LEN);
+	if (*size > max)
+		return doe_err(ctx, -EMSGSIZE,
+			       "socket frame (command 0x%04x): payload size %u exceeds the %u-byte limit",
+			       *cmd, *size, max);
+	return 0;
+}
+
+static uint8_t doe_type_of(enum spdm_sock_kind kind)
+{
+	return kind == SPDM_SOCK_DISCOVERY ? DOE_TYPE_DISCOVERY
+	       : kind == SPDM_SOCK_SECURED ? DOE_TYPE_SECURED_CMA
+					   : DOE_TYPE_CMA;
+}
+
+int spdm_sock_wrap(struct doe_ctx *ctx, enum spdm_sock_trans t, enum spdm_sock_kind kind,
+		   const void *msg, size_t len, void *out, size_t cap, size_t *out_len)
+{
+	struct doe_wr w;
+
+	doe_wr_init(&w, out, cap);
+	switch (t) {
+	case SPDM_SOCK_TRANS_NONE:
+		if (kind == SPDM_SOCK_DISCOVERY)
+			return doe_err(ctx, -EINVAL, "Discovery needs the PCI_DOE transport");
+		break;
+	case SPDM_SOCK_TRANS_MCTP:
+		if (kind == SPDM_SOCK_DISCOVERY)
+			return doe_err(ctx, -EINVAL, "Discovery needs the PCI_DOE transport");
+		doe_wr_u8(&w, kind == SPDM_SOCK_SECURED ? SPDM_SOCK_MCTP_SECURED
+							: SPDM_SOCK_MCTP_SPDM);
+		break;
+	case SPDM_SOCK_TRANS_PCI_DOE: {
+		size_t dw = 2 + (len + 3) / 4;
+
+		if (dw > DOE_MAX_OBJECT_DW)
+			return doe_err(ctx, -EMSGSIZE, "message of %zu bytes exceeds a DOE object", len);
+		doe_wr_le32(&w, DOE_HDR1(DOE_VENDOR_PCISIG, doe_type_of(kind)));
+		doe_wr_le32(&w, dw == DOE_MAX_OBJECT_DW ? 0 : (uint32_t)dw);
+		break;
+	}
+	default:
+		return doe_err(ctx, -EINVAL, "unknown socket transport %d", (int)t);
+	}
+	doe_wr_bytes(&w, msg, len);
+	if (t == SPDM_SOCK_TRANS_PCI_DOE)
+		doe_wr_zero(&w, (4 - len % 4) % 4);
+	if (!doe_wr_ok(&w))
+		return doe_err(ctx, -EMSGSIZE, "message of %zu bytes does not fit a %zu-byte frame",
+			       len, cap);
+	*out_len = doe_wr_len(&w);
+	return 0;
+}
+
+int spdm_sock_unwrap(struct doe_ctx *ctx, enum spdm_sock_trans t, const void *payload, size_t len,
+		     enum spdm_sock_kind *kind, const uint8_t **msg, size_t *msg_len)
+{
+	struct doe_rd r;
+
+	doe_rd_init(&r, payload, len);
+	*kind = SPDM_SOCK_SPDM;
+	switch (t) {
+	case SPDM_SOCK_TRANS_NONE:
+		break;
+	case SPDM_SOCK_TRANS_MCTP: {
+		uint8_t type;
+
+		if (doe_rd_u8(&r, &type))
+			return doe_err(ctx, -EBADMSG, "MCTP message: empty (no message type)");
+		type &= 0x7F;	/* bit 7 is the integrity check flag */
+		if (type == SPDM_SOCK_MCTP_SECURED)
+			*kind = SPDM_SOCK_SECURED;
+		else if (type != SPDM_SOCK_MCTP_SPDM)
+			return doe_err(ctx, -EPROTO, "MCTP message type 0x%02x is not SPDM (0x05/0x06)",
+				       type);
+		break;
+	}
+	case SPDM_SOCK_TRANS_PCI_DOE: {
+		uint32_t h1, h2, dw;
+
+		doe_rd_le32(&r, &h1);
+		doe_rd_le32(&r, &h2);
+		if (!doe_rd_ok(&r))
+			return doe_err(ctx, -EBADMSG, "DOE object: %zu bytes, shorter than its header",
+				       len);
+		dw = DOE_HDR2_LENGTH(h2) ? DOE_HDR2_LENGTH(h2) : DOE_MAX_OBJECT_DW;
+		if ((size_t)dw * 4 != len)
+			return doe_err(ctx, -EBADMSG,
+				       "DOE object: Length field says %u DW, the frame holds %zu bytes",
+				       dw, len);
+		if (DOE_HDR1_VID(h1) != DOE_VENDOR_PCISIG ||
+		    DOE_HDR1_TYPE(h1) > DOE_TYPE_SECURED_CMA)
+			return doe_err(ctx, -EPROTO, "DOE object [vendor %04x, type %02x] is not "
+				       "Discovery or CMA/SPDM", DOE_HDR1_VID(h1), DOE_HDR1_TYPE(h1));
+		*kind = DOE_HDR1_TYPE(h1) == DOE_TYPE_DISCOVERY ? SPDM_SOCK_DISCOVERY
+			: DOE_HDR1_TYPE(h1) == DOE_TYPE_SECURED_CMA ? SPDM_SOCK_SECURED
+								   : SPDM_SOCK_SPDM;
+		break;
+	}
+	default:
+		return doe_err(ctx, -EINVAL, "unknown socket transport %d", (int)t);
+	}
+	*msg = r.p + r.off;
+	*msg_len = doe_rd_left(&r);
+	return 0;
+}
+
+/* ---- blocking I/O with deadlines -------------------------------------- */
+
+/* Waits until fd is readable (or writable), at most ms. */
+static int wait_fd(struct doe_ctx *ctx, int fd, short ev, uint32_t ms, const char *what)
+{
+	struct pollfd p = { .fd = fd, .events = ev };
+	int rc;
+
+	do
+		rc = poll(&p, 1, (int)ms);
+	while (rc < 0 && errno == EINTR);
+	if (rc < 0)
+		return doe_err(ctx, -errno, "%s: poll: %s", what, strerror(errno));
+	if (rc == 0)
+		return doe_err(ctx, -ETIMEDOUT, "%s: no data within %u ms", what, ms);
+	return 0;
+}
+
+/* Reads exactly len bytes; -ECONNRESET when the peer closed (after 0
+ * bytes: -ENOTCONN, so a clean close between frames can be told apart). */
+static int read_full(struct doe_ctx *ctx, int fd, void *buf, size_t len, uint32_t ms,
+		     const char *what)
+{
+	uint8_t *p = buf;
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n;
+
+		TRY(wait_fd(ctx, fd, POLLIN, ms, what));
+		n = recv(fd, p + got, len - got, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return doe_err(ctx, -errno, "%s: %s", what, strerror(errno));
+		if (n == 0)
+			return got ? doe_err(ctx, -ECONNRESET, "%s: peer closed after %zu of %zu bytes",
+					     what, got, len)
+				   : doe_err(ctx, -ENOTCONN, "%s: peer closed the connection", what);
+		got += (size_t)n;
+	}
+	return 0;
+}
+
+static int write_full(struct doe_ctx *ctx, int fd, const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+
+	while (len) {
+		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return doe_err(ctx, -errno, "socket write: %s", strerror(errno));
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* One frame in one write: header and payload copied together. */
+static int send_frame(struct doe_ctx *ctx, int fd, uint32_t cmd, uint32_t trans, const void *pl,
+		      size_t len)
+{
+	uint8_t stackbuf[4096], *buf = stackbuf;
+	int rc;
+
+	if (len > SPDM_SOCK_MAX_PAYLOAD)
+		return doe_err(ctx, -EMSGSIZE, "frame payload of %zu bytes too large", len);
+	if (len + SPDM_SOCK_HDR_LEN > sizeof(stackbuf)) {
+		buf = malloc(len + SPDM_SOCK_HDR_LEN);
+		if (!buf)
+			return doe_err(ctx, -ENOMEM, "out of memory");
+	}
+	spdm_sock_hdr_encode(cmd, trans, (uint32_t)len, buf);
+	if (len)
+		memcpy(buf + SPDM_SOCK_HDR_LEN, pl, len);
+	rc = write_full(ctx, fd, buf, len + SPDM_SOCK_HDR_LEN);
+	if (buf != stackbuf)
+		free(buf);
+	return rc;
+}
+
+/* Receives one frame; the payload goes to buf (cap bytes; a larger one is
+ * an error, not a truncation). */
+static int recv_frame(struct doe_ctx *ctx, int fd, uint32_t ms, uint32_t *cmd, uint32_t *trans,
+		      void *buf, size_t cap, size_t *len)
+{
+	uint8_t hdr[SPDM_SOCK_HDR_LEN];
+	uint32_t size;
+
+	TRY(read_full(ctx, fd, hdr, sizeof(hdr), ms, "socket frame header"));
+	TRY(spdm_sock_hdr_parse(ctx, hdr, sizeof(hdr), cap < SPDM_SOCK_MAX_PAYLOAD ? (uint32_t)cap
+										  : SPDM_SOCK_MAX_PAYLOAD,
+				cmd, trans, &size));
+	if (size)
+		TRY(read_full(ctx, fd, buf, size, ms, "socket frame payload"));
+	*len = size;
+	return 0;
+}
+
+/* "tcp:HOST:PORT", "HOST:PORT", "[V6]:PORT" */
+static int split_addr(struct doe_ctx *ctx, const char *addr, char *host, size_t hlen, char *port,
+		      size_t plen)
+{
+	const char *a = strncmp(addr, "tcp:", 4) ? addr : addr + 4, *colon, *h = a;
+	size_t n;
+
+	if (*a == '[') {
+		const char *end = strchr(a, ']');
+
+		if (!end || end[1] != ':')
+			return doe_err(ctx, -EINVAL, "'%s': expected [ADDRESS]:PORT", addr);
+		h = a + 1;
+		n = (size_t)(end - h);
+		colon = end + 1;
+	} else {
+		colon = strrchr(a, ':');
+		if (!colon)
+			return doe_err(ctx, -EINVAL, "'%s': expected HOST:PORT", addr);
+		n = (size_t)(colon - a);
+	}
+	if (n == 0 || n >= hlen || !colon[1] || strlen(colon + 1) >= plen)
+		return doe_err(ctx, -EINVAL, "'%s': expected HOST:PORT", addr);
+	memcpy(host, h, n);
+	host[n] = '\0';
+	strcpy(port, colon + 1);
+	return 0;
+}
+
+static int resolve(struct doe_ctx *ctx, const char *addr, bool passive, struct addrinfo **res)
+{
+	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM };
+	char host[256], port[16];
+	int rc;
+
+	TRY(split_addr(ctx, addr, host, sizeof(host), port, sizeof(port)));
+	hints.ai_flags = AI_NUMERICSERV | (passive ? AI_PASSIVE : 0);
+	rc = getaddrinfo(host, port, &hints, res);
+	if (rc)
+		return doe_err(ctx, -EHOSTUNREACH, "'%s': %s", addr, gai_strerror(rc));
+	return 0;
+}
+
+static void set_nodelay(int fd)
+{
+	int one = 1;
+
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+}
+
+/* ---- client ------------------------------------------------------------ */
+
+struct spdm_sock {
+	struct doe_ctx *ctx;
+	int fd;
+	enum spdm_sock_trans trans;
+	uint32_t timeout_ms;
+	uint8_t frame[SPDM_SOCK_MAX_PAYLOAD];	/* wrap/unwrap space */
+};
+
+static int connect_one(struct doe_ctx *ctx, const struct addrinfo *ai, uint32_t ms,
+		       const char *addr)
+{
+	int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
+			ai->ai_protocol);
+	int err = 0;
+	socklen_t elen = sizeof(err);
+
+	if (fd < 0)
+		return doe_err(ctx, -errno, "%s: socket: %s", addr, strerror(errno));
+	if (connect(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
+		if (errno != EINPROGRESS) {
+			err = errno;
+			goto fail;
+		}
+		if (wait_fd(ctx, fd, POLLOUT, ms, addr) < 0) {
+			close(fd);
+			return doe_err(ctx, -ETIMEDOUT, "%s: connect timed out after %u ms", addr, ms);
+		}
+		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen) < 0)
+			err = errno;
+		if (err)
+			goto fail;
+	}
+	/* back to blocking writes; reads are bounded by poll() */
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) {
+		err = errno;
+		goto fail;
+	}
+	set_nodelay(fd);
+	return fd;
+fail:
+	close(fd);
+	return doe_err(ctx, -err, "cannot connect to %s: %s", addr, strerror(err));
+}
+
+int spdm_sock_connect(struct doe_ctx *ctx, const char *addr, enum spdm_sock_trans t,
+		      uint32_t timeout_ms, struct spdm_sock **out)
+{
+	struct addrinfo *res, *ai;
+	struct spdm_sock *s;
+	int fd = -1;
+
+	if ((unsigned int)t > SPDM_SOCK_TRANS_PCI_DOE)
+		return doe_err(ctx, -EINVAL, "unknown socket transport %d", (int)t);
+	if (!timeout_ms)
+		timeout_ms = 10000;
+	TRY(resolve(ctx, addr, false, &res));
+	for (ai = res; ai; ai = ai->ai_next) {
+		fd = connect_one(ctx, ai, timeout_ms, addr);
+		if (fd >= 0)
+			break;
+	}
+	freeaddrinfo(res);
+	if (fd < 0)
+		return fd;
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		close(fd);
+		return doe_err(ctx, -ENOMEM, "out of memory");
+	}
+	s->ctx = ctx;
+	s->fd = fd;
+	s->trans = t;
+	s->timeout_ms = timeout_ms;
+	*out = s;
+	return 0;
+}
+
+void spdm_sock_close(struct spdm_sock *s)
+{
+	if (!s)
+		return;
+	close(s->fd);
+	free(s);
+}
+
+/* Sends cmd with payload and receives the answer to it, which must carry
+ * the same command. */
+static int client_roundtrip(struct spdm_sock *s, uint32_t cmd, const void *pl, size_t len,
+			    size_t *rsp_len)
+{
+	uint32_t rcmd, rtrans;
+
+	TRY(send_frame(s->ctx, s->fd, cmd, s->trans, pl, len));
+	TRY(recv_frame(s->ctx, s->fd, s->timeout_ms, &rcmd, &rtrans, s->frame, sizeof(s->frame),
+		       rsp_len));
+	if (rcmd != cmd)
+		return doe_err(s->ctx, -EPROTO,
+			       "socket: answer to command 0x%04x carries command 0x%04x", cmd, rcmd);
+	if (rtrans != s->trans)
+		return doe_err(s->ctx, -EPROTO,
+			       "socket: answer uses transport %u, the connection uses %u (%s)", rtrans,
+			       (unsigned int)s->trans, spdm_sock_trans_name(s->trans));
+	return 0;
+}
+
+int spdm_sock_exchange(struct spdm_sock *s, const void *req, size_t req_len, void *rsp,
+		       size_t rsp_cap, size_t *rsp_len)
+{
+	uint8_t wrapped[SPDM_SOCK_HDR_LEN + 8 + 4096], *w = wrapped;
+	enum spdm_sock_kind kind;
+	const uint8_t *msg;
+	size_t wlen, flen, mlen;
+	int rc;
+
+	/* requests are small; a big one is wrapped in place in the frame buffer */
+	if (req_len + 12 > sizeof(wrapped))
+		w = s->frame;
+	TRY(spdm_sock_wrap(s->ctx, s->trans, SPDM_SOCK_SPDM, req, req_len, w,
+			   w == wrapped ? sizeof(wrapped) : sizeof(s->frame), &wlen));
+	TRY(client_roundtrip(s, SPDM_SOCK_CMD_NORMAL, w, wlen, &flen));
+	rc = spdm_sock_unwrap(s->ctx, s->trans, s->frame, flen, &kind, &msg, &mlen);
+	if (rc)
+		return rc;
+	if (kind != SPDM_SOCK_SPDM)
+		return doe_err(s->ctx, -EPROTO, "socket: answer to an SPDM request is not SPDM");
+	if (mlen > rsp_cap) {
+		*rsp_len = mlen;
+		return doe_err(s->ctx, -EOVERFLOW, "socket: response of %zu bytes > buffer %zu", mlen,
+			       rsp_cap);
+	}
+	memcpy(rsp, msg, mlen);
+	*rsp_len = mlen;
+	return 0;
+}
+
+int spdm_sock_hello(struct spdm_sock *s)
+{
+	size_t len;
+
+	TRY(client_roundtrip(s, SPDM_SOCK_CMD_TEST, client_hello, sizeof(client_hello), &len));
+	if (len != sizeof(server_hello) || memcmp(s->frame, server_hello, len))
+		return doe_err(s->ctx, -EPROTO, "socket: TEST answered without \"%s\"", server_hello);
+	return 0;
+}
+
+int spdm_sock_shutdown(struct spdm_sock *s)
+{
+	size_t len;
+
+	return client_roundtrip(s, SPDM_SOCK_CMD_SHUTDOWN, NULL, 0, &len);
+}
+
+static int sock_ops_exchange(void *priv, const void *req, size_t req_len, void *rsp,
+			     size_t rsp_cap, size_t *rsp_len)
+{
+	return spdm_sock_exchange(priv, req, req_len, rsp, rsp_cap, rsp_len);
+}
+
+static const struct spdm_transport_ops sock_ops = { .exchange = sock_ops_exchange, .align = 1 };
+static const struct spdm_transport_ops sock_ops_doe = { .exchange = sock_ops_exchange, .align = 4 };
+
+const struct spdm_transport_ops *spdm_transport_socket(const struct spdm_sock *s)
+{
+	/* PCI_DOE pads to a DW; the requester learns that from align */
+	return s->trans == SPDM_SOCK_TRANS_PCI_DOE ? &sock_ops_doe : &sock_ops;
+}
+
+/* ---- server ------------------------------------------------------------ */
+
+struct spdm_sock_listener {
+	struct doe_ctx *ctx;
+	int fd;
+	uint16_t port;
+	uint8_t in[SPDM_SOCK_MAX_PAYLOAD];
+	uint8_t msg[SPDM_SOCK_MAX_PAYLOAD];
+	uint8_t out[SPDM_SOCK_MAX_PAYLOAD];
+};
+
+int spdm_sock_listen(struct doe_ctx *ctx, const char *addr, struct spdm_sock_listener **out)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	struct addrinfo *res;
+	struct spdm_sock_listener *l;
+	int fd, one = 1, e;
+
+	TRY(resolve(ctx, addr, true, &res));
+	fd = socket(res->ai_family, res->ai_socktype | SOCK_CLOEXEC, res->ai_protocol);
+	if (fd < 0) {
+		e = errno;
+		freeaddrinfo(res);
+		return doe_err(ctx, -e, "%s: socket: %s", addr, strerror(e));
+	}
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, res->ai_addr, res->ai_addrlen) < 0 || listen(fd, 4) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&ss, &sl) < 0) {
+		e = errno;
+		freeaddrinfo(res);
+		close(fd);
+		return doe_err(ctx, -e, "cannot listen on %s: %s", addr, strerror(e));
+	}
+	freeaddrinfo(res);
+	l = calloc(1, sizeof(*l));
+	if (!l) {
+		close(fd);
+		return doe_err(ctx, -ENOMEM, "out of memory");
+	}
+	l->ctx = ctx;
+	l->fd = fd;
+	l->port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+						 : ((struct sockaddr_in *)&ss)->sin_port);
+	*out = l;
+	return 0;
+}
+
+uint16_t spdm_sock_listener_port(const struct spdm_sock_listener *l)
+{
+	return l->port;
+}
+
+void spdm_sock_listener_close(struct spdm_sock_listener *l)
+{
+	if (!l)
+		return;
+	close(l->fd);
+	free(l);
+}
+
+/* DOE Discovery over the socket (PCI_DOE): Discovery, CMA, [secured CMA]. */
+static int answer_discovery(struct spdm_sock_listener *l, const struct spdm_sock_server *srv,
+			    const uint8_t *req, size_t len, uint8_t *rsp, size_t *rsp_len)
+{
+	const uint8_t types[] = { DOE_TYPE_DISCOVERY, DOE_TYPE_CMA, DOE_TYPE_SECURED_CMA };
+	size_t n = srv->secured ? 3 : 2;
+	struct doe_rd r;
+	uint8_t index;
+
+	doe_rd_init(&r, req, len);
+	if (doe_rd_u8(&r, &index))
+		return doe_err(l->ctx, -EBADMSG, "Discovery request without an index");
+	if (index >= n)
+		return doe_err(l->ctx, -EINVAL, "Discovery index %u out of range", index);
+	rsp[0] = (uint8_t)DOE_VENDOR_PCISIG;
+	rsp[1] = (uint8_t)(DOE_VENDOR_PCISIG >> 8);
+	rsp[2] = types[index];
+	rsp[3] = (uint8_t)((size_t)index + 1 < n ? index + 1 : 0);
+	*rsp_len = 4;
+	return 0;
+}
+
+/* One NORMAL frame: unwrap, answer, wrap. */
+static int serve_normal(struct spdm_sock_listener *l, const struct spdm_sock_server *srv,
+			int fd, size_t len)
+{
+	enum spdm_sock_kind kind;
+	const uint8_t *msg;
+	size_t mlen, rlen = 0, wlen;
+
+	TRY(spdm_sock_unwrap(l->ctx, srv->trans, l->in, len, &kind, &msg, &mlen));
+	if (kind == SPDM_SOCK_DISCOVERY)
+		TRY(answer_discovery(l, srv, msg, mlen, l->msg, &rlen));
+	else
+		TRY(srv->handler(srv->priv, kind, msg, mlen, l->msg, sizeof(l->msg) - 16, &rlen));
+	TRY(spdm_sock_wrap(l->ctx, srv->trans, kind, l->msg, rlen, l->out, sizeof(l->out), &wlen));
+	return send_frame(l->ctx, fd, SPDM_SOCK_CMD_NORMAL, srv->trans, l->out, wlen);
+}
+
+static int serve_conn(struct spdm_sock_listener *l, const struct spdm_sock_server *srv, int fd)
+{
+	uint32_t idle = srv->idle_timeout_ms ? srv->idle_timeout_ms : DEFAULT_IDLE_MS;
+
+	for (;;) {
+		uint32_t cmd, trans;
+		size_t len;
+		int rc = recv_frame(l->ctx, fd, idle, &cmd, &trans, l->in, sizeof(l->in), &len);
+
+		if (rc == -ENOTCONN)
+			return 0;	/* the client closed between frames */
+		if (rc)
+			return rc;
+		if (cmd == SPDM_SOCK_CMD_NORMAL && trans != (uint32_t)srv->trans)
+			return doe_err(l->ctx, -EPROTO,
+				       "socket: client uses transport %u, this server %u (%s)", trans,
+				       (unsigned int)srv->trans, spdm_sock_trans_name(srv->trans));
+		switch (cmd) {
+		case SPDM_SOCK_CMD_NORMAL:
+			TRY(serve_normal(l, srv, fd, len));
+			break;
+		case SPDM_SOCK_CMD_TEST:
+			TRY(send_frame(l->ctx, fd, cmd, trans, server_hello, sizeof(server_hello)));
+			break;
+		case SPDM_SOCK_CMD_SHUTDOWN:
+			TRY(send_frame(l->ctx, fd, cmd, trans, NULL, 0));
+			return 1;
+		case SPDM_SOCK_CMD_CONTINUE:
+			/* keep the responder's state for the next client */
+			TRY(send_frame(l->ctx, fd, cmd, trans, NULL, 0));
+			return 2;
+		default:
+			TRY(send_frame(l->ctx, fd, SPDM_SOCK_CMD_UNKNOWN, trans, NULL, 0));
+			break;
+		}
+	}
+}
+
+int spdm_sock_serve(struct spdm_sock_listener *l, const struct spdm_sock_server *srv)
+{
+	int fd, rc;
+
+	if (!srv || !srv->handler || (unsigned int)srv->trans > SPDM_SOCK_TRANS_PCI_DOE)
+		return doe_err(l->ctx, -EINVAL, "socket server: no handler or unknown transport");
+	do
+		fd = accept4(l->fd, NULL, NULL, SOCK_CLOEXEC);
+	while (fd < 0 && errno == EINTR);
+	if (fd < 0)
+		return doe_err(l->ctx, -errno, "accept: %s", strerror(errno));
+	set_nodelay(fd);
+	rc = serve_conn(l, srv, fd);
+	close(fd);
+	if (rc != 2 && srv->reset)
+		srv->reset(srv->priv);
+	return rc == 2 ? 0 : rc;
+}

@@ -1,0 +1,393 @@
+// SPDX-License-Identifier: MIT
+/*
+ * doe attest DEV [--trust PATH] [--version V] [--asym ALG] [--hash ALG]
+ *               [--slot N] [--measurements all|N|none] [--nonce HEX]
+ *               [--trans pci-doe|mctp|none] [-j]
+ *
+ * CMA/SPDM device attestation: VCA, digests, the certificate chain,
+ * CHALLENGE and signed measurements. DEV is an emulated function, a real
+ * one (with --raw: the kernel owns the mailbox), or tcp:HOST:PORT for a
+ * responder behind the spdm-emu socket protocol. Exit 0 only when the chain
+ * is anchored in the trust store and every signature verifies.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <doekit/spdm_socket.h>
+#include "attest.h"
+#include "internal.h"
+
+static const struct {
+	const char *name;
+	uint32_t bit;
+} asym_names[] = {
+	{ "rsassa-2048", SPDM_ASYM_RSASSA_2048 }, { "rsapss-2048", SPDM_ASYM_RSAPSS_2048 },
+	{ "rsassa-3072", SPDM_ASYM_RSASSA_3072 }, { "rsapss-3072", SPDM_ASYM_RSAPSS_3072 },
+	{ "rsassa-4096", SPDM_ASYM_RSASSA_4096 }, { "rsapss-4096", SPDM_ASYM_RSAPSS_4096 },
+	{ "ecdsa-p256", SPDM_ASYM_ECDSA_P256 },   { "ecdsa-p384", SPDM_ASYM_ECDSA_P384 },
+	{ "ecdsa-p521", SPDM_ASYM_ECDSA_P521 },   { "ed25519", SPDM_ASYM_EDDSA_25519 },
+	{ "ed448", SPDM_ASYM_EDDSA_448 },
+}, hash_names[] = {
+	{ "sha256", SPDM_HASH_SHA256 },	    { "sha384", SPDM_HASH_SHA384 },
+	{ "sha512", SPDM_HASH_SHA512 },	    { "sha3-256", SPDM_HASH_SHA3_256 },
+	{ "sha3-384", SPDM_HASH_SHA3_384 }, { "sha3-512", SPDM_HASH_SHA3_512 },
+};
+
+int asym_parse(const char *s, uint32_t *out)
+{
+	for (size_t i = 0; i < sizeof(asym_names) / sizeof(asym_names[0]); i++)
+		if (!strcasecmp(s, asym_names[i].name))
+			return *out = asym_names[i].bit, 0;
+	return -EINVAL;
+}
+
+int hash_parse(const char *s, uint32_t *out)
+{
+	for (size_t i = 0; i < sizeof(hash_names) / sizeof(hash_names[0]); i++)
+		if (!strcasecmp(s, hash_names[i].name))
+			return *out = hash_names[i].bit, 0;
+	return -EINVAL;
+}
+
+static int hex_decode(const char *s, uint8_t *out, size_t n)
+{
+	if (strlen(s) != 2 * n)
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++) {
+		unsigned int v;
+
+		if (sscanf(s + 2 * i, "%2x", &v) != 1 || !strchr("0123456789abcdefABCDEF", s[2 * i]) ||
+		    !strchr("0123456789abcdefABCDEF", s[2 * i + 1]))
+			return -EINVAL;
+		out[i] = (uint8_t)v;
+	}
+	return 0;
+}
+
+struct attest {
+	struct tool *t;
+	struct spdm_req_policy pol;
+	struct spdm_trust *trust;
+	const char *trust_desc;
+	enum spdm_sock_trans trans;
+	char name[96];
+	char via[64];
+	uint8_t nonce[SPDM_NONCE_SIZE];
+	bool nonce_given;
+	/* what the transport needs */
+	struct dev dev;
+	struct doe_mb *mb;
+	struct spdm_sock *sock;
+	/* caller-owned requester memory and buffers */
+	_Alignas(16) uint8_t mem[SPDM_REQUESTER_CTX_SIZE];
+	uint8_t chain[65536 + 4 + SPDM_MAX_HASH_SIZE];
+	uint8_t meas[65536];
+	uint8_t rsp[65536];
+};
+
+static int parse_version(const char *s, uint8_t *mask)
+{
+	static const char *const v[] = { "1.0", "1.1", "1.2", "1.3" };
+
+	for (int i = 0; i < 4; i++)
+		if (!strcmp(s, v[i]))
+			return *mask = (uint8_t)(1u << i), 0;
+	return -EINVAL;
+}
+
+/* --measurements all|none|count|N */
+static int parse_meas(const char *s, struct spdm_req_policy *p)
+{
+	char *end;
+	unsigned long v;
+
+	if (!strcmp(s, "all"))
+		p->meas_mode = SPDM_MEAS_ALL;
+	else if (!strcmp(s, "none"))
+		p->meas_mode = SPDM_MEAS_NONE;
+	else if (!strcmp(s, "count"))
+		p->meas_mode = SPDM_MEAS_COUNT;
+	else if (!strcmp(s, "each"))
+		p->meas_mode = SPDM_MEAS_EACH;
+	else {
+		v = strtoul(s, &end, 0);
+		if (*end || v < 1 || v > 0xFE)
+			return -EINVAL;
+		p->meas_mode = SPDM_MEAS_INDEX;
+		p->meas_index = (uint8_t)v;
+	}
+	return 0;
+}
+
+/* Connects DEV: a CMA mailbox, or a socket. Sets the trust for emulated
+ * devices when none was given. */
+static int open_target(struct attest *a, const char *spec)
+{
+	struct tool *t = a->t;
+	struct doe_cfg *cfg;
+
+	if (!strncmp(spec, "tcp:", 4)) {
+		snprintf(a->name, sizeof(a->name), "%s", spec);
+		snprintf(a->via, sizeof(a->via), "socket (%s)", spdm_sock_trans_name(a->trans));
+		return spdm_sock_connect(t->ctx, spec, a->trans, t->timeout_ms ? t->timeout_ms : 10000,
+					 &a->sock);
+	}
+	TRY(dev_open(t, spec, &a->dev));
+	snprintf(a->name, sizeof(a->name), "%s", a->dev.name);
+	if (!a->dev.emulated && !t->raw)
+		return doe_err(t->ctx, -EPERM,
+			       "%s: the kernel owns its DOE mailboxes; attesting it from user space "
+			       "needs --raw (see doe(1) KERNEL OWNERSHIP)", a->dev.name);
+	if (!a->dev.emulated)
+		tool_raw_warning(t, a->dev.name);
+	TRY(dev_cfg(t, &a->dev, &cfg));
+	TRY(tool_find_mailbox(t, cfg, DOE_VENDOR_PCISIG, DOE_TYPE_CMA, &a->mb));
+	snprintf(a->via, sizeof(a->via), "DOE@0x%03x", doe_mb_offset(a->mb));
+	if (a->dev.emulated && !a->trust) {
+		const uint8_t *der;
+		size_t len;
+
+		TRY(emu_fn_spdm_root(a->dev.fn, &der, &len));
+		TRY(spdm_trust_new(t->ctx, NULL, &a->trust));
+		TRY(spdm_trust_add_der(a->trust, der, len));
+		a->trust_desc = "the emulator's root (emulated device)";
+	}
+	return 0;
+}
+
+static void close_target(struct attest *a)
+{
+	spdm_sock_close(a->sock);
+	doe_mb_free(a->mb);
+	dev_close(&a->dev);
+	spdm_trust_free(a->trust);
+}
+
+static bool verdict(const struct attest *a, const struct spdm_result *r, int rc, const char **why)
+{
+	const struct spdm_req_policy *p = &a->pol;
+
+	*why = NULL;
+	if (rc)
+		*why = "the exchange failed";
+	else if (!a->trust)
+		*why = "no --trust given: the chain is anchored only at its own root";
+	else if (!r->chain_verified)
+		*why = "the certificate chain did not verify";
+	else if (!p->skip_challenge && !r->challenge_verified)
+		*why = "the CHALLENGE_AUTH signature did not verify";
+	else if (p->meas_mode != SPDM_MEAS_NONE && p->meas_signed && !r->meas_verified)
+		*why = "the measurement signature did not verify";
+	return *why == NULL;
+}
+
+static void print_text(struct attest *a, const struct spdm_result *r, bool ok, const char *why,
+		       const struct chain_cert *c, int nc)
+{
+	printf("%s: CMA/SPDM over %s\n", a->name, a->via);
+	printf("  version        %u.%u\n", r->version >> 4, r->version & 0xF);
+	printf("  algorithms     %s, %s", spdm_asym_name(r->asym_algo), spdm_hash_name(r->hash_algo));
+	if (r->meas_hash_algo)
+		printf(" (measurements %s)", spdm_hash_name(r->meas_hash_algo));
+	printf("\n  trust          %s\n", a->trust_desc ? a->trust_desc : "none given");
+	printf("  certificate chain, slot %u: %s\n", a->pol.slot,
+	       r->chain_verified ? "verified" : "NOT verified");
+	for (int i = 0; i < nc; i++) {
+		char subj[256];
+
+		cert_subject(c[i].x509, subj, sizeof(subj));
+		printf("    [%d] %s%s\n", i, subj, i == nc - 1 ? "  (leaf)" : i == 0 ? "  (root)" : "");
+	}
+	if (r->chain_info.cma_san[0])
+		printf("    CMA SAN: %s\n", r->chain_info.cma_san);
+	if (!a->pol.skip_challenge)
+		printf("  challenge      %s\n", r->challenge_verified ? "signature verified"
+								  : "signature NOT verified");
+	if (a->pol.meas_mode != SPDM_MEAS_NONE) {
+		printf("  measurements   %u block%s%s\n", r->meas_blocks, r->meas_blocks == 1 ? "" : "s",
+		       !r->meas_signed ? ", unsigned"
+		       : r->meas_verified ? ", signature verified" : ", signature NOT verified");
+		meas_print(a->t->ctx, r->meas_record, r->meas_record_len);
+	}
+	if (ok)
+		printf("  verdict        verified\n");
+	else
+		printf("  verdict        NOT verified: %s\n", why);
+}
+
+static struct json_object *evidence_json(struct attest *a, const struct spdm_result *r, bool ok,
+					 const char *why, int rc, const struct chain_cert *c,
+					 int nc)
+{
+	struct json_object *o = json_object_new_object(), *m = NULL;
+	char ver[8];
+
+	snprintf(ver, sizeof(ver), "%u.%u", r->version >> 4, r->version & 0xF);
+	json_object_object_add(o, "device", json_object_new_string(a->name));
+	json_object_object_add(o, "transport", json_object_new_string(a->via));
+	json_object_object_add(o, "verified", json_object_new_boolean(ok));
+	if (!ok)
+		json_object_object_add(o, "reason", json_object_new_string(
+			rc ? doe_ctx_errmsg(a->t->ctx) : why));
+	json_object_object_add(o, "version", r->version ? json_object_new_string(ver) : NULL);
+	json_object_object_add(o, "base_asym_algo",
+			       r->asym_algo ? json_object_new_string(spdm_asym_name(r->asym_algo)) : NULL);
+	json_object_object_add(o, "base_hash_algo",
+			       r->hash_algo ? json_object_new_string(spdm_hash_name(r->hash_algo)) : NULL);
+	json_object_object_add(o, "measurement_hash_algo",
+			       r->meas_hash_algo ? json_object_new_string(spdm_hash_name(r->meas_hash_algo))
+						 : NULL);
+	json_object_object_add(o, "slot", json_object_new_int(a->pol.slot));
+	json_object_object_add(o, "trust", a->trust_desc ? json_object_new_string(a->trust_desc) : NULL);
+	json_object_object_add(o, "chain_verified", json_object_new_boolean(r->chain_verified));
+	json_object_object_add(o, "cma_san", r->chain_info.cma_san[0]
+						     ? json_object_new_string(r->chain_info.cma_san)
+						     : NULL);
+	json_object_object_add(o, "certificate_chain", chain_json(c, nc));
+	json_object_object_add(o, "certificate_chain_spdm",
+			       r->chain ? hex_json(r->chain, r->chain_len) : NULL);
+	json_object_object_add(o, "challenge_verified", json_object_new_boolean(r->challenge_verified));
+	if (r->summary_hash_len)
+		json_object_object_add(o, "measurement_summary_hash",
+				       hex_json(r->summary_hash, r->summary_hash_len));
+	if (r->meas_record && meas_json(a->t->ctx, r->meas_record, r->meas_record_len, &m) == 0)
+		json_object_object_add(o, "measurements", m);
+	json_object_object_add(o, "measurements_signed", json_object_new_boolean(r->meas_signed));
+	json_object_object_add(o, "measurements_verified", json_object_new_boolean(r->meas_verified));
+	if (a->nonce_given)
+		json_object_object_add(o, "nonce", hex_json(a->nonce, sizeof(a->nonce)));
+	return o;
+}
+
+int cmd_attest(struct tool *t, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "raw", no_argument, NULL, 'r' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "emu-cdat", required_argument, NULL, 'C' },
+		{ "trust", required_argument, NULL, 'T' },
+		{ "version", required_argument, NULL, 'V' },
+		{ "asym", required_argument, NULL, 'A' },
+		{ "hash", required_argument, NULL, 'H' },
+		{ "slot", required_argument, NULL, 'S' },
+		{ "measurements", required_argument, NULL, 'M' },
+		{ "nonce", required_argument, NULL, 'N' },
+		{ "trans", required_argument, NULL, 'X' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	struct attest *a = calloc(1, sizeof(*a));
+	const char *trust_path = NULL;
+	struct chain_cert certs[MAX_CHAIN_CERTS];
+	const struct spdm_result *r;
+	struct spdm_req *req = NULL;
+	const char *why;
+	int c, rc, nc = 0, exit_code;
+	char *end;
+	bool ok;
+
+	if (!a)
+		return tool_fail(t, doe_err(t->ctx, -ENOMEM, "out of memory"), NULL);
+	a->t = t;
+	a->trans = SPDM_SOCK_TRANS_PCI_DOE;
+	spdm_req_policy_init(&a->pol);
+	while ((c = getopt_long(argc, argv, "jt:h", opts, NULL)) != -1) {
+		rc = 0;
+		switch (c) {
+		case 'T': trust_path = optarg; break;
+		case 'V': rc = parse_version(optarg, &a->pol.versions); break;
+		case 'A': rc = asym_parse(optarg, &a->pol.asym_algos); break;
+		case 'H': rc = hash_parse(optarg, &a->pol.hash_algos); break;
+		case 'S':
+			a->pol.slot = (uint8_t)strtoul(optarg, &end, 10);
+			rc = *end || !*optarg || a->pol.slot > 7 ? -EINVAL : 0;
+			break;
+		case 'M': rc = parse_meas(optarg, &a->pol); break;
+		case 'N':
+			rc = hex_decode(optarg, a->nonce, sizeof(a->nonce));
+			a->nonce_given = true;
+			break;
+		case 'X': rc = spdm_sock_trans_parse(optarg, &a->trans); break;
+		default:
+			rc = tool_common_opt(t, c, optarg);
+			if (rc) {
+				free(a);
+				return rc < 0 ? EXIT_USAGE : EXIT_OK;
+			}
+			continue;
+		}
+		if (rc) {
+			free(a);
+			return tool_usage(t, "attest: bad value '%s' for --%s", optarg,
+					  c == 'T' ? "trust" : c == 'V' ? "version (1.0-1.3)"
+					  : c == 'A' ? "asym" : c == 'H' ? "hash" : c == 'S' ? "slot (0-7)"
+					  : c == 'M' ? "measurements (all, none, count, each or 1-254)"
+					  : c == 'N' ? "nonce (64 hex digits)" : "trans (pci-doe, mctp, none)");
+		}
+	}
+	if (argc - optind != 1) {
+		free(a);
+		return tool_usage(t, "attest takes one device (or tcp:HOST:PORT)");
+	}
+	a->pol.chain_buf = a->chain;
+	a->pol.chain_cap = sizeof(a->chain);
+	a->pol.meas_buf = a->meas;
+	a->pol.meas_cap = sizeof(a->meas);
+	a->pol.max_rsp_size = sizeof(a->rsp);
+	if (a->nonce_given)
+		a->pol.nonce = a->nonce;
+	rc = 0;
+	if (trust_path) {
+		rc = spdm_trust_new(t->ctx, trust_path, &a->trust);
+		a->trust_desc = trust_path;
+	}
+	if (rc == 0)
+		rc = open_target(a, argv[optind]);
+	if (rc) {
+		exit_code = tool_fail(t, rc, NULL);
+		close_target(a);
+		free(a);
+		return exit_code == EXIT_USAGE || rc == -EPERM ? EXIT_USAGE : EXIT_FAIL;
+	}
+	a->pol.trust = a->trust;
+	rc = spdm_req_init(a->mem, sizeof(a->mem), t->ctx, &a->pol, &req);
+	if (rc == 0) {
+		if (a->sock)
+			rc = spdm_req_run(req, spdm_transport_socket(a->sock), a->sock, a->rsp,
+					  sizeof(a->rsp), 2000000);
+		else
+			rc = spdm_req_run(req, spdm_transport_doe(), a->mb, a->rsp, sizeof(a->rsp),
+					  2000000);
+	}
+	r = req ? spdm_req_result(req) : NULL;
+	if (r && r->chain && r->chain_len) {
+		nc = chain_certs(t->ctx, r->chain, r->chain_len, spdm_hash_size(r->hash_algo), certs,
+				 MAX_CHAIN_CERTS);
+		if (nc < 0)
+			nc = 0;
+	}
+	if (rc)
+		fprintf(stderr, "%s: %s: %s\n", t->prog, a->name, doe_ctx_errmsg(t->ctx));
+	if (r) {
+		ok = verdict(a, r, rc, &why);
+		if (t->json) {
+			struct json_object *o = evidence_json(a, r, ok, why, rc, certs, nc);
+
+			tool_print_json(o);
+			json_object_put(o);
+		} else {
+			print_text(a, r, ok, why, certs, nc);
+		}
+	} else {
+		ok = false;
+	}
+	chain_certs_free(certs, nc);
+	if (req)
+		spdm_req_fini(req);
+	close_target(a);
+	free(a);
+	return ok ? EXIT_OK : EXIT_FAIL;
+}
