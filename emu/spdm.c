@@ -98,8 +98,8 @@ static int ready(struct emu_spdm *s)
 		const struct emu_fn_info *info = emu_fn_info(s->fn);
 
 		/* CMA SAN: "ACME:WIDGET:0123456789" style, PCIe §6.31.3 */
-		snprintf(san, sizeof(san), "%04X:%04X:%02x%02x%02x%x", info->vendor_id,
-			 info->device_id, info->bdf.bus, info->bdf.dev, info->bdf.fn, 0);
+		snprintf(san, sizeof(san), "%04X:%04X:EMU-%02X%02X%X", info->vendor_id,
+			 info->device_id, info->bdf.bus, info->bdf.dev, info->bdf.fn);
 		TRY(spdm_identity_new(ctx, s->opts.asym_algo, san, &s->id));
 	}
 	spdm_rsp_config_init(&cfg);
@@ -180,4 +180,14 @@ int emu_fn_spdm_root(struct emu_fn *fn, const uint8_t **der, size_t *len)
 	TRY(ready(s));
 	*der = spdm_identity_root(s->id, len);
 	return 0;
+}
+
+int emu_fn_spdm_handle(struct emu_fn *fn, const void *req, size_t req_len, void *rsp,
+		       size_t rsp_cap, size_t *rsp_len)
+{
+	struct emu_spdm *s = *emu_fn_spdm_slot(fn);
+
+	if (!s)
+		return doe_err(emu_fn_ctx(fn), -ENOENT, "emulated function has no CMA mailbox");
+	return cma_handler(s, req, req_len, rsp, rsp_cap, rsp_len);
 }

@@ -339,7 +339,8 @@ static const struct profile profiles[] = {
 	{ { "multi-function", "a three-function device, two functions with DOE" },
 	  build_multi_function },
 	{ { "faulty", "devices that misbehave: timeout, capability loop, Discovery loop, "
-		      "bad length" }, build_faulty },
+		      "bad length, bad CDAT checksum, CDAT handle loop, CDAT stall" },
+	  build_faulty },
 };
 
 size_t emu_profile_count(void)

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <doekit/cfg.h>
 #include <doekit/ctx.h>
 #include <doekit/doe.h>
@@ -50,6 +51,9 @@ struct loop {
 	uint8_t wrong_code_for;	/* answer this request with DIGESTS */
 	uint8_t resynch_for;	/* answer this request once with RequestResynch */
 	bool pad4;		/* pad responses to a DW as DOE does */
+	uint8_t mangle_code;	/* change a byte of the first response with this code */
+	size_t mangle_off;
+	uint8_t mangle_xor;
 	unsigned exchanges;
 };
 
@@ -84,6 +88,11 @@ static int loop_exchange(void *priv, const void *req, size_t len, void *rsp, siz
 		return 0;
 	}
 	rc = spdm_rsp_handle(l->rsp, q, len, rsp, cap, rlen);
+	if (rc == 0 && l->mangle_code && *rlen > l->mangle_off &&
+	    ((uint8_t *)rsp)[1] == l->mangle_code) {
+		((uint8_t *)rsp)[l->mangle_off] ^= l->mangle_xor;
+		l->mangle_code = 0;
+	}
 	if (rc == 0 && l->pad4)
 		while (*rlen % 4 && *rlen < cap)
 			((uint8_t *)rsp)[(*rlen)++] = 0;
@@ -507,6 +516,107 @@ out:
 	spdm_rsp_fini(rsp);
 }
 
+/* A responder whose answers are wrong in one field: the requester names it. */
+static void t_hostile_responses(void)
+{
+	static const struct {
+		const char *name;
+		uint8_t ver;
+		bool unsigned_meas;
+		uint8_t code;
+		size_t off;
+		uint8_t xor_;
+		int rc;
+		const char *msg;
+		uint32_t dts;	/* responder DataTransferSize, 0: default */
+	} cases[] = {
+		{ "VERSION in 1.1", SPDM_V12, false, SPDM_VERSION, 0, 0x10 ^ 0x11, -EPROTO,
+		  "VERSION: SPDMVersion 0x11, expected 0x10", 0 },
+		{ "MEAS_CAP 11b", SPDM_V12, false, SPDM_CAPABILITIES, 8, 0x08, -EBADMSG,
+		  "MEAS_CAP is 11b (reserved)", 0 },
+		{ "hash not offered", SPDM_V12, false, SPDM_ALGORITHMS, 16, 0x01 ^ 0x02, -EPROTO,
+		  "ALGORITHMS: BaseHashSel 0x2 not one we offered (0x1)", 0 },
+		{ "asym not offered", SPDM_V12, false, SPDM_ALGORITHMS, 12, 0x10 ^ 0x80, -EPROTO,
+		  "ALGORITHMS: BaseAsymSel 0x80 not one we offered (0x10)", 0 },
+		{ "slot not provisioned", SPDM_V12, false, SPDM_DIGESTS, 3, 0x01 ^ 0x02, -ENOENT,
+		  "DIGESTS: slot 0 has no certificate chain (SlotMask 0x02)", 0 },
+		{ "digest wrong", SPDM_V12, false, SPDM_DIGESTS, 4, 0x01, -EKEYREJECTED,
+		  "CERTIFICATE: chain of slot 0 does not hash to its DIGESTS entry", 0 },
+		{ "certificate slot", SPDM_V12, false, SPDM_CERTIFICATE, 2, 0x01, -EPROTO,
+		  "CERTIFICATE: SlotID 1, asked for 0", 0 },
+		{ "certificate remainder", SPDM_V12, false, SPDM_CERTIFICATE, 6, 0x01, -EBADMSG,
+		  "earlier responses said", 200 },
+		{ "certificate past the end", SPDM_V12, false, SPDM_CERTIFICATE, 7, 0x01, -EPROTO,
+		  "GET_CERTIFICATE: ERROR InvalidRequest", 0 },
+		{ "chain hash", SPDM_V12, false, SPDM_CHALLENGE_AUTH, 4, 0x01, -EKEYREJECTED,
+		  "CHALLENGE_AUTH: CertChainHash is not the hash of the chain we read", 0 },
+		{ "challenge slot", SPDM_V12, false, SPDM_CHALLENGE_AUTH, 2, 0x02, -EPROTO,
+		  "CHALLENGE_AUTH: SlotID 2, challenged slot 0", 0 },
+		{ "requester context", SPDM_V13, false, SPDM_CHALLENGE_AUTH, 4 + 32 + 32 + 32 + 2, 0x01,
+		  -EPROTO, "CHALLENGE_AUTH: RequesterContext differs from the CHALLENGE", 0 },
+		{ "block count", SPDM_V12, false, SPDM_MEASUREMENTS, 4, 0x03 ^ 0x02, -EBADMSG,
+		  "MEASUREMENTS: NumberOfBlocks 2, record holds 3", 0 },
+		{ "summary hash", SPDM_V12, true, SPDM_MEASUREMENTS, 8 + 7, 0x01, -EKEYREJECTED,
+		  "CHALLENGE_AUTH: MeasurementSummaryHash does not match the MEASUREMENTS record", 0 },
+		{ "not ready for another request", SPDM_V12, false, SPDM_ERROR, 5, 0x01, -EPROTO,
+		  "ERROR ResponseNotReady: RequestCode 0x82, but we sent CHALLENGE", 0 },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(cases); i++) {
+		struct run r;
+
+		t_case_name = cases[i].name;
+		run_init(&r, SPDM_ASYM_ECDSA_P256, SPDM_HASH_SHA256, cases[i].ver);
+		if (cases[i].unsigned_meas) {
+			r.pol.meas_signed = false;
+			r.cfg.flags = SPDM_CAP_CERT | SPDM_CAP_CHAL | SPDM_CAP_MEAS_NO_SIG;
+		}
+		if (cases[i].code == SPDM_ERROR)
+			r.cfg.not_ready_count = 1;
+		if (cases[i].dts)
+			r.cfg.data_transfer_size = cases[i].dts;
+		r.loop.mangle_code = cases[i].code;
+		r.loop.mangle_off = cases[i].off;
+		r.loop.mangle_xor = cases[i].xor_;
+		run_go(&r);
+		T_EQ(r.rc, cases[i].rc);
+		T_CONTAINS(r.msg, cases[i].msg);
+	}
+}
+
+static void t_identity_files(void)
+{
+	char key[] = "/tmp/doekit-key-XXXXXX", chain[] = "/tmp/doekit-chain-XXXXXX";
+	struct spdm_identity *loaded = NULL;
+	size_t a_len, b_len;
+	const uint8_t *a, *b;
+	struct run r;
+
+	close(mkstemp(key));
+	close(mkstemp(chain));
+	T_EQ(spdm_identity_save(ctx, ids[ID_ED25519], key, chain), 0);
+	T_EQ(spdm_identity_load(ctx, SPDM_ASYM_EDDSA_25519, key, chain, &loaded), 0);
+	if (loaded) {
+		a = spdm_identity_certs(ids[ID_ED25519], &a_len);
+		b = spdm_identity_certs(loaded, &b_len);
+		T_EQ(a_len, b_len);
+		T_TRUE(a_len == b_len && !memcmp(a, b, a_len));
+		run_init(&r, SPDM_ASYM_EDDSA_25519, SPDM_HASH_SHA384, SPDM_V12);
+		spdm_identity_apply(loaded, &r.cfg);
+		run_go(&r);
+		T_EQ(r.rc, 0);
+		T_TRUE(r.res.challenge_verified);
+		spdm_identity_free(loaded);
+	}
+	/* the wrong key for the chain */
+	T_EQ(spdm_identity_save(ctx, ids[ID_P256], key, "/dev/null"), 0);
+	T_EQ(spdm_identity_load(ctx, SPDM_ASYM_EDDSA_25519, key, chain, &loaded), -EINVAL);
+	T_CONTAINS(doe_ctx_errmsg(ctx), "does not match the leaf certificate");
+	unlink(key);
+	unlink(chain);
+}
+
 static void t_responder_keeps_serving(void)
 {
 	static const struct {
@@ -578,6 +688,8 @@ int main(void)
 	T_RUN(t_trust_store);
 	T_RUN(t_small_chunks);
 	T_RUN(t_over_doe_mailbox);
+	T_RUN(t_hostile_responses);
+	T_RUN(t_identity_files);
 	T_RUN(t_responder_keeps_serving);
 	for (i = 0; i < ID_N; i++)
 		spdm_identity_free(ids[i]);

@@ -154,6 +154,17 @@ static void t_missing_intermediate(void)
 	T_CONTAINS(doe_ctx_errmsg(ctx), "depth 0 (/O=doekit test/CN=doekit test device)");
 }
 
+static void t_leaf_is_a_ca(void)
+{
+	static const size_t to_intermediate[] = { 0, 1 };
+	uint8_t c[4096];
+	size_t n = build(c, p256, SPDM_HASH_SHA256, to_intermediate, 2);
+
+	/* root -> intermediate: valid X.509, but the "leaf" is a CA (P-384) */
+	T_EQ(spdm_chain_verify(ctx, c, n, SPDM_HASH_SHA256, SPDM_ASYM_ECDSA_P384, NULL, NULL), -EKEYREJECTED);
+	T_CONTAINS(doe_ctx_errmsg(ctx), "depth 0 (/O=doekit test/CN=doekit test intermediate CA): the leaf certificate is a CA certificate");
+}
+
 static void t_wrong_leaf_key_type(void)
 {
 	uint8_t c[4096];
@@ -199,6 +210,7 @@ int main(void)
 	T_RUN(t_truncated);
 	T_RUN(t_reordered);
 	T_RUN(t_missing_intermediate);
+	T_RUN(t_leaf_is_a_ca);
 	T_RUN(t_wrong_leaf_key_type);
 	T_RUN(t_root_hash_mismatch);
 	T_RUN(t_corrupt_signature_in_chain);

@@ -366,6 +366,15 @@ DOE_API void spdm_identity_free(struct spdm_identity *id);
 DOE_API const uint8_t *spdm_identity_certs(const struct spdm_identity *id, size_t *len);
 /* The root alone (DER), to put in a trust store */
 DOE_API const uint8_t *spdm_identity_root(const struct spdm_identity *id, size_t *len);
+/* Writes the leaf private key (PEM, mode 0600) and the chain (PEM, root
+ * first), e.g. for an emulator that must keep its identity across runs. */
+DOE_API int spdm_identity_save(struct doe_ctx *ctx, const struct spdm_identity *id,
+			       const char *key_path, const char *chain_path);
+/* Loads an identity: a PEM private key and a PEM chain (root first or leaf
+ * first, with the self-signed root); the key must match the leaf and be of
+ * asym_algo. */
+DOE_API int spdm_identity_load(struct doe_ctx *ctx, uint32_t asym_algo, const char *key_path,
+			       const char *chain_path, struct spdm_identity **out);
 /* Fills the identity part of a responder config (asym, certs, signer). */
 DOE_API void spdm_identity_apply(const struct spdm_identity *id, struct spdm_rsp_config *c);
 

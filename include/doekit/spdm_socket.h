@@ -123,7 +123,9 @@ struct spdm_sock_server {
  * Accepts one connection and serves it until the peer closes it, sends
  * SHUTDOWN, or misbehaves (a bad frame ends the connection, with the reason
  * in ctx). Returns 1 after SHUTDOWN, 0 when the connection ended otherwise,
- * <0 when accepting failed. Call it in a loop to serve several clients.
+ * <0 when accepting failed (-EINTR when a signal interrupted the wait) or
+ * the connection was dropped for a bad frame. Call it in a loop to serve
+ * several clients.
  */
 DOE_API int spdm_sock_serve(struct spdm_sock_listener *l, const struct spdm_sock_server *srv);
 

@@ -346,8 +346,15 @@ int spdm_chain_verify(struct doe_ctx *ctx, const void *chain, size_t len, uint32
 		goto out;
 	}
 	rc = spdm_key_check(ctx, key, asym_algo, "leaf certificate");
-	if (rc)
+	if (rc) {
 		doe_err_prefix(ctx, "certificate chain: depth 0 (%s)", info->leaf_subject);
+		goto out;
+	}
+	/* DSP0274 Annex "leaf certificate": an end entity, not a CA */
+	if (c.n > 1 && X509_check_ca(c.certs[c.n - 1]))
+		rc = doe_err(ctx, -EKEYREJECTED,
+			     "certificate chain: depth 0 (%s): the leaf certificate is a CA certificate",
+			     info->leaf_subject);
 out:
 	chain_free(&c);
 	return rc;

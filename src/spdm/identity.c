@@ -5,9 +5,13 @@
  * make, whatever the leaf is); the leaf key is of the requested SPDM
  * algorithm and carries the CMA SAN otherName 2.23.147 (PCIe §6.31.3).
  */
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -195,4 +199,134 @@ void spdm_identity_apply(const struct spdm_identity *id, struct spdm_rsp_config 
 	c->certs_der_len = id->certs_len;
 	c->signer = spdm_evp_signer();
 	c->signer_priv = id->leaf_key;
+}
+
+/* ---- files ---------------------------------------------------------------- */
+
+static FILE *open_private(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	FILE *f;
+
+	if (fd < 0)
+		return NULL;
+	f = fdopen(fd, "w");
+	if (!f)
+		close(fd);
+	return f;
+}
+
+int spdm_identity_save(struct doe_ctx *ctx, const struct spdm_identity *id, const char *key_path,
+		       const char *chain_path)
+{
+	const uint8_t *p = id->certs, *end = id->certs + id->certs_len;
+	FILE *kf = NULL, *cf = NULL;
+	int rc = -EIO;
+
+	kf = open_private(key_path);
+	if (!kf)
+		return doe_err(ctx, -errno, "identity: %s: %s", key_path, strerror(errno));
+	cf = fopen(chain_path, "we");
+	if (!cf) {
+		rc = doe_err(ctx, -errno, "identity: %s: %s", chain_path, strerror(errno));
+		fclose(kf);
+		return rc;
+	}
+	if (PEM_write_PrivateKey(kf, id->leaf_key, NULL, NULL, 0, NULL, NULL) != 1)
+		goto out;
+	while (p < end) {
+		X509 *x = d2i_X509(NULL, &p, (long)(end - p));
+		int ok = x && PEM_write_X509(cf, x) == 1;
+
+		X509_free(x);
+		if (!ok)
+			goto out;
+	}
+	rc = 0;
+out:
+	ERR_clear_error();
+	if (fclose(kf) || fclose(cf))
+		rc = -EIO;
+	return rc ? doe_err(ctx, rc, "identity: writing %s / %s failed", key_path, chain_path) : 0;
+}
+
+static bool self_signed(X509 *x)
+{
+	return X509_check_issued(x, x) == X509_V_OK;
+}
+
+int spdm_identity_load(struct doe_ctx *ctx, uint32_t asym, const char *key_path,
+		       const char *chain_path, struct spdm_identity **out)
+{
+	X509 *certs[16];
+	struct spdm_identity *id;
+	unsigned n = 0, i;
+	FILE *f;
+	int rc = -EINVAL;
+
+	if (!out || !spdm_sig_size(asym))
+		return doe_err(ctx, -EINVAL, "identity: algorithm 0x%x not supported", asym);
+	id = calloc(1, sizeof(*id));
+	if (!id)
+		return doe_err(ctx, -ENOMEM, "identity: out of memory");
+	id->asym = asym;
+	f = fopen(key_path, "re");
+	if (!f) {
+		rc = doe_err(ctx, -errno, "identity: %s: %s", key_path, strerror(errno));
+		goto fail;
+	}
+	id->leaf_key = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+	fclose(f);
+	if (!id->leaf_key) {
+		rc = doe_err(ctx, -EINVAL, "identity: %s: no PEM private key", key_path);
+		goto fail;
+	}
+	f = fopen(chain_path, "re");
+	if (!f) {
+		rc = doe_err(ctx, -errno, "identity: %s: %s", chain_path, strerror(errno));
+		goto fail;
+	}
+	while (n < ARRAY_SIZE(certs) && (certs[n] = PEM_read_X509(f, NULL, NULL, NULL)))
+		n++;
+	fclose(f);
+	ERR_clear_error();
+	if (!n) {
+		rc = doe_err(ctx, -EINVAL, "identity: %s: no PEM certificates", chain_path);
+		goto fail;
+	}
+	/* SPDM wants the root first; PEM bundles often start at the leaf */
+	if (!self_signed(certs[0]) && self_signed(certs[n - 1])) {
+		for (i = 0; i < n / 2; i++) {
+			X509 *t = certs[i];
+
+			certs[i] = certs[n - 1 - i];
+			certs[n - 1 - i] = t;
+		}
+	}
+	if (!self_signed(certs[0])) {
+		rc = doe_err(ctx, -EINVAL, "identity: %s: no self-signed root at either end", chain_path);
+		goto free_certs;
+	}
+	if (X509_check_private_key(certs[n - 1], id->leaf_key) != 1) {
+		rc = doe_err(ctx, -EINVAL, "identity: %s does not match the leaf certificate of %s",
+			     key_path, chain_path);
+		goto free_certs;
+	}
+	rc = spdm_key_check(ctx, id->leaf_key, asym, "identity");
+	for (i = 0; !rc && i < n; i++) {
+		rc = append_der(id, certs[i]);
+		if (!i && !rc)
+			id->root_len = id->certs_len;
+	}
+free_certs:
+	for (i = 0; i < n; i++)
+		X509_free(certs[i]);
+	ERR_clear_error();
+	if (!rc) {
+		*out = id;
+		return 0;
+	}
+fail:
+	spdm_identity_free(id);
+	return rc;
 }

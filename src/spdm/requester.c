@@ -361,6 +361,7 @@ static int on_digests(struct spdm_req *r, const uint8_t *in, size_t len)
 			       r->pol.slot, d.slot_mask);
 	idx = (unsigned)__builtin_popcount(d.slot_mask & ((1u << r->pol.slot) - 1));
 	memcpy(r->slot_digest, d.digests + idx * n.hash_size, n.hash_size);
+	TRY(spdm_ts_m_restart(r->ctx, &r->ts));	/* GET_DIGESTS starts B afresh */
 	TRY(spdm_ts_m(r->ctx, &r->ts, r->req, r->req_len));
 	TRY(spdm_ts_m(r->ctx, &r->ts, in, (size_t)mlen));
 	if (!r->pol.chain_buf || !r->pol.chain_cap)
@@ -789,6 +790,10 @@ int spdm_req_run(struct spdm_req *r, const struct spdm_transport_ops *ops, void 
 
 	if (!r || !ops || !ops->exchange || !rsp_buf)
 		return -EINVAL;
+	if (rsp_cap < r->pol.max_rsp_size)
+		return doe_err(r->ctx, -EINVAL,
+			       "spdm_req_run: response buffer of %zu bytes < policy max_rsp_size %u",
+			       rsp_cap, r->pol.max_rsp_size);
 	if (ops->align > r->pol.rsp_align)
 		r->pol.rsp_align = ops->align;
 	for (;;) {

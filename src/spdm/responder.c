@@ -44,6 +44,7 @@ struct spdm_rsp {
 	size_t pending_len;
 	uint8_t token;
 	bool pending_valid;
+	bool authenticated;		/* a CHALLENGE_AUTH went out since GET_VERSION */
 };
 
 _Static_assert(sizeof(struct spdm_rsp) <= SPDM_RESPONDER_CTX_SIZE,
@@ -260,6 +261,7 @@ static int h_get_version(struct spdm_rsp *r, const uint8_t *req, size_t len, str
 	spdm_ts_reset(&r->ts);
 	r->st = RP_IDLE;
 	r->pending_valid = false;
+	r->authenticated = false;
 	for (v = SPDM_V10; v <= SPDM_V13; v++)
 		if (version_ok(r, (uint8_t)v))
 			vers[n++] = (uint8_t)v;
@@ -561,6 +563,7 @@ static int h_challenge(struct spdm_rsp *r, const uint8_t *req, size_t len, struc
 	    spdm_ts_m(r->ctx, &r->ts, o->w.p, doe_wr_len(&o->w)) < 0 ||
 	    spdm_ts_m_final(r->ctx, &r->ts, th) < 0)
 		return error_rsp(r, o, SPDM_ERR_UNSPECIFIED, 0);
+	r->authenticated = true;
 	return sign_into(r, o, SPDM_CHALLENGE_AUTH, th);
 }
 
@@ -701,8 +704,14 @@ static int dispatch(struct spdm_rsp *r, const uint8_t *req, size_t len, struct r
 	default:
 		return error_rsp(r, o, SPDM_ERR_UNSUPPORTED_REQUEST, code);
 	}
-	/* DSP0274 1.2 §10.11: L1/L2 covers consecutive GET_MEASUREMENTS only */
+	/* Transcript windows (libspdm_reset_message_buffer_via_request_code):
+	 * L1/L2 covers consecutive GET_MEASUREMENTS only; GET_DIGESTS starts
+	 * M1/M2's B afresh; GET_MEASUREMENTS before CHALLENGE completed drops
+	 * B and C. */
 	if (code != SPDM_GET_MEASUREMENTS && spdm_ts_l_restart(r->ctx, &r->ts) < 0)
+		return error_rsp(r, o, SPDM_ERR_UNSPECIFIED, 0);
+	if ((code == SPDM_GET_DIGESTS || (code == SPDM_GET_MEASUREMENTS && !r->authenticated)) &&
+	    spdm_ts_m_restart(r->ctx, &r->ts) < 0)
 		return error_rsp(r, o, SPDM_ERR_UNSPECIFIED, 0);
 	if (takes_time(code) && r->not_ready_left && req != r->pending)
 		return not_ready(r, req, len, o);

@@ -68,8 +68,11 @@ int spdm_ts_l(struct doe_ctx *ctx, struct spdm_ts *ts, const void *p, size_t len
 /* Final hash of M (resp. L) into out; the transcript restarts at VCA. */
 int spdm_ts_m_final(struct doe_ctx *ctx, struct spdm_ts *ts, uint8_t *out);
 int spdm_ts_l_final(struct doe_ctx *ctx, struct spdm_ts *ts, uint8_t *out);
-/* Restarts L only (e.g. when another request interrupts a measurement run). */
+/* Restarts L (any request but GET_MEASUREMENTS) or M (GET_DIGESTS starts B
+ * afresh; GET_MEASUREMENTS before CHALLENGE completes drops B and C), as
+ * libspdm_reset_message_buffer_via_request_code does. */
 int spdm_ts_l_restart(struct doe_ctx *ctx, struct spdm_ts *ts);
+int spdm_ts_m_restart(struct doe_ctx *ctx, struct spdm_ts *ts);
 void spdm_ts_free(struct spdm_ts *ts);
 
 #endif

@@ -115,3 +115,10 @@ int spdm_ts_l_restart(struct doe_ctx *ctx, struct spdm_ts *ts)
 		return 0;
 	return restart(ctx, ts, &ts->l, l_has_vca(ts));
 }
+
+int spdm_ts_m_restart(struct doe_ctx *ctx, struct spdm_ts *ts)
+{
+	if (!ts->m)
+		return 0;
+	return restart(ctx, ts, &ts->m, true);
+}

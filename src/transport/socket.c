@@ -641,9 +641,8 @@ int spdm_sock_serve(struct spdm_sock_listener *l, const struct spdm_sock_server 
 
 	if (!srv || !srv->handler || (unsigned int)srv->trans > SPDM_SOCK_TRANS_PCI_DOE)
 		return doe_err(l->ctx, -EINVAL, "socket server: no handler or unknown transport");
-	do
-		fd = accept4(l->fd, NULL, NULL, SOCK_CLOEXEC);
-	while (fd < 0 && errno == EINTR);
+	/* EINTR is returned, not retried: a signal is how a server is stopped */
+	fd = accept4(l->fd, NULL, NULL, SOCK_CLOEXEC);
 	if (fd < 0)
 		return doe_err(l->ctx, -errno, "accept: %s", strerror(errno));
 	set_nodelay(fd);

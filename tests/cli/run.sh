@@ -179,6 +179,82 @@ expect 1 "CDAT entry handle 3: 0000:13:00.0 DOE@0x184: no response after 20 ms" 
 expect 2 "has no DOE mailbox that serves CXL Table Access" cdat emu/00:01.0
 expect 2 "is not an endpoint" cdat --path emu/0d:00.0
 
+# --- CMA/SPDM attestation
+golden attest_type3.txt attest emu/0000:0f:00.0
+golden attest_port_v10.txt attest --version 1.0 --measurements 3 emu/0000:0d:00.0
+# every emulated device with CMA attests (what make demo does)
+for dev in $("$doe" list -j emu | jq -r '.[] | select([.mailboxes[].protocols[].type] | index(1)) | .device'); do
+	expect 0 "" attest "$dev"
+done
+"$doe" attest -j emu/0f:00.0 >"$tmp/ev.json"
+jq -e '.verified and .version == "1.3" and .base_asym_algo == "ECDSA-P384" and
+	.base_hash_algo == "SHA-384" and (.certificate_chain | length) == 3 and
+	(.certificate_chain[0].pem | startswith("-----BEGIN CERTIFICATE-----")) and
+	(.measurements | length) == 4 and .measurements[2].text == "1.2.3" and
+	.challenge_verified and .measurements_verified' "$tmp/ev.json" >/dev/null && ok ||
+	bad "attest -j evidence: $(head -c 400 "$tmp/ev.json")"
+# versions x algorithms through the emulated mailbox
+for v in 1.0 1.1 1.2 1.3; do
+	for a in ecdsa-p256 ecdsa-p521 rsapss-2048 ed25519; do
+		case $v-$a in 1.0-ed25519 | 1.1-ed25519) continue ;; esac
+		echo "{\"asym\": \"$a\"}" >"$tmp/a.json"
+		"$doe" attest -j --version "$v" --asym "$a" --hash sha256 --emu-spdm 0f:00.0="$tmp/a.json" \
+			emu/0f:00.0 >"$tmp/va.json" 2>"$tmp/err"
+		jq -e --arg v "$v" '.verified and .version == $v and .base_hash_algo == "SHA-256"' \
+			"$tmp/va.json" >/dev/null && ok || bad "attest $v $a: $(cat "$tmp/err")"
+	done
+done
+# measurements: one index, none, count; a nonce of ours
+expect 0 "" attest --measurements none emu/0f:00.0
+grep -q "^  measurements " "$tmp/out" && bad "--measurements none still measured" || ok
+"$doe" attest -j --measurements 2 --nonce "$(printf '%064x' 7)" emu/0f:00.0 >"$tmp/m.json"
+jq -e '(.measurements | length) == 1 and .measurements[0].index == 2 and
+	.nonce == "0000000000000000000000000000000000000000000000000000000000000007"' "$tmp/m.json" \
+	>/dev/null && ok || bad "--measurements 2 --nonce"
+# negative: each failure exits 1 and says why
+echo '{"corrupt_signature": true}' >"$tmp/c.json"
+expect 1 "CHALLENGE_AUTH: Signature does not verify" attest --emu-spdm 0f:00.0="$tmp/c.json" emu/0f:00.0
+echo '{"busy": 1000000}' >"$tmp/b.json"
+expect 1 "ERROR Busy" attest --emu-spdm 0f:00.0="$tmp/b.json" emu/0f:00.0
+echo '{"not_ready": 1000000}' >"$tmp/n.json"
+expect 1 "ResponseNotReady" attest --emu-spdm 0f:00.0="$tmp/n.json" emu/0f:00.0
+echo '{"versions": ["1.2"]}' >"$tmp/v.json"
+expect 1 "" attest --version 1.0 --emu-spdm 0f:00.0="$tmp/v.json" emu/0f:00.0
+expect 1 "" attest --asym ecdsa-p256 emu/0f:00.0
+grep -q "verdict        NOT verified" "$tmp/out" && ok || bad "no verdict line on failure"
+# another device's root is not this device's trust anchor
+"$doe" emulate --listen tcp:127.0.0.1:0 --device 10:00.0 --export-root "$tmp/root10.pem" \
+	>"$tmp/l10" 2>&1 &
+lpid=$!
+for _ in $(seq 50); do grep -q "listening on port" "$tmp/l10" && break; sleep 0.1; done
+port=$(sed -n 's/listening on port \([0-9]*\):.*/\1/p' "$tmp/l10")
+[ -n "$port" ] && ok || bad "emulate --listen did not start: $(cat "$tmp/l10")"
+expect 1 "" attest --trust "$tmp/root10.pem" emu/0f:00.0
+grep -q "certificate chain, slot 0: NOT verified" "$tmp/out" && ok || bad "wrong root accepted"
+grep -qi "depth" "$tmp/err" && ok || bad "chain error names no depth: $(cat "$tmp/err")"
+# over the socket: each framing, with the exported root as trust
+expect 0 "" attest --trust "$tmp/root10.pem" tcp:127.0.0.1:"$port"
+expect 1 "" attest tcp:127.0.0.1:"$port"
+grep -q "NOT verified: no --trust given" "$tmp/out" && ok || bad "untrusted socket attest verdict"
+kill "$lpid"; wait "$lpid" 2>/dev/null
+for tr in mctp none; do
+	"$doe" emulate --listen tcp:127.0.0.1:0 --trans "$tr" --export-root "$tmp/r.pem" >"$tmp/l" 2>&1 &
+	lpid=$!
+	for _ in $(seq 50); do grep -q "listening on port" "$tmp/l" && break; sleep 0.1; done
+	port=$(sed -n 's/listening on port \([0-9]*\):.*/\1/p' "$tmp/l")
+	expect 0 "" attest --trans "$tr" --trust "$tmp/r.pem" tcp:127.0.0.1:"$port"
+	kill "$lpid"; wait "$lpid" 2>/dev/null
+done
+expect 1 "cannot connect to tcp:127.0.0.1:1" attest tcp:127.0.0.1:1
+# usage
+expect 2 "bad value 'x' for --nonce" attest --nonce x emu/0f:00.0
+expect 2 "bad value '2.0' for --version" attest --version 2.0 emu/0f:00.0
+expect 2 "bad value 'md5' for --hash" attest --hash md5 emu/0f:00.0
+expect 2 "attest takes one device" attest
+expect 2 "has no DOE mailbox that serves CMA/SPDM" attest emu/0000:20:00.2
+echo '{"asym": "nope"}' >"$tmp/bad-asym.json"
+expect 2 "asym: 'nope'" attest --emu-spdm 0f:00.0="$tmp/bad-asym.json" emu/0f:00.0
+
 # --- real devices, through a fake sysfs tree (DOE_SYSFS_ROOT)
 sys=$tmp/sys
 dev=$sys/bus/pci/devices/0000:3a:00.0
@@ -232,6 +308,7 @@ jq -e '.source == "kernel" and .device == "0000:35:00.0" and (.structures | leng
 expect 2 "use --raw to read it over DOE" cdat 34:00.0
 golden fake_path.txt cdat --path 35:00.0
 expect 2 "is not an endpoint" cdat --path 34:00.0
+expect 2 "needs --raw" attest 35:00.0
 unset DOE_SYSFS_ROOT DOE_LOCK_DIR
 
 echo "cli: $pass passed, $fail failed"

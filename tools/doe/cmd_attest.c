@@ -171,7 +171,7 @@ static bool verdict(const struct attest *a, const struct spdm_result *r, int rc,
 
 	*why = NULL;
 	if (rc)
-		*why = "the exchange failed";
+		*why = "the exchange failed (the error is above)";
 	else if (!a->trust)
 		*why = "no --trust given: the chain is anchored only at its own root";
 	else if (!r->chain_verified)
@@ -187,6 +187,10 @@ static void print_text(struct attest *a, const struct spdm_result *r, bool ok, c
 		       const struct chain_cert *c, int nc)
 {
 	printf("%s: CMA/SPDM over %s\n", a->name, a->via);
+	if (!r->version) {	/* nothing was negotiated */
+		printf("  verdict        NOT verified: %s\n", why);
+		return;
+	}
 	printf("  version        %u.%u\n", r->version >> 4, r->version & 0xF);
 	printf("  algorithms     %s, %s", spdm_asym_name(r->asym_algo), spdm_hash_name(r->hash_algo));
 	if (r->meas_hash_algo)
@@ -268,6 +272,7 @@ int cmd_attest(struct tool *t, int argc, char **argv)
 		{ "raw", no_argument, NULL, 'r' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "emu-cdat", required_argument, NULL, 'C' },
+		{ "emu-spdm", required_argument, NULL, 'Q' },
 		{ "trust", required_argument, NULL, 'T' },
 		{ "version", required_argument, NULL, 'V' },
 		{ "asym", required_argument, NULL, 'A' },

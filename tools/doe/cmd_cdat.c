@@ -135,6 +135,7 @@ int cmd_cdat(struct tool *t, int argc, char **argv)
 		{ "raw", no_argument, NULL, 'r' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "emu-cdat", required_argument, NULL, 'C' },
+		{ "emu-spdm", required_argument, NULL, 'Q' },
 		{ "validate", no_argument, NULL, 'V' },
 		{ "file", required_argument, NULL, 'f' },
 		{ "encode", required_argument, NULL, 'e' },

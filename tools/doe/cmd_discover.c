@@ -13,6 +13,7 @@ int cmd_discover(struct tool *t, int argc, char **argv)
 		{ "raw", no_argument, NULL, 'r' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "emu-cdat", required_argument, NULL, 'C' },
+		{ "emu-spdm", required_argument, NULL, 'Q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};

@@ -35,23 +35,37 @@ int cmd_emulate(struct tool *t, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "list-profiles", no_argument, NULL, 'L' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "trans", required_argument, NULL, 'X' },
+		{ "profile", required_argument, NULL, 'P' },
+		{ "device", required_argument, NULL, 'D' },
+		{ "export-root", required_argument, NULL, 'R' },
+		{ "emu-cdat", required_argument, NULL, 'C' },
+		{ "emu-spdm", required_argument, NULL, 'Q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
+	const char *listen = NULL, *trans = NULL, *profile = NULL, *device = NULL, *root = NULL;
 	bool list = false;
 	int c, rc;
 
 	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
-		if (c == 'L') {
-			list = true;
-			continue;
+		switch (c) {
+		case 'L': list = true; continue;
+		case 'l': listen = optarg; continue;
+		case 'X': trans = optarg; continue;
+		case 'P': profile = optarg; continue;
+		case 'D': device = optarg; continue;
+		case 'R': root = optarg; continue;
 		}
 		if ((rc = tool_common_opt(t, c, optarg)) != 0)
 			return rc < 0 ? EXIT_USAGE : EXIT_OK;
 	}
 	if (optind != argc)
 		return tool_usage(t, "emulate: unexpected argument '%s'", argv[optind]);
-	if (!list)
-		return tool_usage(t, "emulate: say what to do (--list-profiles)");
-	return list_profiles(t);
+	if (list && !listen)
+		return list_profiles(t);
+	if (listen && !list)
+		return emulate_listen(t, listen, trans, profile, device, root);
+	return tool_usage(t, "emulate: say what to do (--list-profiles or --listen tcp:HOST:PORT)");
 }

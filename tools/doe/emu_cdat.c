@@ -84,18 +84,46 @@ static int apply(struct tool *t, struct emu_topo *topo, const char *spec)
 	return rc;
 }
 
+/* --emu-spdm BDF=FILE.json */
+static int apply_spdm(struct tool *t, struct emu_topo *topo, const char *spec)
+{
+	const char *eq = strchr(spec, '=');
+	struct json_object *obj;
+	struct doe_bdf bdf;
+	struct emu_fn *fn;
+	char bdfs[32];
+	int rc;
+
+	if (!eq || (size_t)(eq - spec) >= sizeof(bdfs) || !eq[1])
+		return doe_err(t->ctx, -EINVAL, "--emu-spdm '%s': expected BDF=FILE", spec);
+	memcpy(bdfs, spec, (size_t)(eq - spec));
+	bdfs[eq - spec] = '\0';
+	if (doe_bdf_parse(bdfs, &bdf) || !(fn = emu_topo_find(topo, &bdf)))
+		return doe_err(t->ctx, -ENODEV, "--emu-spdm: no such device %s in profile '%s'",
+			       bdfs, emu_topo_profile(topo));
+	obj = json_object_from_file(eq + 1);
+	if (!obj)
+		return doe_err(t->ctx, -EINVAL, "--emu-spdm: %s: %s", eq + 1, json_util_get_last_err());
+	rc = emu_spdm_apply(t, fn, obj);
+	json_object_put(obj);
+	if (rc)
+		doe_err_prefix(t->ctx, "--emu-spdm %s", eq + 1);
+	return rc;
+}
+
 int tool_topo_new(struct tool *t, const char *profile, struct emu_topo **out)
 {
 	struct emu_topo *topo;
+	int rc = 0;
 
 	TRY(emu_topo_new(t->ctx, profile, &topo));
-	for (int i = 0; i < t->n_emu_cdat; i++) {
-		int rc = apply(t, topo, t->emu_cdat[i]);
-
-		if (rc) {
-			emu_topo_free(topo);
-			return rc;
-		}
+	for (int i = 0; i < t->n_emu_cdat && !rc; i++)
+		rc = apply(t, topo, t->emu_cdat[i]);
+	for (int i = 0; i < t->n_emu_spdm && !rc; i++)
+		rc = apply_spdm(t, topo, t->emu_spdm[i]);
+	if (rc) {
+		emu_topo_free(topo);
+		return rc;
 	}
 	*out = topo;
 	return 0;

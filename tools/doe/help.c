@@ -67,6 +67,13 @@ int tool_common_opt(struct tool *t, int c, const char *arg)
 		}
 		t->emu_cdat[t->n_emu_cdat++] = arg;
 		return 0;
+	case 'Q':
+		if (t->n_emu_spdm == (int)(sizeof(t->emu_spdm) / sizeof(t->emu_spdm[0]))) {
+			tool_usage(t, "--emu-spdm: at most %d", t->n_emu_spdm);
+			return -1;
+		}
+		t->emu_spdm[t->n_emu_spdm++] = arg;
+		return 0;
 	default:	/* getopt already said what was wrong */
 		tool_usage(t, "bad option");
 		return -1;

@@ -26,6 +26,9 @@ struct tool {
 	/* --emu-cdat BDF=FILE: tables the emulated functions serve instead */
 	const char *emu_cdat[8];
 	int n_emu_cdat;
+	/* --emu-spdm BDF=FILE.json: how their SPDM responders behave */
+	const char *emu_spdm[8];
+	int n_emu_spdm;
 };
 
 /*
@@ -109,5 +112,8 @@ int cmd_discover(struct tool *t, int argc, char **argv);
 int cmd_emulate(struct tool *t, int argc, char **argv);
 int cmd_cdat(struct tool *t, int argc, char **argv);
 int cmd_attest(struct tool *t, int argc, char **argv);
+int emu_spdm_apply(struct tool *t, struct emu_fn *fn, struct json_object *o);
+int emulate_listen(struct tool *t, const char *addr, const char *trans, const char *profile,
+		   const char *bdf, const char *root_out);
 
 #endif
