@@ -1,5 +1,6 @@
 # Thin driver over CMake. The two commands the README promises:
-#   make demo   install what is missing, build, run doe against the emulator
+#   make demo   install what is missing, build, run doe against the emulator:
+#               topology, DOE protocols, CDAT, path performance, attestation
 #   make check  install what is missing, build with ASan+UBSan, run every test
 #               (unit, end-to-end, CLI goldens), then each fuzzer briefly
 BUILD      ?= build
@@ -42,6 +43,12 @@ demo: build
 	@echo
 	@echo '$$ doe cdat --path emu/0000:0f:00.0'
 	@$(DOE) cdat --path emu/0000:0f:00.0
+	@echo
+	@echo '$$ doe attest emu/0000:0f:00.0      # CMA/SPDM: chain, challenge, signed measurements'
+	@$(DOE) attest emu/0000:0f:00.0
+	@echo
+	@echo '$$ doe attest emu                   # every emulated device with CMA'
+	@$(DOE) attest emu
 
 check: deps-check
 	cmake -S . -B $(CHECK) -DCMAKE_BUILD_TYPE=Debug -DDOEKIT_SANITIZE=ON

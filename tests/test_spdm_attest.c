@@ -585,6 +585,60 @@ static void t_hostile_responses(void)
 	}
 }
 
+/* The sans-I/O API by hand: the caller moves every byte and waits the RDT. */
+static void t_step_api(void)
+{
+	struct spdm_req *req;
+	struct spdm_rsp *rsp;
+	struct run r;
+	uint8_t out[SPDM_MAX_REQUEST_SIZE], in[4096], stale[8];
+	size_t out_len, in_len = 0, stale_len = 0;
+	const void *inp = NULL;
+	unsigned steps = 0, rif = 0;
+	int rc;
+
+	run_init(&r, SPDM_ASYM_ECDSA_P256, SPDM_HASH_SHA256, SPDM_V12);
+	r.cfg.not_ready_count = 1;
+	r.cfg.not_ready_rdt_exponent = 5;
+	T_EQ(spdm_rsp_init(rsp_mem, sizeof(rsp_mem), ctx, &r.cfg, &rsp), 0);
+	T_EQ(spdm_req_init(req_mem, sizeof(req_mem), ctx, &r.pol, &req), 0);
+	while ((rc = spdm_req_next(req, inp, in_len, out, sizeof(out), &out_len)) == 1) {
+		steps++;
+		if (out[1] == SPDM_RESPOND_IF_READY) {
+			rif++;
+			T_EQ(spdm_req_wait_us(req), 32);	/* 2^RDTExponent us */
+			T_EQ(out[2], SPDM_CHALLENGE);		/* the request being waited for */
+			memcpy(stale, out, out_len);
+			stale_len = out_len;
+		} else {
+			T_EQ(spdm_req_wait_us(req), 0);
+		}
+		T_EQ(spdm_rsp_handle(rsp, out, out_len, in, sizeof(in), &in_len), 0);
+		inp = in;
+	}
+	T_EQ(rc, 0);
+	T_EQ(rif, 1);
+	T_EQ(steps, 3 + 2 + 2 + 1);	/* VCA, digests, cert, challenge + RIF, measurements */
+	T_TRUE(spdm_req_result(req)->meas_verified);
+	/* done stays done */
+	T_EQ(spdm_req_next(req, NULL, 0, out, sizeof(out), &out_len), 0);
+	T_EQ(out_len, 0);
+	/* the responder refuses a RESPOND_IF_READY with nothing pending */
+	T_EQ(spdm_rsp_handle(rsp, stale, stale_len, in, sizeof(in), &in_len), 0);
+	T_EQ(in[1], SPDM_ERROR);
+	T_EQ(in[2], SPDM_ERR_UNEXPECTED_REQUEST);
+	spdm_req_fini(req);
+	spdm_rsp_fini(rsp);
+
+	/* a failed requester keeps failing with the same code */
+	T_EQ(spdm_req_init(req_mem, sizeof(req_mem), ctx, &r.pol, &req), 0);
+	T_EQ(spdm_req_next(req, NULL, 0, out, sizeof(out), &out_len), 1);
+	T_EQ(spdm_req_next(req, "\x10", 1, out, sizeof(out), &out_len), -EBADMSG);
+	T_CONTAINS(doe_ctx_errmsg(ctx), "response to GET_VERSION");
+	T_EQ(spdm_req_next(req, NULL, 0, out, sizeof(out), &out_len), -EBADMSG);
+	spdm_req_fini(req);
+}
+
 static void t_identity_files(void)
 {
 	char key[] = "/tmp/doekit-key-XXXXXX", chain[] = "/tmp/doekit-chain-XXXXXX";
@@ -689,6 +743,7 @@ int main(void)
 	T_RUN(t_small_chunks);
 	T_RUN(t_over_doe_mailbox);
 	T_RUN(t_hostile_responses);
+	T_RUN(t_step_api);
 	T_RUN(t_identity_files);
 	T_RUN(t_responder_keeps_serving);
 	for (i = 0; i < ID_N; i++)

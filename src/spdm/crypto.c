@@ -13,6 +13,7 @@
 #include <openssl/crypto.h>
 #include <openssl/params.h>
 #include <openssl/ecdsa.h>
+#include <openssl/err.h>
 #include <openssl/rand.h>
 #include <openssl/rsa.h>
 
@@ -313,6 +314,7 @@ int spdm_sign_th(struct doe_ctx *ctx, const struct spdm_signer_ops *ops, void *p
 	TRY(prepare(ctx, ver, asym, hash, op, th, &t));
 	rc = ops->sign(priv, asym, hash, t.buf, t.len, t.ectx, t.ectx_len, sig, sig_len);
 	OPENSSL_cleanse(&t, sizeof(t));
+	ERR_clear_error();
 	if (rc < 0 && asym == SPDM_ASYM_EDDSA_448 && ver >= SPDM_V12 && !spdm_ed448_ctx_supported())
 		return doe_err(ctx, -EOPNOTSUPP,
 			       "%s: Ed448 with the SPDM context string needs OpenSSL 3.2 or later (this is %s)",
@@ -474,6 +476,7 @@ int spdm_verify_th(struct doe_ctx *ctx, EVP_PKEY *pub, uint8_t ver, uint32_t asy
 		BN_free(s);
 		ECDSA_SIG_free(es);
 	}
+	ERR_clear_error();	/* a failed verify leaves reasons in the thread's queue */
 	if (!ok && t.ectx_len && !spdm_ed448_ctx_supported())
 		return doe_err(ctx, -EOPNOTSUPP,
 			       "%s: Ed448 with the SPDM context string needs OpenSSL 3.2 or later (this is %s)",

@@ -52,6 +52,7 @@ struct spdm_req {
 	size_t chain_got;
 	uint8_t chal_hash_type;
 	bool meas_want_sig;
+	uint32_t offered_asym, offered_hash;	/* what NEGOTIATE_ALGORITHMS said */
 	uint8_t meas_idx;		/* SPDM_MEAS_EACH: next index, 0 = count first */
 	size_t meas_off;		/* bytes of record in meas_buf */
 	EVP_PKEY *leaf;
@@ -286,6 +287,8 @@ static int on_caps(struct spdm_req *r, const uint8_t *in, size_t len)
 	if (!a.asym)
 		return doe_err(r->ctx, -EINVAL, "SPDM policy: no asymmetric algorithm usable with SPDM %u.%u",
 			       r->ver >> 4, r->ver & 0xF);
+	r->offered_asym = a.asym;
+	r->offered_hash = a.hash;
 	doe_wr_init(&w, r->req, sizeof(r->req));
 	spdm_enc_negotiate_algorithms(&w, r->ver, &a);
 	return commit(r, &w, RS_ALGS);
@@ -319,12 +322,12 @@ static int on_algs(struct spdm_req *r, const uint8_t *in, size_t len)
 	int mlen;
 
 	TRY(mlen = spdm_parse_algorithms(r->ctx, &n, in, len, &a));
-	if (a.hash & ~r->pol.hash_algos || (!a.hash && want_sig_caps(r)))
+	if (a.hash & ~r->offered_hash || !a.hash)
 		return doe_err(r->ctx, -EPROTO, "ALGORITHMS: BaseHashSel 0x%x not one we offered (0x%x)",
-			       a.hash, r->pol.hash_algos);
-	if (a.asym & ~r->pol.asym_algos || (!a.asym && want_sig_caps(r)))
+			       a.hash, r->offered_hash);
+	if (a.asym & ~r->offered_asym || (!a.asym && want_sig_caps(r)))
 		return doe_err(r->ctx, -EPROTO, "ALGORITHMS: BaseAsymSel 0x%x not one we offered (0x%x)",
-			       a.asym, r->pol.asym_algos);
+			       a.asym, r->offered_asym);
 	if (r->ver < SPDM_V12 && (a.asym & ~SPDM_ASYM_ALL_10))
 		return doe_err(r->ctx, -EPROTO, "ALGORITHMS: BaseAsymSel %s in SPDM %u.%u",
 			       spdm_asym_name(a.asym), r->ver >> 4, r->ver & 0xF);

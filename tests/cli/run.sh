@@ -182,10 +182,18 @@ expect 2 "is not an endpoint" cdat --path emu/0d:00.0
 # --- CMA/SPDM attestation
 golden attest_type3.txt attest emu/0000:0f:00.0
 golden attest_port_v10.txt attest --version 1.0 --measurements 3 emu/0000:0d:00.0
-# every emulated device with CMA attests (what make demo does)
+# every emulated device with CMA attests (what make demo does), one by one and all at once
 for dev in $("$doe" list -j emu | jq -r '.[] | select([.mailboxes[].protocols[].type] | index(1)) | .device'); do
 	expect 0 "" attest "$dev"
 done
+expect 0 "" attest emu
+[ "$(grep -c ' verified ' "$tmp/out")" = 9 ] && ok || bad "attest emu: $(cat "$tmp/out")"
+"$doe" attest -j emu:multi-function | jq -e 'length == 3 and all(.[]; .verified)' >/dev/null && ok ||
+	bad "attest -j emu:multi-function"
+echo '{"corrupt_signature": true}' >"$tmp/c.json"
+expect 1 "" attest --emu-spdm 0e:01.0="$tmp/c.json" emu
+grep -q "emu/0000:0e:01.0 *NOT verified  CHALLENGE_AUTH: Signature does not verify" "$tmp/out" && ok ||
+	bad "attest emu with one bad device: $(cat "$tmp/out")"
 "$doe" attest -j emu/0f:00.0 >"$tmp/ev.json"
 jq -e '.verified and .version == "1.3" and .base_asym_algo == "ECDSA-P384" and
 	.base_hash_algo == "SHA-384" and (.certificate_chain | length) == 3 and
@@ -234,6 +242,28 @@ grep -q "certificate chain, slot 0: NOT verified" "$tmp/out" && ok || bad "wrong
 grep -qi "depth" "$tmp/err" && ok || bad "chain error names no depth: $(cat "$tmp/err")"
 # over the socket: each framing, with the exported root as trust
 expect 0 "" attest --trust "$tmp/root10.pem" tcp:127.0.0.1:"$port"
+# evidence: verified offline against the same root; tampering and a stale nonce are caught
+nonce=$(printf '%064x' 4242)
+"$doe" attest -j --nonce "$nonce" --trust "$tmp/root10.pem" tcp:127.0.0.1:"$port" >"$tmp/ev.json"
+jq -e '.verified and (.messages | length) >= 7 and (.signature | length) > 0 and
+	.policy.align == 4' "$tmp/ev.json" >/dev/null && ok || bad "evidence lacks messages or signature"
+expect 0 "" verify-evidence "$tmp/ev.json" --trust "$tmp/root10.pem" --nonce "$nonce"
+grep -q "verdict        verified" "$tmp/out" && ok || bad "verify-evidence verdict"
+expect 1 "not fresh" verify-evidence "$tmp/ev.json" --trust "$tmp/root10.pem" --nonce "$(printf '%064x' 1)"
+jq '.measurements[1].value = "00"' "$tmp/ev.json" >"$tmp/ev-m.json"
+expect 1 "measurements list differs from the signed record" verify-evidence "$tmp/ev-m.json" --trust "$tmp/root10.pem"
+jq '.messages[-1].response |= (.[0:-8] + "00000000")' "$tmp/ev.json" >"$tmp/ev-s.json"
+expect 1 "MEASUREMENTS: Signature does not verify" verify-evidence "$tmp/ev-s.json" --trust "$tmp/root10.pem"
+jq '.nonce = "'"$(printf '%064x' 1)"'"' "$tmp/ev.json" >"$tmp/ev-n.json"
+expect 1 "differs from the logged one" verify-evidence "$tmp/ev-n.json" --trust "$tmp/root10.pem"
+jq 'del(.messages[-1])' "$tmp/ev.json" >"$tmp/ev-t.json"
+expect 1 "the log ends after" verify-evidence "$tmp/ev-t.json" --trust "$tmp/root10.pem"
+jq '.messages[0].request = "zz"' "$tmp/ev.json" >"$tmp/ev-h.json"
+expect 1 "messages[0].request: not a hex string" verify-evidence "$tmp/ev-h.json" --trust "$tmp/root10.pem"
+jq "del(.policy)" "$tmp/ev.json" >"$tmp/ev-p.json"
+expect 1 "no policy" verify-evidence "$tmp/ev-p.json" --trust "$tmp/root10.pem"
+expect 2 "nosuch.json" verify-evidence "$tmp/nosuch.json" --trust "$tmp/root10.pem"
+expect 2 "verify-evidence FILE --trust PATH" verify-evidence "$tmp/ev.json"
 expect 1 "" attest tcp:127.0.0.1:"$port"
 grep -q "NOT verified: no --trust given" "$tmp/out" && ok || bad "untrusted socket attest verdict"
 kill "$lpid"; wait "$lpid" 2>/dev/null
@@ -245,6 +275,8 @@ for tr in mctp none; do
 	expect 0 "" attest --trans "$tr" --trust "$tmp/r.pem" tcp:127.0.0.1:"$port"
 	kill "$lpid"; wait "$lpid" 2>/dev/null
 done
+# evidence checked against another device's root: the chain does not verify
+expect 1 "self-signed certificate" verify-evidence "$tmp/ev.json" --trust "$tmp/r.pem"
 expect 1 "cannot connect to tcp:127.0.0.1:1" attest tcp:127.0.0.1:1
 # usage
 expect 2 "bad value 'x' for --nonce" attest --nonce x emu/0f:00.0

@@ -5,6 +5,8 @@
 
 #include <openssl/x509.h>
 #include <doekit/spdm.h>
+#include <doekit/spdm_socket.h>
+#include "evidence.h"
 #include "tool.h"
 
 struct chain_cert {
@@ -26,6 +28,42 @@ struct json_object *chain_json(const struct chain_cert *c, int n);
 const char *meas_type_name(uint8_t type);
 int meas_json(struct doe_ctx *ctx, const uint8_t *rec, size_t len, struct json_object **out);
 void meas_print(struct doe_ctx *ctx, const uint8_t *rec, size_t len);
+
+struct attest {
+	struct tool *t;
+	struct spdm_req_policy pol;
+	struct spdm_trust *trust;
+	const char *trust_desc;
+	enum spdm_sock_trans trans;
+	char name[96];
+	char via[64];
+	uint8_t nonce[SPDM_NONCE_SIZE];
+	bool nonce_given;
+	/* what the transport needs */
+	struct dev dev;
+	struct doe_mb *mb;
+	struct spdm_sock *sock;
+	struct tap tap;			/* records the exchange for the evidence */
+	bool own_trust;			/* trust made for this device (emulator root) */
+	struct json_object *collect;	/* -j with several devices: reports go here */
+	bool summary;			/* several devices: one line each */
+	/* caller-owned requester memory and buffers */
+	_Alignas(16) uint8_t mem[SPDM_REQUESTER_CTX_SIZE];
+	uint8_t chain[65536 + 4 + SPDM_MAX_HASH_SIZE];
+	uint8_t meas[65536];
+	uint8_t rsp[65536];
+};
+
+bool attest_verdict(const struct attest *a, const struct spdm_result *r, int rc, const char **why);
+void attest_print_text(struct attest *a, const struct spdm_result *r, bool ok, const char *why,
+		       const struct chain_cert *c, int nc);
+struct json_object *attest_evidence_json(struct attest *a, const struct spdm_result *r, bool ok,
+					 const char *why, int rc, const struct chain_cert *c,
+					 int nc);
+const char *meas_mode_name(const struct spdm_req_policy *p, char *buf, size_t len);
+int parse_meas_mode(const char *s, struct spdm_req_policy *p);
+/* Prints (text or JSON) what a finished requester found; returns the exit code. */
+int attest_report(struct attest *a, struct spdm_req *req, int rc, bool with_log);
 
 /* Algorithm names on the command line: "ecdsa-p384", "sha384", ... */
 int asym_parse(const char *s, uint32_t *out);

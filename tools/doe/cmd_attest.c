@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/rand.h>
+
 #include <doekit/spdm_socket.h>
 #include "attest.h"
 #include "internal.h"
@@ -66,26 +68,6 @@ static int hex_decode(const char *s, uint8_t *out, size_t n)
 	return 0;
 }
 
-struct attest {
-	struct tool *t;
-	struct spdm_req_policy pol;
-	struct spdm_trust *trust;
-	const char *trust_desc;
-	enum spdm_sock_trans trans;
-	char name[96];
-	char via[64];
-	uint8_t nonce[SPDM_NONCE_SIZE];
-	bool nonce_given;
-	/* what the transport needs */
-	struct dev dev;
-	struct doe_mb *mb;
-	struct spdm_sock *sock;
-	/* caller-owned requester memory and buffers */
-	_Alignas(16) uint8_t mem[SPDM_REQUESTER_CTX_SIZE];
-	uint8_t chain[65536 + 4 + SPDM_MAX_HASH_SIZE];
-	uint8_t meas[65536];
-	uint8_t rsp[65536];
-};
 
 static int parse_version(const char *s, uint8_t *mask)
 {
@@ -98,7 +80,7 @@ static int parse_version(const char *s, uint8_t *mask)
 }
 
 /* --measurements all|none|count|N */
-static int parse_meas(const char *s, struct spdm_req_policy *p)
+int parse_meas_mode(const char *s, struct spdm_req_policy *p)
 {
 	char *end;
 	unsigned long v;
@@ -151,6 +133,7 @@ static int open_target(struct attest *a, const char *spec)
 
 		TRY(emu_fn_spdm_root(a->dev.fn, &der, &len));
 		TRY(spdm_trust_new(t->ctx, NULL, &a->trust));
+		a->own_trust = true;
 		TRY(spdm_trust_add_der(a->trust, der, len));
 		a->trust_desc = "the emulator's root (emulated device)";
 	}
@@ -160,12 +143,19 @@ static int open_target(struct attest *a, const char *spec)
 static void close_target(struct attest *a)
 {
 	spdm_sock_close(a->sock);
+	a->sock = NULL;
 	doe_mb_free(a->mb);
+	a->mb = NULL;
 	dev_close(&a->dev);
-	spdm_trust_free(a->trust);
+	if (a->own_trust) {
+		spdm_trust_free(a->trust);
+		a->trust = NULL;
+		a->trust_desc = NULL;
+		a->own_trust = false;
+	}
 }
 
-static bool verdict(const struct attest *a, const struct spdm_result *r, int rc, const char **why)
+bool attest_verdict(const struct attest *a, const struct spdm_result *r, int rc, const char **why)
 {
 	const struct spdm_req_policy *p = &a->pol;
 
@@ -183,7 +173,7 @@ static bool verdict(const struct attest *a, const struct spdm_result *r, int rc,
 	return *why == NULL;
 }
 
-static void print_text(struct attest *a, const struct spdm_result *r, bool ok, const char *why,
+void attest_print_text(struct attest *a, const struct spdm_result *r, bool ok, const char *why,
 		       const struct chain_cert *c, int nc)
 {
 	printf("%s: CMA/SPDM over %s\n", a->name, a->via);
@@ -221,7 +211,7 @@ static void print_text(struct attest *a, const struct spdm_result *r, bool ok, c
 		printf("  verdict        NOT verified: %s\n", why);
 }
 
-static struct json_object *evidence_json(struct attest *a, const struct spdm_result *r, bool ok,
+struct json_object *attest_evidence_json(struct attest *a, const struct spdm_result *r, bool ok,
 					 const char *why, int rc, const struct chain_cert *c,
 					 int nc)
 {
@@ -229,6 +219,7 @@ static struct json_object *evidence_json(struct attest *a, const struct spdm_res
 	char ver[8];
 
 	snprintf(ver, sizeof(ver), "%u.%u", r->version >> 4, r->version & 0xF);
+
 	json_object_object_add(o, "device", json_object_new_string(a->name));
 	json_object_object_add(o, "transport", json_object_new_string(a->via));
 	json_object_object_add(o, "verified", json_object_new_boolean(ok));
@@ -260,9 +251,179 @@ static struct json_object *evidence_json(struct attest *a, const struct spdm_res
 		json_object_object_add(o, "measurements", m);
 	json_object_object_add(o, "measurements_signed", json_object_new_boolean(r->meas_signed));
 	json_object_object_add(o, "measurements_verified", json_object_new_boolean(r->meas_verified));
-	if (a->nonce_given)
-		json_object_object_add(o, "nonce", hex_json(a->nonce, sizeof(a->nonce)));
+	json_object_object_add(o, "nonce", hex_json(a->nonce, sizeof(a->nonce)));
 	return o;
+}
+
+const char *meas_mode_name(const struct spdm_req_policy *p, char *buf, size_t len)
+{
+	switch (p->meas_mode) {
+	case SPDM_MEAS_NONE: return "none";
+	case SPDM_MEAS_ALL: return "all";
+	case SPDM_MEAS_COUNT: return "count";
+	case SPDM_MEAS_EACH: return "each";
+	case SPDM_MEAS_INDEX: break;
+	}
+	snprintf(buf, len, "%u", p->meas_index);
+	return buf;
+}
+
+/* What verify-evidence needs to run the same requester again. */
+static void add_replay_data(struct attest *a, const struct spdm_result *r, struct json_object *o)
+{
+	struct json_object *p = json_object_new_object();
+	size_t sig = r->asym_algo ? spdm_sig_size(r->asym_algo) : 0;
+	char buf[8];
+
+	json_object_object_add(p, "versions", json_object_new_int(a->pol.versions));
+	json_object_object_add(p, "asym_algos", json_object_new_int64(a->pol.asym_algos));
+	json_object_object_add(p, "hash_algos", json_object_new_int64(a->pol.hash_algos));
+	json_object_object_add(p, "measurements", json_object_new_string(meas_mode_name(&a->pol, buf, sizeof(buf))));
+	json_object_object_add(p, "align", json_object_new_int(a->tap.ops.align));
+	json_object_object_add(o, "policy", p);
+	json_object_object_add(o, "signature", logged_signature(&a->tap.log, SPDM_MEASUREMENTS, sig));
+	json_object_object_add(o, "challenge_signature",
+			       logged_signature(&a->tap.log, SPDM_CHALLENGE_AUTH, sig));
+	json_object_object_add(o, "messages", a->tap.log_failed ? NULL : msglog_json(&a->tap.log));
+}
+
+int attest_report(struct attest *a, struct spdm_req *req, int rc, bool with_log)
+{
+	struct tool *t = a->t;
+	struct chain_cert certs[MAX_CHAIN_CERTS];
+	const struct spdm_result *r = spdm_req_result(req);
+	const char *why;
+	int nc = 0;
+	bool ok;
+
+	if (r->chain && r->chain_len) {
+		nc = chain_certs(t->ctx, r->chain, r->chain_len, spdm_hash_size(r->hash_algo), certs,
+				 MAX_CHAIN_CERTS);
+		if (nc < 0)
+			nc = 0;
+	}
+	if (rc)
+		fprintf(stderr, "%s: %s: %s\n", t->prog, a->name, doe_ctx_errmsg(t->ctx));
+	ok = attest_verdict(a, r, rc, &why);
+	if (t->json) {
+		struct json_object *o = attest_evidence_json(a, r, ok, why, rc, certs, nc);
+
+		if (with_log)
+			add_replay_data(a, r, o);
+		if (a->collect) {
+			json_object_array_add(a->collect, o);
+		} else {
+			tool_print_json(o);
+			json_object_put(o);
+		}
+	} else if (a->summary) {
+		if (ok)
+			printf("%-26s verified      SPDM %u.%u, %s, %s, %u measurement%s\n", a->name,
+			       r->version >> 4, r->version & 0xF, spdm_asym_name(r->asym_algo),
+			       spdm_hash_name(r->hash_algo), r->meas_blocks,
+			       r->meas_blocks == 1 ? "" : "s");
+		else
+			printf("%-26s NOT verified  %s\n", a->name, rc ? doe_ctx_errmsg(t->ctx) : why);
+	} else {
+		attest_print_text(a, r, ok, why, certs, nc);
+	}
+	chain_certs_free(certs, nc);
+	return ok ? EXIT_OK : EXIT_FAIL;
+}
+
+/* Attests one device with a's policy; prints the report (or adds it to
+ * a->collect) and returns the exit code. */
+static int attest_one(struct attest *a, const char *spec)
+{
+	struct tool *t = a->t;
+	struct spdm_req *req = NULL;
+	int rc, exit_code;
+
+	a->pol.chain_buf = a->chain;
+	a->pol.chain_cap = sizeof(a->chain);
+	a->pol.meas_buf = a->meas;
+	a->pol.meas_cap = sizeof(a->meas);
+	a->pol.max_rsp_size = sizeof(a->rsp);
+	/* One nonce for CHALLENGE and GET_MEASUREMENTS, from the OpenSSL RNG unless
+	 * the verifier chose it: the evidence records it and a replay reuses it. */
+	if (!a->nonce_given && RAND_bytes(a->nonce, sizeof(a->nonce)) != 1)
+		return tool_fail(t, doe_err(t->ctx, -EIO, "RAND_bytes failed"), NULL);
+	a->pol.nonce = a->nonce;
+	rc = open_target(a, spec);
+	if (rc) {
+		exit_code = tool_fail(t, rc, NULL);
+		close_target(a);
+		return exit_code == EXIT_USAGE || rc == -EPERM ? EXIT_USAGE : EXIT_FAIL;
+	}
+	a->pol.trust = a->trust;
+	rc = spdm_req_init(a->mem, sizeof(a->mem), t->ctx, &a->pol, &req);
+	if (rc == 0) {
+		if (a->sock)
+			tap_init(&a->tap, spdm_transport_socket(a->sock), a->sock);
+		else
+			tap_init(&a->tap, spdm_transport_doe(), a->mb);
+		rc = spdm_req_run(req, &a->tap.ops, &a->tap, a->rsp, sizeof(a->rsp), 2000000);
+	}
+	exit_code = req ? attest_report(a, req, rc, true) : tool_fail(t, rc, NULL);
+	if (req)
+		spdm_req_fini(req);
+	msglog_free(&a->tap.log);
+	close_target(a);
+	return exit_code;
+}
+
+/* "emu[:PROFILE]": every function of the topology with CMA, one line each
+ * (or an array of evidence with -j). Each gets its own fresh nonce. */
+static int attest_all(struct attest *tmpl, const char *profile)
+{
+	struct tool *t = tmpl->t;
+	struct json_object *arr = json_object_new_array();
+	struct emu_topo *topo;
+	int rc, worst = EXIT_OK, n = 0;
+
+	rc = tool_topo_new(t, profile, &topo);
+	if (rc) {
+		json_object_put(arr);
+		return tool_fail(t, rc, NULL);
+	}
+	for (size_t i = 0; i < emu_topo_count(topo); i++) {
+		struct emu_fn *fn = emu_topo_fn(topo, i);
+		struct attest *a;
+		char spec[64];
+		const uint8_t *der;
+		size_t len;
+
+		if (emu_fn_spdm_root(fn, &der, &len))
+			continue;	/* no CMA mailbox */
+		a = malloc(sizeof(*a));
+		if (!a)
+			break;
+		memcpy(a, tmpl, sizeof(*a));
+		a->trust = NULL;	/* each device's own emulator root unless --trust */
+		if (tmpl->trust) {
+			a->trust = tmpl->trust;
+		}
+		a->collect = arr;
+		a->summary = true;
+		dev_emu_name(emu_topo_profile(topo), &emu_fn_info(fn)->bdf, spec, sizeof(spec));
+		rc = attest_one(a, spec);
+		if (rc > worst)
+			worst = rc;
+		if (!tmpl->trust)
+			spdm_trust_free(a->trust);
+		free(a);
+		n++;
+	}
+	emu_topo_free(topo);
+	if (t->json)
+		tool_print_json(arr);
+	json_object_put(arr);
+	if (n == 0) {
+		fprintf(stderr, "%s: no emulated device with CMA/SPDM in profile '%s'\n", t->prog,
+			profile);
+		return EXIT_USAGE;
+	}
+	return worst;
 }
 
 int cmd_attest(struct tool *t, int argc, char **argv)
@@ -285,14 +446,9 @@ int cmd_attest(struct tool *t, int argc, char **argv)
 		{ 0 }
 	};
 	struct attest *a = calloc(1, sizeof(*a));
-	const char *trust_path = NULL;
-	struct chain_cert certs[MAX_CHAIN_CERTS];
-	const struct spdm_result *r;
-	struct spdm_req *req = NULL;
-	const char *why;
-	int c, rc, nc = 0, exit_code;
+	const char *trust_path = NULL, *profile;
+	int c, rc, exit_code;
 	char *end;
-	bool ok;
 
 	if (!a)
 		return tool_fail(t, doe_err(t->ctx, -ENOMEM, "out of memory"), NULL);
@@ -310,7 +466,7 @@ int cmd_attest(struct tool *t, int argc, char **argv)
 			a->pol.slot = (uint8_t)strtoul(optarg, &end, 10);
 			rc = *end || !*optarg || a->pol.slot > 7 ? -EINVAL : 0;
 			break;
-		case 'M': rc = parse_meas(optarg, &a->pol); break;
+		case 'M': rc = parse_meas_mode(optarg, &a->pol); break;
 		case 'N':
 			rc = hex_decode(optarg, a->nonce, sizeof(a->nonce));
 			a->nonce_given = true;
@@ -337,62 +493,18 @@ int cmd_attest(struct tool *t, int argc, char **argv)
 		free(a);
 		return tool_usage(t, "attest takes one device (or tcp:HOST:PORT)");
 	}
-	a->pol.chain_buf = a->chain;
-	a->pol.chain_cap = sizeof(a->chain);
-	a->pol.meas_buf = a->meas;
-	a->pol.meas_cap = sizeof(a->meas);
-	a->pol.max_rsp_size = sizeof(a->rsp);
-	if (a->nonce_given)
-		a->pol.nonce = a->nonce;
 	rc = 0;
 	if (trust_path) {
 		rc = spdm_trust_new(t->ctx, trust_path, &a->trust);
 		a->trust_desc = trust_path;
 	}
-	if (rc == 0)
-		rc = open_target(a, argv[optind]);
 	if (rc) {
-		exit_code = tool_fail(t, rc, NULL);
-		close_target(a);
 		free(a);
-		return exit_code == EXIT_USAGE || rc == -EPERM ? EXIT_USAGE : EXIT_FAIL;
+		return tool_fail(t, rc, NULL);
 	}
-	a->pol.trust = a->trust;
-	rc = spdm_req_init(a->mem, sizeof(a->mem), t->ctx, &a->pol, &req);
-	if (rc == 0) {
-		if (a->sock)
-			rc = spdm_req_run(req, spdm_transport_socket(a->sock), a->sock, a->rsp,
-					  sizeof(a->rsp), 2000000);
-		else
-			rc = spdm_req_run(req, spdm_transport_doe(), a->mb, a->rsp, sizeof(a->rsp),
-					  2000000);
-	}
-	r = req ? spdm_req_result(req) : NULL;
-	if (r && r->chain && r->chain_len) {
-		nc = chain_certs(t->ctx, r->chain, r->chain_len, spdm_hash_size(r->hash_algo), certs,
-				 MAX_CHAIN_CERTS);
-		if (nc < 0)
-			nc = 0;
-	}
-	if (rc)
-		fprintf(stderr, "%s: %s: %s\n", t->prog, a->name, doe_ctx_errmsg(t->ctx));
-	if (r) {
-		ok = verdict(a, r, rc, &why);
-		if (t->json) {
-			struct json_object *o = evidence_json(a, r, ok, why, rc, certs, nc);
-
-			tool_print_json(o);
-			json_object_put(o);
-		} else {
-			print_text(a, r, ok, why, certs, nc);
-		}
-	} else {
-		ok = false;
-	}
-	chain_certs_free(certs, nc);
-	if (req)
-		spdm_req_fini(req);
-	close_target(a);
+	exit_code = topo_spec(argv[optind], &profile) ? attest_all(a, profile)
+						       : attest_one(a, argv[optind]);
+	spdm_trust_free(a->trust);
 	free(a);
-	return ok ? EXIT_OK : EXIT_FAIL;
+	return exit_code;
 }

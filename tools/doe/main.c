@@ -17,6 +17,7 @@ static const struct command commands[] = {
 	{ "emulate", cmd_emulate },
 	{ "cdat", cmd_cdat },
 	{ "attest", cmd_attest },
+	{ "verify-evidence", cmd_verify_evidence },
 };
 
 static void log_stderr(void *priv, int prio, const char *msg)

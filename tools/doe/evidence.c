@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Verifiable evidence. doe attest records every SPDM request and response
+ * it exchanged (a tap on the transport); the evidence JSON carries that
+ * log with the policy and the nonce. doe verify-evidence runs the same
+ * requester again against a transport that replays the log: each request
+ * it makes must be byte for byte the logged one, each response is the
+ * logged one. So the remote verifier re-checks the chain against its own
+ * trust store and every signature over the transcript it rebuilds itself,
+ * with exactly the checks doe attest made, and nothing the device said is
+ * taken on trust. The nonce is the verifier's to choose (--nonce) and to
+ * compare.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "attest.h"
+#include "evidence.h"
+#include "internal.h"
+
+#define LOG_MAX_MESSAGES 4096	/* a certificate read in 1 KiB chunks, busy retries... */
+
+void msglog_free(struct msglog *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->m[i].req);
+		free(l->m[i].rsp);
+	}
+	free(l->m);
+	memset(l, 0, sizeof(*l));
+}
+
+static int msglog_add(struct msglog *l, const void *req, size_t req_len, const void *rsp,
+		      size_t rsp_len)
+{
+	struct logged *m;
+
+	if (l->n == LOG_MAX_MESSAGES)
+		return -E2BIG;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 32;
+		struct logged *p = realloc(l->m, cap * sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		l->m = p;
+		l->cap = cap;
+	}
+	m = &l->m[l->n];
+	m->req = malloc(req_len ? req_len : 1);
+	m->rsp = malloc(rsp_len ? rsp_len : 1);
+	if (!m->req || !m->rsp) {
+		free(m->req);
+		free(m->rsp);
+		return -ENOMEM;
+	}
+	memcpy(m->req, req, req_len);
+	memcpy(m->rsp, rsp, rsp_len);
+	m->req_len = req_len;
+	m->rsp_len = rsp_len;
+	l->n++;
+	return 0;
+}
+
+/* ---- the tap: records what goes through the real transport ---- */
+
+static int tap_exchange(void *priv, const void *req, size_t req_len, void *rsp, size_t rsp_cap,
+			size_t *rsp_len)
+{
+	struct tap *t = priv;
+	int rc = t->inner->exchange(t->inner_priv, req, req_len, rsp, rsp_cap, rsp_len);
+
+	if (rc == 0 && msglog_add(&t->log, req, req_len, rsp, *rsp_len))
+		t->log_failed = true;	/* the attestation goes on; evidence says so */
+	return rc;
+}
+
+void tap_init(struct tap *t, const struct spdm_transport_ops *inner, void *inner_priv)
+{
+	memset(t, 0, sizeof(*t));
+	t->inner = inner;
+	t->inner_priv = inner_priv;
+	t->ops.exchange = tap_exchange;
+	t->ops.align = inner->align;
+}
+
+/* ---- the replay: answers from the log, checking every request ---- */
+
+static int replay_exchange(void *priv, const void *req, size_t req_len, void *rsp,
+			   size_t rsp_cap, size_t *rsp_len)
+{
+	struct replay *r = priv;
+	const struct logged *m;
+
+	if (r->next >= r->log->n)
+		return doe_err(r->ctx, -EBADMSG,
+			       "evidence: the requester sent message %zu, the log ends after %zu",
+			       r->next + 1, r->log->n);
+	m = &r->log->m[r->next];
+	if (m->req_len != req_len || memcmp(m->req, req, req_len))
+		return doe_err(r->ctx, -EBADMSG,
+			       "evidence: request %zu differs from the logged one (policy or nonce "
+			       "do not match the log, or the log was altered)", r->next + 1);
+	if (m->rsp_len > rsp_cap)
+		return doe_err(r->ctx, -EMSGSIZE, "evidence: response %zu is too large",
+			       r->next + 1);
+	memcpy(rsp, m->rsp, m->rsp_len);
+	*rsp_len = m->rsp_len;
+	r->next++;
+	return 0;
+}
+
+void replay_init(struct replay *r, struct doe_ctx *ctx, const struct msglog *log, uint8_t align)
+{
+	memset(r, 0, sizeof(*r));
+	r->ctx = ctx;
+	r->log = log;
+	r->ops.exchange = replay_exchange;
+	r->ops.align = align;
+}
+
+/* ---- JSON ---- */
+
+struct json_object *msglog_json(const struct msglog *l)
+{
+	struct json_object *arr = json_object_new_array();
+
+	for (size_t i = 0; i < l->n; i++) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "request", hex_json(l->m[i].req, l->m[i].req_len));
+		json_object_object_add(o, "response", hex_json(l->m[i].rsp, l->m[i].rsp_len));
+		json_object_array_add(arr, o);
+	}
+	return arr;
+}
+
+static int hex_to_bytes(struct doe_ctx *ctx, struct json_object *v, const char *what, size_t i,
+			uint8_t **out, size_t *len)
+{
+	const char *s = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+	size_t n = s ? strlen(s) : 0;
+	uint8_t *p;
+
+	if (!s || n % 2)
+		return doe_err(ctx, -EINVAL, "messages[%zu].%s: not a hex string", i, what);
+	p = malloc(n / 2 ? n / 2 : 1);
+	if (!p)
+		return doe_err(ctx, -ENOMEM, "out of memory");
+	for (size_t k = 0; k < n / 2; k++) {
+		int hi = hexval(s[2 * k]), lo = hexval(s[2 * k + 1]);
+
+		if (hi < 0 || lo < 0) {
+			free(p);
+			return doe_err(ctx, -EINVAL, "messages[%zu].%s: not a hex string", i, what);
+		}
+		p[k] = (uint8_t)(hi << 4 | lo);
+	}
+	*out = p;
+	*len = n / 2;
+	return 0;
+}
+
+int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int msglog_from_json(struct doe_ctx *ctx, struct json_object *arr, struct msglog *l)
+{
+	memset(l, 0, sizeof(*l));
+	if (!json_object_is_type(arr, json_type_array))
+		return doe_err(ctx, -EINVAL, "messages: not an array");
+	for (size_t i = 0; i < json_object_array_length(arr); i++) {
+		struct json_object *o = json_object_array_get_idx(arr, i), *q, *s;
+		uint8_t *req = NULL, *rsp = NULL;
+		size_t ql = 0, sl = 0;
+		int rc;
+
+		if (!json_object_object_get_ex(o, "request", &q) ||
+		    !json_object_object_get_ex(o, "response", &s)) {
+			msglog_free(l);
+			return doe_err(ctx, -EINVAL, "messages[%zu]: needs request and response", i);
+		}
+		rc = hex_to_bytes(ctx, q, "request", i, &req, &ql);
+		if (rc == 0)
+			rc = hex_to_bytes(ctx, s, "response", i, &rsp, &sl);
+		if (rc == 0 && msglog_add(l, req, ql, rsp, sl))
+			rc = doe_err(ctx, -ENOMEM, "messages: too many or out of memory");
+		free(req);
+		free(rsp);
+		if (rc) {
+			msglog_free(l);
+			return rc;
+		}
+	}
+	return 0;
+}
+
+/* The trailing signature of the last response with this code. */
+struct json_object *logged_signature(const struct msglog *l, uint8_t code, size_t sig_len)
+{
+	for (size_t i = l->n; i-- > 0;) {
+		const struct logged *m = &l->m[i];
+
+		if (m->rsp_len >= 2 && m->rsp[1] == code) {
+			size_t end = m->rsp_len;
+
+			if (sig_len && end >= sig_len + 4)
+				return hex_json(m->rsp + end - sig_len, sig_len);
+			return NULL;
+		}
+	}
+	return NULL;
+}
