@@ -65,6 +65,7 @@ fuzz: deps-check
 bench: build
 	$(BUILD)/bench/doe_bench_mailbox
 	$(BUILD)/bench/doe_bench_cdat
+	$(BUILD)/bench/doe_bench_attest
 
 install: build
 	cmake --install $(BUILD)

@@ -345,7 +345,8 @@ static int on_algs(struct spdm_req *r, const uint8_t *in, size_t len)
 	r->res.meas_spec = a.meas_spec;
 	if (a.hash)
 		TRY(spdm_ts_start(r->ctx, &r->ts, r->ver, a.hash));
-	if (!r->pol.skip_challenge || (f & SPDM_CAP_CERT && r->pol.chain_buf))
+	/* the chain is read for CHALLENGE, or when it can be checked anyway */
+	if (!r->pol.skip_challenge || ((f & SPDM_CAP_CERT) && r->pol.chain_buf && a.asym))
 		return send_get_digests(r);
 	return send_measurements(r);
 }
