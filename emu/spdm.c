@@ -191,3 +191,19 @@ int emu_fn_spdm_handle(struct emu_fn *fn, const void *req, size_t req_len, void 
 		return doe_err(emu_fn_ctx(fn), -ENOENT, "emulated function has no CMA mailbox");
 	return cma_handler(s, req, req_len, rsp, rsp_cap, rsp_len);
 }
+
+int emu_fn_set_spdm_identity(struct emu_fn *fn, struct spdm_identity *id, uint32_t asym_algo)
+{
+	struct emu_spdm *s = *emu_fn_spdm_slot(fn);
+
+	if (!s) {
+		spdm_identity_free(id);
+		return doe_err(emu_fn_ctx(fn), -ENOENT, "emulated function has no CMA mailbox");
+	}
+	spdm_rsp_fini(s->rsp);
+	s->rsp = NULL;
+	spdm_identity_free(s->id);
+	s->id = id;
+	s->opts.asym_algo = asym_algo;
+	return 0;
+}

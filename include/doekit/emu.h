@@ -203,6 +203,11 @@ DOE_API int emu_fn_set_spdm(struct emu_fn *fn, const struct emu_spdm_opts *o);
 /* The DER root certificate of the function's identity (made if needed);
  * valid until the function is freed or its algorithm changes. */
 DOE_API int emu_fn_spdm_root(struct emu_fn *fn, const uint8_t **der, size_t *len);
+/* Gives the function an identity (e.g. from spdm_identity_load()) whose
+ * leaf key is of asym_algo; the function owns it from then on. */
+struct spdm_identity;
+DOE_API int emu_fn_set_spdm_identity(struct emu_fn *fn, struct spdm_identity *id,
+				     uint32_t asym_algo);
 /* One SPDM request to the function's responder, without a mailbox (the
  * socket server uses it). */
 DOE_API int emu_fn_spdm_handle(struct emu_fn *fn, const void *req, size_t req_len, void *rsp,

@@ -40,12 +40,15 @@ int cmd_emulate(struct tool *t, int argc, char **argv)
 		{ "profile", required_argument, NULL, 'P' },
 		{ "device", required_argument, NULL, 'D' },
 		{ "export-root", required_argument, NULL, 'R' },
+		{ "identity", required_argument, NULL, 'I' },
+		{ "asym", required_argument, NULL, 'A' },
 		{ "emu-cdat", required_argument, NULL, 'C' },
 		{ "emu-spdm", required_argument, NULL, 'Q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	const char *listen = NULL, *trans = NULL, *profile = NULL, *device = NULL, *root = NULL;
+	const char *identity = NULL, *asym = NULL;
 	bool list = false;
 	int c, rc;
 
@@ -57,6 +60,8 @@ int cmd_emulate(struct tool *t, int argc, char **argv)
 		case 'P': profile = optarg; continue;
 		case 'D': device = optarg; continue;
 		case 'R': root = optarg; continue;
+		case 'I': identity = optarg; continue;
+		case 'A': asym = optarg; continue;
 		}
 		if ((rc = tool_common_opt(t, c, optarg)) != 0)
 			return rc < 0 ? EXIT_USAGE : EXIT_OK;
@@ -66,6 +71,6 @@ int cmd_emulate(struct tool *t, int argc, char **argv)
 	if (list && !listen)
 		return list_profiles(t);
 	if (listen && !list)
-		return emulate_listen(t, listen, trans, profile, device, root);
+		return emulate_listen(t, listen, trans, profile, device, root, identity, asym);
 	return tool_usage(t, "emulate: say what to do (--list-profiles or --listen tcp:HOST:PORT)");
 }

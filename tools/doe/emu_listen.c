@@ -17,6 +17,7 @@
 #include <openssl/x509.h>
 
 #include <doekit/spdm_socket.h>
+#include "attest.h"
 #include "internal.h"
 #include "tool.h"
 
@@ -77,8 +78,26 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
+/* --identity KEY.pem,CHAIN.pem [--asym ALG]: a key and chain of the user's */
+static int load_identity(struct tool *t, struct emu_fn *fn, const char *spec, const char *asym_name)
+{
+	char key[1024];
+	const char *comma = strchr(spec, ',');
+	struct spdm_identity *id;
+	uint32_t asym = SPDM_ASYM_ECDSA_P384;
+
+	if (!comma || (size_t)(comma - spec) >= sizeof(key) || !comma[1])
+		return doe_err(t->ctx, -EINVAL, "--identity '%s': expected KEY.pem,CHAIN.pem", spec);
+	if (asym_name && asym_parse(asym_name, &asym))
+		return doe_err(t->ctx, -EINVAL, "--asym '%s': not an algorithm", asym_name);
+	memcpy(key, spec, (size_t)(comma - spec));
+	key[comma - spec] = '\0';
+	TRY(spdm_identity_load(t->ctx, asym, key, comma + 1, &id));
+	return emu_fn_set_spdm_identity(fn, id, asym);
+}
+
 int emulate_listen(struct tool *t, const char *addr, const char *trans_name, const char *profile,
-		   const char *bdf, const char *root_out)
+		   const char *bdf, const char *root_out, const char *identity, const char *asym)
 {
 	struct spdm_sock_listener *l = NULL;
 	struct spdm_sock_server srv = { .handler = handle };
@@ -110,6 +129,8 @@ int emulate_listen(struct tool *t, const char *addr, const char *trans_name, con
 	}
 	dev_emu_name(emu_topo_profile(topo), &emu_fn_info(fn)->bdf, name, sizeof(name));
 	srv.priv = fn;
+	if (identity && (rc = load_identity(t, fn, identity, asym)))
+		goto out;
 	if ((rc = emu_fn_spdm_root(fn, &(const uint8_t *){ NULL }, &(size_t){ 0 })))
 		goto out;
 	if (root_out && (rc = export_root(t, fn, root_out)))
