@@ -272,7 +272,6 @@ const char *meas_mode_name(const struct spdm_req_policy *p, char *buf, size_t le
 static void add_replay_data(struct attest *a, const struct spdm_result *r, struct json_object *o)
 {
 	struct json_object *p = json_object_new_object();
-	size_t sig = r->asym_algo ? spdm_sig_size(r->asym_algo) : 0;
 	char buf[8];
 
 	json_object_object_add(p, "versions", json_object_new_int(a->pol.versions));
@@ -281,9 +280,9 @@ static void add_replay_data(struct attest *a, const struct spdm_result *r, struc
 	json_object_object_add(p, "measurements", json_object_new_string(meas_mode_name(&a->pol, buf, sizeof(buf))));
 	json_object_object_add(p, "align", json_object_new_int(a->tap.ops.align));
 	json_object_object_add(o, "policy", p);
-	json_object_object_add(o, "signature", logged_signature(&a->tap.log, SPDM_MEASUREMENTS, sig));
+	json_object_object_add(o, "signature", logged_signature(&a->tap.log, SPDM_MEASUREMENTS, r));
 	json_object_object_add(o, "challenge_signature",
-			       logged_signature(&a->tap.log, SPDM_CHALLENGE_AUTH, sig));
+			       logged_signature(&a->tap.log, SPDM_CHALLENGE_AUTH, r));
 	json_object_object_add(o, "messages", a->tap.log_failed ? NULL : msglog_json(&a->tap.log));
 }
 

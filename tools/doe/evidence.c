@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <doekit/cursor.h>
 #include "attest.h"
 #include "evidence.h"
 #include "internal.h"
@@ -204,19 +205,49 @@ int msglog_from_json(struct doe_ctx *ctx, struct json_object *arr, struct msglog
 	return 0;
 }
 
-/* The trailing signature of the last response with this code. */
-struct json_object *logged_signature(const struct msglog *l, uint8_t code, size_t sig_len)
+/*
+ * Where the signature of a logged response starts, from its layout
+ * (DSP0274 1.3 §10.9 CHALLENGE_AUTH, §10.11 MEASUREMENTS): a transport
+ * such as DOE pads messages, so "the last S bytes" would be wrong.
+ */
+static size_t sig_offset(const struct logged *m, const struct spdm_result *r)
 {
+	size_t h = spdm_hash_size(r->hash_algo), ctx13 = r->version >= SPDM_V13 ? 8 : 0;
+	struct doe_rd rd;
+	uint16_t opaque;
+	uint32_t len24;
+	uint8_t b[3];
+
+	doe_rd_init(&rd, m->rsp, m->rsp_len);
+	if (m->rsp[1] == SPDM_CHALLENGE_AUTH) {
+		doe_rd_skip(&rd, 4 + h + SPDM_NONCE_SIZE + r->summary_hash_len);
+	} else {
+		doe_rd_skip(&rd, 5);
+		doe_rd_bytes(&rd, b, 3);
+		len24 = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16;
+		doe_rd_skip(&rd, len24 + SPDM_NONCE_SIZE);
+	}
+	doe_rd_le16(&rd, &opaque);
+	doe_rd_skip(&rd, opaque + ctx13);
+	return doe_rd_ok(&rd) ? rd.off : SIZE_MAX;
+}
+
+/* The signature of the last logged response with this code. */
+struct json_object *logged_signature(const struct msglog *l, uint8_t code,
+				     const struct spdm_result *r)
+{
+	size_t sig_len = r->asym_algo ? spdm_sig_size(r->asym_algo) : 0;
+
 	for (size_t i = l->n; i-- > 0;) {
 		const struct logged *m = &l->m[i];
+		size_t off;
 
-		if (m->rsp_len >= 2 && m->rsp[1] == code) {
-			size_t end = m->rsp_len;
-
-			if (sig_len && end >= sig_len + 4)
-				return hex_json(m->rsp + end - sig_len, sig_len);
-			return NULL;
-		}
+		if (m->rsp_len < 4 || m->rsp[1] != code)
+			continue;
+		off = sig_offset(m, r);
+		if (!sig_len || off == SIZE_MAX || m->rsp_len - off < sig_len)
+			return NULL;	/* unsigned, or not what the requester accepted */
+		return hex_json(m->rsp + off, sig_len);
 	}
 	return NULL;
 }

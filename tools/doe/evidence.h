@@ -19,8 +19,10 @@ struct msglog {
 void msglog_free(struct msglog *l);
 struct json_object *msglog_json(const struct msglog *l);
 int msglog_from_json(struct doe_ctx *ctx, struct json_object *arr, struct msglog *l);
-/* The signature at the end of the last logged response with this code. */
-struct json_object *logged_signature(const struct msglog *l, uint8_t code, size_t sig_len);
+/* The signature of the last logged response with this code (CHALLENGE_AUTH
+ * or MEASUREMENTS), located from the message layout; NULL if unsigned. */
+struct json_object *logged_signature(const struct msglog *l, uint8_t code,
+				     const struct spdm_result *r);
 int hexval(char c);
 
 /* A transport that records every exchange of an inner one. */
