@@ -675,21 +675,43 @@ static void t_responder_keeps_serving(void)
 {
 	static const struct {
 		const char *name;
-		uint8_t req[12];
+		uint8_t req[40];
 		size_t len;
 		uint8_t err;	/* 0: not an ERROR */
+		uint8_t code;	/* the response code when not an ERROR */
 	} cases[] = {
-		{ "short", { 0x10 }, 1, SPDM_ERR_INVALID_REQUEST },
-		{ "GET_DIGESTS before VCA", { 0x10, SPDM_GET_DIGESTS, 0, 0 }, 4, SPDM_ERR_UNEXPECTED_REQUEST },
-		{ "GET_VERSION in 1.2", { 0x12, SPDM_GET_VERSION, 0, 0 }, 4, SPDM_ERR_VERSION_MISMATCH },
-		{ "GET_VERSION", { 0x10, SPDM_GET_VERSION, 0, 0 }, 4, 0 },
-		{ "GET_VERSION trailing", { 0x10, SPDM_GET_VERSION, 0, 0, 1 }, 5, SPDM_ERR_INVALID_REQUEST },
-		{ "GET_VERSION again", { 0x10, SPDM_GET_VERSION, 0, 0 }, 4, 0 },
-		{ "NEGOTIATE before CAPS", { 0x12, SPDM_NEGOTIATE_ALGORITHMS, 0, 0 }, 4, SPDM_ERR_UNEXPECTED_REQUEST },
-		{ "GET_CAPABILITIES 1.4", { 0x14, SPDM_GET_CAPABILITIES, 0, 0 }, 4, SPDM_ERR_VERSION_MISMATCH },
-		{ "GET_CAPABILITIES short", { 0x12, SPDM_GET_CAPABILITIES, 0, 0, 0, 0 }, 6, SPDM_ERR_INVALID_REQUEST },
-		{ "KEY_EXCHANGE", { 0x10, 0xE4, 0, 0 }, 4, SPDM_ERR_UNSUPPORTED_REQUEST },
-		{ "RESPOND_IF_READY unprompted", { 0x10, SPDM_RESPOND_IF_READY, 0, 0 }, 4, SPDM_ERR_UNEXPECTED_REQUEST },
+		{ "short", { 0x10 }, 1, SPDM_ERR_INVALID_REQUEST, 0 },
+		{ "GET_DIGESTS before VCA", { 0x10, SPDM_GET_DIGESTS, 0, 0 }, 4, SPDM_ERR_UNEXPECTED_REQUEST, 0 },
+		{ "GET_VERSION in 1.2", { 0x12, SPDM_GET_VERSION, 0, 0 }, 4, SPDM_ERR_VERSION_MISMATCH, 0 },
+		{ "GET_VERSION", { 0x10, SPDM_GET_VERSION, 0, 0 }, 4, 0, 0 },
+		{ "GET_VERSION trailing", { 0x10, SPDM_GET_VERSION, 0, 0, 1 }, 5, SPDM_ERR_INVALID_REQUEST, 0 },
+		{ "GET_VERSION again", { 0x10, SPDM_GET_VERSION, 0, 0 }, 4, 0, 0 },
+		{ "NEGOTIATE before CAPS", { 0x12, SPDM_NEGOTIATE_ALGORITHMS, 0, 0 }, 4, SPDM_ERR_UNEXPECTED_REQUEST, 0 },
+		{ "GET_CAPABILITIES 1.4", { 0x14, SPDM_GET_CAPABILITIES, 0, 0 }, 4, SPDM_ERR_VERSION_MISMATCH, 0 },
+		{ "GET_CAPABILITIES short", { 0x12, SPDM_GET_CAPABILITIES, 0, 0, 0, 0 }, 6, SPDM_ERR_INVALID_REQUEST, 0 },
+		{ "KEY_EXCHANGE", { 0x10, 0xE4, 0, 0 }, 4, SPDM_ERR_UNSUPPORTED_REQUEST, 0 },
+		{ "RESPOND_IF_READY unprompted", { 0x10, SPDM_RESPOND_IF_READY, 0, 0 }, 4, SPDM_ERR_UNEXPECTED_REQUEST, 0 },
+		{ "GET_VERSION to negotiate", { 0x10, SPDM_GET_VERSION, 0, 0 }, 4, 0, SPDM_VERSION },
+		{ "GET_CAPABILITIES 1.2", { 0x12, SPDM_GET_CAPABILITIES, 0, 0, 0, 12, 0, 0, 0, 0, 0, 0,
+					    0, 0x10, 0, 0, 0, 0x10, 0, 0 }, 20, 0, SPDM_CAPABILITIES },
+		{ "GET_CAPABILITIES twice", { 0x12, SPDM_GET_CAPABILITIES, 0, 0, 0, 12, 0, 0, 0, 0, 0, 0,
+					      0, 0x10, 0, 0, 0, 0x10, 0, 0 }, 20, SPDM_ERR_UNEXPECTED_REQUEST, 0 },
+		{ "NEGOTIATE_ALGORITHMS Length wrong", { 0x12, SPDM_NEGOTIATE_ALGORITHMS, 0, 0, 33, 0, 1, 2,
+							 0x10, 0, 0, 0, 1 }, 32, SPDM_ERR_INVALID_REQUEST, 0 },
+		{ "NEGOTIATE_ALGORITHMS", { 0x12, SPDM_NEGOTIATE_ALGORITHMS, 0, 0, 32, 0, 1, 2, 0x10, 0, 0, 0, 1 },
+		  32, 0, SPDM_ALGORITHMS },
+		{ "GET_DIGESTS in 1.1", { 0x11, SPDM_GET_DIGESTS, 0, 0 }, 4, SPDM_ERR_VERSION_MISMATCH, 0 },
+		{ "GET_CERTIFICATE past the chain", { 0x12, SPDM_GET_CERTIFICATE, 0, 0, 0xFF, 0xFF, 0x10, 0 }, 8,
+		  SPDM_ERR_INVALID_REQUEST, 0 },
+		{ "GET_CERTIFICATE slot 9", { 0x12, SPDM_GET_CERTIFICATE, 9, 0, 0, 0, 0x10, 0 }, 8,
+		  SPDM_ERR_INVALID_REQUEST, 0 },
+		{ "GET_DIGESTS", { 0x12, SPDM_GET_DIGESTS, 0, 0 }, 4, 0, SPDM_DIGESTS },
+		{ "CHALLENGE short", { 0x12, SPDM_CHALLENGE, 0, 0xFF, 1, 2, 3 }, 7, SPDM_ERR_INVALID_REQUEST, 0 },
+		{ "CHALLENGE HashType 7", { 0x12, SPDM_CHALLENGE, 0, 7 }, 36, SPDM_ERR_INVALID_REQUEST, 0 },
+		{ "GET_MEASUREMENTS index 0x77", { 0x12, SPDM_GET_MEASUREMENTS, 0, 0x77 }, 4, SPDM_ERR_INVALID_REQUEST, 0 },
+		{ "GET_MEASUREMENTS count", { 0x12, SPDM_GET_MEASUREMENTS, 0, 0 }, 4, 0, SPDM_MEASUREMENTS },
+		{ "CHALLENGE", { 0x12, SPDM_CHALLENGE, 0, 0 }, 36, 0, SPDM_CHALLENGE_AUTH },
+		{ "GET_VERSION at the end", { 0x10, SPDM_GET_VERSION, 0, 0 }, 4, 0, SPDM_VERSION },
 	};
 	struct spdm_rsp_config cfg;
 	struct spdm_rsp *rsp;
@@ -707,7 +729,7 @@ static void t_responder_keeps_serving(void)
 			T_EQ(out[1], SPDM_ERROR);
 			T_EQ(out[2], cases[i].err);
 		} else {
-			T_EQ(out[1], SPDM_VERSION);
+			T_EQ(out[1], cases[i].code ? cases[i].code : SPDM_VERSION);
 		}
 	}
 	spdm_rsp_fini(rsp);
