@@ -222,6 +222,26 @@ static void t_highest_common_version(void)
 	T_EQ(r.res.version, SPDM_V12);
 }
 
+static void t_summary_hash_types(void)
+{
+	struct run r;
+
+	/* TCB summary (immutable ROM blocks) and none: signed over, not recomputed */
+	run_init(&r, SPDM_ASYM_ECDSA_P256, SPDM_HASH_SHA512, SPDM_V11);
+	r.pol.summary_hash_type = SPDM_SUMMARY_TCB;
+	run_go(&r);
+	T_EQ(r.rc, 0);
+	T_EQ(r.res.summary_hash_len, 64);
+	T_TRUE(!r.res.summary_hash_checked);
+
+	run_init(&r, SPDM_ASYM_ECDSA_P256, SPDM_HASH_SHA512, SPDM_V13);
+	r.pol.summary_hash_type = SPDM_SUMMARY_NONE;
+	run_go(&r);
+	T_EQ(r.rc, 0);
+	T_EQ(r.res.summary_hash_len, 0);
+	T_TRUE(r.res.challenge_verified);
+}
+
 static void t_no_common_version(void)
 {
 	struct run r;
@@ -750,6 +770,7 @@ int main(void)
 	}
 	T_RUN(t_matrix);
 	T_RUN(t_highest_common_version);
+	T_RUN(t_summary_hash_types);
 	T_RUN(t_no_common_version);
 	T_RUN(t_bad_signature);
 	T_RUN(t_bad_measurement_signature);

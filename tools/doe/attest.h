@@ -19,6 +19,9 @@ struct chain_cert {
 
 void hex_encode(const uint8_t *p, size_t n, char *out);
 struct json_object *hex_json(const uint8_t *p, size_t n);
+/* Hex digits to bytes (at most cap); -EINVAL for anything but pairs of
+ * hex digits. */
+int hex_decode(const char *s, uint8_t *out, size_t cap, size_t *len);
 /* Returns the number of certificates (up to max) or -EBADMSG. */
 int chain_certs(struct doe_ctx *ctx, const uint8_t *chain, size_t len, size_t hash_size,
 		struct chain_cert *out, size_t max);

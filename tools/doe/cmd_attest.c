@@ -53,20 +53,6 @@ int hash_parse(const char *s, uint32_t *out)
 	return -EINVAL;
 }
 
-static int hex_decode(const char *s, uint8_t *out, size_t n)
-{
-	if (strlen(s) != 2 * n)
-		return -EINVAL;
-	for (size_t i = 0; i < n; i++) {
-		unsigned int v;
-
-		if (sscanf(s + 2 * i, "%2x", &v) != 1 || !strchr("0123456789abcdefABCDEF", s[2 * i]) ||
-		    !strchr("0123456789abcdefABCDEF", s[2 * i + 1]))
-			return -EINVAL;
-		out[i] = (uint8_t)v;
-	}
-	return 0;
-}
 
 
 static int parse_version(const char *s, uint8_t *mask)
@@ -173,6 +159,13 @@ bool attest_verdict(const struct attest *a, const struct spdm_result *r, int rc,
 	return *why == NULL;
 }
 
+/* MeasurementHashAlgo (DSP0274 ALGORITHMS): bit 0 raw bit stream, then the BaseHashAlgo bits
+ * shifted left by one. */
+static const char *meas_hash_name(uint32_t m)
+{
+	return m == SPDM_MEAS_HASH_RAW ? "raw bit stream" : spdm_hash_name(m >> 1);
+}
+
 void attest_print_text(struct attest *a, const struct spdm_result *r, bool ok, const char *why,
 		       const struct chain_cert *c, int nc)
 {
@@ -184,7 +177,7 @@ void attest_print_text(struct attest *a, const struct spdm_result *r, bool ok, c
 	printf("  version        %u.%u\n", r->version >> 4, r->version & 0xF);
 	printf("  algorithms     %s, %s", spdm_asym_name(r->asym_algo), spdm_hash_name(r->hash_algo));
 	if (r->meas_hash_algo)
-		printf(" (measurements %s)", spdm_hash_name(r->meas_hash_algo));
+		printf(" (measurements %s)", meas_hash_name(r->meas_hash_algo));
 	printf("\n  trust          %s\n", a->trust_desc ? a->trust_desc : "none given");
 	printf("  certificate chain, slot %u: %s\n", a->pol.slot,
 	       r->chain_verified ? "verified" : "NOT verified");
@@ -232,7 +225,7 @@ struct json_object *attest_evidence_json(struct attest *a, const struct spdm_res
 	json_object_object_add(o, "base_hash_algo",
 			       r->hash_algo ? json_object_new_string(spdm_hash_name(r->hash_algo)) : NULL);
 	json_object_object_add(o, "measurement_hash_algo",
-			       r->meas_hash_algo ? json_object_new_string(spdm_hash_name(r->meas_hash_algo))
+			       r->meas_hash_algo ? json_object_new_string(meas_hash_name(r->meas_hash_algo))
 						 : NULL);
 	json_object_object_add(o, "slot", json_object_new_int(a->pol.slot));
 	json_object_object_add(o, "trust", a->trust_desc ? json_object_new_string(a->trust_desc) : NULL);
@@ -428,11 +421,7 @@ static int attest_all(struct attest *tmpl, const char *profile)
 int cmd_attest(struct tool *t, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "raw", no_argument, NULL, 'r' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "emu-cdat", required_argument, NULL, 'C' },
-		{ "emu-spdm", required_argument, NULL, 'Q' },
+		TOOL_COMMON_OPTIONS,
 		{ "trust", required_argument, NULL, 'T' },
 		{ "version", required_argument, NULL, 'V' },
 		{ "asym", required_argument, NULL, 'A' },
@@ -441,12 +430,12 @@ int cmd_attest(struct tool *t, int argc, char **argv)
 		{ "measurements", required_argument, NULL, 'M' },
 		{ "nonce", required_argument, NULL, 'N' },
 		{ "trans", required_argument, NULL, 'X' },
-		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	struct attest *a = calloc(1, sizeof(*a));
 	const char *trust_path = NULL, *profile;
 	int c, rc, exit_code;
+	size_t nlen;
 	char *end;
 
 	if (!a)
@@ -467,7 +456,8 @@ int cmd_attest(struct tool *t, int argc, char **argv)
 			break;
 		case 'M': rc = parse_meas_mode(optarg, &a->pol); break;
 		case 'N':
-			rc = hex_decode(optarg, a->nonce, sizeof(a->nonce));
+			rc = hex_decode(optarg, a->nonce, sizeof(a->nonce), &nlen) ||
+			     nlen != sizeof(a->nonce) ? -EINVAL : 0;
 			a->nonce_given = true;
 			break;
 		case 'X': rc = spdm_sock_trans_parse(optarg, &a->trans); break;

@@ -131,17 +131,12 @@ static int encode(struct tool *t, const char *in, const char *out)
 int cmd_cdat(struct tool *t, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "raw", no_argument, NULL, 'r' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "emu-cdat", required_argument, NULL, 'C' },
-		{ "emu-spdm", required_argument, NULL, 'Q' },
+		TOOL_COMMON_OPTIONS,
 		{ "validate", no_argument, NULL, 'V' },
 		{ "file", required_argument, NULL, 'f' },
 		{ "encode", required_argument, NULL, 'e' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "path", no_argument, NULL, 'p' },
-		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	const char *file = NULL, *enc = NULL, *out = NULL, *source = "file";

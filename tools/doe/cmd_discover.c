@@ -9,12 +9,7 @@
 int cmd_discover(struct tool *t, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "raw", no_argument, NULL, 'r' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "emu-cdat", required_argument, NULL, 'C' },
-		{ "emu-spdm", required_argument, NULL, 'Q' },
-		{ "help", no_argument, NULL, 'h' },
+		TOOL_COMMON_OPTIONS,
 		{ 0 }
 	};
 	struct json_object *arr;

@@ -33,7 +33,7 @@ static int list_profiles(struct tool *t)
 int cmd_emulate(struct tool *t, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
+		TOOL_COMMON_OPTIONS,
 		{ "list-profiles", no_argument, NULL, 'L' },
 		{ "listen", required_argument, NULL, 'l' },
 		{ "trans", required_argument, NULL, 'X' },
@@ -42,9 +42,6 @@ int cmd_emulate(struct tool *t, int argc, char **argv)
 		{ "export-root", required_argument, NULL, 'R' },
 		{ "identity", required_argument, NULL, 'I' },
 		{ "asym", required_argument, NULL, 'A' },
-		{ "emu-cdat", required_argument, NULL, 'C' },
-		{ "emu-spdm", required_argument, NULL, 'Q' },
-		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	const char *listen = NULL, *trans = NULL, *profile = NULL, *device = NULL, *root = NULL;

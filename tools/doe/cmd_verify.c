@@ -37,6 +37,7 @@ static int load_policy(struct attest *a, struct json_object *ev, uint8_t *align)
 	struct doe_ctx *ctx = a->t->ctx;
 	struct json_object *p, *v;
 	int64_t x;
+	size_t n;
 
 	if (!json_object_object_get_ex(ev, "policy", &p) || !json_object_is_type(p, json_type_object))
 		return doe_err(ctx, -EINVAL, "evidence: no policy (not made by doe attest -j?)");
@@ -57,17 +58,10 @@ static int load_policy(struct attest *a, struct json_object *ev, uint8_t *align)
 			return doe_err(ctx, -EINVAL, "evidence: slot %lld out of range", (long long)x);
 		a->pol.slot = (uint8_t)x;
 	}
-	if (!json_object_object_get_ex(ev, "nonce", &v) || !json_object_is_type(v, json_type_string) ||
-	    strlen(json_object_get_string(v)) != 2 * SPDM_NONCE_SIZE)
+	if (!json_object_object_get_ex(ev, "nonce", &v) ||
+	    hex_decode(json_object_get_string(v), a->nonce, sizeof(a->nonce), &n) ||
+	    n != SPDM_NONCE_SIZE)
 		return doe_err(ctx, -EINVAL, "evidence: nonce: missing or not 32 bytes of hex");
-	for (size_t i = 0; i < SPDM_NONCE_SIZE; i++) {
-		const char *s = json_object_get_string(v);
-		int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
-
-		if (hi < 0 || lo < 0)
-			return doe_err(ctx, -EINVAL, "evidence: nonce: not hex");
-		a->nonce[i] = (uint8_t)(hi << 4 | lo);
-	}
 	return 0;
 }
 

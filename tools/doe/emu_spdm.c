@@ -69,21 +69,9 @@ static int parse_meas(struct doe_ctx *ctx, struct json_object *arr, struct spdm_
 					       MAX_MEAS_BYTES);
 			memcpy(bytes[i], s, sl);
 		} else if (json_object_object_get_ex(o, "value", &v)) {
-			s = json_object_get_string(v);
-			sl = strlen(s);
-			if (sl % 2 || sl / 2 > MAX_MEAS_BYTES)
+			if (hex_decode(json_object_get_string(v), bytes[i], MAX_MEAS_BYTES, &sl))
 				return doe_err(ctx, -EINVAL, "%svalue: not hex of at most %d bytes",
 					       where, MAX_MEAS_BYTES);
-			for (size_t k = 0; k < sl / 2; k++) {
-				unsigned int b;
-
-				if (!strchr("0123456789abcdefABCDEF", s[2 * k]) ||
-				    !strchr("0123456789abcdefABCDEF", s[2 * k + 1]) ||
-				    sscanf(s + 2 * k, "%2x", &b) != 1)
-					return doe_err(ctx, -EINVAL, "%svalue: not hex", where);
-				bytes[i][k] = (uint8_t)b;
-			}
-			sl /= 2;
 		} else {
 			return doe_err(ctx, -EINVAL, "%svalue: missing (or give text)", where);
 		}

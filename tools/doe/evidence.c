@@ -141,37 +141,17 @@ static int hex_to_bytes(struct doe_ctx *ctx, struct json_object *v, const char *
 			uint8_t **out, size_t *len)
 {
 	const char *s = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
-	size_t n = s ? strlen(s) : 0;
-	uint8_t *p;
+	size_t cap = s ? strlen(s) / 2 : 0;
+	uint8_t *p = malloc(cap ? cap : 1);
 
-	if (!s || n % 2)
-		return doe_err(ctx, -EINVAL, "messages[%zu].%s: not a hex string", i, what);
-	p = malloc(n / 2 ? n / 2 : 1);
 	if (!p)
 		return doe_err(ctx, -ENOMEM, "out of memory");
-	for (size_t k = 0; k < n / 2; k++) {
-		int hi = hexval(s[2 * k]), lo = hexval(s[2 * k + 1]);
-
-		if (hi < 0 || lo < 0) {
-			free(p);
-			return doe_err(ctx, -EINVAL, "messages[%zu].%s: not a hex string", i, what);
-		}
-		p[k] = (uint8_t)(hi << 4 | lo);
+	if (hex_decode(s, p, cap, len)) {
+		free(p);
+		return doe_err(ctx, -EINVAL, "messages[%zu].%s: not a hex string", i, what);
 	}
 	*out = p;
-	*len = n / 2;
 	return 0;
-}
-
-int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 int msglog_from_json(struct doe_ctx *ctx, struct json_object *arr, struct msglog *l)

@@ -23,7 +23,6 @@ int msglog_from_json(struct doe_ctx *ctx, struct json_object *arr, struct msglog
  * or MEASUREMENTS), located from the message layout; NULL if unsigned. */
 struct json_object *logged_signature(const struct msglog *l, uint8_t code,
 				     const struct spdm_result *r);
-int hexval(char c);
 
 /* A transport that records every exchange of an inner one. */
 struct tap {

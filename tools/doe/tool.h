@@ -67,6 +67,16 @@ int tool_mb_new(struct tool *t, struct doe_cfg *cfg, uint16_t off, struct doe_mb
 /* Prints "doe: <message from the context>" and returns the exit code that
  * fits rc: EXIT_USAGE for a missing device, EXIT_FAIL otherwise. */
 int tool_fail(struct tool *t, int rc, const char *what);
+/* The struct option entries every subcommand takes, handled by
+ * tool_common_opt(): -j, --raw, -t/--timeout, --emu-cdat, --emu-spdm, -h. */
+#define TOOL_COMMON_OPTIONS                                        \
+	{ "json", no_argument, NULL, 'j' },                       \
+	{ "raw", no_argument, NULL, 'r' },                        \
+	{ "timeout", required_argument, NULL, 't' },              \
+	{ "emu-cdat", required_argument, NULL, 'C' },             \
+	{ "emu-spdm", required_argument, NULL, 'Q' },             \
+	{ "help", no_argument, NULL, 'h' }
+
 /* Options every subcommand takes (-j, --raw, --timeout, --help). Returns 0
  * when handled, 1 when the command should exit 0 (help shown), -1 on a
  * usage error (already reported). */

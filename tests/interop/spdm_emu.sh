@@ -1,0 +1,359 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# Interoperability of doekit's SPDM requester and responder with DMTF spdm-emu
+# (spdm_responder_emu, spdm_requester_emu) over the spdm-emu socket protocol.
+#
+#   tests/interop/spdm_emu.sh SPDM_EMU_BIN_DIR [DOE_BINARY]
+#
+# SPDM_EMU_BIN_DIR is spdm-emu's build/bin: the two emulators and, as spdm-emu's
+# build leaves them there, libspdm's sample keys (ecp384/ca.cert.der, ...). If the
+# keys are elsewhere, set SPDM_EMU_KEYS to libspdm/unit_test/sample_key.
+# DOE_BINARY defaults to $DOE, then `doe` on PATH, then build*/tools/doe/doe of
+# this tree. Without a path, or without the binaries, the test is skipped (exit 0).
+#
+# Cases, for every SPDM version x asym x hash x transport both sides support:
+#   requester  doe attest           -> spdm_responder_emu  (verdict must be "verified")
+#   responder  spdm_requester_emu   -> doe emulate --listen --identity <sample key>
+#              (its default flow, which it trims to the capabilities we announce;
+#               exit status 0 means every signature and the chain verified)
+# then a few variants (measurement modes, raw bit stream, slot 1, ...).
+# Algorithms the spdm-emu build lacks (EdDSA when libspdm is built against a system
+# OpenSSL) are found by a DMTF-to-DMTF probe and reported as SKIP.
+#
+# Environment: INTEROP_VERSIONS, INTEROP_ASYMS, INTEROP_HASHES, INTEROP_TRANSPORTS
+# (space-separated spdm-emu names, e.g. INTEROP_ASYMS="ECDSA_P384 RSAPSS_3072"),
+# INTEROP_ROLES ("requester responder"), INTEROP_VARIANTS=0 to skip the variants,
+# INTEROP_TIMEOUT (seconds per case, default 30), INTEROP_KEEP=1 to keep the logs.
+# Output: one line per case "PASS|FAIL|SKIP role ver asym hash trans: reason",
+# then "N passed, N failed, N skipped". Exit 1 on any FAIL.
+
+set -u
+
+skip_all() {
+	echo "skipped: $*"
+	exit 0
+}
+
+BIN=${1:-}
+[ -n "$BIN" ] || skip_all "no spdm-emu path given"
+[ -d "$BIN" ] || skip_all "no such directory: $BIN"
+BIN=$(cd "$BIN" && pwd)
+RSP_EMU=$BIN/spdm_responder_emu
+REQ_EMU=$BIN/spdm_requester_emu
+[ -x "$RSP_EMU" ] || skip_all "no spdm_responder_emu in $BIN"
+[ -x "$REQ_EMU" ] || skip_all "no spdm_requester_emu in $BIN"
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+DOE_BIN=${2:-${DOE:-}}
+if [ -z "$DOE_BIN" ]; then
+	DOE_BIN=$(command -v doe 2>/dev/null || true)
+	if [ -z "$DOE_BIN" ]; then
+		for d in "$top"/build*/tools/doe/doe; do
+			[ -x "$d" ] && DOE_BIN=$d && break
+		done
+	fi
+fi
+[ -n "$DOE_BIN" ] && [ -x "$DOE_BIN" ] || skip_all "no doe binary (give it as the second argument)"
+case $DOE_BIN in /*) ;; *) DOE_BIN=$(pwd)/$DOE_BIN ;; esac
+
+for t in openssl timeout; do
+	command -v $t >/dev/null 2>&1 || skip_all "$t is not installed"
+done
+
+KEYS=${SPDM_EMU_KEYS:-}
+if [ -z "$KEYS" ]; then
+	for k in "$BIN" "$BIN/../../libspdm/unit_test/sample_key"; do
+		[ -f "$k/ecp384/ca.cert.der" ] && KEYS=$k && break
+	done
+fi
+[ -n "$KEYS" ] && [ -f "$KEYS/ecp384/ca.cert.der" ] ||
+	skip_all "no libspdm sample keys in $BIN (set SPDM_EMU_KEYS)"
+KEYS=$(cd "$KEYS" && pwd)
+
+VERSIONS=${INTEROP_VERSIONS:-"1.0 1.1 1.2 1.3"}
+ASYMS=${INTEROP_ASYMS:-"ECDSA_P256 ECDSA_P384 ECDSA_P521 RSASSA_2048 RSASSA_3072 RSASSA_4096 RSAPSS_2048 RSAPSS_3072 RSAPSS_4096 EDDSA_25519 EDDSA_448"}
+HASHES=${INTEROP_HASHES:-"SHA_256 SHA_384 SHA_512"}
+TRANSPORTS=${INTEROP_TRANSPORTS:-"PCI_DOE MCTP NONE"}
+ROLES=${INTEROP_ROLES:-"requester responder"}
+TMO=${INTEROP_TIMEOUT:-30}
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/doekit-interop.XXXXXX")
+PIDS=""
+cleanup() {
+	for p in $PIDS; do
+		kill "$p" 2>/dev/null
+	done
+	for p in $PIDS; do
+		wait "$p" 2>/dev/null
+	done
+	if [ "${INTEROP_KEEP:-0}" = 1 ] || [ "$failed" -gt 0 ]; then
+		echo "logs: $WORK"
+	else
+		rm -rf "$WORK"
+	fi
+}
+passed=0 failed=0 skipped=0
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- names -------------------------------------------------------------------
+doe_asym() {		# spdm-emu name -> doe name
+	case $1 in
+	ECDSA_P256) echo ecdsa-p256 ;; ECDSA_P384) echo ecdsa-p384 ;; ECDSA_P521) echo ecdsa-p521 ;;
+	RSASSA_*) echo "rsassa-${1#RSASSA_}" ;; RSAPSS_*) echo "rsapss-${1#RSAPSS_}" ;;
+	EDDSA_25519) echo ed25519 ;; EDDSA_448) echo ed448 ;;
+	esac
+}
+attest_asym() {		# spdm-emu name -> what doe attest prints
+	case $1 in
+	ECDSA_*) echo "ECDSA-${1#ECDSA_}" ;; RSASSA_*) echo "RSASSA-${1#RSASSA_}" ;;
+	RSAPSS_*) echo "RSAPSS-${1#RSAPSS_}" ;; EDDSA_25519) echo EdDSA-Ed25519 ;;
+	EDDSA_448) echo EdDSA-Ed448 ;;
+	esac
+}
+key_dir() {
+	case $1 in
+	ECDSA_P256) echo ecp256 ;; ECDSA_P384) echo ecp384 ;; ECDSA_P521) echo ecp521 ;;
+	RSASSA_*|RSAPSS_*) echo "rsa${1#*_}" ;; EDDSA_25519) echo ed25519 ;; EDDSA_448) echo ed448 ;;
+	esac
+}
+doe_hash() { echo "$1" | tr -d _ | tr A-Z a-z; }		# SHA_384 -> sha384
+attest_hash() { echo "$1" | tr _ -; }				# SHA_384 -> SHA-384
+doe_trans() { case $1 in PCI_DOE) echo pci-doe ;; MCTP) echo mctp ;; NONE) echo none ;; esac; }
+
+report() {	# STATUS role ver asym hash trans reason
+	local st=$1 role=$2 ver=$3 asym=$4 hash=$5 trans=$6
+	shift 6
+	printf '%s %s %s %s %s %s: %s\n' "$st" "$role" "$ver" "$(doe_asym "$asym")" \
+		"$(doe_hash "$hash")" "$(doe_trans "$trans")" "$*"
+	case $st in
+	PASS) passed=$((passed + 1)) ;; FAIL) failed=$((failed + 1)) ;; *) skipped=$((skipped + 1)) ;;
+	esac
+}
+
+# --- processes ---------------------------------------------------------------
+port_busy() {
+	if command -v ss >/dev/null 2>&1; then
+		[ -n "$(ss -Hltn "sport = :$1" 2>/dev/null)" ]
+	else
+		(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+	fi
+}
+pick_port() {
+	local p
+	for _ in $(seq 50); do
+		p=$((20000 + RANDOM % 40000))
+		port_busy "$p" || { echo "$p"; return 0; }
+	done
+	return 1
+}
+# Waits until something listens on 127.0.0.1:PORT (never connects to it:
+# spdm_responder_emu stops when a client goes away without SHUTDOWN).
+wait_listen() {		# PORT PID
+	for _ in $(seq 100); do
+		kill -0 "$2" 2>/dev/null || return 1
+		if command -v ss >/dev/null 2>&1; then
+			port_busy "$1" && return 0
+		fi
+		sleep 0.05
+	done
+	command -v ss >/dev/null 2>&1 && return 1
+	return 0
+}
+stop() {	# PID: SIGTERM, then SIGKILL after 3 s; returns its exit status
+	local pid=$1 rc
+	kill -0 "$pid" 2>/dev/null && {
+		for _ in $(seq 30); do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill "$pid" 2>/dev/null
+		sleep 0.1
+		kill -9 "$pid" 2>/dev/null
+	}
+	wait "$pid" 2>/dev/null
+	rc=$?
+	PIDS=$(echo " $PIDS " | sed "s/ $pid / /")
+	return $rc
+}
+last_error() {	# a short reason from a log
+	grep -v '^ \{2,\}[0-9a-f][0-9a-f] \|^$' "$1" | grep -i 'error\|fail\|not verified\|refus\|invalid\|timed\|unsupported' |
+		tail -n 2 | tr '\n' ' ' | cut -c1-200
+}
+
+# --- trust material ----------------------------------------------------------
+root_pem() {	# KEYDIR [ca|ca1] -> PEM path
+	local out=$WORK/${1}-${2:-ca}.pem
+	[ -s "$out" ] || openssl x509 -inform DER -in "$KEYS/$1/${2:-ca}.cert.der" -out "$out" 2>/dev/null
+	echo "$out"
+}
+identity() {	# KEYDIR -> "KEY.pem,CHAIN.pem" (root first) for doe emulate --identity
+	local d=$1 chain=$WORK/$1-chain.pem key=$WORK/$1-end_responder.key
+	if [ ! -s "$chain" ]; then
+		for c in ca inter end_responder; do
+			openssl x509 -inform DER -in "$KEYS/$d/$c.cert.der" 2>/dev/null
+		done >"$chain"
+		openssl pkey -in "$KEYS/$d/end_responder.key" -out "$key" 2>/dev/null ||
+			cp "$KEYS/$d/end_responder.key" "$key"
+	fi
+	echo "$key,$chain"
+}
+
+# --- spdm-emu's own support: DMTF requester against DMTF responder ------------
+declare -A EMU_OK
+probe_emu() {	# ASYM -> 0 when spdm-emu negotiates it with itself
+	local asym=$1 port pid rc log=$WORK/probe-$1
+	[ -n "${EMU_OK[$asym]:-}" ] && return "${EMU_OK[$asym]}"
+	port=$(pick_port) || return 1
+	(cd "$KEYS" && exec timeout $((TMO + 10)) "$RSP_EMU" --trans PCI_DOE --ver 1.2 --asym "$asym" \
+		--hash SHA_384 --ip 127.0.0.1 --port "$port" >"$log.rsp" 2>&1) &
+	pid=$!
+	PIDS="$PIDS $pid"
+	rc=1
+	if wait_listen "$port" "$pid"; then
+		(cd "$KEYS" && timeout "$TMO" "$REQ_EMU" --trans PCI_DOE --ver 1.2 --asym "$asym" \
+			--hash SHA_384 --port "$port" --exe_conn DIGEST,CERT,CHAL --exe_session "" \
+			>"$log.req" 2>&1) && rc=0
+	fi
+	stop "$pid"
+	EMU_OK[$asym]=$rc
+	return $rc
+}
+
+# --- the cases ---------------------------------------------------------------
+# doe attest against spdm_responder_emu.
+#   ver asym hash trans "extra spdm_responder_emu args" "extra doe attest args" label [root]
+case_requester() {
+	local ver=$1 asym=$2 hash=$3 trans=$4 emu_args=$5 doe_args=$6 label=$7 root=${8:-ca}
+	local kd port pid rc out=$WORK/req-$ver-$asym-$hash-$trans-$RANDOM tag=""
+	[ -n "$label" ] && tag="[$label] "
+	kd=$(key_dir "$asym")
+	port=$(pick_port) || { report FAIL requester "$ver" "$asym" "$hash" "$trans" "${tag}no free port"; return; }
+	# shellcheck disable=SC2086
+	(cd "$KEYS" && exec timeout $((TMO + 10)) "$RSP_EMU" --trans "$trans" --ver "$ver" --asym "$asym" \
+		--hash "$hash" --ip 127.0.0.1 --port "$port" $emu_args >"$out.rsp" 2>&1) &
+	pid=$!
+	PIDS="$PIDS $pid"
+	if ! wait_listen "$port" "$pid"; then
+		stop "$pid"
+		report FAIL requester "$ver" "$asym" "$hash" "$trans" "${tag}spdm_responder_emu did not start: $(last_error "$out.rsp")"
+		return
+	fi
+	# shellcheck disable=SC2086
+	timeout "$TMO" "$DOE_BIN" attest --trust "$(root_pem "$kd" "$root")" --trans "$(doe_trans "$trans")" \
+		$doe_args "tcp:127.0.0.1:$port" >"$out.doe" 2>&1
+	rc=$?
+	stop "$pid"
+	if [ $rc -eq 124 ]; then
+		report FAIL requester "$ver" "$asym" "$hash" "$trans" "${tag}doe attest timed out after ${TMO}s"
+	elif [ $rc -ne 0 ] || ! grep -q '^  verdict        verified$' "$out.doe"; then
+		report FAIL requester "$ver" "$asym" "$hash" "$trans" \
+			"${tag}exit $rc: $(grep -m1 'verdict\|error' "$out.doe" | sed 's/^ *//') ($out.doe)"
+	elif ! grep -q "^  version        $ver\$" "$out.doe" ||
+		! grep -q "^  algorithms     $(attest_asym "$asym"), $(attest_hash "$hash")" "$out.doe"; then
+		report FAIL requester "$ver" "$asym" "$hash" "$trans" \
+			"${tag}negotiated $(grep -m1 '^  version' "$out.doe" | tr -s ' ') $(grep -m1 '^  algorithms' "$out.doe" | tr -s ' ')"
+	else
+		report PASS requester "$ver" "$asym" "$hash" "$trans" \
+			"${tag}verified, $(grep -m1 '^  measurements' "$out.doe" | sed 's/^ *measurements *//')"
+	fi
+}
+
+# spdm_requester_emu against doe emulate --listen --identity.
+#   ver asym hash trans "extra spdm_requester_emu args" label
+case_responder() {
+	local ver=$1 asym=$2 hash=$3 trans=$4 req_args=$5 label=$6
+	local kd port pid rc src out=$WORK/rsp-$ver-$asym-$hash-$trans-$RANDOM tag=""
+	[ -n "$label" ] && tag="[$label] "
+	kd=$(key_dir "$asym")
+	timeout $((TMO + 10)) "$DOE_BIN" emulate --listen tcp:127.0.0.1:0 --trans "$(doe_trans "$trans")" \
+		--identity "$(identity "$kd")" --asym "$(doe_asym "$asym")" >"$out.doe" 2>&1 &
+	pid=$!
+	PIDS="$PIDS $pid"
+	port=""
+	for _ in $(seq 100); do
+		port=$(sed -n '1s/^listening on port \([0-9]*\).*/\1/p' "$out.doe")
+		[ -n "$port" ] && break
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	if [ -z "$port" ]; then
+		stop "$pid"
+		report FAIL responder "$ver" "$asym" "$hash" "$trans" "${tag}doe emulate did not start: $(head -c 200 "$out.doe")"
+		return
+	fi
+	# shellcheck disable=SC2086
+	(cd "$KEYS" && exec timeout "$TMO" "$REQ_EMU" --trans "$trans" --ver "$ver" --asym "$asym" \
+		--hash "$hash" --port "$port" $req_args >"$out.req" 2>&1)
+	rc=$?
+	stop "$pid"
+	src=$?
+	if [ $rc -eq 124 ]; then
+		report FAIL responder "$ver" "$asym" "$hash" "$trans" "${tag}spdm_requester_emu timed out after ${TMO}s"
+	elif [ $rc -ne 0 ]; then
+		report FAIL responder "$ver" "$asym" "$hash" "$trans" \
+			"${tag}spdm_requester_emu exit $rc: $(last_error "$out.req") ($out.req)"
+	elif [ $src -ne 0 ]; then
+		report FAIL responder "$ver" "$asym" "$hash" "$trans" \
+			"${tag}doe emulate did not end cleanly on SHUTDOWN (status $src, $out.doe)"
+	else
+		report PASS responder "$ver" "$asym" "$hash" "$trans" "${tag}spdm_requester_emu completed"
+	fi
+}
+
+echo "spdm-emu: $BIN"
+echo "keys:     $KEYS"
+echo "doe:      $DOE_BIN"
+
+for asym in $ASYMS; do
+	for ver in $VERSIONS; do
+		for hash in $HASHES; do
+			for trans in $TRANSPORTS; do
+				for role in $ROLES; do
+					case $asym in EDDSA_*)
+						case $ver in 1.0|1.1)
+							report SKIP "$role" "$ver" "$asym" "$hash" "$trans" "EdDSA needs SPDM 1.2 or later"
+							continue ;;
+						esac ;;
+					esac
+					if ! probe_emu "$asym"; then
+						report SKIP "$role" "$ver" "$asym" "$hash" "$trans" \
+							"this spdm-emu build does not support $asym (spdm-emu against itself fails)"
+						continue
+					fi
+					case $role in
+					requester) case_requester "$ver" "$asym" "$hash" "$trans" "" "" "" ;;
+					responder) case_responder "$ver" "$asym" "$hash" "$trans" "" "" ;;
+					esac
+				done
+			done
+		done
+	done
+done
+
+if [ "${INTEROP_VARIANTS:-1}" != 0 ]; then
+	for ver in 1.2 1.3; do
+		if [[ " $ROLES " == *" requester "* ]]; then
+			for m in "each" "count" "2" "none"; do
+				case_requester "$ver" ECDSA_P384 SHA_384 PCI_DOE "" "--measurements $m" "doe --measurements $m"
+			done
+			case_requester "$ver" ECDSA_P384 SHA_384 PCI_DOE "--meas_hash RAW_BIT" "" "emu --meas_hash RAW_BIT"
+			case_requester "$ver" ECDSA_P384 SHA_384 PCI_DOE "--meas_sum NO" "" "emu --meas_sum NO"
+			case_requester "$ver" ECDSA_P384 SHA_384 PCI_DOE "--slot_count 2" "--slot 1" "doe --slot 1" ca1
+			case_requester "$ver" RSAPSS_3072 SHA_512 MCTP "--hash SHA_256,SHA_384,SHA_512 --asym ECDSA_P256,RSAPSS_3072" \
+				"--asym rsapss-3072 --hash sha512" "doe pins algorithms"
+		fi
+		if [[ " $ROLES " == *" responder "* ]]; then
+			for a in "--meas_op ALL" "--meas_att RAW" "--meas_sum NO" "--meas_sum TCB" \
+				"--exe_conn DIGEST,CERT,CHAL,MEAS --exe_session KEY_EX"; do
+				case_responder "$ver" ECDSA_P384 SHA_384 PCI_DOE "$a" "emu $a"
+			done
+			case_responder "$ver" ECDSA_P384 SHA_384 PCI_DOE "--exe_mode CONTINUE" "emu --exe_mode CONTINUE"
+		fi
+	done
+fi
+
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
