@@ -208,7 +208,7 @@ static int attest_over(struct spdm_sock *sk, struct spdm_result *res)
 /* A whole attestation over each framing, then TEST and SHUTDOWN. */
 static void attest_transport(enum spdm_sock_trans t)
 {
-	struct spdm_result res;
+	struct spdm_result res = { 0 };
 	struct spdm_sock *sk;
 	struct server s;
 	char addr[64];

@@ -219,6 +219,9 @@ grep -q "^  measurements " "$tmp/out" && bad "--measurements none still measured
 jq -e '(.measurements | length) == 1 and .measurements[0].index == 2 and
 	.nonce == "0000000000000000000000000000000000000000000000000000000000000007"' "$tmp/m.json" \
 	>/dev/null && ok || bad "--measurements 2 --nonce"
+"$doe" attest -j --unsigned emu/0f:00.0 >"$tmp/u.json"
+jq -e '.verified and (.measurements_signed | not) and (.measurements | length) == 4 and
+	.signature == null' "$tmp/u.json" >/dev/null && ok || bad "attest --unsigned"
 # negative: each failure exits 1 and says why
 echo '{"corrupt_signature": true}' >"$tmp/c.json"
 expect 1 "CHALLENGE_AUTH: Signature does not verify" attest --emu-spdm 0f:00.0="$tmp/c.json" emu/0f:00.0

@@ -271,6 +271,7 @@ static void add_replay_data(struct attest *a, const struct spdm_result *r, struc
 	json_object_object_add(p, "asym_algos", json_object_new_int64(a->pol.asym_algos));
 	json_object_object_add(p, "hash_algos", json_object_new_int64(a->pol.hash_algos));
 	json_object_object_add(p, "measurements", json_object_new_string(meas_mode_name(&a->pol, buf, sizeof(buf))));
+	json_object_object_add(p, "measurements_signed", json_object_new_boolean(a->pol.meas_signed));
 	json_object_object_add(p, "align", json_object_new_int(a->tap.ops.align));
 	json_object_object_add(o, "policy", p);
 	json_object_object_add(o, "signature", logged_signature(&a->tap.log, SPDM_MEASUREMENTS, r));
@@ -430,6 +431,7 @@ int cmd_attest(struct tool *t, int argc, char **argv)
 		{ "measurements", required_argument, NULL, 'M' },
 		{ "nonce", required_argument, NULL, 'N' },
 		{ "trans", required_argument, NULL, 'X' },
+		{ "unsigned", no_argument, NULL, 'U' },
 		{ 0 }
 	};
 	struct attest *a = calloc(1, sizeof(*a));
@@ -461,6 +463,7 @@ int cmd_attest(struct tool *t, int argc, char **argv)
 			a->nonce_given = true;
 			break;
 		case 'X': rc = spdm_sock_trans_parse(optarg, &a->trans); break;
+		case 'U': a->pol.meas_signed = false; break;
 		default:
 			rc = tool_common_opt(t, c, optarg);
 			if (rc) {

@@ -52,6 +52,8 @@ static int load_policy(struct attest *a, struct json_object *ev, uint8_t *align)
 	if (!json_object_object_get_ex(p, "measurements", &v) ||
 	    parse_meas_mode(json_object_get_string(v), &a->pol))
 		return doe_err(ctx, -EINVAL, "evidence: policy.measurements: missing or invalid");
+	if (json_object_object_get_ex(p, "measurements_signed", &v))
+		a->pol.meas_signed = json_object_get_boolean(v);
 	if (json_object_object_get_ex(ev, "slot", &v)) {
 		x = json_object_get_int64(v);
 		if (x < 0 || x > 7)
