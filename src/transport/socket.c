@@ -206,6 +206,12 @@ static int read_full(struct doe_ctx *ctx, int fd, void *buf, size_t len, uint32_
 		ssize_t n;
 
 		TRY(wait_fd(ctx, fd, POLLIN, ms, what));
+#ifdef TCP_QUICKACK
+		/* The emulators write a frame in four send()s with Nagle on: each
+		 * piece after the first waits for our ACK, which Linux delays up
+		 * to 40 ms unless asked not to (the flag does not stick). */
+		setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &(int){ 1 }, sizeof(int));
+#endif
 		n = recv(fd, p + got, len - got, 0);
 		if (n < 0 && errno == EINTR)
 			continue;

@@ -68,6 +68,9 @@ int parse_meas_mode(const char *s, struct spdm_req_policy *p);
 /* Prints (text or JSON) what a finished requester found; returns the exit code. */
 int attest_report(struct attest *a, struct spdm_req *req, int rc, bool with_log);
 
+/* verify-evidence: the policy and nonce an evidence file records. */
+int evidence_load_policy(struct attest *a, struct json_object *ev, uint8_t *align);
+
 /* Algorithm names on the command line: "ecdsa-p384", "sha384", ... */
 int asym_parse(const char *s, uint32_t *out);
 int hash_parse(const char *s, uint32_t *out);

@@ -31,8 +31,8 @@ static int get_int(struct doe_ctx *ctx, struct json_object *o, const char *key, 
 	return 0;
 }
 
-/* The policy attest ran with, from the evidence. */
-static int load_policy(struct attest *a, struct json_object *ev, uint8_t *align)
+/* The policy attest ran with, and its nonce, from the evidence. */
+int evidence_load_policy(struct attest *a, struct json_object *ev, uint8_t *align)
 {
 	struct doe_ctx *ctx = a->t->ctx;
 	struct json_object *p, *v;
@@ -110,7 +110,7 @@ int cmd_verify_evidence(struct tool *t, int argc, char **argv)
 		rc = doe_err(t->ctx, -EINVAL, "%s: %s", argv[optind], json_util_get_last_err());
 		goto out;
 	}
-	if ((rc = load_policy(a, ev, &align)))
+	if ((rc = evidence_load_policy(a, ev, &align)))
 		goto out;
 	if (nonce) {
 		char have[2 * SPDM_NONCE_SIZE + 1];
