@@ -174,7 +174,7 @@ void attest_print_text(struct attest *a, const struct spdm_result *r, bool ok, c
 		printf("  verdict        NOT verified: %s\n", why);
 		return;
 	}
-	printf("  version        %u.%u\n", r->version >> 4, r->version & 0xF);
+	printf("  version        %u.%u\n", (unsigned)(r->version >> 4), (unsigned)(r->version & 0xF));
 	printf("  algorithms     %s, %s", spdm_asym_name(r->asym_algo), spdm_hash_name(r->hash_algo));
 	if (r->meas_hash_algo)
 		printf(" (measurements %s)", meas_hash_name(r->meas_hash_algo));
@@ -211,7 +211,7 @@ struct json_object *attest_evidence_json(struct attest *a, const struct spdm_res
 	struct json_object *o = json_object_new_object(), *m = NULL;
 	char ver[8];
 
-	snprintf(ver, sizeof(ver), "%u.%u", r->version >> 4, r->version & 0xF);
+	snprintf(ver, sizeof(ver), "%u.%u", (unsigned)(r->version >> 4), (unsigned)(r->version & 0xF));
 
 	json_object_object_add(o, "device", json_object_new_string(a->name));
 	json_object_object_add(o, "transport", json_object_new_string(a->via));
@@ -312,7 +312,7 @@ int attest_report(struct attest *a, struct spdm_req *req, int rc, bool with_log)
 	} else if (a->summary) {
 		if (ok)
 			printf("%-26s verified      SPDM %u.%u, %s, %s, %u measurement%s\n", a->name,
-			       r->version >> 4, r->version & 0xF, spdm_asym_name(r->asym_algo),
+			       (unsigned)(r->version >> 4), (unsigned)(r->version & 0xF), spdm_asym_name(r->asym_algo),
 			       spdm_hash_name(r->hash_algo), r->meas_blocks,
 			       r->meas_blocks == 1 ? "" : "s");
 		else
