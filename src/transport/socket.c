@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <doekit/cursor.h>
@@ -194,24 +195,37 @@ static int wait_fd(struct doe_ctx *ctx, int fd, short ev, uint32_t ms, const cha
 	return 0;
 }
 
-/* Reads exactly len bytes; -ECONNRESET when the peer closed (after 0
- * bytes: -ENOTCONN, so a clean close between frames can be told apart). */
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* Reads exactly len bytes within ms in all (a peer that trickles bytes
+ * cannot stretch one read without bound); -ECONNRESET when the peer closed
+ * mid-way (after 0 bytes: -ENOTCONN, so a clean close between frames can be
+ * told apart). */
 static int read_full(struct doe_ctx *ctx, int fd, void *buf, size_t len, uint32_t ms,
 		     const char *what)
 {
+	uint64_t deadline = mono_ms() + ms;
 	uint8_t *p = buf;
 	size_t got = 0;
 
 	while (got < len) {
+		uint64_t now = mono_ms();
 		ssize_t n;
 
-		TRY(wait_fd(ctx, fd, POLLIN, ms, what));
-#ifdef TCP_QUICKACK
-		/* The emulators write a frame in four send()s with Nagle on: each
-		 * piece after the first waits for our ACK, which Linux delays up
-		 * to 40 ms unless asked not to (the flag does not stick). */
-		setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &(int){ 1 }, sizeof(int));
-#endif
+		if (now >= deadline)
+			return doe_err(ctx, -ETIMEDOUT, "%s: no data within %u ms", what, ms);
+		int rc = wait_fd(ctx, fd, POLLIN, (uint32_t)(deadline - now), what);
+
+		if (rc == -ETIMEDOUT)	/* name the whole budget, not what was left */
+			return doe_err(ctx, -ETIMEDOUT, "%s: no data within %u ms", what, ms);
+		if (rc < 0)
+			return rc;
 		n = recv(fd, p + got, len - got, 0);
 		if (n < 0 && errno == EINTR)
 			continue;
