@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <doekit/cursor.h>
@@ -149,7 +150,7 @@ static void *serve_thread(void *arg)
 	return NULL;
 }
 
-static int server_start(struct server *s, enum spdm_sock_trans t)
+static int server_start_idle(struct server *s, enum spdm_sock_trans t, uint32_t idle_ms)
 {
 	struct spdm_rsp_config cfg;
 
@@ -165,8 +166,13 @@ static int server_start(struct server *s, enum spdm_sock_trans t)
 	if (spdm_sock_listen(s->ctx, "127.0.0.1:0", &s->l))
 		return -EIO;
 	s->srv = (struct spdm_sock_server){ .trans = t, .handler = handle, .priv = s,
-					    .idle_timeout_ms = 2000 };
+					    .idle_timeout_ms = idle_ms };
 	return pthread_create(&s->th, NULL, serve_thread, s) ? -EIO : 0;
+}
+
+static int server_start(struct server *s, enum spdm_sock_trans t)
+{
+	return server_start_idle(s, t, 2000);
 }
 
 static void server_stop(struct server *s)
@@ -319,6 +325,35 @@ static void t_server_bad_peers(void)
 	T_CONTAINS(s.msgs[2], "Length field says 9 DW, the frame holds 12 bytes");
 }
 
+/* A client that sends its frame a byte at a time, slower than the idle
+ * timeout allows for the whole frame: the server gives up on it in time. */
+static void t_server_trickle(void)
+{
+	struct server s;
+	uint8_t f[12];
+	int fd;
+
+	T_EQ(server_start_idle(&s, SPDM_SOCK_TRANS_NONE, 300), 0);
+	fd = raw_connect(&s);
+	T_TRUE(fd >= 0);
+	spdm_sock_hdr_encode(SPDM_SOCK_CMD_TEST, 0, 0, f);
+	for (int i = 0; i < 12; i++) {
+		struct timespec ts = { 0, 60 * 1000 * 1000 };
+
+		if (send(fd, f + i, 1, MSG_NOSIGNAL) != 1)
+			break;	/* the server already dropped us */
+		nanosleep(&ts, NULL);
+	}
+	close(fd);
+	fd = raw_connect(&s);	/* then SHUTDOWN ends the server */
+	spdm_sock_hdr_encode(SPDM_SOCK_CMD_SHUTDOWN, 0, 0, f);
+	T_EQ(send(fd, f, 12, 0), 12);
+	close(fd);
+	server_stop(&s);
+	T_EQ(s.results[0], -ETIMEDOUT);
+	T_CONTAINS(s.msgs[0], "no data within 300 ms");
+}
+
 /* A server that accepts and never answers: the client's wait is bounded. */
 static void t_client_timeout(void)
 {
@@ -365,6 +400,7 @@ int main(void)
 	T_RUN(t_attest_mctp);
 	T_RUN(t_attest_pci_doe);
 	T_RUN(t_server_bad_peers);
+	T_RUN(t_server_trickle);
 	T_RUN(t_client_timeout);
 	T_RUN(t_connect_errors);
 	spdm_identity_free(id);
