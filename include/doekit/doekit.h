@@ -14,6 +14,7 @@
 #include <doekit/emu.h>
 #include <doekit/spdm.h>
 #include <doekit/cdat.h>
+#include <doekit/spdm_socket.h>
 
 #define DOEKIT_VERSION_MAJOR 0
 #define DOEKIT_VERSION_MINOR 1
