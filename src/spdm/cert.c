@@ -311,9 +311,9 @@ out:
 	return rc;
 }
 
-int spdm_chain_verify(struct doe_ctx *ctx, const void *chain, size_t len, uint32_t hash_algo,
-		      uint32_t asym_algo, const struct spdm_trust *trust,
-		      struct spdm_chain_info *info)
+int spdm_chain_check(struct doe_ctx *ctx, const void *chain, size_t len, uint32_t hash_algo,
+		     uint32_t asym_algo, const struct spdm_trust *trust,
+		     struct spdm_chain_info *info, EVP_PKEY **leaf)
 {
 	struct spdm_chain_info tmp;
 	struct chain c;
@@ -355,22 +355,22 @@ int spdm_chain_verify(struct doe_ctx *ctx, const void *chain, size_t len, uint32
 		rc = doe_err(ctx, -EKEYREJECTED,
 			     "certificate chain: depth 0 (%s): the leaf certificate is a CA certificate",
 			     info->leaf_subject);
+	/* hand the checked key out rather than parse the chain again */
+	if (rc == 0 && leaf) {
+		if (EVP_PKEY_up_ref(key) != 1)
+			rc = doe_err(ctx, -ENOMEM, "certificate chain: cannot keep the leaf key");
+		else
+			*leaf = key;
+	}
 out:
 	chain_free(&c);
 	return rc;
 }
 
-int spdm_chain_leaf_key(struct doe_ctx *ctx, const uint8_t *chain, size_t len,
-			uint32_t hash_algo, EVP_PKEY **out)
+int spdm_chain_verify(struct doe_ctx *ctx, const void *chain, size_t len, uint32_t hash_algo,
+		      uint32_t asym_algo, const struct spdm_trust *trust,
+		      struct spdm_chain_info *info)
 {
-	struct chain c;
-	EVP_PKEY *k;
-
-	TRY(chain_parse(ctx, chain, len, hash_algo, &c));
-	k = X509_get_pubkey(c.certs[c.n - 1]);
-	chain_free(&c);
-	if (!k)
-		return doe_err(ctx, -EKEYREJECTED, "certificate chain: leaf has no public key");
-	*out = k;
-	return 0;
+	return spdm_chain_check(ctx, chain, len, hash_algo, asym_algo, trust, info, NULL);
 }
+

@@ -407,9 +407,10 @@ static int chain_done(struct spdm_req *r)
 		return doe_err(r->ctx, -EKEYREJECTED,
 			       "CERTIFICATE: chain of slot %u does not hash to its DIGESTS entry",
 			       r->pol.slot);
-	TRY(spdm_chain_verify(r->ctx, chain, r->chain_got, r->res.hash_algo, r->res.asym_algo,
-			      r->pol.trust, &r->res.chain_info));
-	TRY(spdm_chain_leaf_key(r->ctx, chain, r->chain_got, r->res.hash_algo, &r->leaf));
+	EVP_PKEY_free(r->leaf);	/* a resynch may bring us here twice */
+	r->leaf = NULL;
+	TRY(spdm_chain_check(r->ctx, chain, r->chain_got, r->res.hash_algo, r->res.asym_algo,
+			     r->pol.trust, &r->res.chain_info, &r->leaf));
 	r->res.chain_verified = true;
 	return after_cert(r);
 }

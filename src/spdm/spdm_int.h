@@ -37,9 +37,11 @@ int spdm_verify_th(struct doe_ctx *ctx, EVP_PKEY *pub, uint8_t ver, uint32_t asy
 /* 0 if key is of the BaseAsymAlgo asym, else -EKEYREJECTED naming both. */
 int spdm_key_check(struct doe_ctx *ctx, EVP_PKEY *key, uint32_t asym, const char *what);
 
-/* Leaf public key of a well-formed SPDM chain (after spdm_chain_verify). */
-int spdm_chain_leaf_key(struct doe_ctx *ctx, const uint8_t *chain, size_t len,
-			uint32_t hash_algo, EVP_PKEY **out);
+/* spdm_chain_verify() that also hands out the checked leaf key (a new
+ * reference, *leaf untouched on failure; NULL: not wanted). */
+int spdm_chain_check(struct doe_ctx *ctx, const void *chain, size_t len, uint32_t hash_algo,
+		     uint32_t asym_algo, const struct spdm_trust *trust,
+		     struct spdm_chain_info *info, EVP_PKEY **leaf);
 
 /*
  * Transcripts (DSP0274 §15 / §10.8 / §10.11): VCA is kept as bytes (it is
