@@ -417,7 +417,8 @@ static void t_measurement_modes(void)
 	T_TRUE(b.raw);
 	T_EQ(b.value_size, 24);	/* "doekit emulated boot ROM" */
 
-	/* count, then each index, the last signed: L1/L2 spans them all */
+	/* count, all (unsigned: which indices), then each index, the last
+	 * signed: L1/L2 spans them all */
 	for (uint8_t v = SPDM_V10; v <= SPDM_V13; v++) {
 		run_init(&r, SPDM_ASYM_ECDSA_P384, SPDM_HASH_SHA3_256, v);
 		r.pol.meas_mode = SPDM_MEAS_EACH;
@@ -427,7 +428,7 @@ static void t_measurement_modes(void)
 		T_EQ(r.res.meas_blocks, 3);
 		T_TRUE(r.res.meas_verified);
 		T_TRUE(r.res.summary_hash_checked);	/* blocks 1..3 are all of them */
-		T_EQ(r.loop.exchanges, 3 + 2 + 1 + 1 + 3);	/* VCA, digests+cert, challenge, count+3 */
+		T_EQ(r.loop.exchanges, 3 + 2 + 1 + 1 + 1 + 3);	/* VCA, digests+cert, challenge, count+all+3 */
 	}
 
 	/* a responder that only measures (its identity unused): found by

@@ -228,11 +228,16 @@ static void attest_transport(enum spdm_sock_trans t)
 	T_TRUE(res.chain_verified);
 	T_TRUE(res.challenge_verified);
 	T_TRUE(res.meas_verified);
+	T_EQ(spdm_sock_continue(sk), 0);	/* the server waits for the next client */
+	spdm_sock_close(sk);
+	T_EQ(spdm_sock_connect(ctx, addr, t, 5000, &sk), 0);
+	T_EQ(attest_over(sk, &res), 0);
 	T_EQ(spdm_sock_shutdown(sk), 0);
 	spdm_sock_close(sk);
 	server_stop(&s);
-	T_EQ(s.n, 1);
-	T_EQ(s.results[0], 1);	/* SHUTDOWN */
+	T_EQ(s.n, 2);
+	T_EQ(s.results[0], 0);	/* CONTINUE */
+	T_EQ(s.results[1], 1);	/* SHUTDOWN */
 }
 
 static void t_attest_none(void) { attest_transport(SPDM_SOCK_TRANS_NONE); }

@@ -205,9 +205,10 @@ enum spdm_meas_mode {
 	SPDM_MEAS_ALL,		/* one request for every block (operation 0xFF) */
 	SPDM_MEAS_INDEX,	/* one block: meas_index */
 	SPDM_MEAS_COUNT,	/* only the number of blocks (operation 0) */
-	SPDM_MEAS_EACH,		/* the count, then indices 1..count one by one (as
-				 * libspdm's requester does); only the last is signed,
-				 * so L1/L2 covers them all */
+	SPDM_MEAS_EACH,		/* the count, all blocks unsigned (which indices
+				 * there are: not necessarily 1..count), then each
+				 * index one by one; only the last is signed, so
+				 * L1/L2 covers them all */
 };
 
 struct spdm_req_policy {

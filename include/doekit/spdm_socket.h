@@ -89,9 +89,12 @@ DOE_API void spdm_sock_close(struct spdm_sock *s);
 /* One NORMAL exchange of an SPDM message (framing added and removed). */
 DOE_API int spdm_sock_exchange(struct spdm_sock *s, const void *req, size_t req_len, void *rsp,
 			       size_t rsp_cap, size_t *rsp_len);
-/* TEST ("Client Hello!" / "Server Hello!") and SHUTDOWN (the responder exits). */
+/* TEST ("Client Hello!" / "Server Hello!"), SHUTDOWN (the responder exits)
+ * and CONTINUE (the responder keeps serving the next client: spdm-emu's
+ * responder stops when a client just closes). */
 DOE_API int spdm_sock_hello(struct spdm_sock *s);
 DOE_API int spdm_sock_shutdown(struct spdm_sock *s);
+DOE_API int spdm_sock_continue(struct spdm_sock *s);
 /* ops for spdm_req_run() over s (priv is s); align follows its transport */
 DOE_API const struct spdm_transport_ops *spdm_transport_socket(const struct spdm_sock *s);
 

@@ -54,6 +54,9 @@ struct spdm_req {
 	bool meas_want_sig;
 	uint32_t offered_asym, offered_hash;	/* what NEGOTIATE_ALGORITHMS said */
 	uint8_t meas_idx;		/* SPDM_MEAS_EACH: next index, 0 = count first */
+	bool meas_listing;		/* SPDM_MEAS_EACH: the unsigned "all" that lists them */
+	uint8_t meas_left;		/* SPDM_MEAS_EACH: indices still to ask for */
+	uint8_t meas_present[32];	/* SPDM_MEAS_EACH: bitmap of the indices listed */
 	size_t meas_off;		/* bytes of record in meas_buf */
 	EVP_PKEY *leaf;
 };
@@ -184,6 +187,9 @@ static int send_get_version(struct spdm_req *r)
 	r->chain_got = 0;
 	r->chain_total = 0;
 	r->meas_idx = 0;
+	r->meas_listing = false;
+	r->meas_left = 0;
+	memset(r->meas_present, 0, sizeof(r->meas_present));
 	r->meas_off = 0;
 	{	/* keep the counters across a resynch */
 		unsigned b = r->res.busy_seen, n = r->res.not_ready_seen, s = r->res.resynch_seen;
@@ -526,9 +532,12 @@ static int send_measurements(struct spdm_req *r)
 		g.operation = SPDM_MEAS_OP_COUNT;
 		break;
 	case SPDM_MEAS_EACH:
-		/* count first, then 1..count; only the last may be signed */
-		g.operation = r->meas_idx;
-		last = r->meas_idx && r->meas_idx == r->res.meas_total;
+		/* the count, then all (unsigned) for the indices, which need not
+		 * be 1..count (DSP0274 reserves 0xFD and 0xFE), then each of them;
+		 * only the last may be signed. No index is asked for that does
+		 * not exist: an ERROR would end the L1/L2 window. */
+		g.operation = r->meas_listing ? SPDM_MEAS_OP_ALL : r->meas_idx;
+		last = !r->meas_listing && r->meas_idx && r->meas_left == 1;
 		break;
 	}
 	r->meas_want_sig = r->pol.meas_signed && last;
@@ -599,6 +608,17 @@ static int check_blocks(struct spdm_req *r, uint8_t op, const struct spdm_meas_r
 	return 0;
 }
 
+/* SPDM_MEAS_EACH: ask for the next index the "all" response listed. */
+static int next_meas_index(struct spdm_req *r)
+{
+	unsigned i = r->meas_idx;
+
+	while (++i < SPDM_MEAS_OP_ALL && !(r->meas_present[i / 8] & (1u << (i % 8))))
+		;
+	r->meas_idx = (uint8_t)i;
+	return send_measurements(r);
+}
+
 static int on_measurements(struct spdm_req *r, const uint8_t *in, size_t len)
 {
 	struct spdm_neg n = neg(r);
@@ -614,6 +634,27 @@ static int on_measurements(struct spdm_req *r, const uint8_t *in, size_t len)
 	if (m.context && CRYPTO_memcmp(m.context, r->req + r->req_len - SPDM_REQ_CONTEXT_SIZE,
 				       SPDM_REQ_CONTEXT_SIZE))
 		return doe_err(r->ctx, -EPROTO, "MEASUREMENTS: RequesterContext differs from the request");
+	if (r->meas_listing) {	/* SPDM_MEAS_EACH: which indices there are */
+		struct spdm_meas_block b;
+		size_t off = 0;
+
+		if (m.nblocks != r->res.meas_total)
+			return doe_err(r->ctx, -EBADMSG,
+				       "MEASUREMENTS: %u blocks for all, but TotalNumberOfMeasurementIndices %u",
+				       m.nblocks, r->res.meas_total);
+		while (spdm_meas_next(r->ctx, m.record, m.record_len, &off, &b) > 0) {
+			if (r->meas_present[b.index / 8] & (1u << (b.index % 8)))
+				return doe_err(r->ctx, -EBADMSG, "MEASUREMENTS: index %u twice",
+					       b.index);
+			r->meas_present[b.index / 8] |= (uint8_t)(1u << (b.index % 8));
+		}
+		TRY(spdm_ts_l(r->ctx, &r->ts, r->req, r->req_len));
+		TRY(spdm_ts_l(r->ctx, &r->ts, in, (size_t)mlen));
+		r->meas_listing = false;
+		r->meas_left = m.nblocks;
+		r->meas_idx = 0;
+		return next_meas_index(r);
+	}
 	if (m.record_len) {
 		if (!r->pol.meas_buf || m.record_len > r->pol.meas_cap - r->meas_off)
 			return doe_err(r->ctx, -ENOSPC,
@@ -623,7 +664,7 @@ static int on_measurements(struct spdm_req *r, const uint8_t *in, size_t len)
 		r->meas_off += m.record_len;
 	}
 	if (op == SPDM_MEAS_OP_COUNT) {
-		/* indices 1..count are asked one by one; 0xFF would mean "all" */
+		/* SPDM_MEAS_EACH asks each index; 0xFF would mean "all" */
 		if (r->pol.meas_mode == SPDM_MEAS_EACH && m.total > 0xFE)
 			return doe_err(r->ctx, -EBADMSG,
 				       "MEASUREMENTS: TotalNumberOfMeasurementIndices %u > 254", m.total);
@@ -645,10 +686,12 @@ static int on_measurements(struct spdm_req *r, const uint8_t *in, size_t len)
 			return rc;
 		r->res.meas_verified = true;
 	}
-	if (r->pol.meas_mode == SPDM_MEAS_EACH && r->meas_idx < r->res.meas_total) {
-		r->meas_idx++;
+	if (r->pol.meas_mode == SPDM_MEAS_EACH && op == SPDM_MEAS_OP_COUNT && r->res.meas_total) {
+		r->meas_listing = true;
 		return send_measurements(r);
 	}
+	if (r->pol.meas_mode == SPDM_MEAS_EACH && op != SPDM_MEAS_OP_COUNT && --r->meas_left)
+		return next_meas_index(r);
 	TRY(check_summary(r));
 	r->st = RS_DONE;
 	return 0;

@@ -722,8 +722,19 @@ static int dispatch(struct spdm_rsp *r, const uint8_t *req, size_t len, struct r
 		return h_get_certificate(r, req, len, o);
 	case SPDM_CHALLENGE:
 		return h_challenge(r, req, len, o);
-	default:
-		return h_get_measurements(r, req, len, o);
+	default: {
+		int rc = h_get_measurements(r, req, len, o);
+
+		/* An ERROR to GET_MEASUREMENTS (e.g. an index that does not
+		 * exist) ends the L1/L2 window: libspdm resets message M when it
+		 * sends one (libspdm_get_response_measurements) and when it
+		 * receives one, so its requester, which probes indices one by
+		 * one, signs only what follows the last ERROR. */
+		if (!rc && *o->out_len >= 2 && o->w.p[1] == SPDM_ERROR &&
+		    spdm_ts_l_restart(r->ctx, &r->ts) < 0)
+			return error_rsp(r, o, SPDM_ERR_UNSPECIFIED, 0);
+		return rc;
+	}
 	}
 }
 

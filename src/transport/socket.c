@@ -226,6 +226,12 @@ static int read_full(struct doe_ctx *ctx, int fd, void *buf, size_t len, uint32_
 			return doe_err(ctx, -ETIMEDOUT, "%s: no data within %u ms", what, ms);
 		if (rc < 0)
 			return rc;
+#ifdef TCP_QUICKACK
+		/* The emulators write a frame in four send()s with Nagle on: each
+		 * piece after the first waits for our ACK, which Linux delays up
+		 * to 40 ms unless asked not to (the flag does not stick). */
+		setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &(int){ 1 }, sizeof(int));
+#endif
 		n = recv(fd, p + got, len - got, 0);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -493,6 +499,13 @@ int spdm_sock_hello(struct spdm_sock *s)
 	if (len != sizeof(server_hello) || memcmp(s->frame, server_hello, len))
 		return doe_err(s->ctx, -EPROTO, "socket: TEST answered without \"%s\"", server_hello);
 	return 0;
+}
+
+int spdm_sock_continue(struct spdm_sock *s)
+{
+	size_t len;
+
+	return client_roundtrip(s, SPDM_SOCK_CMD_CONTINUE, NULL, 0, &len);
 }
 
 int spdm_sock_shutdown(struct spdm_sock *s)

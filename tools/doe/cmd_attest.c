@@ -128,6 +128,10 @@ static int open_target(struct attest *a, const char *spec)
 
 static void close_target(struct attest *a)
 {
+	/* leave a socket responder ready for the next client (spdm-emu's stops
+	 * when a client just goes away); it may already be gone: no matter */
+	if (a->sock)
+		spdm_sock_continue(a->sock);
 	spdm_sock_close(a->sock);
 	a->sock = NULL;
 	doe_mb_free(a->mb);
