@@ -179,10 +179,14 @@ void attest_print_text(struct attest *a, const struct spdm_result *r, bool ok, c
 		return;
 	}
 	printf("  version        %u.%u\n", (unsigned)(r->version >> 4), (unsigned)(r->version & 0xF));
-	printf("  algorithms     %s, %s", spdm_asym_name(r->asym_algo), spdm_hash_name(r->hash_algo));
-	if (r->meas_hash_algo)
-		printf(" (measurements %s)", meas_hash_name(r->meas_hash_algo));
-	printf("\n  trust          %s\n", a->trust_desc ? a->trust_desc : "none given");
+	if (r->asym_algo) {	/* not before ALGORITHMS came back */
+		printf("  algorithms     %s, %s", spdm_asym_name(r->asym_algo),
+		       spdm_hash_name(r->hash_algo));
+		if (r->meas_hash_algo)
+			printf(" (measurements %s)", meas_hash_name(r->meas_hash_algo));
+		putchar('\n');
+	}
+	printf("  trust          %s\n", a->trust_desc ? a->trust_desc : "none given");
 	printf("  certificate chain, slot %u: %s\n", a->pol.slot,
 	       r->chain_verified ? "verified" : "NOT verified");
 	for (int i = 0; i < nc; i++) {
