@@ -151,8 +151,9 @@ DOE_API const struct spdm_signer_ops *spdm_evp_signer(void);
 
 /* ---- certificate chains and trust ----------------------------------- */
 
-/* Trust anchors for chain verification: a PEM file or a hashed directory
- * (as for openssl verify -CAfile / -CApath). Heap object. */
+/* Trust anchors for chain verification: a PEM file, or a directory (every
+ * *.pem, *.crt, *.cer file in it, and OpenSSL's hashed lookup as for
+ * openssl verify -CApath). Heap object. */
 struct spdm_trust;
 DOE_API int spdm_trust_new(struct doe_ctx *ctx, const char *path, struct spdm_trust **out);
 /* Adds DER certificates (concatenated) as anchors, e.g. a test root. */

@@ -7,6 +7,9 @@
  * Checked with OpenSSL X509_STORE; the CMA SAN (PCIe §6.31.3: otherName
  * 2.23.147) of the leaf is reported.
  */
+#include <dirent.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -25,6 +28,34 @@ struct spdm_trust {
 	struct doe_ctx *ctx;
 	X509_STORE *store;
 };
+
+/*
+ * A directory: OpenSSL's hashed lookup (c_rehash, as -CApath) and, so that a
+ * plain folder of certificates works too, every *.pem / *.crt / *.cer file
+ * in it. Returns the number of files loaded, or -1 when none could be read.
+ */
+static int load_dir(X509_STORE *store, const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *de;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((de = readdir(d))) {
+		const char *dot = strrchr(de->d_name, '.');
+		char file[PATH_MAX];
+
+		if (!dot || (strcmp(dot, ".pem") && strcmp(dot, ".crt") && strcmp(dot, ".cer")))
+			continue;
+		if (snprintf(file, sizeof(file), "%s/%s", path, de->d_name) >= (int)sizeof(file))
+			continue;
+		if (X509_STORE_load_file(store, file) == 1)
+			n++;
+	}
+	closedir(d);
+	return n;
+}
 
 int spdm_trust_new(struct doe_ctx *ctx, const char *path, struct spdm_trust **out)
 {
@@ -47,8 +78,11 @@ int spdm_trust_new(struct doe_ctx *ctx, const char *path, struct spdm_trust **ou
 			spdm_trust_free(t);
 			return doe_err(ctx, -e, "trust store %s: %s", path, strerror(e));
 		}
-		ok = S_ISDIR(st.st_mode) ? X509_STORE_load_path(t->store, path)
-					 : X509_STORE_load_file(t->store, path);
+		if (S_ISDIR(st.st_mode))
+			ok = (X509_STORE_load_path(t->store, path) == 1) |
+			     (load_dir(t->store, path) > 0);
+		else
+			ok = X509_STORE_load_file(t->store, path);
 		if (ok != 1) {
 			spdm_trust_free(t);
 			ERR_clear_error();

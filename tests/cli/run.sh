@@ -245,6 +245,9 @@ grep -q "certificate chain, slot 0: NOT verified" "$tmp/out" && ok || bad "wrong
 grep -qi "depth" "$tmp/err" && ok || bad "chain error names no depth: $(cat "$tmp/err")"
 # over the socket: each framing, with the exported root as trust
 expect 0 "" attest --trust "$tmp/root10.pem" tcp:127.0.0.1:"$port"
+# a plain directory of PEM files is a trust store too (no c_rehash needed)
+mkdir -p "$tmp/anchors" && cp "$tmp/root10.pem" "$tmp/anchors/device-ca.pem"
+expect 0 "" attest --trust "$tmp/anchors" tcp:127.0.0.1:"$port"
 # evidence: verified offline against the same root; tampering and a stale nonce are caught
 nonce=$(printf '%064x' 4242)
 "$doe" attest -j --nonce "$nonce" --trust "$tmp/root10.pem" tcp:127.0.0.1:"$port" >"$tmp/ev.json"
