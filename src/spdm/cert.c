@@ -78,10 +78,13 @@ int spdm_trust_new(struct doe_ctx *ctx, const char *path, struct spdm_trust **ou
 			spdm_trust_free(t);
 			return doe_err(ctx, -e, "trust store %s: %s", path, strerror(e));
 		}
-		if (S_ISDIR(st.st_mode))
-			ok = (X509_STORE_load_path(t->store, path) == 1) |
-			     (load_dir(t->store, path) > 0);
-		else
+		if (S_ISDIR(st.st_mode)) {
+			/* both lookups, not the first that works */
+			int hashed = X509_STORE_load_path(t->store, path) == 1;
+			int files = load_dir(t->store, path) > 0;
+
+			ok = hashed || files;
+		} else
 			ok = X509_STORE_load_file(t->store, path);
 		if (ok != 1) {
 			spdm_trust_free(t);
