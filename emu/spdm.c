@@ -171,6 +171,11 @@ int emu_fn_set_spdm(struct emu_fn *fn, const struct emu_spdm_opts *o)
 	return 0;
 }
 
+bool emu_fn_has_spdm(struct emu_fn *fn)
+{
+	return *emu_fn_spdm_slot(fn) != NULL;
+}
+
 int emu_fn_spdm_root(struct emu_fn *fn, const uint8_t **der, size_t *len)
 {
 	struct emu_spdm *s = *emu_fn_spdm_slot(fn);

@@ -200,6 +200,9 @@ struct emu_spdm_opts {
 	bool corrupt_signature;		/* flip a bit in every signature */
 };
 DOE_API int emu_fn_set_spdm(struct emu_fn *fn, const struct emu_spdm_opts *o);
+/* Whether the function has a CMA mailbox (and so a responder); cheap: no
+ * identity is made. */
+DOE_API bool emu_fn_has_spdm(struct emu_fn *fn);
 /* The DER root certificate of the function's identity (made if needed);
  * valid until the function is freed or its algorithm changes. */
 DOE_API int emu_fn_spdm_root(struct emu_fn *fn, const uint8_t **der, size_t *len);

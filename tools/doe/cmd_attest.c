@@ -391,27 +391,21 @@ static int attest_all(struct attest *tmpl, const char *profile)
 		struct emu_fn *fn = emu_topo_fn(topo, i);
 		struct attest *a;
 		char spec[64];
-		const uint8_t *der;
-		size_t len;
 
-		if (emu_fn_spdm_root(fn, &der, &len))
-			continue;	/* no CMA mailbox */
+		if (!emu_fn_has_spdm(fn))
+			continue;
 		a = malloc(sizeof(*a));
 		if (!a)
 			break;
+		/* tmpl's policy and --trust; without --trust, open_target() anchors
+		 * each device at its own emulator root and close_target() frees it */
 		memcpy(a, tmpl, sizeof(*a));
-		a->trust = NULL;	/* each device's own emulator root unless --trust */
-		if (tmpl->trust) {
-			a->trust = tmpl->trust;
-		}
 		a->collect = arr;
 		a->summary = true;
 		dev_emu_name(emu_topo_profile(topo), &emu_fn_info(fn)->bdf, spec, sizeof(spec));
 		rc = attest_one(a, spec);
 		if (rc > worst)
 			worst = rc;
-		if (!tmpl->trust)
-			spdm_trust_free(a->trust);
 		free(a);
 		n++;
 	}

@@ -36,10 +36,8 @@ static struct emu_fn *default_fn(struct emu_topo *topo)
 
 	for (size_t i = 0; i < emu_topo_count(topo); i++) {
 		struct emu_fn *fn = emu_topo_fn(topo, i);
-		const uint8_t *der;
-		size_t len;
 
-		if (emu_fn_mailbox_count(fn) == 0 || emu_fn_spdm_root(fn, &der, &len))
+		if (!emu_fn_has_spdm(fn))
 			continue;
 		if (emu_fn_info(fn)->port_type == EMU_PCIE_ENDPOINT)
 			return fn;
