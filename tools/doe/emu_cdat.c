@@ -56,27 +56,38 @@ static int load_table(struct tool *t, const char *path, uint8_t **bin, size_t *l
 	return 0;
 }
 
-static int apply(struct tool *t, struct emu_topo *topo, const char *spec)
+/* "BDF=FILE" of --emu-cdat / --emu-spdm: the function and the file. */
+static int split_spec(struct tool *t, const char *opt, struct emu_topo *topo, const char *spec,
+		      struct emu_fn **fn, const char **file, char bdfs[32])
 {
 	const char *eq = strchr(spec, '=');
-	char bdfs[32];
 	struct doe_bdf bdf;
+
+	if (!eq || (size_t)(eq - spec) >= 32 || !eq[1])
+		return doe_err(t->ctx, -EINVAL, "%s '%s': expected BDF=FILE", opt, spec);
+	memcpy(bdfs, spec, (size_t)(eq - spec));
+	bdfs[eq - spec] = '\0';
+	if (doe_bdf_parse(bdfs, &bdf))
+		return doe_err(t->ctx, -EINVAL, "%s '%s': invalid PCI address", opt, spec);
+	*fn = emu_topo_find(topo, &bdf);
+	if (!*fn)
+		return doe_err(t->ctx, -ENODEV, "%s: no such device %s in profile '%s'", opt, bdfs,
+			       emu_topo_profile(topo));
+	*file = eq + 1;
+	return 0;
+}
+
+static int apply(struct tool *t, struct emu_topo *topo, const char *spec)
+{
+	const char *file;
 	struct emu_fn *fn;
+	char bdfs[32];
 	uint8_t *bin;
 	size_t len;
 	int rc;
 
-	if (!eq || (size_t)(eq - spec) >= sizeof(bdfs) || !eq[1])
-		return doe_err(t->ctx, -EINVAL, "--emu-cdat '%s': expected BDF=FILE", spec);
-	memcpy(bdfs, spec, (size_t)(eq - spec));
-	bdfs[eq - spec] = '\0';
-	if (doe_bdf_parse(bdfs, &bdf))
-		return doe_err(t->ctx, -EINVAL, "--emu-cdat '%s': invalid PCI address", spec);
-	fn = emu_topo_find(topo, &bdf);
-	if (!fn)
-		return doe_err(t->ctx, -ENODEV, "--emu-cdat: no such device %s in profile '%s'",
-			       bdfs, emu_topo_profile(topo));
-	TRY(load_table(t, eq + 1, &bin, &len));
+	TRY(split_spec(t, "--emu-cdat", topo, spec, &fn, &file, bdfs));
+	TRY(load_table(t, file, &bin, &len));
 	rc = emu_fn_set_cdat(fn, bin, len);
 	free(bin);
 	if (rc == -ENOENT)
@@ -87,27 +98,20 @@ static int apply(struct tool *t, struct emu_topo *topo, const char *spec)
 /* --emu-spdm BDF=FILE.json */
 static int apply_spdm(struct tool *t, struct emu_topo *topo, const char *spec)
 {
-	const char *eq = strchr(spec, '=');
 	struct json_object *obj;
-	struct doe_bdf bdf;
+	const char *file;
 	struct emu_fn *fn;
 	char bdfs[32];
 	int rc;
 
-	if (!eq || (size_t)(eq - spec) >= sizeof(bdfs) || !eq[1])
-		return doe_err(t->ctx, -EINVAL, "--emu-spdm '%s': expected BDF=FILE", spec);
-	memcpy(bdfs, spec, (size_t)(eq - spec));
-	bdfs[eq - spec] = '\0';
-	if (doe_bdf_parse(bdfs, &bdf) || !(fn = emu_topo_find(topo, &bdf)))
-		return doe_err(t->ctx, -ENODEV, "--emu-spdm: no such device %s in profile '%s'",
-			       bdfs, emu_topo_profile(topo));
-	obj = json_object_from_file(eq + 1);
+	TRY(split_spec(t, "--emu-spdm", topo, spec, &fn, &file, bdfs));
+	obj = json_object_from_file(file);
 	if (!obj)
-		return doe_err(t->ctx, -EINVAL, "--emu-spdm: %s: %s", eq + 1, json_util_get_last_err());
+		return doe_err(t->ctx, -EINVAL, "--emu-spdm: %s: %s", file, json_util_get_last_err());
 	rc = emu_spdm_apply(t, fn, obj);
 	json_object_put(obj);
 	if (rc)
-		doe_err_prefix(t->ctx, "--emu-spdm %s", eq + 1);
+		doe_err_prefix(t->ctx, "--emu-spdm %s", file);
 	return rc;
 }
 
