@@ -17,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <openssl/evp.h>
 #include <openssl/rand.h>
@@ -28,26 +27,7 @@
 #define RUNS 5
 #define ITERS 40
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static uint64_t median(uint64_t *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(*v), cmp_u64);
-	return v[n / 2];
-}
+#include "bench.h"
 
 static int loop_exchange(void *priv, const void *req, size_t len, void *rsp, size_t cap,
 			 size_t *rlen)
@@ -117,14 +97,14 @@ static int bench_attest(struct doe_ctx *ctx, uint32_t asym, uint32_t hash, struc
 	if ((rc = spdm_rsp_init(rsp_mem, sizeof(rsp_mem), ctx, &cfg, &rsp)))
 		return rc;
 	for (int run = 0; run < RUNS; run++) {
-		uint64_t t0 = now_ns();
+		uint64_t t0 = doe_now_ns();
 
 		for (int i = 0; i < ITERS; i++)
 			if ((rc = attest_once(ctx, trust, rsp, asym, hash, out)))
 				return rc;
-		t[run] = (now_ns() - t0) / ITERS;
+		t[run] = (doe_now_ns() - t0) / ITERS;
 	}
-	out->ns = median(t, RUNS);
+	out->ns = bench_median(t, RUNS);
 	spdm_rsp_fini(rsp);
 	spdm_trust_free(trust);
 	spdm_identity_free(id);
@@ -166,7 +146,7 @@ static int bench_floor(const char *curve, const EVP_MD *md, uint64_t *ns)
 	RAND_bytes(msg, sizeof(msg));	/* signing context + transcript hash */
 	rc = sign_verify(ca, EVP_sha384(), true, msg, sizeof(msg), casig, &cl);
 	for (int run = 0; run < RUNS && !rc; run++) {
-		uint64_t t0 = now_ns();
+		uint64_t t0 = doe_now_ns();
 
 		for (int i = 0; i < ITERS && !rc; i++) {
 			for (int k = 0; k < 2 && !rc; k++) {
@@ -178,9 +158,9 @@ static int bench_floor(const char *curve, const EVP_MD *md, uint64_t *ns)
 			for (int k = 0; k < 2 && !rc; k++)
 				rc = sign_verify(ca, EVP_sha384(), false, msg, sizeof(msg), casig, &cl);
 		}
-		t[run] = (now_ns() - t0) / ITERS;
+		t[run] = (doe_now_ns() - t0) / ITERS;
 	}
-	*ns = median(t, RUNS);
+	*ns = bench_median(t, RUNS);
 	EVP_PKEY_free(leaf);
 	EVP_PKEY_free(ca);
 	return rc;

@@ -24,6 +24,8 @@
 #define WORK_BYTES_PER_RUN (2u << 20)	/* table bytes handled per run */
 #define MEMCPY_BYTES_PER_RUN (256u << 20)
 
+#include "bench.h"
+
 /* A valid table of exactly len bytes: 16 + 24 × n structures. */
 static int build_table(struct doe_ctx *ctx, size_t len, uint8_t **out, size_t *out_len)
 {
@@ -54,36 +56,6 @@ static int build_table(struct doe_ctx *ctx, size_t len, uint8_t **out, size_t *o
 	rc = cdat_encode_alloc(ctx, &t, out, out_len);
 	free(s);
 	return rc;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static uint64_t median(uint64_t *v, size_t n)
-{
-	qsort(v, n, sizeof(*v), cmp_u64);
-	return v[n / 2];
-}
-
-static void *(*volatile copy_fn)(void *, const void *, size_t) = memcpy;
-
-static double time_memcpy(uint8_t *dst, const uint8_t *src, size_t n)
-{
-	size_t iters = MEMCPY_BYTES_PER_RUN / n;
-	uint64_t t[RUNS];
-
-	for (int r = 0; r < RUNS; r++) {
-		uint64_t t0 = doe_now_ns();
-
-		for (size_t i = 0; i < iters; i++)
-			copy_fn(dst, src, n);
-		t[r] = doe_now_ns() - t0;
-	}
-	return (double)median(t, RUNS) / (double)iters;
 }
 
 /* One parse + validation; 0 when the table came out clean. */
@@ -125,7 +97,7 @@ static int time_read_decode(struct doe_ctx *ctx, struct doe_mb *mb, size_t len, 
 				return -1;
 		t[r] = doe_now_ns() - t0;
 	}
-	*ns = (double)median(t, RUNS) / (double)iters;
+	*ns = (double)bench_median(t, RUNS) / (double)iters;
 	return 0;
 }
 
@@ -142,7 +114,7 @@ static int time_decode(struct doe_ctx *ctx, const uint8_t *buf, size_t len, doub
 				return -1;
 		t[r] = doe_now_ns() - t0;
 	}
-	*ns = (double)median(t, RUNS) / (double)iters;
+	*ns = (double)bench_median(t, RUNS) / (double)iters;
 	return 0;
 }
 
@@ -199,10 +171,10 @@ int main(void)
 
 	if (time_read_decode(ctx, mb, small_len, &rd_ns))
 		goto fail;
-	cp_small = time_memcpy(dst, small, small_len);
+	cp_small = bench_time_memcpy(dst, small, small_len, MEMCPY_BYTES_PER_RUN);
 	if (time_decode(ctx, big, big_len, &dec_ns))
 		goto fail;
-	cp_big = time_memcpy(dst, big, big_len);
+	cp_big = bench_time_memcpy(dst, big, big_len, MEMCPY_BYTES_PER_RUN);
 
 	printf("doe_bench_cdat: CDAT read through the emulated DOE mailbox, and decode\n\n");
 	printf("read of %zu bytes: %zu entries (header + %zu structures), %llu config reads, "

@@ -32,6 +32,8 @@
 #define BYTES_PER_RUN (4u << 20)	/* exchanges per run: about 4 MiB moved */
 #define MEMCPY_BYTES_PER_RUN (256u << 20)
 
+#include "bench.h"
+
 /* The responder: the first request DW says how many bytes to send back. */
 static int source_handler(void *priv, const uint8_t *req, size_t req_len, uint8_t *rsp,
 			  size_t rsp_cap, size_t *rsp_len)
@@ -163,38 +165,6 @@ static int exchange(struct bench *b, struct doe_mb *mb, struct shape s)
 	return rc;
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static uint64_t median(uint64_t *v, size_t n)
-{
-	qsort(v, n, sizeof(*v), cmp_u64);
-	return v[n / 2];
-}
-
-/* Called through a volatile pointer so the copy cannot be optimized away. */
-static void *(*volatile copy_fn)(void *, const void *, size_t) = memcpy;
-
-/* Median time of one memcpy of n bytes, in ns (fractional). */
-static double time_memcpy(uint8_t *dst, const uint8_t *src, size_t n)
-{
-	size_t iters = MEMCPY_BYTES_PER_RUN / n ? MEMCPY_BYTES_PER_RUN / n : 1;
-	uint64_t t[RUNS];
-
-	for (int r = 0; r < RUNS; r++) {
-		uint64_t t0 = doe_now_ns();
-
-		for (size_t i = 0; i < iters; i++)
-			copy_fn(dst, src, n);
-		t[r] = doe_now_ns() - t0;
-	}
-	return (double)median(t, RUNS) / (double)iters;
-}
-
 /* Median time of one exchange, in ns (fractional). */
 static int time_exchange(struct bench *b, struct shape s, size_t n, double *ns)
 {
@@ -209,7 +179,7 @@ static int time_exchange(struct bench *b, struct shape s, size_t n, double *ns)
 				return -1;
 		t[r] = doe_now_ns() - t0;
 	}
-	*ns = (double)median(t, RUNS) / (double)iters;
+	*ns = (double)bench_median(t, RUNS) / (double)iters;
 	return 0;
 }
 
@@ -248,7 +218,7 @@ static int measure(struct bench *b, struct row *row)
 	row->c = b->counter.c;
 	if (time_exchange(b, s, row->n, &row->ns))
 		return -1;
-	row->memcpy_ns = time_memcpy(b->rsp, b->req, row->n);
+	row->memcpy_ns = bench_time_memcpy(b->rsp, b->req, row->n, MEMCPY_BYTES_PER_RUN);
 	return 0;
 }
 
