@@ -1,0 +1,400 @@
+// SPDX-License-Identifier: MIT
+/* JSON input: bounded, strictly typed access to untrusted JSON (see jin.h). */
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "attest.h"
+#include "internal.h"
+#include "jin.h"
+#include "tool.h"
+
+const char *jin_path(char *buf, size_t len, const char *parent, const char *key, size_t idx)
+{
+	if (!key)
+		snprintf(buf, len, "%s[%zu]", parent, idx);
+	else if (parent && *parent)
+		snprintf(buf, len, "%s.%s", parent, key);
+	else
+		snprintf(buf, len, "%s", key);
+	return buf;
+}
+
+static bool is_ws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/*
+ * One integer literal at text[*pos]. json-c turns 2^64 into UINT64_MAX and
+ * -2^63-1 into INT64_MIN without a word, so the range is decided here on
+ * the digits themselves. Fractions and exponents are refused: no member of
+ * any document doe reads is a real number, and a value like 1e3 must not
+ * pass as the integer 1000 either.
+ */
+static int scan_number(const struct jin *j, const char *text, size_t len, size_t *pos)
+{
+	static const char i64min[] = "9223372036854775808";	/* magnitude of INT64_MIN */
+	static const char u64max[] = "18446744073709551615";
+	size_t start = *pos, p = start, d0, nd;
+	bool neg = text[p] == '-';
+	const char *lim;
+
+	if (neg)
+		p++;
+	d0 = p;
+	while (p < len && text[p] >= '0' && text[p] <= '9')
+		p++;
+	nd = p - d0;
+	if (p < len && (text[p] == '.' || text[p] == 'e' || text[p] == 'E'))
+		return doe_err(j->ctx, -EINVAL, "%s: byte %zu: not an integer (fractions and exponents are not accepted)",
+			       j->doc, start);
+	if (nd == 0)
+		return doe_err(j->ctx, -EINVAL, "%s: byte %zu: not JSON: '-' without digits", j->doc,
+			       start);
+	if (nd > 1 && text[d0] == '0')
+		return doe_err(j->ctx, -EINVAL, "%s: byte %zu: not JSON: leading zero in a number",
+			       j->doc, start);
+	lim = neg ? i64min : u64max;
+	if (nd > strlen(lim) || (nd == strlen(lim) && memcmp(text + d0, lim, nd) > 0))
+		return doe_err(j->ctx, -EINVAL, "%s: byte %zu: %.*s is out of the %s range", j->doc,
+			       start, (int)(nd + neg > 40 ? 40 : nd + neg), text + start,
+			       neg ? "int64" : "uint64");
+	*pos = p;
+	return 0;
+}
+
+/* A pass over the raw text before json-c parses it: numbers as above,
+ * nesting depth, and no NUL byte (json-c would stop reading there). */
+static int prescan(const struct jin *j, const char *text, size_t len)
+{
+	unsigned depth = 0;
+	bool in_str = false;
+
+	for (size_t p = 0; p < len;) {
+		char c = text[p];
+
+		if (c == '\0')
+			return doe_err(j->ctx, -EINVAL, "%s: byte %zu: NUL byte", j->doc, p);
+		if (in_str) {
+			if (c == '\\' && p + 1 < len)
+				p++;
+			else if (c == '"')
+				in_str = false;
+			p++;
+			continue;
+		}
+		if (c == '"') {
+			in_str = true;
+		} else if (c == '\'' || c == '/') {
+			/* json-c takes single quotes and comments even when strict */
+			return doe_err(j->ctx, -EINVAL, "%s: byte %zu: not JSON: unexpected '%c'",
+				       j->doc, p, c);
+		} else if (c == '{' || c == '[') {
+			if (++depth > JIN_MAX_DEPTH)
+				return doe_err(j->ctx, -EINVAL, "%s: byte %zu: nested deeper than %d",
+					       j->doc, p, JIN_MAX_DEPTH);
+		} else if (c == '}' || c == ']') {
+			if (depth)
+				depth--;
+		} else if (c == '-' || (c >= '0' && c <= '9')) {
+			TRY(scan_number(j, text, len, &p));
+			continue;
+		}
+		p++;
+	}
+	return 0;
+}
+
+int jin_parse(const struct jin *j, const char *text, size_t len, struct json_object **out)
+{
+	struct json_tokener *tok;
+	struct json_object *obj;
+	size_t end;
+
+	*out = NULL;
+	if (len > INT_MAX)
+		return doe_err(j->ctx, -EFBIG, "%s: too large", j->doc);
+	TRY(prescan(j, text, len));
+	tok = json_tokener_new_ex(JIN_MAX_DEPTH + 1);
+	if (!tok)
+		return doe_err(j->ctx, -ENOMEM, "out of memory");
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	obj = json_tokener_parse_ex(tok, text, (int)len);
+	if (!obj) {
+		enum json_tokener_error e = json_tokener_get_error(tok);
+
+		json_tokener_free(tok);
+		return doe_err(j->ctx, -EINVAL, "%s: not JSON: %s", j->doc,
+			       e == json_tokener_continue ? "unexpected end of input"
+							   : json_tokener_error_desc(e));
+	}
+	end = json_tokener_get_parse_end(tok);
+	json_tokener_free(tok);
+	while (end < len && is_ws(text[end]))
+		end++;
+	if (end < len) {
+		json_object_put(obj);
+		return doe_err(j->ctx, -EINVAL, "%s: byte %zu: trailing data after the JSON value",
+			       j->doc, end);
+	}
+	if (!json_object_is_type(obj, json_type_object)) {
+		json_object_put(obj);
+		return doe_err(j->ctx, -EINVAL, "%s: not a JSON object", j->doc);
+	}
+	*out = obj;
+	return 0;
+}
+
+int jin_load(const struct jin *j, const char *path, size_t max, struct json_object **out)
+{
+	struct tool t = { .ctx = j->ctx };
+	uint8_t *buf;
+	size_t n;
+	int rc;
+
+	*out = NULL;
+	TRY(read_file_max(&t, path, max, &buf, &n));
+	rc = jin_parse(j, (const char *)buf, n, out);
+	free(buf);
+	return rc;
+}
+
+static const char *type_name(enum json_type t)
+{
+	switch (t) {
+	case json_type_null: return "null";
+	case json_type_boolean: return "a boolean";
+	case json_type_double: return "a real number";
+	case json_type_int: return "an integer";
+	case json_type_object: return "an object";
+	case json_type_array: return "an array";
+	case json_type_string: return "a string";
+	}
+	return "unknown";
+}
+
+/* The member key of o (or o itself when key is NULL), checked for type.
+ * A member present with the value null is reported as null, never absent:
+ * "measurements": null must not fall back to a default. */
+static int member(const struct jin *j, struct json_object *o, const char *path, const char *key,
+		  int req, enum json_type want, struct json_object **v)
+{
+	char p[128];
+	bool present = json_object_object_get_ex(o, key, v);
+
+	if (!present) {
+		if (req)
+			return doe_err(j->ctx, -EINVAL, "%s: %s: missing", j->doc,
+				       jin_path(p, sizeof(p), path, key, 0));
+		return 0;
+	}
+	if (!json_object_is_type(*v, want))
+		return doe_err(j->ctx, -EINVAL, "%s: %s: %s, expected %s", j->doc,
+			       jin_path(p, sizeof(p), path, key, 0), type_name(json_object_get_type(*v)),
+			       type_name(want));
+	return 1;
+}
+
+static int elem(const struct jin *j, struct json_object *arr, const char *path, size_t i,
+		enum json_type want, struct json_object **v)
+{
+	char p[128];
+
+	*v = json_object_array_get_idx(arr, i);
+	if (!json_object_is_type(*v, want))
+		return doe_err(j->ctx, -EINVAL, "%s: %s: %s, expected %s", j->doc,
+			       jin_path(p, sizeof(p), path, NULL, i),
+			       type_name(json_object_get_type(*v)), type_name(want));
+	return 1;
+}
+
+int jin_obj(const struct jin *j, struct json_object *o, const char *path, const char *key,
+	    int req, struct json_object **out)
+{
+	struct json_object *v;
+	int rc = member(j, o, path, key, req, json_type_object, &v);
+
+	if (rc > 0)
+		*out = v;
+	return rc;
+}
+
+int jin_arr(const struct jin *j, struct json_object *o, const char *path, const char *key,
+	    int req, size_t max, struct json_object **out, size_t *n)
+{
+	struct json_object *v;
+	char p[128];
+	int rc = member(j, o, path, key, req, json_type_array, &v);
+	size_t len;
+
+	if (rc <= 0)
+		return rc;
+	len = json_object_array_length(v);
+	if (len > max)
+		return doe_err(j->ctx, -EINVAL, "%s: %s: %zu elements, at most %zu", j->doc,
+			       jin_path(p, sizeof(p), path, key, 0), len, max);
+	*out = v;
+	*n = len;
+	return 1;
+}
+
+static int check_str(const struct jin *j, struct json_object *v, const char *p, size_t max,
+		     const char **out)
+{
+	size_t len = (size_t)json_object_get_string_len(v);
+	const char *s = json_object_get_string(v);
+
+	if (len > max)
+		return doe_err(j->ctx, -EINVAL, "%s: %s: longer than %zu bytes", j->doc, p, max);
+	if (strlen(s) != len)
+		return doe_err(j->ctx, -EINVAL, "%s: %s: contains a NUL character", j->doc, p);
+	*out = s;
+	return 1;
+}
+
+int jin_str(const struct jin *j, struct json_object *o, const char *path, const char *key,
+	    int req, size_t max, const char **out)
+{
+	struct json_object *v;
+	char p[128];
+	int rc = member(j, o, path, key, req, json_type_string, &v);
+
+	if (rc <= 0)
+		return rc;
+	return check_str(j, v, jin_path(p, sizeof(p), path, key, 0), max, out);
+}
+
+int jin_bool(const struct jin *j, struct json_object *o, const char *path, const char *key,
+	     int req, bool *out)
+{
+	struct json_object *v;
+	int rc = member(j, o, path, key, req, json_type_boolean, &v);
+
+	if (rc > 0)
+		*out = json_object_get_boolean(v);
+	return rc;
+}
+
+/*
+ * json-c keeps integers as int64 or, above INT64_MAX, uint64; the prescan
+ * guarantees neither was clamped. A negative value is read with get_int64
+ * only, a non-negative one with get_uint64, so no cast loses a sign.
+ */
+static int check_u64(const struct jin *j, struct json_object *v, const char *p, uint64_t min,
+		     uint64_t max, uint64_t *out)
+{
+	int64_t s = json_object_get_int64(v);
+	uint64_t u;
+
+	if (s < 0)
+		return doe_err(j->ctx, -EINVAL, "%s: %s: %" PRId64 " is out of range %" PRIu64
+			       "..%" PRIu64, j->doc, p, s, min, max);
+	u = json_object_get_uint64(v);
+	if (u < min || u > max)
+		return doe_err(j->ctx, -EINVAL, "%s: %s: %" PRIu64 " is out of range %" PRIu64
+			       "..%" PRIu64, j->doc, p, u, min, max);
+	*out = u;
+	return 1;
+}
+
+int jin_u64(const struct jin *j, struct json_object *o, const char *path, const char *key,
+	    int req, uint64_t min, uint64_t max, uint64_t *out)
+{
+	struct json_object *v;
+	char p[128];
+	int rc = member(j, o, path, key, req, json_type_int, &v);
+
+	if (rc <= 0)
+		return rc;
+	return check_u64(j, v, jin_path(p, sizeof(p), path, key, 0), min, max, out);
+}
+
+int jin_i64(const struct jin *j, struct json_object *o, const char *path, const char *key,
+	    int req, int64_t min, int64_t max, int64_t *out)
+{
+	struct json_object *v;
+	char p[128];
+	int rc = member(j, o, path, key, req, json_type_int, &v);
+	int64_t x;
+
+	if (rc <= 0)
+		return rc;
+	jin_path(p, sizeof(p), path, key, 0);
+	x = json_object_get_int64(v);
+	/* above INT64_MAX json-c holds a uint64 and get_int64 saturates */
+	if (x == INT64_MAX && json_object_get_uint64(v) > (uint64_t)INT64_MAX)
+		return doe_err(j->ctx, -EINVAL, "%s: %s: %" PRIu64 " is out of range", j->doc, p,
+			       json_object_get_uint64(v));
+	if (x < min || x > max)
+		return doe_err(j->ctx, -EINVAL, "%s: %s: %" PRId64 " is out of range %" PRId64
+			       "..%" PRId64, j->doc, p, x, min, max);
+	*out = x;
+	return 1;
+}
+
+int jin_hex(const struct jin *j, struct json_object *o, const char *path, const char *key,
+	    int req, uint8_t *buf, size_t cap, size_t want, size_t *n)
+{
+	const char *s;
+	char p[128];
+	size_t got;
+	int rc = jin_str(j, o, path, key, req, 2 * cap, &s);
+
+	if (rc <= 0)
+		return rc;
+	jin_path(p, sizeof(p), path, key, 0);
+	if (hex_decode(s, buf, cap, &got))
+		return doe_err(j->ctx, -EINVAL, "%s: %s: not hex of at most %zu bytes", j->doc, p,
+			       cap);
+	if (want && got != want)
+		return doe_err(j->ctx, -EINVAL, "%s: %s: %zu bytes, expected %zu", j->doc, p, got,
+			       want);
+	*n = got;
+	return 1;
+}
+
+int jin_at_obj(const struct jin *j, struct json_object *arr, const char *path, size_t i,
+	       struct json_object **out)
+{
+	return elem(j, arr, path, i, json_type_object, out);
+}
+
+int jin_at_str(const struct jin *j, struct json_object *arr, const char *path, size_t i,
+	       size_t max, const char **out)
+{
+	struct json_object *v;
+	char p[128];
+
+	TRY(elem(j, arr, path, i, json_type_string, &v));
+	return check_str(j, v, jin_path(p, sizeof(p), path, NULL, i), max, out);
+}
+
+int jin_at_u64(const struct jin *j, struct json_object *arr, const char *path, size_t i,
+	       uint64_t min, uint64_t max, uint64_t *out)
+{
+	struct json_object *v;
+	char p[128];
+
+	TRY(elem(j, arr, path, i, json_type_int, &v));
+	return check_u64(j, v, jin_path(p, sizeof(p), path, NULL, i), min, max, out);
+}
+
+int jin_only(const struct jin *j, struct json_object *o, const char *path,
+	     const char *const *known)
+{
+	json_object_object_foreach(o, key, val) {
+		const char *const *k;
+		char p[128];
+
+		(void)val;
+		for (k = known; *k && strcmp(*k, key); k++)
+			;
+		if (!*k)
+			return doe_err(j->ctx, -EINVAL, "%s: %s: unknown member", j->doc,
+				       jin_path(p, sizeof(p), path, key, 0));
+	}
+	return 0;
+}
