@@ -15,6 +15,7 @@
 #include <doekit/spdm.h>
 #include <doekit/cdat.h>
 #include <doekit/spdm_socket.h>
+#include <doekit/spdm_session.h>
 
 #define DOEKIT_VERSION_MAJOR 0
 #define DOEKIT_VERSION_MINOR 1

@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * SPDM sessions: the key schedule (DSP0274 1.1-1.3 "Key schedule") and the
+ * secured-message record layer (DSP0277), as caller-owned objects.
+ *
+ * struct spdm_keys holds every secret of one session: the handshake and
+ * master secrets, each direction's handshake and data-phase secret, AEAD
+ * key, IV (salt) and sequence counter. It is plain data (no pointers), so
+ * a session context embeds it and a kernel hand-off copies the data-phase
+ * part out. spdm_keys_wipe() clears it with OPENSSL_cleanse(); every
+ * failure path of these functions leaves no derived secret behind.
+ *
+ * The record layer is sans-I/O: spdm_rec_seal() turns application data
+ * into one secured message, spdm_rec_open() checks and opens one. Any
+ * failure to open (length, session ID, sequence number, tag) is reported
+ * as one -EBADMSG "secured message rejected" so a peer learns nothing
+ * about which check failed; the caller must then end the session.
+ */
+#ifndef DOEKIT_SPDM_SESSION_H
+#define DOEKIT_SPDM_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <doekit/ctx.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ALGORITHMS DHE named groups and AEAD cipher suites (DSP0274 Table 20/21) */
+#define SPDM_DHE_FFDHE2048 0x0001u
+#define SPDM_DHE_FFDHE3072 0x0002u
+#define SPDM_DHE_FFDHE4096 0x0004u
+#define SPDM_DHE_SECP256R1 0x0008u
+#define SPDM_DHE_SECP384R1 0x0010u
+#define SPDM_DHE_SECP521R1 0x0020u
+#define SPDM_DHE_ALL 0x003Fu
+
+#define SPDM_AEAD_AES_128_GCM 0x0001u
+#define SPDM_AEAD_AES_256_GCM 0x0002u
+#define SPDM_AEAD_CHACHA20_POLY1305 0x0004u
+#define SPDM_AEAD_ALL 0x0007u
+
+#define SPDM_AEAD_MAX_KEY 32u
+#define SPDM_AEAD_IV_SIZE 12u
+#define SPDM_AEAD_TAG_SIZE 16u
+#define SPDM_KS_MAX_HASH 64u
+
+/* Key-update operations (KEY_UPDATE Param1) */
+#define SPDM_KEY_UPDATE_KEY 1u
+#define SPDM_KEY_UPDATE_ALL_KEYS 2u
+#define SPDM_KEY_UPDATE_VERIFY_NEW_KEY 3u
+
+/* One direction of one phase. */
+struct spdm_dir_keys {
+	uint8_t secret[SPDM_KS_MAX_HASH];	/* {req,rsp} {hs,app} data secret */
+	uint8_t key[SPDM_AEAD_MAX_KEY];
+	uint8_t iv[SPDM_AEAD_IV_SIZE];		/* DSP0277 "salt" */
+	uint64_t seq;				/* next sequence number */
+};
+
+enum spdm_ks_phase { SPDM_KS_NONE, SPDM_KS_HANDSHAKE, SPDM_KS_DATA };
+
+struct spdm_keys {
+	uint8_t version;	/* negotiated SPDM version, 0x11..0x13 */
+	uint8_t hash_size;
+	uint8_t key_size;
+	uint8_t phase;		/* enum spdm_ks_phase */
+	uint32_t hash_algo;	/* SPDM_HASH_* */
+	uint16_t aead;		/* SPDM_AEAD_* */
+	uint8_t handshake_secret[SPDM_KS_MAX_HASH];
+	uint8_t req_finished_key[SPDM_KS_MAX_HASH];
+	uint8_t rsp_finished_key[SPDM_KS_MAX_HASH];
+	uint8_t export_master[SPDM_KS_MAX_HASH];
+	struct spdm_dir_keys req, rsp;	/* current phase's keys */
+	struct spdm_dir_keys req_prev, rsp_prev;	/* before a key update */
+	bool req_prev_valid, rsp_prev_valid;
+};
+
+/* Starts a key schedule for the negotiated version (1.1-1.3), hash and
+ * AEAD. -EINVAL for anything else. */
+DOE_API int spdm_keys_init(struct doe_ctx *ctx, struct spdm_keys *ks, uint8_t version,
+			   uint32_t hash_algo, uint16_t aead);
+
+/*
+ * Handshake phase: HandshakeSecret = HKDF-Extract(Salt_0, shared), where
+ * shared is the DHE secret (KEY_EXCHANGE) or the PSK (PSK_EXCHANGE; 1.3
+ * then uses Salt_0 of all 0xFF bytes), then each direction's handshake
+ * secret from TH1, its finished key, AEAD key and IV. th1 is hash_size bytes.
+ */
+DOE_API int spdm_keys_handshake(struct doe_ctx *ctx, struct spdm_keys *ks, const uint8_t *shared,
+				size_t shared_len, bool psk, const uint8_t *th1);
+
+/* RequesterVerifyData / ResponderVerifyData: HMAC(finished_key, th).
+ * out gets hash_size bytes. */
+DOE_API int spdm_keys_verify_data(struct doe_ctx *ctx, const struct spdm_keys *ks, bool requester,
+				  const uint8_t *th, uint8_t *out);
+/* Compares verify data in constant time: 0, or -EBADMSG naming which. */
+DOE_API int spdm_keys_check_verify_data(struct doe_ctx *ctx, const struct spdm_keys *ks,
+					bool requester, const uint8_t *th, const uint8_t *got);
+
+/* Data phase from TH2: master secret, data secrets, export master secret,
+ * keys and IVs; sequence numbers restart at 0. The handshake secrets and
+ * finished keys are wiped: nothing needs them after FINISH. */
+DOE_API int spdm_keys_data(struct doe_ctx *ctx, struct spdm_keys *ks, const uint8_t *th2);
+
+/*
+ * KEY_UPDATE: the next secret of a direction is HKDF-Expand(secret,
+ * bin_concat("traffic upd")); keys and IV follow, the counter restarts.
+ * The previous keys are kept until spdm_keys_update_commit() (the peer
+ * proved it has the new key) or restored by spdm_keys_update_rollback().
+ */
+DOE_API int spdm_keys_update(struct doe_ctx *ctx, struct spdm_keys *ks, bool req_dir, bool rsp_dir);
+DOE_API void spdm_keys_update_commit(struct spdm_keys *ks);
+DOE_API void spdm_keys_update_rollback(struct spdm_keys *ks);
+
+DOE_API void spdm_keys_wipe(struct spdm_keys *ks);
+
+/* The record layer's framing, fixed per transport binding. */
+struct spdm_rec_params {
+	uint32_t session_id;
+	uint8_t seq_size;	/* bytes of sequence number on the wire: 0 (DOE), 2 (MCTP), 8 */
+	uint8_t max_pad;	/* random padding 0..max_pad bytes (ENC only); 0 on DOE */
+	bool mac_only;		/* session with MAC_CAP but not ENCRYPT_CAP */
+};
+
+/* Sizes: header (4 + seq_size + 2), plus 2 (ENC: app length) + pad, plus tag. */
+DOE_API size_t spdm_rec_overhead(const struct spdm_rec_params *p);
+
+/*
+ * Seals app (app_len bytes) with dir's key and sequence number, which is
+ * then advanced. out must hold app_len + spdm_rec_overhead(). A counter
+ * at its maximum refuses (-ERANGE "sequence numbers exhausted"): the
+ * session must end, never wrap and reuse an IV.
+ */
+DOE_API int spdm_rec_seal(struct doe_ctx *ctx, const struct spdm_keys *ks,
+			  struct spdm_dir_keys *dir, const struct spdm_rec_params *p,
+			  const uint8_t *app, size_t app_len, uint8_t *out, size_t cap,
+			  size_t *out_len);
+
+/*
+ * Opens one secured message: the session ID must be p->session_id, the
+ * wire sequence number (if any) the expected one, the length exact, the
+ * tag valid. On success the plaintext application data is in app,
+ * *app_len set, and dir's counter advanced. app must hold the record's
+ * Length field less the tag (len is always enough), or -ENOBUFS.
+ * On any failure: -EBADMSG with one message; dir is unchanged.
+ */
+DOE_API int spdm_rec_open(struct doe_ctx *ctx, const struct spdm_keys *ks,
+			  struct spdm_dir_keys *dir, const struct spdm_rec_params *p,
+			  const uint8_t *in, size_t len, uint8_t *app, size_t cap,
+			  size_t *app_len);
+
+/* The session ID of a secured message, to find its session (-EBADMSG if
+ * shorter than 4 bytes). */
+DOE_API int spdm_rec_session_id(const uint8_t *in, size_t len, uint32_t *id);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
