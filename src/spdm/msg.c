@@ -6,24 +6,7 @@
 #include "msg.h"
 #include "internal.h"
 
-/* A field read that ran short: name the message and the field. */
-#define FIELD(expr, msg, field)                                                              \
-	do {                                                                                 \
-		if ((expr) < 0)                                                              \
-			return doe_err(ctx, -EBADMSG, "%s: message ends inside %s (%zu bytes)", \
-				       msg, field, r.len);                                   \
-	} while (0)
-
-/* Claims a variable-length field whose size the message itself declared. */
-#define CLAIM(ptr, n, msg, field)                                                               \
-	do {                                                                                    \
-		size_t claim_n_ = (n);                                                          \
-		if (claim_n_ > doe_rd_left(&r))                                                 \
-			return doe_err(ctx, -EBADMSG,                                           \
-				       "%s: %s needs %zu bytes, only %zu left of %zu", msg,     \
-				       field, claim_n_, doe_rd_left(&r), r.len);                \
-		(ptr) = doe_rd_take(&r, claim_n_);                                              \
-	} while (0)
+/* FIELD() and CLAIM() live in msg.h */
 
 /* The end of a message: trailing bytes are an error, except up to align-1
  * zero bytes of transport padding. Returns the message length without the
@@ -794,4 +777,28 @@ int spdm_meas_next(struct doe_ctx *ctx, const void *record, size_t len, size_t *
 	blk->value_size = vsize;
 	*off = r.off;
 	return 1;
+}
+
+/* ---- building blocks for the session messages (msg_session.c) ------- */
+
+int spdm_msg_hdr(struct doe_ctx *ctx, const struct spdm_neg *n, struct doe_rd *r, uint8_t code,
+		 const char *msg, struct spdm_hdr *h)
+{
+	return msg_hdr(ctx, n, r, code, msg, h);
+}
+
+int spdm_msg_end(struct doe_ctx *ctx, const struct spdm_neg *n, struct doe_rd *r,
+		 const char *msg)
+{
+	return msg_end(ctx, n, r, msg);
+}
+
+int spdm_wr_hdr(struct doe_wr *w, uint8_t ver, uint8_t code, uint8_t p1, uint8_t p2)
+{
+	return wr_hdr(w, ver, code, p1, p2);
+}
+
+int spdm_wr_done(struct doe_wr *w)
+{
+	return wr_done(w);
 }

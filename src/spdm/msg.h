@@ -143,6 +143,37 @@ struct spdm_error {
  * bytes a transcript takes) or a negative errno with the field named.
  * Encoders return 0 or -EMSGSIZE. */
 
+/* Codec building blocks (msg.c), shared with the session messages. In
+ * a parser with `ctx` and a `struct doe_rd r` in scope: */
+/* A field read that ran short: name the message and the field. */
+#define FIELD(expr, msg, field)                                                              \
+	do {                                                                                 \
+		if ((expr) < 0)                                                              \
+			return doe_err(ctx, -EBADMSG, "%s: message ends inside %s (%zu bytes)", \
+				       msg, field, r.len);                                   \
+	} while (0)
+
+/* Claims a variable-length field whose size the message itself declared. */
+#define CLAIM(ptr, n, msg, field)                                                               \
+	do {                                                                                    \
+		size_t claim_n_ = (n);                                                          \
+		if (claim_n_ > doe_rd_left(&r))                                                 \
+			return doe_err(ctx, -EBADMSG,                                           \
+				       "%s: %s needs %zu bytes, only %zu left of %zu", msg,     \
+				       field, claim_n_, doe_rd_left(&r), r.len);                \
+		(ptr) = doe_rd_take(&r, claim_n_);                                              \
+	} while (0)
+
+/* Reads the header of a message expected to be `code` in n->version. */
+int spdm_msg_hdr(struct doe_ctx *ctx, const struct spdm_neg *n, struct doe_rd *r, uint8_t code,
+		 const char *msg, struct spdm_hdr *h);
+/* The end of a message: trailing bytes are an error, except transport
+ * padding; returns the length without padding. */
+int spdm_msg_end(struct doe_ctx *ctx, const struct spdm_neg *n, struct doe_rd *r,
+		 const char *msg);
+int spdm_wr_hdr(struct doe_wr *w, uint8_t ver, uint8_t code, uint8_t p1, uint8_t p2);
+int spdm_wr_done(struct doe_wr *w);	/* 0 or -EMSGSIZE */
+
 /* Header of any message; -EBADMSG under 4 bytes. */
 int spdm_parse_hdr(struct doe_ctx *ctx, const void *msg, size_t len, struct spdm_hdr *h);
 

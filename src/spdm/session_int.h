@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * SPDM session internals shared by src/spdm/: ephemeral DH and the codec
+ * of the session messages (KEY_EXCHANGE .. END_SESSION) and of the
+ * secured-message opaque data. Layouts: DSP0274 1.1-1.3, checked against
+ * DMTF libspdm include/industry_standard/spdm.h and spdm_secured_message.h.
+ * Not installed.
+ */
+#ifndef DOEKIT_SESSION_INT_H
+#define DOEKIT_SESSION_INT_H
+
+#include <openssl/evp.h>
+#include <doekit/cursor.h>
+#include <doekit/spdm_session.h>
+#include "msg.h"
+
+/* Request/response codes of the session messages */
+#define SPDM_KEY_EXCHANGE 0xE4u
+#define SPDM_KEY_EXCHANGE_RSP 0x64u
+#define SPDM_FINISH 0xE5u
+#define SPDM_FINISH_RSP 0x65u
+#define SPDM_PSK_EXCHANGE 0xE6u
+#define SPDM_PSK_EXCHANGE_RSP 0x66u
+#define SPDM_PSK_FINISH 0xE7u
+#define SPDM_PSK_FINISH_RSP 0x67u
+#define SPDM_HEARTBEAT 0xE8u
+#define SPDM_HEARTBEAT_ACK 0x68u
+#define SPDM_KEY_UPDATE 0xE9u
+#define SPDM_KEY_UPDATE_ACK 0x69u
+#define SPDM_END_SESSION 0xECu
+#define SPDM_END_SESSION_ACK 0x6Cu
+
+#define SPDM_RANDOM_SIZE 32u
+#define SPDM_DHE_MAX_SIZE 512u		/* ffdhe4096 */
+#define SPDM_PSK_CONTEXT_MAX 64u
+#define SPDM_PSK_HINT_MAX 64u
+#define SPDM_OPAQUE_MAX 1024u		/* DSP0274: OpaqueDataLength <= 1024 */
+
+/* KEY_EXCHANGE_RSP MutAuthRequested */
+#define SPDM_MUT_AUTH_REQUESTED 0x01u
+#define SPDM_MUT_AUTH_WITH_ENCAP 0x02u
+#define SPDM_MUT_AUTH_WITH_GET_DIGESTS 0x04u
+
+/* Secured-message versions (DSP0277), as opaque data spells them */
+#define SPDM_SM_VERSION_10 0x1000u
+#define SPDM_SM_VERSION_11 0x1100u
+#define SPDM_SM_VERSION_12 0x1200u
+#define SPDM_SM_MAX_VERSIONS 8u
+
+/* ---- ephemeral DH (dhe.c) ---- */
+size_t spdm_dhe_size(uint16_t group);		/* ExchangeData bytes; 0: unknown */
+size_t spdm_dhe_secret_size(uint16_t group);
+const char *spdm_dhe_name(uint16_t group);
+int spdm_dhe_parse(const char *name, uint16_t *group);
+/* New key pair (caller frees *key); pub gets spdm_dhe_size() bytes. */
+int spdm_dhe_keygen(struct doe_ctx *ctx, uint16_t group, EVP_PKEY **key, uint8_t *pub);
+/* Shared secret with the peer's ExchangeData (validated first); secret
+ * holds SPDM_DHE_MAX_SIZE bytes, *len gets spdm_dhe_secret_size(). */
+int spdm_dhe_derive(struct doe_ctx *ctx, uint16_t group, EVP_PKEY *key, const uint8_t *peer,
+		    uint8_t *secret, size_t *len);
+
+/* ---- session messages (msg_session.c) ---- */
+struct spdm_key_exchange {
+	uint8_t hash_type;		/* param1: measurement summary hash type */
+	uint8_t slot;			/* param2 */
+	uint16_t session_id;		/* ReqSessionID */
+	uint8_t session_policy;		/* 1.2+ */
+	uint8_t random[SPDM_RANDOM_SIZE];
+	const uint8_t *exchange;	/* spdm_dhe_size() bytes */
+	uint16_t opaque_len;
+	const uint8_t *opaque;
+};
+
+struct spdm_key_exchange_rsp {
+	uint8_t heartbeat_period;	/* param1 */
+	uint16_t session_id;		/* RspSessionID */
+	uint8_t mut_auth;		/* MutAuthRequested */
+	uint8_t req_slot;		/* ReqSlotIDParam */
+	uint8_t random[SPDM_RANDOM_SIZE];
+	const uint8_t *exchange;
+	const uint8_t *summary_hash;	/* NULL when HashType was 0 */
+	uint16_t opaque_len;
+	const uint8_t *opaque;
+	const uint8_t *sig;
+	size_t signed_len;		/* bytes before the signature */
+	const uint8_t *verify_data;	/* NULL in the clear (HANDSHAKE_IN_THE_CLEAR) */
+	size_t verify_off;		/* bytes before the verify data */
+};
+
+struct spdm_finish {
+	uint8_t attributes;		/* bit 0: signature included */
+	uint8_t req_slot;
+	const uint8_t *sig;		/* NULL without */
+	const uint8_t *verify_data;
+	size_t verify_off;
+};
+
+struct spdm_psk_exchange {
+	uint8_t hash_type;
+	uint8_t session_policy;		/* param2, 1.2+ */
+	uint16_t session_id;
+	uint16_t hint_len, context_len, opaque_len;
+	const uint8_t *hint, *context, *opaque;
+};
+
+struct spdm_psk_exchange_rsp {
+	uint8_t heartbeat_period;
+	uint16_t session_id;
+	const uint8_t *summary_hash;
+	uint16_t context_len, opaque_len;
+	const uint8_t *context, *opaque;
+	const uint8_t *verify_data;
+	size_t verify_off;
+};
+
+/* What session parsers need beyond struct spdm_neg. */
+struct spdm_sess_neg {
+	uint16_t dhe;			/* KEY_EXCHANGE: ExchangeData size from it */
+	bool in_the_clear;		/* HANDSHAKE_IN_THE_CLEAR negotiated */
+	bool summary_hash;		/* the request asked for a summary hash */
+};
+
+int spdm_enc_key_exchange(struct doe_wr *w, uint8_t ver, const struct spdm_key_exchange *k,
+			  size_t exchange_len);
+int spdm_parse_key_exchange(struct doe_ctx *ctx, const struct spdm_neg *n,
+			    const struct spdm_sess_neg *s, const void *msg, size_t len,
+			    struct spdm_key_exchange *k);
+/* Writes everything up to the signature; the caller appends the
+ * signature and (not in the clear) the verify data, each computed over
+ * the transcript so far. */
+int spdm_enc_key_exchange_rsp_head(struct doe_wr *w, uint8_t ver,
+				   const struct spdm_key_exchange_rsp *k, size_t exchange_len,
+				   size_t hash_len);
+int spdm_parse_key_exchange_rsp(struct doe_ctx *ctx, const struct spdm_neg *n,
+				const struct spdm_sess_neg *s, const void *msg, size_t len,
+				struct spdm_key_exchange_rsp *k);
+int spdm_parse_finish(struct doe_ctx *ctx, const struct spdm_neg *n, const void *msg, size_t len,
+		      struct spdm_finish *f);
+/* FINISH_RSP carries ResponderVerifyData only in the clear. */
+int spdm_parse_finish_rsp(struct doe_ctx *ctx, const struct spdm_neg *n,
+			  const struct spdm_sess_neg *s, const void *msg, size_t len,
+			  const uint8_t **verify_data);
+int spdm_enc_psk_exchange(struct doe_wr *w, uint8_t ver, const struct spdm_psk_exchange *p);
+int spdm_parse_psk_exchange(struct doe_ctx *ctx, const struct spdm_neg *n, const void *msg,
+			    size_t len, struct spdm_psk_exchange *p);
+int spdm_enc_psk_exchange_rsp_head(struct doe_wr *w, uint8_t ver,
+				   const struct spdm_psk_exchange_rsp *p, size_t hash_len);
+int spdm_parse_psk_exchange_rsp(struct doe_ctx *ctx, const struct spdm_neg *n,
+				const struct spdm_sess_neg *s, const void *msg, size_t len,
+				struct spdm_psk_exchange_rsp *p);
+/* PSK_FINISH: header and RequesterVerifyData. */
+int spdm_parse_psk_finish(struct doe_ctx *ctx, const struct spdm_neg *n, const void *msg,
+			  size_t len, const uint8_t **verify_data);
+/* Messages that are a header only (HEARTBEAT, PSK_FINISH_RSP, ...) or a
+ * header with the two params (KEY_UPDATE(_ACK), END_SESSION): checks the
+ * code and the exact length, returns the params. */
+int spdm_parse_bare(struct doe_ctx *ctx, const struct spdm_neg *n, uint8_t code,
+		    const void *msg, size_t len, uint8_t *param1, uint8_t *param2);
+int spdm_enc_bare(struct doe_wr *w, uint8_t ver, uint8_t code, uint8_t param1, uint8_t param2);
+
+/*
+ * Secured-message version negotiation in opaque data (DSP0274 1.2 Annex
+ * "General opaque data format" / DSP0277): the requester lists supported
+ * versions, the responder names the one selected. fmt1: the 1.2+
+ * OpaqueDataFmt1 header; otherwise the 1.0/1.1 "DMTF" spec-ID header.
+ */
+int spdm_enc_opaque_versions(struct doe_wr *w, bool fmt1, const uint16_t *versions, unsigned n);
+int spdm_enc_opaque_selection(struct doe_wr *w, bool fmt1, uint16_t version);
+int spdm_parse_opaque_versions(struct doe_ctx *ctx, bool fmt1, const uint8_t *p, size_t len,
+			       uint16_t *versions, unsigned *n);
+int spdm_parse_opaque_selection(struct doe_ctx *ctx, bool fmt1, const uint8_t *p, size_t len,
+				uint16_t *version);
+
+#endif
