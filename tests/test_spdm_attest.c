@@ -493,6 +493,81 @@ static void t_small_chunks(void)
 	T_TRUE(r.res.chain_verified);
 }
 
+/* ---- issue 8 §4: a hostile responder gets bounded work ----------------- */
+
+/* A fake clock that moves step_ns each time it is read. */
+struct fake_clock {
+	uint64_t t, step_ns;
+	unsigned reads;
+};
+
+static uint64_t fake_now(void *priv)
+{
+	struct fake_clock *c = priv;
+
+	c->reads++;
+	return c->t += c->step_ns;
+}
+
+/* The deadline (fake clock: one read when the attestation starts, one per
+ * response) and the message cap, each named when hit. */
+static void t_bounded_work(void)
+{
+	static const struct {
+		const char *name;
+		uint32_t deadline_ms;
+		uint64_t step_ns;		/* fake clock per read; 0: real clock */
+		unsigned max_messages;
+		uint16_t portion;		/* responder's CERTIFICATE portion cap */
+		bool busy_forever;
+		int rc;
+		const char *msg;
+		unsigned exchanges;		/* 0: not checked */
+	} cases[] = {
+		{ "deadline 5 s, 1 s a message", 5000, 1000000000ull, 0, 0, false, -ETIMEDOUT,
+		  "attestation deadline of 5 s exceeded after 6 messages", 6 },
+		{ "deadline in ms", 1500, 1000000000ull, 0, 0, false, -ETIMEDOUT,
+		  "attestation deadline of 1500 ms exceeded after 2 messages", 2 },
+		{ "default deadline 30 s", 0, 10000000000ull, 0, 0, false, -ETIMEDOUT,
+		  "attestation deadline of 30 s exceeded after 4 messages", 4 },
+		{ "a whole attestation within the deadline", 30000, 1000000000ull, 0, 0, false, 0, "", 0 },
+		{ "1-byte portions hit the cap", 0, 0, 300, 1, false, -E2BIG,
+		  "attestation exceeded 300 messages (next: GET_CERTIFICATE)", 300 },
+		{ "Busy forever hits the default cap", 0, 0, 0, 0, true, -E2BIG,
+		  "attestation exceeded 4096 messages (next: NEGOTIATE_ALGORITHMS)", 4096 },
+		{ "small portions within the cap", 0, 0, 600, 8, false, 0, "", 0 },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(cases); i++) {
+		struct fake_clock clk = { 0, cases[i].step_ns, 0 };
+		struct run r;
+
+		t_case_name = cases[i].name;
+		run_init(&r, SPDM_ASYM_ECDSA_P256, SPDM_HASH_SHA256, SPDM_V12);
+		r.pol.deadline_ms = cases[i].deadline_ms;
+		r.pol.max_messages = cases[i].max_messages;
+		if (cases[i].step_ns) {
+			r.pol.now_ns = fake_now;
+			r.pol.now_priv = &clk;
+		}
+		r.cfg.cert_portion_max = cases[i].portion;
+		if (cases[i].busy_forever) {
+			r.cfg.busy_count = UINT_MAX;
+			r.pol.busy_retries = 100000;	/* ends without the cap too */
+		}
+		run_go(&r);
+		T_EQ(r.rc, cases[i].rc);
+		T_CONTAINS(r.msg, cases[i].msg);
+		if (cases[i].exchanges) {
+			T_EQ(r.loop.exchanges, cases[i].exchanges);
+			T_EQ(r.res.messages, cases[i].exchanges);
+		}
+		if (!cases[i].rc)
+			T_TRUE(r.res.chain_verified && r.res.meas_verified);
+	}
+}
+
 /* CMA over a DOE mailbox: the emulator's mailbox model carries the
  * messages, padded to DWs both ways (PCIe §6.31.3). */
 static int cma_handler(void *priv, const uint8_t *req, size_t req_len, uint8_t *rsp,
@@ -785,6 +860,7 @@ int main(void)
 	T_RUN(t_measurement_modes);
 	T_RUN(t_trust_store);
 	T_RUN(t_small_chunks);
+	T_RUN(t_bounded_work);
 	T_RUN(t_over_doe_mailbox);
 	T_RUN(t_hostile_responses);
 	T_RUN(t_step_api);

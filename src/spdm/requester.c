@@ -16,6 +16,7 @@
 #include <openssl/crypto.h>
 
 #include <doekit/cursor.h>
+#include <doekit/doe.h>
 #include "msg.h"
 #include "spdm_int.h"
 #include "internal.h"
@@ -58,6 +59,10 @@ struct spdm_req {
 	uint8_t meas_left;		/* SPDM_MEAS_EACH: indices still to ask for */
 	uint8_t meas_present[32];	/* SPDM_MEAS_EACH: bitmap of the indices listed */
 	size_t meas_off;		/* bytes of record in meas_buf */
+	bool digests_seen;		/* DIGESTS read since GET_VERSION: its SlotMask */
+	uint64_t start_ns;		/* first spdm_req_next(): the deadline counts from here */
+	uint64_t deadline_ns;		/* policy deadline, defaults applied */
+	unsigned max_messages;		/* policy cap, default applied */
 	EVP_PKEY *leaf;
 };
 
@@ -107,6 +112,9 @@ int spdm_req_init(void *mem, size_t mem_len, struct doe_ctx *ctx,
 	r->pol = *pol;
 	if (!r->pol.rsp_align)
 		r->pol.rsp_align = 1;
+	r->deadline_ns = (uint64_t)(pol->deadline_ms ? pol->deadline_ms : SPDM_DEFAULT_DEADLINE_MS) *
+			 1000000u;
+	r->max_messages = pol->max_messages ? pol->max_messages : SPDM_DEFAULT_MAX_MESSAGES;
 	spdm_ts_init(&r->ts);
 	r->st = RS_START;
 	*out = r;
@@ -132,6 +140,42 @@ const struct spdm_result *spdm_req_result(const struct spdm_req *r)
 uint64_t spdm_req_wait_us(const struct spdm_req *r)
 {
 	return r->wait_us;
+}
+
+/* The policy's clock: the requester keeps no time of its own, so a test or
+ * an event loop decides what "now" is (as doe_mb_step() takes now_ns). */
+static uint64_t now(const struct spdm_req *r)
+{
+	return r->pol.now_ns ? r->pol.now_ns(r->pol.now_priv) : doe_now_ns();
+}
+
+static uint64_t elapsed_ns(const struct spdm_req *r)
+{
+	uint64_t t = now(r);
+
+	return t > r->start_ns ? t - r->start_ns : 0;	/* a clock that went back: 0 */
+}
+
+/* "30 s", or "1500 ms" when the deadline is not whole seconds */
+static void deadline_str(const struct spdm_req *r, char *buf, size_t len)
+{
+	uint64_t ms = r->deadline_ns / 1000000u;
+
+	if (ms % 1000)
+		snprintf(buf, len, "%llu ms", (unsigned long long)ms);
+	else
+		snprintf(buf, len, "%llu s", (unsigned long long)(ms / 1000));
+}
+
+static int check_deadline(struct spdm_req *r)
+{
+	char d[32];
+
+	if (elapsed_ns(r) <= r->deadline_ns)
+		return 0;
+	deadline_str(r, d, sizeof(d));
+	return doe_err(r->ctx, -ETIMEDOUT, "attestation deadline of %s exceeded after %u messages",
+		       d, r->res.messages);
 }
 
 static struct spdm_neg neg(const struct spdm_req *r)
@@ -191,13 +235,16 @@ static int send_get_version(struct spdm_req *r)
 	r->meas_left = 0;
 	memset(r->meas_present, 0, sizeof(r->meas_present));
 	r->meas_off = 0;
-	{	/* keep the counters across a resynch */
+	r->digests_seen = false;
+	{	/* keep the counters across a resynch: the bounds are per attestation */
 		unsigned b = r->res.busy_seen, n = r->res.not_ready_seen, s = r->res.resynch_seen;
+		unsigned m = r->res.messages;
 
 		memset(&r->res, 0, sizeof(r->res));
 		r->res.busy_seen = b;
 		r->res.not_ready_seen = n;
 		r->res.resynch_seen = s;
+		r->res.messages = m;
 	}
 	doe_wr_init(&w, r->req, sizeof(r->req));
 	spdm_enc_get_version(&w);
@@ -799,13 +846,18 @@ int spdm_req_next(struct spdm_req *r, const void *in, size_t in_len, void *out, 
 	case RS_FAILED:
 		return r->final_rc;
 	case RS_START:
+		r->start_ns = now(r);
 		rc = send_get_version(r);
 		break;
 	default:
 		if (!in)
 			return doe_err(r->ctx, -EINVAL, "spdm_req_next: no response to %s",
 				       spdm_code_name(r->req[1]));
-		rc = step(r, in, in_len);
+		/* a response after the deadline is not looked at: the work a
+		 * responder can cause is bounded in time as well as in count */
+		rc = check_deadline(r);
+		if (rc == 0)
+			rc = step(r, in, in_len);
 		break;
 	}
 	if (rc < 0) {
@@ -817,6 +869,12 @@ int spdm_req_next(struct spdm_req *r, const void *in, size_t in_len, void *out, 
 		r->st = RS_DONE;
 		return 0;
 	}
+	if (r->res.messages >= r->max_messages) {
+		r->st = RS_FAILED;
+		r->final_rc = doe_err(r->ctx, -E2BIG, "attestation exceeded %u messages (next: %s)",
+				      r->max_messages, spdm_code_name(r->sent[1]));
+		return r->final_rc;
+	}
 	if (r->sent_len > out_cap) {
 		r->st = RS_FAILED;
 		r->final_rc = doe_err(r->ctx, -EMSGSIZE, "%s: request of %zu bytes > out_cap %zu",
@@ -825,6 +883,7 @@ int spdm_req_next(struct spdm_req *r, const void *in, size_t in_len, void *out, 
 	}
 	memcpy(out, r->sent, r->sent_len);
 	*out_len = r->sent_len;
+	r->res.messages++;
 	return 1;
 }
 
@@ -853,6 +912,13 @@ int spdm_req_run(struct spdm_req *r, const struct spdm_transport_ops *ops, void 
 		w = spdm_req_wait_us(r);
 		if (w > max_wait_us)
 			w = max_wait_us;
+		if (w) {	/* sleeping past the deadline would only delay the failure */
+			uint64_t el = elapsed_ns(r), left_us;
+
+			left_us = el < r->deadline_ns ? (r->deadline_ns - el) / 1000u : 0;
+			if (w > left_us)
+				w = left_us;
+		}
 		if (w) {
 			struct timespec ts = { (time_t)(w / 1000000), (long)(w % 1000000) * 1000 };
 
