@@ -568,6 +568,41 @@ static void t_bounded_work(void)
 	}
 }
 
+/* DSP0274 1.2 §10.8: CHALLENGE_AUTH SlotMask (Param2) names the slots with
+ * a chain, as DIGESTS did; a responder that signs a different one is
+ * caught (the signature itself is good, so only the check can). */
+static void t_challenge_slot_mask(void)
+{
+	static const struct {
+		const char *name;
+		uint8_t ver;
+		uint8_t mask;	/* what the responder sends; DIGESTS says 0x01 */
+		int rc;
+		const char *msg;
+	} cases[] = {
+		{ "the DIGESTS mask", SPDM_V12, 0x01, 0, "" },
+		{ "lacks the challenged slot", SPDM_V12, 0x02, -EPROTO,
+		  "CHALLENGE_AUTH: SlotMask 0x02 lacks slot 0" },
+		{ "a slot DIGESTS did not report", SPDM_V12, 0x03, -EPROTO,
+		  "CHALLENGE_AUTH: SlotMask 0x03, but DIGESTS reported 0x01" },
+		{ "1.0", SPDM_V10, 0x81, -EPROTO, "CHALLENGE_AUTH: SlotMask 0x81, but DIGESTS reported 0x01" },
+		{ "1.3 ProvisionedSlotMask", SPDM_V13, 0x05, -EPROTO,
+		  "CHALLENGE_AUTH: SlotMask 0x05, but DIGESTS reported 0x01" },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(cases); i++) {
+		struct run r;
+
+		t_case_name = cases[i].name;
+		run_init(&r, SPDM_ASYM_ECDSA_P256, SPDM_HASH_SHA256, cases[i].ver);
+		r.cfg.chal_slot_mask = cases[i].mask;
+		run_go(&r);
+		T_EQ(r.rc, cases[i].rc);
+		T_CONTAINS(r.msg, cases[i].msg);
+	}
+}
+
 /* CMA over a DOE mailbox: the emulator's mailbox model carries the
  * messages, padded to DWs both ways (PCIe §6.31.3). */
 static int cma_handler(void *priv, const uint8_t *req, size_t req_len, uint8_t *rsp,
@@ -865,6 +900,7 @@ int main(void)
 	T_RUN(t_trust_store);
 	T_RUN(t_small_chunks);
 	T_RUN(t_bounded_work);
+	T_RUN(t_challenge_slot_mask);
 	T_RUN(t_over_doe_mailbox);
 	T_RUN(t_hostile_responses);
 	T_RUN(t_step_api);

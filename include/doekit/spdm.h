@@ -374,6 +374,8 @@ struct spdm_rsp_config {
 					 * bytes (0: as many as fit) */
 	unsigned meas_changed_count;	/* report "content changed" (1.2+) in this
 					 * many signed MEASUREMENTS, then "no change" */
+	uint8_t chal_slot_mask;		/* CHALLENGE_AUTH SlotMask to send (0: the
+					 * true one, slot 0 alone) */
 };
 
 DOE_API void spdm_rsp_config_init(struct spdm_rsp_config *c);

@@ -413,6 +413,7 @@ static int on_digests(struct spdm_req *r, const uint8_t *in, size_t len)
 
 	TRY(mlen = spdm_parse_digests(r->ctx, &n, in, len, &d));
 	r->res.slot_mask = d.slot_mask;
+	r->digests_seen = true;
 	if (!(d.slot_mask & (1u << r->pol.slot)))
 		return doe_err(r->ctx, -ENOENT, "DIGESTS: slot %u has no certificate chain (SlotMask 0x%02x)",
 			       r->pol.slot, d.slot_mask);
@@ -534,9 +535,19 @@ static int on_challenge_auth(struct spdm_req *r, const uint8_t *in, size_t len)
 	if (a.slot != r->pol.slot)
 		return doe_err(r->ctx, -EPROTO, "CHALLENGE_AUTH: SlotID %u, challenged slot %u", a.slot,
 			       r->pol.slot);
+	/* DSP0274 1.2 §10.8 (CHALLENGE_AUTH Param2): SlotMask has bit K set iff
+	 * slot K holds a certificate chain, which is what DIGESTS reported in
+	 * its Param2 (1.3: ProvisionedSlotMask, the same meaning). Nothing in
+	 * between can provision a slot, so the two must agree. CHALLENGE
+	 * without GET_DIGESTS since GET_VERSION (not a path this requester
+	 * takes today, but allowed by §10.8) leaves only the challenged bit. */
 	if (!(a.slot_mask & (1u << r->pol.slot)))
 		return doe_err(r->ctx, -EPROTO, "CHALLENGE_AUTH: SlotMask 0x%02x lacks slot %u",
 			       a.slot_mask, r->pol.slot);
+	if (r->digests_seen && a.slot_mask != r->res.slot_mask)
+		return doe_err(r->ctx, -EPROTO,
+			       "CHALLENGE_AUTH: SlotMask 0x%02x, but DIGESTS reported 0x%02x",
+			       a.slot_mask, r->res.slot_mask);
 	TRY(spdm_hash_all(r->ctx, r->res.hash_algo, r->res.chain, r->res.chain_len, h));
 	if (CRYPTO_memcmp(h, a.chain_hash, n.hash_size))
 		return doe_err(r->ctx, -EKEYREJECTED,

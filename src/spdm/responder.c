@@ -549,7 +549,8 @@ static int h_challenge(struct spdm_rsp *r, const uint8_t *req, size_t len, struc
 	doe_wr_u8(&o->w, r->ver);
 	doe_wr_u8(&o->w, SPDM_CHALLENGE_AUTH);
 	doe_wr_u8(&o->w, 0);		/* ResponseAttribute: slot 0 */
-	doe_wr_u8(&o->w, 0x01);		/* SlotMask */
+	/* SlotMask: slot 0 only, unless a test knob makes it disagree */
+	doe_wr_u8(&o->w, r->cfg.chal_slot_mask ? r->cfg.chal_slot_mask : 0x01);
 	doe_wr_bytes(&o->w, r->chain_digest, n.hash_size);
 	p = doe_wr_take(&o->w, SPDM_NONCE_SIZE);
 	if (p && spdm_random(r->ctx, p, SPDM_NONCE_SIZE) < 0)
