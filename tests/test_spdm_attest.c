@@ -603,6 +603,60 @@ static void t_challenge_slot_mask(void)
 	}
 }
 
+/* DSP0274 1.2 §10.11 MEASUREMENTS Param2 bits 5:4: a change reported in
+ * the signed response that ends a one-by-one sequence starts it over
+ * (bounded); elsewhere it is only reported. */
+static void t_meas_content_changed(void)
+{
+	static const struct {
+		const char *name;
+		uint8_t ver;
+		enum spdm_meas_mode mode;
+		unsigned changes;	/* signed responses that say "changed" */
+		int rc;
+		const char *msg;
+		unsigned restarts;
+		uint8_t reported;	/* result.meas_content_changed */
+		unsigned exchanges;	/* 0: not checked */
+	} cases[] = {
+		{ "each: no change", SPDM_V12, SPDM_MEAS_EACH, 0, 0, "", 0,
+		  SPDM_MEAS_CONTENT_NO_DETECTION, 3 + 2 + 1 + 5 },
+		{ "each: one change, one restart", SPDM_V12, SPDM_MEAS_EACH, 1, 0, "", 1,
+		  SPDM_MEAS_CONTENT_UNCHANGED, 3 + 2 + 1 + 5 + 5 },
+		{ "each: two changes, 1.3", SPDM_V13, SPDM_MEAS_EACH, 2, 0, "", 2,
+		  SPDM_MEAS_CONTENT_UNCHANGED, 3 + 2 + 1 + 5 * 3 },
+		{ "each: changing all the time", SPDM_V12, SPDM_MEAS_EACH, 100, -ESTALE,
+		  "MEASUREMENTS: content changed during the one-by-one sequence, still after 2 restarts",
+		  2, SPDM_MEAS_CONTENT_CHANGED, 3 + 2 + 1 + 5 * 3 },
+		{ "all: reported, nothing to mix", SPDM_V12, SPDM_MEAS_ALL, 1, 0, "", 0,
+		  SPDM_MEAS_CONTENT_CHANGED, 3 + 2 + 1 + 1 },
+		{ "each in 1.1: no such bits", SPDM_V11, SPDM_MEAS_EACH, 1, 0, "", 0,
+		  SPDM_MEAS_CONTENT_NO_DETECTION, 3 + 2 + 1 + 5 },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(cases); i++) {
+		struct run r;
+
+		t_case_name = cases[i].name;
+		run_init(&r, SPDM_ASYM_ECDSA_P256, SPDM_HASH_SHA256, cases[i].ver);
+		r.pol.meas_mode = cases[i].mode;
+		r.cfg.meas_changed_count = cases[i].changes;
+		run_go(&r);
+		T_EQ(r.rc, cases[i].rc);
+		T_CONTAINS(r.msg, cases[i].msg);
+		T_EQ(r.res.meas_restarts, cases[i].restarts);
+		T_EQ(r.res.meas_content_changed, cases[i].reported);
+		if (cases[i].exchanges)
+			T_EQ(r.loop.exchanges, cases[i].exchanges);
+		if (!cases[i].rc && cases[i].mode == SPDM_MEAS_EACH) {
+			/* one sequence's blocks, not several glued together */
+			T_EQ(r.res.meas_blocks, 3);
+			T_TRUE(r.res.meas_verified && r.res.summary_hash_checked);
+		}
+	}
+}
+
 /* CMA over a DOE mailbox: the emulator's mailbox model carries the
  * messages, padded to DWs both ways (PCIe §6.31.3). */
 static int cma_handler(void *priv, const uint8_t *req, size_t req_len, uint8_t *rsp,
@@ -687,6 +741,10 @@ static void t_hostile_responses(void)
 		  -EPROTO, "CHALLENGE_AUTH: RequesterContext differs from the CHALLENGE", 0 },
 		{ "block count", SPDM_V12, false, SPDM_MEASUREMENTS, 4, 0x03 ^ 0x02, -EBADMSG,
 		  "MEASUREMENTS: NumberOfBlocks 2, record holds 3", 0 },
+		{ "content changed unsigned", SPDM_V12, true, SPDM_MEASUREMENTS, 3, 0x10, -EBADMSG,
+		  "MEASUREMENTS: Param2 0x10: content changed bits in an unsigned response", 0 },
+		{ "content changed 11b", SPDM_V12, false, SPDM_MEASUREMENTS, 3, 0x30, -EBADMSG,
+		  "MEASUREMENTS: Param2 0x30: content changed 11b is reserved", 0 },
 		{ "block index 0", SPDM_V12, false, SPDM_MEASUREMENTS, 8, 0x01, -EBADMSG,
 		  "MEASUREMENTS: measurement block at offset 0: Index 0x00 is not a block index", 0 },
 		{ "block index 0xFF", SPDM_V13, false, SPDM_MEASUREMENTS, 8, 0x01 ^ 0xFF, -EBADMSG,
@@ -901,6 +959,7 @@ int main(void)
 	T_RUN(t_small_chunks);
 	T_RUN(t_bounded_work);
 	T_RUN(t_challenge_slot_mask);
+	T_RUN(t_meas_content_changed);
 	T_RUN(t_over_doe_mailbox);
 	T_RUN(t_hostile_responses);
 	T_RUN(t_step_api);

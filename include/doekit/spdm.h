@@ -210,7 +210,10 @@ enum spdm_meas_mode {
 	SPDM_MEAS_EACH,		/* the count, all blocks unsigned (which indices
 				 * there are: not necessarily 1..count), then each
 				 * index one by one; only the last is signed, so
-				 * L1/L2 covers them all */
+				 * L1/L2 covers them all. A 1.2+ responder that
+				 * reports a change in that signed response makes
+				 * the sequence start over (SPDM_MEAS_MAX_RESTARTS);
+				 * unsigned, a change cannot be detected */
 };
 
 struct spdm_req_policy {

@@ -666,6 +666,35 @@ static int check_blocks(struct spdm_req *r, uint8_t op, const struct spdm_meas_r
 	return 0;
 }
 
+/*
+ * SPDM_MEAS_EACH, after a signed MEASUREMENTS that reports "content
+ * changed" (DSP0274 1.2 §10.11, Param2 bits 5:4 = 01b): the blocks read one
+ * by one may come from before and after the change, a state the device was
+ * never in. Start the sequence over rather than fail: the signed response
+ * closed L1/L2 on both sides, so the new sequence is signed on its own with
+ * nothing stale in it, and a change (a firmware activation) is usually a
+ * one-off. Bounded, so a responder that always says "changed" ends too.
+ */
+static int restart_meas_each(struct spdm_req *r)
+{
+	if (r->res.meas_restarts >= SPDM_MEAS_MAX_RESTARTS)
+		return doe_err(r->ctx, -ESTALE,
+			       "MEASUREMENTS: content changed during the one-by-one sequence, still after %u restarts",
+			       SPDM_MEAS_MAX_RESTARTS);
+	r->res.meas_restarts++;
+	r->meas_idx = 0;
+	r->meas_listing = false;
+	r->meas_left = 0;
+	memset(r->meas_present, 0, sizeof(r->meas_present));
+	r->meas_off = 0;
+	r->res.meas_total = 0;
+	r->res.meas_blocks = 0;
+	r->res.meas_record_len = 0;
+	r->res.meas_signed = false;
+	r->res.meas_verified = false;
+	return send_measurements(r);
+}
+
 /* SPDM_MEAS_EACH: ask for the next index the "all" response listed. */
 static int next_meas_index(struct spdm_req *r)
 {
@@ -681,11 +710,21 @@ static int on_measurements(struct spdm_req *r, const uint8_t *in, size_t len)
 {
 	struct spdm_neg n = neg(r);
 	struct spdm_meas_rsp m;
-	uint8_t th[SPDM_MAX_HASH_SIZE], op = r->req[3];
+	uint8_t th[SPDM_MAX_HASH_SIZE], op = r->req[3], changed;
 	int rc, mlen;
 
 	TRY(mlen = spdm_parse_measurements(r->ctx, &n, r->meas_want_sig, in, len, &m));
 	TRY(check_blocks(r, op, &m));
+	changed = m.param2 & SPDM_MEAS_CONTENT_MASK;
+	/* DSP0274 1.2 §10.11: content changed is reported in a signed response
+	 * and reserved otherwise (libspdm rejects it there too); 11b is reserved */
+	if (n.version >= SPDM_V12 && changed && !r->meas_want_sig)
+		return doe_err(r->ctx, -EBADMSG,
+			       "MEASUREMENTS: Param2 0x%02x: content changed bits in an unsigned response",
+			       m.param2);
+	if (n.version >= SPDM_V12 && changed == SPDM_MEAS_CONTENT_MASK)
+		return doe_err(r->ctx, -EBADMSG,
+			       "MEASUREMENTS: Param2 0x%02x: content changed 11b is reserved", m.param2);
 	if (r->meas_want_sig && n.version >= SPDM_V11 && (m.param2 & 0xF) != r->pol.slot)
 		return doe_err(r->ctx, -EPROTO, "MEASUREMENTS: Param2 SlotID %u, asked for %u",
 			       m.param2 & 0xF, r->pol.slot);
@@ -743,6 +782,10 @@ static int on_measurements(struct spdm_req *r, const uint8_t *in, size_t len)
 		if (rc)
 			return rc;
 		r->res.meas_verified = true;
+		if (n.version >= SPDM_V12)
+			r->res.meas_content_changed = changed;
+		if (r->pol.meas_mode == SPDM_MEAS_EACH && changed == SPDM_MEAS_CONTENT_CHANGED)
+			return restart_meas_each(r);
 	}
 	if (r->pol.meas_mode == SPDM_MEAS_EACH && op == SPDM_MEAS_OP_COUNT && r->res.meas_total) {
 		r->meas_listing = true;
