@@ -175,7 +175,9 @@ struct spdm_chain_info {
  * Checks an SPDM certificate chain (Length u16, Reserved u16, RootHash,
  * DER certificates root first): layout, RootHash, each signature and
  * validity with OpenSSL against trust (NULL: the chain's own root is the
- * anchor) and the leaf key against asym_algo. Returns 0, -EBADMSG for a
+ * anchor), the leaf key against asym_algo and the leaf's usage (KeyUsage,
+ * if present, with digitalSignature; no ExtendedKeyUsage that names SPDM
+ * requester but not responder authentication). Returns 0, -EBADMSG for a
  * malformed chain, -EKEYREJECTED for a chain that does not verify (the
  * message names depth, subject and reason), -EINVAL for bad arguments.
  */
