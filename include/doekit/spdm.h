@@ -248,7 +248,9 @@ struct spdm_req_policy {
 	/* Bounds on one attestation, so that a hostile responder (1-byte
 	 * certificate portions, endless Busy) gets bounded work. Both count
 	 * from the first spdm_req_next() and across RequestResynch restarts;
-	 * hitting one fails with a message naming it. */
+	 * hitting one fails with a message naming it. The deadline is checked
+	 * as each response comes in, so an exchange in flight can overrun it
+	 * by the transport's own timeout (DOE: 1 s), no more. */
 	uint32_t deadline_ms;		/* 0: SPDM_DEFAULT_DEADLINE_MS (-ETIMEDOUT) */
 	unsigned max_messages;		/* requests sent, retries included; 0:
 					 * SPDM_DEFAULT_MAX_MESSAGES (-E2BIG) */
@@ -263,9 +265,11 @@ struct spdm_req_policy {
  * (42, DSP0274 1.2 §10.4) holds 42 - 8 = 34 bytes of chain per CERTIFICATE,
  * ceil(65535 / 34) = 1928 GET_CERTIFICATE; plus VCA (3), GET_DIGESTS,
  * CHALLENGE and SPDM_MEAS_EACH over 254 indices (count + list + 254) =
- * 2189. 4096 leaves room for the default Busy/ResponseNotReady retries on
- * some of them; a responder forcing 1-byte portions (65535 requests) does
- * not fit.
+ * 2189, and 256 more for each SPDM_MEAS_EACH restart (at most 2701). 4096
+ * leaves room for Busy/ResponseNotReady retries on some of them; a
+ * responder forcing 1-byte portions (65535 requests) does not fit. (A
+ * RequestResynch in that worst case would repeat it all: raise the cap for
+ * such a device.)
  */
 #define SPDM_DEFAULT_MAX_MESSAGES 4096u
 
