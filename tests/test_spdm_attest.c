@@ -493,6 +493,170 @@ static void t_small_chunks(void)
 	T_TRUE(r.res.chain_verified);
 }
 
+/* ---- issue 8 §4: a hostile responder gets bounded work ----------------- */
+
+/* A fake clock that moves step_ns each time it is read. */
+struct fake_clock {
+	uint64_t t, step_ns;
+	unsigned reads;
+};
+
+static uint64_t fake_now(void *priv)
+{
+	struct fake_clock *c = priv;
+
+	c->reads++;
+	return c->t += c->step_ns;
+}
+
+/* The deadline (fake clock: one read when the attestation starts, one per
+ * response) and the message cap, each named when hit. */
+static void t_bounded_work(void)
+{
+	static const struct {
+		const char *name;
+		uint32_t deadline_ms;
+		uint64_t step_ns;		/* fake clock per read; 0: real clock */
+		unsigned max_messages;
+		uint16_t portion;		/* responder's CERTIFICATE portion cap */
+		bool busy_forever;
+		int rc;
+		const char *msg;
+		unsigned exchanges;		/* 0: not checked */
+	} cases[] = {
+		{ "deadline 5 s, 1 s a message", 5000, 1000000000ull, 0, 0, false, -ETIMEDOUT,
+		  "attestation deadline of 5 s exceeded after 6 messages", 6 },
+		{ "deadline in ms", 1500, 1000000000ull, 0, 0, false, -ETIMEDOUT,
+		  "attestation deadline of 1500 ms exceeded after 2 messages", 2 },
+		{ "default deadline 30 s", 0, 10000000000ull, 0, 0, false, -ETIMEDOUT,
+		  "attestation deadline of 30 s exceeded after 4 messages", 4 },
+		{ "a whole attestation within the deadline", 30000, 1000000000ull, 0, 0, false, 0, "", 0 },
+		{ "1-byte portions hit the cap", 0, 0, 300, 1, false, -E2BIG,
+		  "attestation exceeded 300 messages (next: GET_CERTIFICATE)", 300 },
+		{ "Busy forever hits the default cap", 0, 0, 0, 0, true, -E2BIG,
+		  "attestation exceeded 4096 messages (next: NEGOTIATE_ALGORITHMS)", 4096 },
+		{ "small portions within the cap", 0, 0, 600, 8, false, 0, "", 0 },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(cases); i++) {
+		struct fake_clock clk = { 0, cases[i].step_ns, 0 };
+		struct run r;
+
+		t_case_name = cases[i].name;
+		run_init(&r, SPDM_ASYM_ECDSA_P256, SPDM_HASH_SHA256, SPDM_V12);
+		r.pol.deadline_ms = cases[i].deadline_ms;
+		r.pol.max_messages = cases[i].max_messages;
+		if (cases[i].step_ns) {
+			r.pol.now_ns = fake_now;
+			r.pol.now_priv = &clk;
+		}
+		r.cfg.cert_portion_max = cases[i].portion;
+		if (cases[i].busy_forever) {
+			r.cfg.busy_count = UINT_MAX;
+			r.pol.busy_retries = 100000;	/* ends without the cap too */
+		}
+		run_go(&r);
+		T_EQ(r.rc, cases[i].rc);
+		T_CONTAINS(r.msg, cases[i].msg);
+		if (cases[i].exchanges) {
+			T_EQ(r.loop.exchanges, cases[i].exchanges);
+			T_EQ(r.res.messages, cases[i].exchanges);
+		}
+		if (!cases[i].rc)
+			T_TRUE(r.res.chain_verified && r.res.meas_verified);
+	}
+}
+
+/* DSP0274 1.2 §10.8: CHALLENGE_AUTH SlotMask (Param2) names the slots with
+ * a chain, as DIGESTS did; a responder that signs a different one is
+ * caught (the signature itself is good, so only the check can). */
+static void t_challenge_slot_mask(void)
+{
+	static const struct {
+		const char *name;
+		uint8_t ver;
+		uint8_t mask;	/* what the responder sends; DIGESTS says 0x01 */
+		int rc;
+		const char *msg;
+	} cases[] = {
+		{ "the DIGESTS mask", SPDM_V12, 0x01, 0, "" },
+		{ "lacks the challenged slot", SPDM_V12, 0x02, -EPROTO,
+		  "CHALLENGE_AUTH: SlotMask 0x02 lacks slot 0" },
+		{ "a slot DIGESTS did not report", SPDM_V12, 0x03, -EPROTO,
+		  "CHALLENGE_AUTH: SlotMask 0x03, but DIGESTS reported 0x01" },
+		{ "1.0", SPDM_V10, 0x81, -EPROTO, "CHALLENGE_AUTH: SlotMask 0x81, but DIGESTS reported 0x01" },
+		{ "1.3 ProvisionedSlotMask", SPDM_V13, 0x05, -EPROTO,
+		  "CHALLENGE_AUTH: SlotMask 0x05, but DIGESTS reported 0x01" },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(cases); i++) {
+		struct run r;
+
+		t_case_name = cases[i].name;
+		run_init(&r, SPDM_ASYM_ECDSA_P256, SPDM_HASH_SHA256, cases[i].ver);
+		r.cfg.chal_slot_mask = cases[i].mask;
+		run_go(&r);
+		T_EQ(r.rc, cases[i].rc);
+		T_CONTAINS(r.msg, cases[i].msg);
+	}
+}
+
+/* DSP0274 1.2 §10.11 MEASUREMENTS Param2 bits 5:4: a change reported in
+ * the signed response that ends a one-by-one sequence starts it over
+ * (bounded); elsewhere it is only reported. */
+static void t_meas_content_changed(void)
+{
+	static const struct {
+		const char *name;
+		uint8_t ver;
+		enum spdm_meas_mode mode;
+		unsigned changes;	/* signed responses that say "changed" */
+		int rc;
+		const char *msg;
+		unsigned restarts;
+		uint8_t reported;	/* result.meas_content_changed */
+		unsigned exchanges;	/* 0: not checked */
+	} cases[] = {
+		{ "each: no change", SPDM_V12, SPDM_MEAS_EACH, 0, 0, "", 0,
+		  SPDM_MEAS_CONTENT_NO_DETECTION, 3 + 2 + 1 + 5 },
+		{ "each: one change, one restart", SPDM_V12, SPDM_MEAS_EACH, 1, 0, "", 1,
+		  SPDM_MEAS_CONTENT_UNCHANGED, 3 + 2 + 1 + 5 + 5 },
+		{ "each: two changes, 1.3", SPDM_V13, SPDM_MEAS_EACH, 2, 0, "", 2,
+		  SPDM_MEAS_CONTENT_UNCHANGED, 3 + 2 + 1 + 5 * 3 },
+		{ "each: changing all the time", SPDM_V12, SPDM_MEAS_EACH, 100, -ESTALE,
+		  "MEASUREMENTS: content changed during the one-by-one sequence, still after 2 restarts",
+		  2, SPDM_MEAS_CONTENT_CHANGED, 3 + 2 + 1 + 5 * 3 },
+		{ "all: reported, nothing to mix", SPDM_V12, SPDM_MEAS_ALL, 1, 0, "", 0,
+		  SPDM_MEAS_CONTENT_CHANGED, 3 + 2 + 1 + 1 },
+		{ "each in 1.1: no such bits", SPDM_V11, SPDM_MEAS_EACH, 1, 0, "", 0,
+		  SPDM_MEAS_CONTENT_NO_DETECTION, 3 + 2 + 1 + 5 },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(cases); i++) {
+		struct run r;
+
+		t_case_name = cases[i].name;
+		run_init(&r, SPDM_ASYM_ECDSA_P256, SPDM_HASH_SHA256, cases[i].ver);
+		r.pol.meas_mode = cases[i].mode;
+		r.cfg.meas_changed_count = cases[i].changes;
+		run_go(&r);
+		T_EQ(r.rc, cases[i].rc);
+		T_CONTAINS(r.msg, cases[i].msg);
+		T_EQ(r.res.meas_restarts, cases[i].restarts);
+		T_EQ(r.res.meas_content_changed, cases[i].reported);
+		if (cases[i].exchanges)
+			T_EQ(r.loop.exchanges, cases[i].exchanges);
+		if (!cases[i].rc && cases[i].mode == SPDM_MEAS_EACH) {
+			/* one sequence's blocks, not several glued together */
+			T_EQ(r.res.meas_blocks, 3);
+			T_TRUE(r.res.meas_verified && r.res.summary_hash_checked);
+		}
+	}
+}
+
 /* CMA over a DOE mailbox: the emulator's mailbox model carries the
  * messages, padded to DWs both ways (PCIe §6.31.3). */
 static int cma_handler(void *priv, const uint8_t *req, size_t req_len, uint8_t *rsp,
@@ -577,6 +741,14 @@ static void t_hostile_responses(void)
 		  -EPROTO, "CHALLENGE_AUTH: RequesterContext differs from the CHALLENGE", 0 },
 		{ "block count", SPDM_V12, false, SPDM_MEASUREMENTS, 4, 0x03 ^ 0x02, -EBADMSG,
 		  "MEASUREMENTS: NumberOfBlocks 2, record holds 3", 0 },
+		{ "content changed unsigned", SPDM_V12, true, SPDM_MEASUREMENTS, 3, 0x10, -EBADMSG,
+		  "MEASUREMENTS: Param2 0x10: content changed bits in an unsigned response", 0 },
+		{ "content changed 11b", SPDM_V12, false, SPDM_MEASUREMENTS, 3, 0x30, -EBADMSG,
+		  "MEASUREMENTS: Param2 0x30: content changed 11b is reserved", 0 },
+		{ "block index 0", SPDM_V12, false, SPDM_MEASUREMENTS, 8, 0x01, -EBADMSG,
+		  "MEASUREMENTS: measurement block at offset 0: Index 0x00 is not a block index", 0 },
+		{ "block index 0xFF", SPDM_V13, false, SPDM_MEASUREMENTS, 8, 0x01 ^ 0xFF, -EBADMSG,
+		  "MEASUREMENTS: measurement block at offset 0: Index 0xff is not a block index", 0 },
 		{ "summary hash", SPDM_V12, true, SPDM_MEASUREMENTS, 8 + 7, 0x01, -EKEYREJECTED,
 		  "CHALLENGE_AUTH: MeasurementSummaryHash does not match the MEASUREMENTS record", 0 },
 		{ "not ready for another request", SPDM_V12, false, SPDM_ERROR, 5, 0x01, -EPROTO,
@@ -785,6 +957,9 @@ int main(void)
 	T_RUN(t_measurement_modes);
 	T_RUN(t_trust_store);
 	T_RUN(t_small_chunks);
+	T_RUN(t_bounded_work);
+	T_RUN(t_challenge_slot_mask);
+	T_RUN(t_meas_content_changed);
 	T_RUN(t_over_doe_mailbox);
 	T_RUN(t_hostile_responses);
 	T_RUN(t_step_api);

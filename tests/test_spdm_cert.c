@@ -7,8 +7,10 @@
 #include <errno.h>
 #include <stdio.h>
 #include <unistd.h>
+#include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 #include <doekit/ctx.h>
 #include "spdm_int.h"
 #include "t.h"
@@ -199,6 +201,116 @@ static void t_corrupt_signature_in_chain(void)
 	T_CONTAINS(doe_ctx_errmsg(ctx), "depth 0");
 }
 
+/* ---- leaf KeyUsage / ExtendedKeyUsage ---------------------------------- */
+
+static int add_ext(X509 *x, X509 *issuer, int nid, const char *value)
+{
+	X509V3_CTX v3;
+	X509_EXTENSION *e;
+	int ok;
+
+	X509V3_set_ctx(&v3, issuer, x, NULL, NULL, 0);
+	e = X509V3_EXT_conf_nid(NULL, &v3, nid, value);
+	if (!e)
+		return -1;
+	ok = X509_add_ext(x, e, -1);
+	X509_EXTENSION_free(e);
+	return ok == 1 ? 0 : -1;
+}
+
+/* A P-256 certificate for key, signed by ikey/issuer (self-signed if NULL);
+ * ku / eku in openssl.cnf syntax, NULL: no such extension. */
+static X509 *cert(EVP_PKEY *key, EVP_PKEY *ikey, X509 *issuer, const char *cn, bool ca,
+		  const char *ku, const char *eku)
+{
+	X509 *x = X509_new();
+	X509_NAME *name = x ? X509_get_subject_name(x) : NULL;
+
+	if (!x || X509_set_version(x, 2) != 1 || ASN1_INTEGER_set(X509_get_serialNumber(x), 7) != 1 ||
+	    !X509_gmtime_adj(X509_getm_notBefore(x), -3600) ||
+	    !X509_gmtime_adj(X509_getm_notAfter(x), 3600) || X509_set_pubkey(x, key) != 1 ||
+	    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1,
+				       0) != 1 ||
+	    X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer) : name) != 1 ||
+	    add_ext(x, issuer ? issuer : x, NID_basic_constraints,
+		    ca ? "critical,CA:TRUE" : "critical,CA:FALSE") ||
+	    (ku && add_ext(x, issuer ? issuer : x, NID_key_usage, ku)) ||
+	    (eku && add_ext(x, issuer ? issuer : x, NID_ext_key_usage, eku)) ||
+	    !X509_sign(x, ikey ? ikey : key, EVP_sha256())) {
+		X509_free(x);
+		return NULL;
+	}
+	return x;
+}
+
+/* SPDM chain (SHA-256 RootHash) of root and a leaf with these usages */
+static size_t usage_chain(uint8_t *out, size_t cap, const char *ku, const char *eku)
+{
+	EVP_PKEY *rk = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	EVP_PKEY *lk = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	X509 *root = rk ? cert(rk, NULL, NULL, "usage root", true, "critical,keyCertSign", NULL) : NULL;
+	X509 *leaf = root && lk ? cert(lk, rk, root, "usage leaf", false, ku, eku) : NULL;
+	int rl = root ? i2d_X509(root, NULL) : -1, ll = leaf ? i2d_X509(leaf, NULL) : -1;
+	size_t len = 0;
+
+	if (rl > 0 && ll > 0 && 4 + 32 + (size_t)rl + (size_t)ll <= cap) {
+		uint8_t *p = out + 4 + 32;
+
+		i2d_X509(root, &p);
+		spdm_hash_all(ctx, SPDM_HASH_SHA256, out + 4 + 32, (size_t)rl, out + 4);
+		i2d_X509(leaf, &p);
+		len = (size_t)(p - out);
+		out[0] = (uint8_t)len;
+		out[1] = (uint8_t)(len >> 8);
+		out[2] = out[3] = 0;
+	}
+	X509_free(leaf);
+	X509_free(root);
+	EVP_PKEY_free(lk);
+	EVP_PKEY_free(rk);
+	return len;
+}
+
+static void t_leaf_usage(void)
+{
+	static const struct {
+		const char *name;
+		const char *ku, *eku;
+		int rc;
+		const char *msg;
+	} cases[] = {
+		{ "KU digitalSignature", "critical,digitalSignature", NULL, 0, "" },
+		{ "no KU, no EKU", NULL, NULL, 0, "" },
+		{ "KU without digitalSignature", "critical,keyEncipherment,keyAgreement", NULL, -EKEYREJECTED,
+		  "depth 0 (/CN=usage leaf): KeyUsage 0x0028 lacks digitalSignature" },
+		{ "EKU responder-auth", "digitalSignature", "1.3.6.1.4.1.412.274.3", 0, "" },
+		{ "EKU requester-auth and responder-auth", "digitalSignature",
+		  "1.3.6.1.4.1.412.274.4,1.3.6.1.4.1.412.274.3", 0, "" },
+		{ "EKU requester-auth only", "digitalSignature", "critical,1.3.6.1.4.1.412.274.4", -EKEYREJECTED,
+		  "depth 0 (/CN=usage leaf): ExtendedKeyUsage has SPDM requester authentication (1.3.6.1.4.1.412.274.4) but not responder authentication (1.3.6.1.4.1.412.274.3)" },
+		{ "EKU requester-auth with TLS purposes", "digitalSignature",
+		  "serverAuth,clientAuth,1.3.6.1.4.1.412.274.4", -EKEYREJECTED,
+		  "but not responder authentication" },
+		/* DMTF spdm-emu's end_responder (libspdm sample_key v3_end) */
+		{ "EKU without SPDM purposes (DMTF sample)", "nonRepudiation,digitalSignature,keyEncipherment",
+		  "critical,serverAuth,clientAuth,OCSPSigning", 0, "" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint8_t c[2048];
+		size_t n;
+
+		t_case_name = cases[i].name;
+		n = usage_chain(c, sizeof(c), cases[i].ku, cases[i].eku);
+		T_TRUE(n > 0);
+		doe_ctx_clear_error(ctx);
+		T_EQ(spdm_chain_verify(ctx, c, n, SPDM_HASH_SHA256, SPDM_ASYM_ECDSA_P256, NULL, NULL),
+		     cases[i].rc);
+		T_CONTAINS(doe_ctx_errmsg(ctx), cases[i].msg);
+	}
+}
+
 int main(void)
 {
 	if (doe_ctx_new(&ctx) || spdm_identity_new(ctx, SPDM_ASYM_ECDSA_P256, NULL, &p256) ||
@@ -214,6 +326,7 @@ int main(void)
 	T_RUN(t_wrong_leaf_key_type);
 	T_RUN(t_root_hash_mismatch);
 	T_RUN(t_corrupt_signature_in_chain);
+	T_RUN(t_leaf_usage);
 	spdm_identity_free(p256);
 	spdm_identity_free(p384);
 	doe_ctx_free(ctx);

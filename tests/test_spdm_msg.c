@@ -382,6 +382,41 @@ static void t_measurement_blocks(void)
 	}
 }
 
+/* DSP0274 1.2 §10.11: Index 0 (count) and 0xFF (all) are operations, never
+ * the index of a block in a record; the second block is the bad one so the
+ * offset in the message is checked too. */
+static void t_measurement_block_index(void)
+{
+	static const struct {
+		const char *name;
+		uint8_t index;
+		int rc;
+		const char *msg;
+	} idx_cases[] = {
+		{ "index 0", 0x00, -EBADMSG, "measurement block at offset 12: Index 0x00 is not a block index (1-0xFE)" },
+		{ "index 0xFF", 0xFF, -EBADMSG, "measurement block at offset 12: Index 0xff is not a block index (1-0xFE)" },
+		{ "index 1", 0x01, 1, "" },
+		{ "index 0xFE (device mode)", 0xFE, 1, "" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(idx_cases) / sizeof(idx_cases[0]); i++) {
+		struct spdm_meas_block b;
+		struct doe_wr w;
+		uint8_t rec[64];
+		size_t off = 0;
+
+		t_case_name = idx_cases[i].name;
+		doe_wr_init(&w, rec, sizeof(rec));
+		block(&w, 2, 0x01, 5);
+		block(&w, idx_cases[i].index, 0x01, 5);
+		doe_ctx_clear_error(ctx);
+		T_EQ(spdm_meas_next(ctx, rec, w.off, &off, &b), 1);
+		T_EQ(spdm_meas_next(ctx, rec, w.off, &off, &b), idx_cases[i].rc);
+		T_CONTAINS(doe_ctx_errmsg(ctx), idx_cases[i].msg);
+	}
+}
+
 static void t_encoders_bounded(void)
 {
 	uint8_t small[10];
@@ -407,6 +442,7 @@ int main(void)
 	T_RUN(t_length_fields_too_large);
 	T_RUN(t_field_checks);
 	T_RUN(t_measurement_blocks);
+	T_RUN(t_measurement_block_index);
 	T_RUN(t_encoders_bounded);
 	doe_ctx_free(ctx);
 	return T_DONE();

@@ -4,9 +4,10 @@
  *
  * The requester and the responder are sans-I/O state machines: they take a
  * received message and write the next one into a buffer the caller owns.
- * They never block, sleep, read a clock or touch a transport; the blocking
- * helpers at the end of this header run them over a struct
- * spdm_transport_ops.
+ * They never block, sleep or touch a transport; the requester reads the
+ * time only through its policy's clock (doe_now_ns() unless the caller
+ * gives one) to bound an attestation. The blocking helpers at the end of
+ * this header run them over a struct spdm_transport_ops.
  *
  * Memory: the caller allocates the requester and responder contexts
  * (SPDM_REQUESTER_CTX_SIZE / SPDM_RESPONDER_CTX_SIZE bytes, aligned like a
@@ -174,7 +175,9 @@ struct spdm_chain_info {
  * Checks an SPDM certificate chain (Length u16, Reserved u16, RootHash,
  * DER certificates root first): layout, RootHash, each signature and
  * validity with OpenSSL against trust (NULL: the chain's own root is the
- * anchor) and the leaf key against asym_algo. Returns 0, -EBADMSG for a
+ * anchor), the leaf key against asym_algo and the leaf's usage (KeyUsage,
+ * if present, with digitalSignature; no ExtendedKeyUsage that names SPDM
+ * requester but not responder authentication). Returns 0, -EBADMSG for a
  * malformed chain, -EKEYREJECTED for a chain that does not verify (the
  * message names depth, subject and reason), -EINVAL for bad arguments.
  */
@@ -209,7 +212,10 @@ enum spdm_meas_mode {
 	SPDM_MEAS_EACH,		/* the count, all blocks unsigned (which indices
 				 * there are: not necessarily 1..count), then each
 				 * index one by one; only the last is signed, so
-				 * L1/L2 covers them all */
+				 * L1/L2 covers them all. A 1.2+ responder that
+				 * reports a change in that signed response makes
+				 * the sequence start over (SPDM_MEAS_MAX_RESTARTS);
+				 * unsigned, a change cannot be detected */
 };
 
 struct spdm_req_policy {
@@ -239,11 +245,38 @@ struct spdm_req_policy {
 	const struct spdm_trust *trust;	/* NULL: chain anchored at its own root */
 	const uint8_t *nonce;		/* tests: 32 bytes used for every nonce; NULL: RNG */
 	const uint8_t *req_context;	/* 1.3 RequesterContext (8 bytes); NULL: zeros */
+	/* Bounds on one attestation, so that a hostile responder (1-byte
+	 * certificate portions, endless Busy) gets bounded work. Both count
+	 * from the first spdm_req_next() and across RequestResynch restarts;
+	 * hitting one fails with a message naming it. The deadline is checked
+	 * as each response comes in, so an exchange in flight can overrun it
+	 * by the transport's own timeout (DOE: 1 s), no more. */
+	uint32_t deadline_ms;		/* 0: SPDM_DEFAULT_DEADLINE_MS (-ETIMEDOUT) */
+	unsigned max_messages;		/* requests sent, retries included; 0:
+					 * SPDM_DEFAULT_MAX_MESSAGES (-E2BIG) */
+	uint64_t (*now_ns)(void *priv);	/* monotonic ns; NULL: doe_now_ns() */
+	void *now_priv;
 };
+
+#define SPDM_DEFAULT_DEADLINE_MS 30000u
+/*
+ * The largest legitimate attestation, counted in requests: a 0xFFFF-byte
+ * chain read at the smallest DataTransferSize a 1.2+ responder may have
+ * (42, DSP0274 1.2 §10.4) holds 42 - 8 = 34 bytes of chain per CERTIFICATE,
+ * ceil(65535 / 34) = 1928 GET_CERTIFICATE; plus VCA (3), GET_DIGESTS,
+ * CHALLENGE and SPDM_MEAS_EACH over 254 indices (count + list + 254) =
+ * 2189, and 256 more for each SPDM_MEAS_EACH restart (at most 2701). 4096
+ * leaves room for Busy/ResponseNotReady retries on some of them; a
+ * responder forcing 1-byte portions (65535 requests) does not fit. (A
+ * RequestResynch in that worst case would repeat it all: raise the cap for
+ * such a device.)
+ */
+#define SPDM_DEFAULT_MAX_MESSAGES 4096u
 
 /* Fills a policy with defaults: all versions and algorithms, slot 0,
  * summary hash ALL, signed measurements of everything, 3 Busy retries,
- * 10 ResponseNotReady retries, 2 resynchs, max_rsp_size 4096, align 1. */
+ * 10 ResponseNotReady retries, 2 resynchs, max_rsp_size 4096, align 1,
+ * deadline and message cap 0 (their defaults above), clock doe_now_ns. */
 DOE_API void spdm_req_policy_init(struct spdm_req_policy *p);
 
 /* Everything the requester learned; valid after spdm_req_next() returned 0
@@ -270,8 +303,22 @@ struct spdm_result {
 	size_t meas_record_len;
 	bool meas_signed;		/* the record was signed ... */
 	bool meas_verified;		/* ... and the signature verified */
+	uint8_t meas_content_changed;	/* 1.2+ signed MEASUREMENTS Param2 bits 5:4
+					 * (SPDM_MEAS_CONTENT_*) of the last one */
+	unsigned meas_restarts;		/* SPDM_MEAS_EACH sequences begun again */
 	unsigned busy_seen, not_ready_seen, resynch_seen;
+	unsigned messages;		/* requests sent in this attestation */
 };
+
+/* MEASUREMENTS Param2 bits 5:4, MeasurementRecord content changed (1.2+,
+ * signed responses; libspdm SPDM_MEASUREMENTS_RESPONSE_CONTENT_*) */
+#define SPDM_MEAS_CONTENT_NO_DETECTION 0x00u
+#define SPDM_MEAS_CONTENT_CHANGED 0x10u
+#define SPDM_MEAS_CONTENT_UNCHANGED 0x20u
+#define SPDM_MEAS_CONTENT_MASK 0x30u
+/* SPDM_MEAS_EACH starts over at most this often when the responder reports
+ * a change during the sequence, then fails (-ESTALE) */
+#define SPDM_MEAS_MAX_RESTARTS 2u
 
 #define SPDM_REQUESTER_CTX_SIZE 4096u
 struct spdm_req;
@@ -332,6 +379,12 @@ struct spdm_rsp_config {
 	uint8_t not_ready_rdt_exponent;
 	unsigned busy_count;		/* answer Busy this often (UINT_MAX: always) */
 	bool corrupt_signature;		/* flip a bit in every signature */
+	uint16_t cert_portion_max;	/* CERTIFICATE portions of at most this many
+					 * bytes (0: as many as fit) */
+	unsigned meas_changed_count;	/* report "content changed" (1.2+) in this
+					 * many signed MEASUREMENTS, then "no change" */
+	uint8_t chal_slot_mask;		/* CHALLENGE_AUTH SlotMask to send (0: the
+					 * true one, slot 0 alone) */
 };
 
 DOE_API void spdm_rsp_config_init(struct spdm_rsp_config *c);

@@ -23,6 +23,10 @@
 
 #define CHAIN_MAX_CERTS 16u
 #define CMA_SAN_OID "2.23.147"
+/* DSP0274 1.2+ Annex (OID reference), checked against libspdm spdm.h
+ * SPDM_OID_DMTF_EKU_*: { id-DMTF-spdm 3 } and { id-DMTF-spdm 4 } */
+#define EKU_RESPONDER_AUTH_OID "1.3.6.1.4.1.412.274.3"
+#define EKU_REQUESTER_AUTH_OID "1.3.6.1.4.1.412.274.4"
 
 struct spdm_trust {
 	struct doe_ctx *ctx;
@@ -298,6 +302,55 @@ static void cma_san(X509 *leaf, char *out, size_t len)
 	GENERAL_NAMES_free(names);
 }
 
+/*
+ * What the leaf may be used for. KeyUsage, when present, must allow
+ * digitalSignature: every SPDM use of the key is a signature (RFC 5280
+ * §4.2.1.3; DSP0274 leaf certificate requirements).
+ *
+ * ExtendedKeyUsage: DSP0274 1.2 defines id-DMTF-eku-responder-auth and
+ * -requester-auth. A leaf that names SPDM requester authentication but not
+ * responder authentication was issued to a requester and is rejected. An
+ * EKU that names neither (serverAuth, clientAuth, ...) is accepted: that is
+ * what DMTF's reference (libspdm libspdm_verify_leaf_cert_spdm_eku) does,
+ * and DMTF's own sample responder certificates (spdm-emu end_responder,
+ * "serverAuth, clientAuth, OCSPSigning") would otherwise fail.
+ */
+static int check_leaf_usage(struct doe_ctx *ctx, X509 *leaf, const char *subj)
+{
+	uint32_t ku = X509_get_key_usage(leaf);	/* UINT32_MAX: no extension */
+	EXTENDED_KEY_USAGE *eku;
+	bool rsp = false, req = false;
+	int crit, i;
+
+	if (ku != UINT32_MAX && !(ku & KU_DIGITAL_SIGNATURE))
+		return doe_err(ctx, -EKEYREJECTED,
+			       "certificate chain: depth 0 (%s): KeyUsage 0x%04x lacks digitalSignature",
+			       subj, ku);
+	eku = X509_get_ext_d2i(leaf, NID_ext_key_usage, &crit, NULL);
+	if (!eku) {
+		ERR_clear_error();
+		if (crit == -1)		/* no ExtendedKeyUsage */
+			return 0;
+		return doe_err(ctx, -EKEYREJECTED,
+			       "certificate chain: depth 0 (%s): ExtendedKeyUsage %s", subj,
+			       crit == -2 ? "appears more than once" : "is not valid DER");
+	}
+	for (i = 0; i < sk_ASN1_OBJECT_num(eku); i++) {
+		char oid[64];
+
+		if (OBJ_obj2txt(oid, sizeof(oid), sk_ASN1_OBJECT_value(eku, i), 1) <= 0)
+			continue;
+		rsp = rsp || !strcmp(oid, EKU_RESPONDER_AUTH_OID);
+		req = req || !strcmp(oid, EKU_REQUESTER_AUTH_OID);
+	}
+	EXTENDED_KEY_USAGE_free(eku);
+	if (req && !rsp)
+		return doe_err(ctx, -EKEYREJECTED,
+			       "certificate chain: depth 0 (%s): ExtendedKeyUsage has SPDM requester authentication (%s) but not responder authentication (%s)",
+			       subj, EKU_REQUESTER_AUTH_OID, EKU_RESPONDER_AUTH_OID);
+	return 0;
+}
+
 static int x509_verify(struct doe_ctx *ctx, const struct chain *c,
 		       const struct spdm_trust *trust, bool *anchored)
 {
@@ -392,6 +445,8 @@ int spdm_chain_check(struct doe_ctx *ctx, const void *chain, size_t len, uint32_
 		rc = doe_err(ctx, -EKEYREJECTED,
 			     "certificate chain: depth 0 (%s): the leaf certificate is a CA certificate",
 			     info->leaf_subject);
+	if (rc == 0)
+		rc = check_leaf_usage(ctx, c.certs[c.n - 1], info->leaf_subject);
 	/* hand the checked key out rather than parse the chain again */
 	if (rc == 0 && leaf) {
 		if (EVP_PKEY_up_ref(key) != 1)

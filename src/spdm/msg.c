@@ -754,6 +754,12 @@ int spdm_meas_next(struct doe_ctx *ctx, const void *record, size_t len, size_t *
 	if (!doe_rd_ok(&r))
 		return doe_err(ctx, -EBADMSG, "measurement block at offset %zu: header cut short",
 			       start);
+	/* DSP0274 1.2 §10.11 (GET_MEASUREMENTS Param2): 0x00 asks for the count
+	 * and 0xFF for all blocks; a block's Index is one of 0x01-0xFE */
+	if (blk->index == SPDM_MEAS_OP_COUNT || blk->index == SPDM_MEAS_OP_ALL)
+		return doe_err(ctx, -EBADMSG,
+			       "measurement block at offset %zu: Index 0x%02x is not a block index (1-0xFE)",
+			       start, blk->index);
 	if (doe_rd_sub(&r, size, &sub) < 0)
 		return doe_err(ctx, -EBADMSG,
 			       "measurement block %u: MeasurementSize %u larger than the %zu bytes left",

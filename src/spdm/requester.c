@@ -16,6 +16,7 @@
 #include <openssl/crypto.h>
 
 #include <doekit/cursor.h>
+#include <doekit/doe.h>
 #include "msg.h"
 #include "spdm_int.h"
 #include "internal.h"
@@ -58,6 +59,10 @@ struct spdm_req {
 	uint8_t meas_left;		/* SPDM_MEAS_EACH: indices still to ask for */
 	uint8_t meas_present[32];	/* SPDM_MEAS_EACH: bitmap of the indices listed */
 	size_t meas_off;		/* bytes of record in meas_buf */
+	bool digests_seen;		/* DIGESTS read since GET_VERSION: its SlotMask */
+	uint64_t start_ns;		/* first spdm_req_next(): the deadline counts from here */
+	uint64_t deadline_ns;		/* policy deadline, defaults applied */
+	unsigned max_messages;		/* policy cap, default applied */
 	EVP_PKEY *leaf;
 };
 
@@ -107,6 +112,9 @@ int spdm_req_init(void *mem, size_t mem_len, struct doe_ctx *ctx,
 	r->pol = *pol;
 	if (!r->pol.rsp_align)
 		r->pol.rsp_align = 1;
+	r->deadline_ns = (uint64_t)(pol->deadline_ms ? pol->deadline_ms : SPDM_DEFAULT_DEADLINE_MS) *
+			 1000000u;
+	r->max_messages = pol->max_messages ? pol->max_messages : SPDM_DEFAULT_MAX_MESSAGES;
 	spdm_ts_init(&r->ts);
 	r->st = RS_START;
 	*out = r;
@@ -132,6 +140,42 @@ const struct spdm_result *spdm_req_result(const struct spdm_req *r)
 uint64_t spdm_req_wait_us(const struct spdm_req *r)
 {
 	return r->wait_us;
+}
+
+/* The policy's clock: the requester keeps no time of its own, so a test or
+ * an event loop decides what "now" is (as doe_mb_step() takes now_ns). */
+static uint64_t now(const struct spdm_req *r)
+{
+	return r->pol.now_ns ? r->pol.now_ns(r->pol.now_priv) : doe_now_ns();
+}
+
+static uint64_t elapsed_ns(const struct spdm_req *r)
+{
+	uint64_t t = now(r);
+
+	return t > r->start_ns ? t - r->start_ns : 0;	/* a clock that went back: 0 */
+}
+
+/* "30 s", or "1500 ms" when the deadline is not whole seconds */
+static void deadline_str(const struct spdm_req *r, char *buf, size_t len)
+{
+	uint64_t ms = r->deadline_ns / 1000000u;
+
+	if (ms % 1000)
+		snprintf(buf, len, "%llu ms", (unsigned long long)ms);
+	else
+		snprintf(buf, len, "%llu s", (unsigned long long)(ms / 1000));
+}
+
+static int check_deadline(struct spdm_req *r)
+{
+	char d[32];
+
+	if (elapsed_ns(r) <= r->deadline_ns)
+		return 0;
+	deadline_str(r, d, sizeof(d));
+	return doe_err(r->ctx, -ETIMEDOUT, "attestation deadline of %s exceeded after %u messages",
+		       d, r->res.messages);
 }
 
 static struct spdm_neg neg(const struct spdm_req *r)
@@ -191,13 +235,16 @@ static int send_get_version(struct spdm_req *r)
 	r->meas_left = 0;
 	memset(r->meas_present, 0, sizeof(r->meas_present));
 	r->meas_off = 0;
-	{	/* keep the counters across a resynch */
+	r->digests_seen = false;
+	{	/* keep the counters across a resynch: the bounds are per attestation */
 		unsigned b = r->res.busy_seen, n = r->res.not_ready_seen, s = r->res.resynch_seen;
+		unsigned m = r->res.messages;
 
 		memset(&r->res, 0, sizeof(r->res));
 		r->res.busy_seen = b;
 		r->res.not_ready_seen = n;
 		r->res.resynch_seen = s;
+		r->res.messages = m;
 	}
 	doe_wr_init(&w, r->req, sizeof(r->req));
 	spdm_enc_get_version(&w);
@@ -366,6 +413,7 @@ static int on_digests(struct spdm_req *r, const uint8_t *in, size_t len)
 
 	TRY(mlen = spdm_parse_digests(r->ctx, &n, in, len, &d));
 	r->res.slot_mask = d.slot_mask;
+	r->digests_seen = true;
 	if (!(d.slot_mask & (1u << r->pol.slot)))
 		return doe_err(r->ctx, -ENOENT, "DIGESTS: slot %u has no certificate chain (SlotMask 0x%02x)",
 			       r->pol.slot, d.slot_mask);
@@ -487,9 +535,19 @@ static int on_challenge_auth(struct spdm_req *r, const uint8_t *in, size_t len)
 	if (a.slot != r->pol.slot)
 		return doe_err(r->ctx, -EPROTO, "CHALLENGE_AUTH: SlotID %u, challenged slot %u", a.slot,
 			       r->pol.slot);
+	/* DSP0274 1.2 §10.8 (CHALLENGE_AUTH Param2): SlotMask has bit K set iff
+	 * slot K holds a certificate chain, which is what DIGESTS reported in
+	 * its Param2 (1.3: ProvisionedSlotMask, the same meaning). Nothing in
+	 * between can provision a slot, so the two must agree. CHALLENGE
+	 * without GET_DIGESTS since GET_VERSION (not a path this requester
+	 * takes today, but allowed by §10.8) leaves only the challenged bit. */
 	if (!(a.slot_mask & (1u << r->pol.slot)))
 		return doe_err(r->ctx, -EPROTO, "CHALLENGE_AUTH: SlotMask 0x%02x lacks slot %u",
 			       a.slot_mask, r->pol.slot);
+	if (r->digests_seen && a.slot_mask != r->res.slot_mask)
+		return doe_err(r->ctx, -EPROTO,
+			       "CHALLENGE_AUTH: SlotMask 0x%02x, but DIGESTS reported 0x%02x",
+			       a.slot_mask, r->res.slot_mask);
 	TRY(spdm_hash_all(r->ctx, r->res.hash_algo, r->res.chain, r->res.chain_len, h));
 	if (CRYPTO_memcmp(h, a.chain_hash, n.hash_size))
 		return doe_err(r->ctx, -EKEYREJECTED,
@@ -608,6 +666,35 @@ static int check_blocks(struct spdm_req *r, uint8_t op, const struct spdm_meas_r
 	return 0;
 }
 
+/*
+ * SPDM_MEAS_EACH, after a signed MEASUREMENTS that reports "content
+ * changed" (DSP0274 1.2 §10.11, Param2 bits 5:4 = 01b): the blocks read one
+ * by one may come from before and after the change, a state the device was
+ * never in. Start the sequence over rather than fail: the signed response
+ * closed L1/L2 on both sides, so the new sequence is signed on its own with
+ * nothing stale in it, and a change (a firmware activation) is usually a
+ * one-off. Bounded, so a responder that always says "changed" ends too.
+ */
+static int restart_meas_each(struct spdm_req *r)
+{
+	if (r->res.meas_restarts >= SPDM_MEAS_MAX_RESTARTS)
+		return doe_err(r->ctx, -ESTALE,
+			       "MEASUREMENTS: content changed during the one-by-one sequence, still after %u restarts",
+			       SPDM_MEAS_MAX_RESTARTS);
+	r->res.meas_restarts++;
+	r->meas_idx = 0;
+	r->meas_listing = false;
+	r->meas_left = 0;
+	memset(r->meas_present, 0, sizeof(r->meas_present));
+	r->meas_off = 0;
+	r->res.meas_total = 0;
+	r->res.meas_blocks = 0;
+	r->res.meas_record_len = 0;
+	r->res.meas_signed = false;
+	r->res.meas_verified = false;
+	return send_measurements(r);
+}
+
 /* SPDM_MEAS_EACH: ask for the next index the "all" response listed. */
 static int next_meas_index(struct spdm_req *r)
 {
@@ -623,11 +710,21 @@ static int on_measurements(struct spdm_req *r, const uint8_t *in, size_t len)
 {
 	struct spdm_neg n = neg(r);
 	struct spdm_meas_rsp m;
-	uint8_t th[SPDM_MAX_HASH_SIZE], op = r->req[3];
+	uint8_t th[SPDM_MAX_HASH_SIZE], op = r->req[3], changed;
 	int rc, mlen;
 
 	TRY(mlen = spdm_parse_measurements(r->ctx, &n, r->meas_want_sig, in, len, &m));
 	TRY(check_blocks(r, op, &m));
+	changed = m.param2 & SPDM_MEAS_CONTENT_MASK;
+	/* DSP0274 1.2 §10.11: content changed is reported in a signed response
+	 * and reserved otherwise (libspdm rejects it there too); 11b is reserved */
+	if (n.version >= SPDM_V12 && changed && !r->meas_want_sig)
+		return doe_err(r->ctx, -EBADMSG,
+			       "MEASUREMENTS: Param2 0x%02x: content changed bits in an unsigned response",
+			       m.param2);
+	if (n.version >= SPDM_V12 && changed == SPDM_MEAS_CONTENT_MASK)
+		return doe_err(r->ctx, -EBADMSG,
+			       "MEASUREMENTS: Param2 0x%02x: content changed 11b is reserved", m.param2);
 	if (r->meas_want_sig && n.version >= SPDM_V11 && (m.param2 & 0xF) != r->pol.slot)
 		return doe_err(r->ctx, -EPROTO, "MEASUREMENTS: Param2 SlotID %u, asked for %u",
 			       m.param2 & 0xF, r->pol.slot);
@@ -685,6 +782,10 @@ static int on_measurements(struct spdm_req *r, const uint8_t *in, size_t len)
 		if (rc)
 			return rc;
 		r->res.meas_verified = true;
+		if (n.version >= SPDM_V12)
+			r->res.meas_content_changed = changed;
+		if (r->pol.meas_mode == SPDM_MEAS_EACH && changed == SPDM_MEAS_CONTENT_CHANGED)
+			return restart_meas_each(r);
 	}
 	if (r->pol.meas_mode == SPDM_MEAS_EACH && op == SPDM_MEAS_OP_COUNT && r->res.meas_total) {
 		r->meas_listing = true;
@@ -799,13 +900,18 @@ int spdm_req_next(struct spdm_req *r, const void *in, size_t in_len, void *out, 
 	case RS_FAILED:
 		return r->final_rc;
 	case RS_START:
+		r->start_ns = now(r);
 		rc = send_get_version(r);
 		break;
 	default:
 		if (!in)
 			return doe_err(r->ctx, -EINVAL, "spdm_req_next: no response to %s",
 				       spdm_code_name(r->req[1]));
-		rc = step(r, in, in_len);
+		/* a response after the deadline is not looked at: the work a
+		 * responder can cause is bounded in time as well as in count */
+		rc = check_deadline(r);
+		if (rc == 0)
+			rc = step(r, in, in_len);
 		break;
 	}
 	if (rc < 0) {
@@ -817,6 +923,12 @@ int spdm_req_next(struct spdm_req *r, const void *in, size_t in_len, void *out, 
 		r->st = RS_DONE;
 		return 0;
 	}
+	if (r->res.messages >= r->max_messages) {
+		r->st = RS_FAILED;
+		r->final_rc = doe_err(r->ctx, -E2BIG, "attestation exceeded %u messages (next: %s)",
+				      r->max_messages, spdm_code_name(r->sent[1]));
+		return r->final_rc;
+	}
 	if (r->sent_len > out_cap) {
 		r->st = RS_FAILED;
 		r->final_rc = doe_err(r->ctx, -EMSGSIZE, "%s: request of %zu bytes > out_cap %zu",
@@ -825,6 +937,7 @@ int spdm_req_next(struct spdm_req *r, const void *in, size_t in_len, void *out, 
 	}
 	memcpy(out, r->sent, r->sent_len);
 	*out_len = r->sent_len;
+	r->res.messages++;
 	return 1;
 }
 
@@ -853,6 +966,13 @@ int spdm_req_run(struct spdm_req *r, const struct spdm_transport_ops *ops, void 
 		w = spdm_req_wait_us(r);
 		if (w > max_wait_us)
 			w = max_wait_us;
+		if (w) {	/* sleeping past the deadline would only delay the failure */
+			uint64_t el = elapsed_ns(r), left_us;
+
+			left_us = el < r->deadline_ns ? (r->deadline_ns - el) / 1000u : 0;
+			if (w > left_us)
+				w = left_us;
+		}
 		if (w) {
 			struct timespec ts = { (time_t)(w / 1000000), (long)(w % 1000000) * 1000 };
 

@@ -40,6 +40,7 @@ struct spdm_rsp {
 	size_t chain_len;
 	uint8_t chain_digest[SPDM_MAX_HASH_SIZE];
 	unsigned busy_left, not_ready_left;
+	unsigned meas_changed_left;	/* test knob: "content changed" still to report */
 	uint8_t pending[SPDM_MAX_REQUEST_SIZE];	/* request answered with ResponseNotReady */
 	size_t pending_len;
 	uint8_t token;
@@ -123,6 +124,7 @@ int spdm_rsp_init(void *mem, size_t mem_len, struct doe_ctx *ctx,
 	r->root_len = root_len;
 	r->busy_left = cfg->busy_count;
 	r->not_ready_left = cfg->not_ready_count;
+	r->meas_changed_left = cfg->meas_changed_count;
 	spdm_ts_init(&r->ts);
 	*out = r;
 	return 0;
@@ -447,6 +449,9 @@ static int h_get_certificate(struct spdm_rsp *r, const uint8_t *req, size_t len,
 		portion = g.length;
 	if (portion > max - 8)
 		portion = max - 8;
+	/* test knob: a responder that hands out its chain in tiny portions */
+	if (r->cfg.cert_portion_max && portion > r->cfg.cert_portion_max)
+		portion = r->cfg.cert_portion_max;
 	spdm_enc_certificate_hdr(&o->w, r->ver, 0, (uint16_t)portion,
 				 (uint16_t)(r->chain_len - g.offset - portion));
 	dst = doe_wr_take(&o->w, portion);
@@ -544,7 +549,8 @@ static int h_challenge(struct spdm_rsp *r, const uint8_t *req, size_t len, struc
 	doe_wr_u8(&o->w, r->ver);
 	doe_wr_u8(&o->w, SPDM_CHALLENGE_AUTH);
 	doe_wr_u8(&o->w, 0);		/* ResponseAttribute: slot 0 */
-	doe_wr_u8(&o->w, 0x01);		/* SlotMask */
+	/* SlotMask: slot 0 only, unless a test knob makes it disagree */
+	doe_wr_u8(&o->w, r->cfg.chal_slot_mask ? r->cfg.chal_slot_mask : 0x01);
 	doe_wr_bytes(&o->w, r->chain_digest, n.hash_size);
 	p = doe_wr_take(&o->w, SPDM_NONCE_SIZE);
 	if (p && spdm_random(r->ctx, p, SPDM_NONCE_SIZE) < 0)
@@ -619,6 +625,14 @@ static int h_get_measurements(struct spdm_rsp *r, const uint8_t *req, size_t len
 		hdr[1] = SPDM_MEASUREMENTS;
 		hdr[2] = g.operation == SPDM_MEAS_OP_COUNT ? (uint8_t)r->cfg.meas_count : 0;
 		hdr[3] = sign && r->ver >= SPDM_V11 ? g.slot : 0;
+		/* DSP0274 1.2 MEASUREMENTS Param2 bits 5:4, signed responses only;
+		 * the knob says "changed" this often, then "no change" */
+		if (sign && r->ver >= SPDM_V12 && r->cfg.meas_changed_count) {
+			hdr[3] |= r->meas_changed_left ? SPDM_MEAS_CONTENT_CHANGED
+						      : SPDM_MEAS_CONTENT_UNCHANGED;
+			if (r->meas_changed_left)
+				r->meas_changed_left--;
+		}
 		hdr[4] = (uint8_t)count;
 		hdr[5] = (uint8_t)rl;
 		hdr[6] = (uint8_t)(rl >> 8);

@@ -288,6 +288,12 @@ expect 1 "cannot connect to tcp:127.0.0.1:1" attest tcp:127.0.0.1:1
 expect 2 "bad value 'x' for --nonce" attest --nonce x emu/0f:00.0
 expect 2 "bad value '2.0' for --version" attest --version 2.0 emu/0f:00.0
 expect 2 "bad value 'md5' for --hash" attest --hash md5 emu/0f:00.0
+# --deadline: whole seconds 1-3600, nothing else
+for d in 0 3601 5s +5 0x5 "" " 5" -1; do
+	expect 2 "bad value '$d' for --deadline (seconds, 1-3600)" attest --deadline "$d" emu/0f:00.0
+done
+expect 0 "" attest --deadline 1 emu/0f:00.0
+expect 0 "" attest --deadline 3600 emu/0f:00.0
 expect 2 "attest takes one device" attest
 expect 2 "has no DOE mailbox that serves CMA/SPDM" attest emu/0000:20:00.2
 echo '{"asym": "nope"}' >"$tmp/bad-asym.json"

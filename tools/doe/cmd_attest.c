@@ -2,7 +2,7 @@
 /*
  * doe attest DEV [--trust PATH] [--version V] [--asym ALG] [--hash ALG]
  *               [--slot N] [--measurements all|N|none] [--nonce HEX]
- *               [--trans pci-doe|mctp|none] [-j]
+ *               [--trans pci-doe|mctp|none] [--deadline SEC] [-j]
  *
  * CMA/SPDM device attestation: VCA, digests, the certificate chain,
  * CHALLENGE and signed measurements. DEV is an emulated function, a real
@@ -63,6 +63,26 @@ static int parse_version(const char *s, uint8_t *mask)
 		if (!strcmp(s, v[i]))
 			return *mask = (uint8_t)(1u << i), 0;
 	return -EINVAL;
+}
+
+/* --deadline SEC: whole seconds 1-3600, digits only ("5s", "+5", "0x5"
+ * and " 5" are usage errors, not silently something else) */
+static int parse_deadline(const char *s, uint32_t *ms)
+{
+	unsigned long v = 0;
+	const char *p;
+
+	if (!*s || strlen(s) > 4)
+		return -EINVAL;
+	for (p = s; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return -EINVAL;
+		v = v * 10 + (unsigned long)(*p - '0');
+	}
+	if (v < 1 || v > 3600)
+		return -EINVAL;
+	*ms = (uint32_t)v * 1000u;
+	return 0;
 }
 
 /* --measurements all|none|count|N */
@@ -434,6 +454,7 @@ int cmd_attest(struct tool *t, int argc, char **argv)
 		{ "nonce", required_argument, NULL, 'N' },
 		{ "trans", required_argument, NULL, 'X' },
 		{ "unsigned", no_argument, NULL, 'U' },
+		{ "deadline", required_argument, NULL, 'D' },
 		{ 0 }
 	};
 	struct attest *a = calloc(1, sizeof(*a));
@@ -466,6 +487,7 @@ int cmd_attest(struct tool *t, int argc, char **argv)
 			break;
 		case 'X': rc = spdm_sock_trans_parse(optarg, &a->trans); break;
 		case 'U': a->pol.meas_signed = false; break;
+		case 'D': rc = parse_deadline(optarg, &a->pol.deadline_ms); break;
 		default:
 			rc = tool_common_opt(t, c, optarg);
 			if (rc) {
@@ -480,7 +502,8 @@ int cmd_attest(struct tool *t, int argc, char **argv)
 					  c == 'T' ? "trust" : c == 'V' ? "version (1.0-1.3)"
 					  : c == 'A' ? "asym" : c == 'H' ? "hash" : c == 'S' ? "slot (0-7)"
 					  : c == 'M' ? "measurements (all, none, count, each or 1-254)"
-					  : c == 'N' ? "nonce (64 hex digits)" : "trans (pci-doe, mctp, none)");
+					  : c == 'N' ? "nonce (64 hex digits)"
+					  : c == 'D' ? "deadline (seconds, 1-3600)" : "trans (pci-doe, mctp, none)");
 		}
 	}
 	if (argc - optind != 1) {

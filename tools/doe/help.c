@@ -17,7 +17,7 @@ void tool_help(FILE *f)
 	      "  doe cdat --path [-j] DEV                latency and bandwidth from the root port\n"
 	      "  doe attest [-j] [--trust PATH] [--version V] [--asym ALG] [--hash ALG] [--slot N]\n"
 	      "             [--measurements all|N|none|count|each] [--unsigned] [--nonce HEX]\n"
-	      "             [--trans T] DEV\n"
+	      "             [--trans T] [--deadline SEC] DEV\n"
 	      "                                          CMA/SPDM attestation (DEV may be tcp:HOST:PORT)\n"
 	      "  doe verify-evidence FILE --trust PATH [--nonce HEX]\n"
 	      "                                          re-check attest -j evidence offline\n"
