@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include <doekit/ctx.h>
+#include <doekit/spdm.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -156,6 +157,125 @@ DOE_API int spdm_rec_open(struct doe_ctx *ctx, const struct spdm_keys *ks,
 /* The session ID of a secured message, to find its session (-EBADMSG if
  * shorter than 4 bytes). */
 DOE_API int spdm_rec_session_id(const uint8_t *in, size_t len, uint32_t *id);
+
+/* ---- session state machines (session.c, session_req.c, session_rsp.c) ---- */
+
+/*
+ * What a session needs from the connection it is set up on: the outcome
+ * of VCA (version, algorithms, both sides' CAPABILITIES flags), the VCA
+ * bytes themselves (the first part of every session transcript), and for
+ * KEY_EXCHANGE the responder's certificate chain of the slot used (as
+ * CERTIFICATE returned it). Pointers must outlive the session.
+ */
+struct spdm_conn {
+	uint8_t version;		/* 0x11..0x13 */
+	uint32_t hash_algo, asym_algo;	/* BaseHashAlgo, BaseAsymAlgo */
+	uint16_t dhe, aead;		/* one bit each */
+	uint32_t req_flags, rsp_flags;	/* CAPABILITIES of requester and responder */
+	bool opaque_fmt1;		/* ALGORITHMS OtherParams: OpaqueDataFmt1 (1.2+) */
+	const uint8_t *vca;		/* GET_VERSION .. ALGORITHMS, as exchanged */
+	size_t vca_len;
+	uint8_t slot;			/* certificate slot of the responder's key */
+	const uint8_t *chain;		/* that slot's chain (KEY_EXCHANGE only) */
+	size_t chain_len;
+	void *peer_key;			/* requester: the verified responder leaf key
+					 * (EVP_PKEY *), KEY_EXCHANGE only */
+};
+
+/* Transport bindings: where sequence numbers and padding go, and whether
+ * application data starts with an MCTP message-type byte. */
+enum spdm_binding { SPDM_BINDING_DOE, SPDM_BINDING_MCTP };
+
+struct spdm_sess_opts {
+	enum spdm_binding binding;
+	uint8_t summary_hash_type;	/* requester: SPDM_SUMMARY_* asked in KEY_EXCHANGE */
+	uint8_t session_policy;		/* requester, 1.2+ */
+	uint16_t half_id;		/* our half of the session ID; 0: random */
+	/* PSK sessions: both sides; the responder picks by hint */
+	const uint8_t *psk;
+	size_t psk_len;
+	const uint8_t *psk_hint;
+	size_t psk_hint_len;
+	/* responder */
+	const struct spdm_signer_ops *signer;	/* signs KEY_EXCHANGE_RSP */
+	void *signer_priv;
+	const uint8_t *summary_tcb;	/* measurement summary hashes (hash size) */
+	const uint8_t *summary_all;
+	uint8_t heartbeat_period;	/* seconds, 0: no heartbeat */
+	/* test knobs (responder) */
+	bool corrupt_verify_data;	/* flip a bit of ResponderVerifyData */
+};
+
+enum spdm_sess_state {
+	SPDM_SESS_IDLE,		/* nothing sent or received yet */
+	SPDM_SESS_HANDSHAKE,	/* KEY_EXCHANGE/PSK_EXCHANGE done, FINISH pending */
+	SPDM_SESS_ESTABLISHED,	/* data phase */
+	SPDM_SESS_ENDED,	/* END_SESSION acknowledged: keys wiped */
+	SPDM_SESS_FAILED,	/* any failure: keys wiped, nothing more */
+};
+
+#define SPDM_SESSION_CTX_SIZE 2048u
+struct spdm_sess;
+
+/* Requester and responder sessions in caller memory (>= SPDM_SESSION_CTX_SIZE).
+ * spdm_sess_fini() wipes every secret and frees libcrypto objects. */
+DOE_API int spdm_sess_req_init(void *mem, size_t mem_len, struct doe_ctx *ctx,
+			       const struct spdm_conn *conn, const struct spdm_sess_opts *o,
+			       struct spdm_sess **out);
+DOE_API int spdm_sess_rsp_init(void *mem, size_t mem_len, struct doe_ctx *ctx,
+			       const struct spdm_conn *conn, const struct spdm_sess_opts *o,
+			       struct spdm_sess **out);
+DOE_API void spdm_sess_fini(struct spdm_sess *s);
+
+DOE_API enum spdm_sess_state spdm_sess_state(const struct spdm_sess *s);
+DOE_API uint32_t spdm_sess_id(const struct spdm_sess *s);
+DOE_API bool spdm_sess_is_psk(const struct spdm_sess *s);
+/* The session's keys (for the kernel hand-off): data phase only. */
+DOE_API const struct spdm_keys *spdm_sess_keys(const struct spdm_sess *s);
+DOE_API const struct spdm_rec_params *spdm_sess_rec_params(const struct spdm_sess *s);
+
+/*
+ * Requester handshake, one step at a time like spdm_req_next(): pass the
+ * response to the last request (NULL/0 first); the next request goes to
+ * out. *secured says how it travels (DOE: data object type 2 instead of 1;
+ * MCTP: message type 0x06 instead of 0x05), in_secured how the response
+ * came. Returns 1 (send out), 0 (established), <0 (failed: session dead).
+ */
+DOE_API int spdm_sess_req_next(struct spdm_sess *s, const uint8_t *in, size_t in_len,
+			       bool in_secured, uint8_t *out, size_t out_cap, size_t *out_len,
+			       bool *secured);
+
+/* Data phase: seal an application message (an SPDM request or response
+ * as the role implies) / open one from the peer. A failed open ends the
+ * session. */
+DOE_API int spdm_sess_seal(struct spdm_sess *s, const uint8_t *msg, size_t len, uint8_t *out,
+			   size_t out_cap, size_t *out_len);
+DOE_API int spdm_sess_open(struct spdm_sess *s, const uint8_t *in, size_t len, uint8_t *msg,
+			   size_t msg_cap, size_t *msg_len);
+
+/* Requester session requests, sealed into out: HEARTBEAT, KEY_UPDATE
+ * (op SPDM_KEY_UPDATE_KEY / _ALL_KEYS; the VerifyNewKey that must follow
+ * is made by spdm_sess_req_ack()), END_SESSION. */
+DOE_API int spdm_sess_req_heartbeat(struct spdm_sess *s, uint8_t *out, size_t cap, size_t *len);
+DOE_API int spdm_sess_req_key_update(struct spdm_sess *s, uint8_t op, uint8_t *out, size_t cap,
+				     size_t *len);
+DOE_API int spdm_sess_req_end(struct spdm_sess *s, uint8_t *out, size_t cap, size_t *len);
+/* The sealed answer to the last of those. Returns 0 (done), 1 (another
+ * request is in out: KEY_UPDATE VerifyNewKey), <0 (session failed). */
+DOE_API int spdm_sess_req_ack(struct spdm_sess *s, const uint8_t *in, size_t in_len, uint8_t *out,
+			      size_t cap, size_t *len);
+
+/*
+ * Responder: one message for this session (KEY_EXCHANGE or PSK_EXCHANGE
+ * in the clear, anything else secured). Returns
+ *   0  a response is in out (*secured: how it travels);
+ *   1  in held an application request, now plain in app[0..*app_len):
+ *      answer it (e.g. spdm_rsp_handle()) and spdm_sess_seal() the answer;
+ *  <0  the message was refused; out holds an ERROR to send if *out_len.
+ */
+DOE_API int spdm_sess_rsp_handle(struct spdm_sess *s, const uint8_t *in, size_t in_len,
+				 bool in_secured, uint8_t *out, size_t out_cap, size_t *out_len,
+				 bool *secured, uint8_t *app, size_t app_cap, size_t *app_len);
 
 #ifdef __cplusplus
 }

@@ -121,6 +121,22 @@ const char *spdm_code_name(uint8_t c)
 	case SPDM_RESPOND_IF_READY: return "RESPOND_IF_READY";
 	case 0x64: return "KEY_EXCHANGE_RSP";
 	case 0xE4: return "KEY_EXCHANGE";
+	case 0x65: return "FINISH_RSP";
+	case 0xE5: return "FINISH";
+	case 0x66: return "PSK_EXCHANGE_RSP";
+	case 0xE6: return "PSK_EXCHANGE";
+	case 0x67: return "PSK_FINISH_RSP";
+	case 0xE7: return "PSK_FINISH";
+	case 0x68: return "HEARTBEAT_ACK";
+	case 0xE8: return "HEARTBEAT";
+	case 0x69: return "KEY_UPDATE_ACK";
+	case 0xE9: return "KEY_UPDATE";
+	case 0x6A: return "ENCAPSULATED_REQUEST";
+	case 0xEA: return "GET_ENCAPSULATED_REQUEST";
+	case 0x6B: return "ENCAPSULATED_RESPONSE_ACK";
+	case 0xEB: return "DELIVER_ENCAPSULATED_RESPONSE";
+	case 0x6C: return "END_SESSION_ACK";
+	case 0xEC: return "END_SESSION";
 	case 0x7E: return "VENDOR_DEFINED_RESPONSE";
 	case 0xFE: return "VENDOR_DEFINED_REQUEST";
 	}
@@ -236,11 +252,20 @@ int spdm_key_check(struct doe_ctx *ctx, EVP_PKEY *key, uint32_t asym, const char
 		       OBJ_nid2sn(id), bits, group[0] ? " " : "", group, spdm_asym_name(asym));
 }
 
+const char *spdm_sign_context_string(uint8_t op)
+{
+	switch (op) {
+	case SPDM_CHALLENGE_AUTH: return SPDM_CTX_CHALLENGE_AUTH;
+	case SPDM_MEASUREMENTS: return SPDM_CTX_MEASUREMENTS;
+	case SPDM_CODE_KEY_EXCHANGE_RSP: return SPDM_CTX_KEY_EXCHANGE_RSP;
+	case SPDM_CODE_FINISH: return SPDM_CTX_FINISH;
+	}
+	return NULL;
+}
+
 int spdm_signing_context(uint8_t ver, uint8_t op, uint8_t out[SPDM_SIGN_CONTEXT_SIZE])
 {
-	const char *s = op == SPDM_CHALLENGE_AUTH ? SPDM_CTX_CHALLENGE_AUTH
-			: op == SPDM_MEASUREMENTS ? SPDM_CTX_MEASUREMENTS
-						  : NULL;
+	const char *s = spdm_sign_context_string(op);
 	size_t n, i;
 
 	if (!s || ver < SPDM_V12)
@@ -288,9 +313,7 @@ static int prepare(struct doe_ctx *ctx, uint8_t ver, uint32_t asym, uint32_t has
 	t->len = SPDM_SIGN_CONTEXT_SIZE + hs;
 	if (is_eddsa(asym)) {
 		if (asym == SPDM_ASYM_EDDSA_448) {
-			t->ectx = (const uint8_t *)(op == SPDM_CHALLENGE_AUTH
-							    ? SPDM_CTX_CHALLENGE_AUTH
-							    : SPDM_CTX_MEASUREMENTS);
+			t->ectx = (const uint8_t *)spdm_sign_context_string(op);
 			t->ectx_len = strlen((const char *)t->ectx);
 		}
 		return 0;

@@ -244,7 +244,9 @@ int spdm_keys_update(struct doe_ctx *ctx, struct spdm_keys *ks, bool req_dir, bo
 {
 	if (ks->phase != SPDM_KS_DATA)
 		return doe_err(ctx, -EINVAL, "key schedule: key update before the data phase");
-	if (ks->req_prev_valid || ks->rsp_prev_valid)
+	/* one unconfirmed update per direction: its old keys are the only way
+	 * back if the peer did not follow */
+	if ((req_dir && ks->req_prev_valid) || (rsp_dir && ks->rsp_prev_valid))
 		return doe_err(ctx, -EBUSY, "key schedule: a key update is still unconfirmed");
 	if (req_dir)
 		TRY(update_dir(ctx, ks, &ks->req, &ks->req_prev, &ks->req_prev_valid));
@@ -252,7 +254,11 @@ int spdm_keys_update(struct doe_ctx *ctx, struct spdm_keys *ks, bool req_dir, bo
 		int rc = update_dir(ctx, ks, &ks->rsp, &ks->rsp_prev, &ks->rsp_prev_valid);
 
 		if (rc) {
-			spdm_keys_update_rollback(ks);
+			if (req_dir) {
+				ks->req = ks->req_prev;
+				OPENSSL_cleanse(&ks->req_prev, sizeof(ks->req_prev));
+				ks->req_prev_valid = false;
+			}
 			return rc;
 		}
 	}

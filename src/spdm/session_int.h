@@ -14,6 +14,20 @@
 #include <doekit/spdm_session.h>
 #include "msg.h"
 
+/* CAPABILITIES flags of sessions (same spelling as msg.h, so the two
+ * definitions may coexist) */
+#define SPDM_CAP_ENCRYPT 0x00000040u
+#define SPDM_CAP_MAC 0x00000080u
+#define SPDM_CAP_KEY_EX 0x00000200u
+#define SPDM_CAP_PSK 0x00000C00u
+#define SPDM_CAP_HBEAT 0x00002000u
+#define SPDM_CAP_KEY_UPD 0x00004000u
+#define SPDM_CAP_HANDSHAKE_IN_THE_CLEAR 0x00008000u
+#define SPDM_CAP_PSK_WITH_CONTEXT 0x00000800u	/* responder PSK_CAP 10b */
+
+/* ERROR codes of sessions (DSP0274 Table "ERROR codes") */
+#define SPDM_ERR_DECRYPT_ERROR 0x06u
+
 /* Request/response codes of the session messages */
 #define SPDM_KEY_EXCHANGE 0xE4u
 #define SPDM_KEY_EXCHANGE_RSP 0x64u
@@ -170,5 +184,55 @@ int spdm_parse_opaque_versions(struct doe_ctx *ctx, bool fmt1, const uint8_t *p,
 			       uint16_t *versions, unsigned *n);
 int spdm_parse_opaque_selection(struct doe_ctx *ctx, bool fmt1, const uint8_t *p, size_t len,
 				uint16_t *version);
+
+
+/* ---- the session object (session.c, session_req.c, session_rsp.c) ---- */
+
+enum sess_step {
+	STEP_START,		/* requester: nothing sent */
+	STEP_WAIT_EXCHANGE_RSP,	/* requester: KEY_EXCHANGE / PSK_EXCHANGE sent */
+	STEP_WAIT_FINISH,	/* responder: *_EXCHANGE_RSP sent */
+	STEP_WAIT_FINISH_RSP,	/* requester: FINISH / PSK_FINISH sent */
+	STEP_DATA,		/* established */
+	STEP_WAIT_ACK,		/* requester: a session request is out */
+	STEP_DONE,
+};
+
+struct spdm_sess {
+	struct doe_ctx *ctx;
+	struct spdm_conn conn;
+	struct spdm_sess_opts opts;
+	bool requester, psk, in_the_clear, psk_finish;
+	uint8_t step;
+	uint8_t state;			/* enum spdm_sess_state */
+	uint8_t hash_size;
+	uint32_t session_id;
+	uint16_t sm_version;		/* selected secured-message version */
+	EVP_MD_CTX *th;			/* VCA || Ct || K || F, running */
+	EVP_PKEY *dhe;			/* our ephemeral key until the secret is derived */
+	struct spdm_keys ks;
+	struct spdm_rec_params rec;
+	uint8_t heartbeat_period;
+	/* the session request waiting for its ACK (requester) */
+	uint8_t pend_code, pend_p1, pend_p2;
+	uint8_t summary_hash[SPDM_MAX_HASH_SIZE];	/* from *_EXCHANGE_RSP */
+	bool has_summary;
+};
+
+/* Common steps (session.c) */
+int sess_init(void *mem, size_t mem_len, struct doe_ctx *ctx, const struct spdm_conn *conn,
+	      const struct spdm_sess_opts *o, bool requester, struct spdm_sess **out);
+int sess_fail(struct spdm_sess *s, int rc);
+int sess_th_add(struct spdm_sess *s, const void *p, size_t len);
+int sess_th_hash(struct spdm_sess *s, uint8_t *out);	/* hash so far, TH continues */
+struct spdm_neg sess_neg(const struct spdm_sess *s);
+/* Seal / open with the current phase's keys in our / the peer's direction. */
+int sess_seal(struct spdm_sess *s, const uint8_t *msg, size_t len, uint8_t *out, size_t cap,
+	      size_t *out_len);
+int sess_open(struct spdm_sess *s, const uint8_t *in, size_t len, uint8_t *msg, size_t cap,
+	      size_t *msg_len);
+/* The opaque data both sides put in *_EXCHANGE(_RSP) */
+extern const uint16_t sess_sm_versions[3];
+int sess_data_phase(struct spdm_sess *s);
 
 #endif

@@ -13,6 +13,14 @@
 #define SPDM_SIGN_CONTEXT_SIZE 100u
 #define SPDM_CTX_CHALLENGE_AUTH "responder-challenge_auth signing"
 #define SPDM_CTX_MEASUREMENTS "responder-measurements signing"
+#define SPDM_CTX_KEY_EXCHANGE_RSP "responder-key_exchange_rsp signing"
+#define SPDM_CTX_FINISH "requester-finish signing"
+/* Codes of the signed session messages (also in session_int.h) */
+#define SPDM_CODE_KEY_EXCHANGE_RSP 0x64u
+#define SPDM_CODE_FINISH 0xE5u
+
+/* The context string of a signed message (op: its code), NULL if none. */
+const char *spdm_sign_context_string(uint8_t op);
 
 const EVP_MD *spdm_md(uint32_t hash_algo);
 /* Whether this libcrypto honours the Ed448 context string (3.2+). */
@@ -22,7 +30,8 @@ int spdm_hash_all(struct doe_ctx *ctx, uint32_t hash_algo, const void *data, siz
 int spdm_random(struct doe_ctx *ctx, uint8_t *buf, size_t len);
 
 /* Builds the 100-byte signing context for version ver (1.2+) and the
- * signed operation (SPDM_CHALLENGE_AUTH or SPDM_MEASUREMENTS). */
+ * signed message op (CHALLENGE_AUTH, MEASUREMENTS, KEY_EXCHANGE_RSP,
+ * FINISH). */
 int spdm_signing_context(uint8_t ver, uint8_t op, uint8_t out[SPDM_SIGN_CONTEXT_SIZE]);
 
 /* Signs / verifies the transcript hash th (hash_algo-sized) the way

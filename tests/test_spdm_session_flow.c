@@ -1,0 +1,498 @@
+// SPDX-License-Identifier: MIT
+/*
+ * SPDM sessions end to end in process: our requester session against our
+ * responder session (src/spdm/session*.c) over every DHE group, AEAD and
+ * version 1.1-1.3, in the clear and encrypted handshakes, PSK with and
+ * without responder context, DOE and MCTP bindings; then the data phase,
+ * HEARTBEAT, KEY_UPDATE and END_SESSION. Negative cases: bad verify data
+ * both ways, wrong PSK, wrong responder key, tampered and replayed
+ * records, FINISH/PSK_FINISH confusion, messages after END_SESSION.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include <openssl/evp.h>
+
+#include <doekit/doekit.h>
+#include "session_int.h"
+#include "t.h"
+
+static struct doe_ctx *ctx;
+static struct spdm_identity *id;
+static struct spdm_rsp_config idcfg;
+static uint8_t chain[8192];
+static size_t chain_len;
+
+#define CAPS_BASE (SPDM_CAP_CERT | SPDM_CAP_ENCRYPT | SPDM_CAP_MAC | SPDM_CAP_KEY_EX | \
+		   SPDM_CAP_HBEAT | SPDM_CAP_KEY_UPD)
+
+/* The chain as CERTIFICATE delivers it: Length, Reserved, root hash, certs. */
+static void make_chain(void)
+{
+	size_t certs_len, root_len;
+	const uint8_t *certs = spdm_identity_certs(id, &certs_len);
+	const uint8_t *root = spdm_identity_root(id, &root_len);
+	unsigned int hl;
+
+	chain_len = 4 + 48 + certs_len;
+	chain[0] = (uint8_t)chain_len;
+	chain[1] = (uint8_t)(chain_len >> 8);
+	chain[2] = chain[3] = 0;
+	EVP_Digest(root, root_len, chain + 4, &hl, EVP_sha384(), NULL);
+	memcpy(chain + 4 + 48, certs, certs_len);
+}
+
+struct pair {
+	_Alignas(16) uint8_t rmem[SPDM_SESSION_CTX_SIZE];
+	_Alignas(16) uint8_t smem[SPDM_SESSION_CTX_SIZE];
+	struct spdm_sess *req, *rsp;
+	struct spdm_conn conn;
+	struct spdm_sess_opts ro, so;
+};
+
+static const uint8_t vca[] = "GET_VERSION..ALGORITHMS as both sides saw them";
+static const uint8_t summary[48] = { 0x5A };
+
+static void pair_conn(struct pair *p, uint8_t ver, uint16_t dhe, uint16_t aead, uint32_t extra)
+{
+	memset(p, 0, sizeof(*p));
+	p->conn = (struct spdm_conn){
+		.version = ver,
+		.hash_algo = SPDM_HASH_SHA384,
+		.asym_algo = SPDM_ASYM_ECDSA_P384,
+		.dhe = dhe,
+		.aead = aead,
+		.req_flags = CAPS_BASE | extra,
+		.rsp_flags = CAPS_BASE | extra,
+		.opaque_fmt1 = ver >= 0x12,
+		.vca = vca,
+		.vca_len = sizeof(vca),
+		.chain = chain,
+		.chain_len = chain_len,
+		.peer_key = idcfg.signer_priv,
+	};
+	p->so.signer = idcfg.signer;
+	p->so.signer_priv = idcfg.signer_priv;
+	p->so.summary_all = summary;
+	p->so.summary_tcb = summary;
+	p->so.heartbeat_period = 7;
+	p->ro.summary_hash_type = SPDM_SUMMARY_ALL;
+}
+
+static int pair_init(struct pair *p)
+{
+	int rc = spdm_sess_req_init(p->rmem, sizeof(p->rmem), ctx, &p->conn, &p->ro, &p->req);
+
+	if (!rc)
+		rc = spdm_sess_rsp_init(p->smem, sizeof(p->smem), ctx, &p->conn, &p->so, &p->rsp);
+	return rc;
+}
+
+/* Runs the handshake; tamper, if set, may change each request in flight. */
+static int handshake(struct pair *p, void (*tamper)(uint8_t *msg, size_t len, int step))
+{
+	uint8_t a[4096], b[4096], app[256];
+	size_t alen = 0, blen = 0, applen;
+	bool asec = false, bsec = false;
+	int rc, step = 0;
+
+	for (;;) {
+		rc = spdm_sess_req_next(p->req, step ? b : NULL, blen, bsec, a, sizeof(a), &alen, &asec);
+		if (rc <= 0)
+			return rc;
+		if (tamper)
+			tamper(a, alen, step);
+		rc = spdm_sess_rsp_handle(p->rsp, a, alen, asec, b, sizeof(b), &blen, &bsec, app,
+					  sizeof(app), &applen);
+		if (rc < 0 && !blen)
+			return rc;
+		step++;
+	}
+}
+
+static void pair_fini(struct pair *p)
+{
+	spdm_sess_fini(p->req);
+	spdm_sess_fini(p->rsp);
+}
+
+/* Both ways through the data phase, then the session requests. */
+static void exercise(struct pair *p)
+{
+	uint8_t wire[512], msg[256], app[256], out[512];
+	size_t wlen, mlen, applen, olen;
+	bool sec;
+	static const uint8_t get_meas[] = { 0x12, 0xE0, 0x00, 0xFF };
+
+	T_EQ(spdm_sess_state(p->req), SPDM_SESS_ESTABLISHED);
+	T_EQ(spdm_sess_state(p->rsp), SPDM_SESS_ESTABLISHED);
+	T_EQ(spdm_sess_id(p->req), spdm_sess_id(p->rsp));
+	/* an application request and its answer */
+	T_EQ(spdm_sess_seal(p->req, get_meas, sizeof(get_meas), wire, sizeof(wire), &wlen), 0);
+	T_EQ(spdm_sess_rsp_handle(p->rsp, wire, wlen, true, out, sizeof(out), &olen, &sec, app,
+				  sizeof(app), &applen), 1);
+	T_EQ(applen, sizeof(get_meas));
+	T_MEMEQ(app, get_meas, sizeof(get_meas));
+	T_EQ(spdm_sess_seal(p->rsp, (const uint8_t *)"answer", 6, wire, sizeof(wire), &wlen), 0);
+	T_EQ(spdm_sess_open(p->req, wire, wlen, msg, sizeof(msg), &mlen), 0);
+	T_EQ(mlen, 6);
+	/* HEARTBEAT */
+	T_EQ(spdm_sess_req_heartbeat(p->req, wire, sizeof(wire), &wlen), 0);
+	T_EQ(spdm_sess_rsp_handle(p->rsp, wire, wlen, true, out, sizeof(out), &olen, &sec, app,
+				  sizeof(app), &applen), 0);
+	T_TRUE(sec);
+	T_EQ(spdm_sess_req_ack(p->req, out, olen, wire, sizeof(wire), &wlen), 0);
+	/* KEY_UPDATE, each operation, then VerifyNewKey */
+	for (uint8_t op = SPDM_KEY_UPDATE_KEY; op <= SPDM_KEY_UPDATE_ALL_KEYS; op++) {
+		uint8_t before[32];
+
+		memcpy(before, spdm_sess_keys(p->req)->req.key, 32);
+		T_EQ(spdm_sess_req_key_update(p->req, op, wire, sizeof(wire), &wlen), 0);
+		T_EQ(spdm_sess_rsp_handle(p->rsp, wire, wlen, true, out, sizeof(out), &olen, &sec,
+					  app, sizeof(app), &applen), 0);
+		T_EQ(spdm_sess_req_ack(p->req, out, olen, wire, sizeof(wire), &wlen), 1);
+		T_TRUE(memcmp(before, spdm_sess_keys(p->req)->req.key, 32) != 0);
+		T_EQ(spdm_sess_rsp_handle(p->rsp, wire, wlen, true, out, sizeof(out), &olen, &sec,
+					  app, sizeof(app), &applen), 0);
+		T_EQ(spdm_sess_req_ack(p->req, out, olen, wire, sizeof(wire), &wlen), 0);
+		T_MEMEQ(spdm_sess_keys(p->req)->req.key, spdm_sess_keys(p->rsp)->req.key, 32);
+		T_MEMEQ(spdm_sess_keys(p->req)->rsp.key, spdm_sess_keys(p->rsp)->rsp.key, 32);
+	}
+	/* still talking after the updates */
+	T_EQ(spdm_sess_seal(p->req, get_meas, sizeof(get_meas), wire, sizeof(wire), &wlen), 0);
+	T_EQ(spdm_sess_rsp_handle(p->rsp, wire, wlen, true, out, sizeof(out), &olen, &sec, app,
+				  sizeof(app), &applen), 1);
+	/* END_SESSION: both sides end, keys gone, nothing more is accepted */
+	T_EQ(spdm_sess_req_end(p->req, wire, sizeof(wire), &wlen), 0);
+	T_EQ(spdm_sess_rsp_handle(p->rsp, wire, wlen, true, out, sizeof(out), &olen, &sec, app,
+				  sizeof(app), &applen), 0);
+	T_EQ(spdm_sess_state(p->rsp), SPDM_SESS_ENDED);
+	T_EQ(spdm_sess_req_ack(p->req, out, olen, wire, sizeof(wire), &wlen), 0);
+	T_EQ(spdm_sess_state(p->req), SPDM_SESS_ENDED);
+	T_TRUE(spdm_sess_keys(p->req) == NULL);
+	T_EQ(spdm_sess_seal(p->req, get_meas, sizeof(get_meas), wire, sizeof(wire), &wlen), -ENOTCONN);
+	T_TRUE(spdm_sess_rsp_handle(p->rsp, wire, wlen, true, out, sizeof(out), &olen, &sec, app,
+				    sizeof(app), &applen) < 0);
+}
+
+static void t_key_exchange_matrix(void)
+{
+	static const uint16_t dhes[] = { SPDM_DHE_SECP256R1, SPDM_DHE_SECP384R1, SPDM_DHE_SECP521R1,
+					 SPDM_DHE_FFDHE2048, SPDM_DHE_FFDHE3072, SPDM_DHE_FFDHE4096 };
+	static const uint16_t aeads[] = { SPDM_AEAD_AES_128_GCM, SPDM_AEAD_AES_256_GCM,
+					  SPDM_AEAD_CHACHA20_POLY1305 };
+	char name[96];
+
+	for (uint8_t ver = 0x11; ver <= 0x13; ver++)
+		for (size_t d = 0; d < 6; d++)
+			for (size_t a = 0; a < 3; a++) {
+				struct pair p;
+
+				/* every group once per version, every AEAD with each */
+				if (a != d % 3 && d > 1)
+					continue;
+				snprintf(name, sizeof(name), "1.%u %s %s", ver & 0xF,
+					 spdm_dhe_name(dhes[d]),
+					 a == 0 ? "aes-128-gcm" : a == 1 ? "aes-256-gcm" : "chacha20");
+				t_case_name = name;
+				pair_conn(&p, ver, dhes[d], aeads[a], 0);
+				T_EQ(pair_init(&p), 0);
+				T_EQ(handshake(&p, NULL), 0);
+				exercise(&p);
+				pair_fini(&p);
+			}
+}
+
+static void t_variants(void)
+{
+	static const struct {
+		const char *name;
+		uint32_t extra;
+		enum spdm_binding binding;
+		bool mac_only;
+	} v[] = {
+		{ "handshake in the clear", SPDM_CAP_HANDSHAKE_IN_THE_CLEAR, SPDM_BINDING_DOE, false },
+		{ "MCTP binding", 0, SPDM_BINDING_MCTP, false },
+		{ "MAC only", 0, SPDM_BINDING_MCTP, true },
+	};
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		struct pair p;
+
+		t_case_name = v[i].name;
+		pair_conn(&p, 0x12, SPDM_DHE_SECP384R1, SPDM_AEAD_AES_256_GCM, v[i].extra);
+		if (v[i].mac_only) {
+			p.conn.req_flags &= ~SPDM_CAP_ENCRYPT;
+			p.conn.rsp_flags &= ~SPDM_CAP_ENCRYPT;
+		}
+		p.ro.binding = p.so.binding = v[i].binding;
+		T_EQ(pair_init(&p), 0);
+		T_EQ(handshake(&p, NULL), 0);
+		T_EQ(spdm_sess_rec_params(p.req)->mac_only, v[i].mac_only);
+		T_EQ(spdm_sess_rec_params(p.req)->seq_size, v[i].binding == SPDM_BINDING_MCTP ? 2 : 0);
+		exercise(&p);
+		pair_fini(&p);
+	}
+}
+
+static const uint8_t psk[32] = "a pre-shared key of 32 bytes...";
+
+static void psk_pair(struct pair *p, uint32_t psk_cap, uint8_t ver)
+{
+	pair_conn(p, ver, 0, SPDM_AEAD_AES_256_GCM, psk_cap);
+	p->conn.req_flags = (p->conn.req_flags & ~SPDM_CAP_KEY_EX) | 0x400;
+	p->conn.rsp_flags &= ~SPDM_CAP_KEY_EX;
+	p->conn.chain = NULL;
+	p->conn.peer_key = NULL;
+	p->ro.psk = p->so.psk = psk;
+	p->ro.psk_len = p->so.psk_len = sizeof(psk);
+	p->ro.psk_hint = p->so.psk_hint = (const uint8_t *)"doekit";
+	p->ro.psk_hint_len = p->so.psk_hint_len = 6;
+}
+
+static void t_psk(void)
+{
+	for (uint8_t ver = 0x11; ver <= 0x13; ver++) {
+		for (int with_ctx = 0; with_ctx < 2; with_ctx++) {
+			struct pair p;
+
+			t_case_name = with_ctx ? "PSK with responder context" : "PSK without context";
+			psk_pair(&p, with_ctx ? 0x800 : 0x400, ver);
+			T_EQ(pair_init(&p), 0);
+			T_TRUE(spdm_sess_is_psk(p.req));
+			T_EQ(handshake(&p, NULL), 0);
+			exercise(&p);
+			pair_fini(&p);
+		}
+	}
+}
+
+/* ---- negative cases ---------------------------------------------------- */
+
+static void t_bad_responder_verify_data(void)
+{
+	struct pair p;
+
+	pair_conn(&p, 0x12, SPDM_DHE_SECP256R1, SPDM_AEAD_AES_128_GCM, 0);
+	p.so.corrupt_verify_data = true;
+	T_EQ(pair_init(&p), 0);
+	T_EQ(handshake(&p, NULL), -EBADMSG);
+	T_CONTAINS(doe_ctx_errmsg(ctx), "ResponderVerifyData");
+	T_EQ(spdm_sess_state(p.req), SPDM_SESS_FAILED);
+	pair_fini(&p);
+	/* the same in the clear, where it comes in FINISH_RSP */
+	pair_conn(&p, 0x13, SPDM_DHE_SECP256R1, SPDM_AEAD_AES_128_GCM, SPDM_CAP_HANDSHAKE_IN_THE_CLEAR);
+	p.so.corrupt_verify_data = true;
+	T_EQ(pair_init(&p), 0);
+	T_EQ(handshake(&p, NULL), -EBADMSG);
+	T_CONTAINS(doe_ctx_errmsg(ctx), "ResponderVerifyData");
+	pair_fini(&p);
+}
+
+static void flip_finish_verify(uint8_t *msg, size_t len, int step)
+{
+	if (step == 1)	/* FINISH in the clear: the last byte is verify data */
+		msg[len - 1] ^= 0x80;
+}
+
+static void flip_record(uint8_t *msg, size_t len, int step)
+{
+	if (step == 1)
+		msg[len / 2] ^= 1;
+}
+
+static void t_bad_requester_verify_data(void)
+{
+	struct pair p;
+
+	pair_conn(&p, 0x12, SPDM_DHE_SECP384R1, SPDM_AEAD_AES_256_GCM, SPDM_CAP_HANDSHAKE_IN_THE_CLEAR);
+	T_EQ(pair_init(&p), 0);
+	T_TRUE(handshake(&p, flip_finish_verify) < 0);
+	/* the requester reports the responder's answer */
+	T_CONTAINS(doe_ctx_errmsg(ctx), "ERROR DecryptError");
+	T_EQ(spdm_sess_state(p.rsp), SPDM_SESS_FAILED);
+	pair_fini(&p);
+	/* encrypted handshake: a tampered FINISH record does not open */
+	pair_conn(&p, 0x12, SPDM_DHE_SECP384R1, SPDM_AEAD_AES_256_GCM, 0);
+	T_EQ(pair_init(&p), 0);
+	T_TRUE(handshake(&p, flip_record) < 0);
+	T_EQ(spdm_sess_state(p.rsp), SPDM_SESS_FAILED);
+	pair_fini(&p);
+}
+
+static void t_wrong_psk(void)
+{
+	static const uint8_t other[32] = "not the key the responder has";
+	struct pair p;
+
+	psk_pair(&p, 0x800, 0x12);
+	p.ro.psk = other;
+	T_EQ(pair_init(&p), 0);
+	T_EQ(handshake(&p, NULL), -EBADMSG);
+	T_CONTAINS(doe_ctx_errmsg(ctx), "ResponderVerifyData");
+	pair_fini(&p);
+	/* an unknown hint is refused by the responder */
+	psk_pair(&p, 0x800, 0x12);
+	p.ro.psk_hint = (const uint8_t *)"other!";
+	T_EQ(pair_init(&p), 0);
+	T_TRUE(handshake(&p, NULL) < 0);
+	T_CONTAINS(doe_ctx_errmsg(ctx), "ERROR InvalidRequest");
+	pair_fini(&p);
+}
+
+static void t_wrong_responder_key(void)
+{
+	EVP_PKEY *other = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-384");
+	struct pair p;
+
+	pair_conn(&p, 0x13, SPDM_DHE_SECP384R1, SPDM_AEAD_AES_256_GCM, 0);
+	p.conn.peer_key = other;
+	T_EQ(pair_init(&p), 0);
+	T_TRUE(handshake(&p, NULL) < 0);
+	T_CONTAINS(doe_ctx_errmsg(ctx), "KEY_EXCHANGE_RSP");
+	T_EQ(spdm_sess_state(p.req), SPDM_SESS_FAILED);
+	pair_fini(&p);
+	EVP_PKEY_free(other);
+}
+
+/* The wrong FINISH for the session type (CVE-2023-31127 class). */
+static void t_finish_confusion(void)
+{
+	uint8_t a[512], b[512], app[64], fake[4 + 48];
+	size_t alen, blen, applen, flen;
+	bool asec, bsec;
+	struct pair p;
+
+	/* KEY_EXCHANGE session, then PSK_FINISH instead of FINISH */
+	pair_conn(&p, 0x12, SPDM_DHE_SECP384R1, SPDM_AEAD_AES_256_GCM, SPDM_CAP_HANDSHAKE_IN_THE_CLEAR);
+	T_EQ(pair_init(&p), 0);
+	T_EQ(spdm_sess_req_next(p.req, NULL, 0, false, a, sizeof(a), &alen, &asec), 1);
+	T_EQ(spdm_sess_rsp_handle(p.rsp, a, alen, asec, b, sizeof(b), &blen, &bsec, app, sizeof(app),
+				  &applen), 0);
+	T_EQ(spdm_sess_req_next(p.req, b, blen, bsec, a, sizeof(a), &alen, &asec), 1);
+	T_EQ(a[1], SPDM_FINISH);
+	a[1] = SPDM_PSK_FINISH;
+	T_TRUE(spdm_sess_rsp_handle(p.rsp, a, 4 + 48, asec, b, sizeof(b), &blen, &bsec, app,
+				    sizeof(app), &applen) < 0);
+	T_EQ(b[1], SPDM_ERROR);
+	T_EQ(b[2], SPDM_ERR_UNEXPECTED_REQUEST);
+	T_EQ(spdm_sess_state(p.rsp), SPDM_SESS_FAILED);
+	pair_fini(&p);
+
+	/* PSK session, then FINISH (secured, with the handshake key) */
+	psk_pair(&p, 0x800, 0x12);
+	T_EQ(pair_init(&p), 0);
+	T_EQ(spdm_sess_req_next(p.req, NULL, 0, false, a, sizeof(a), &alen, &asec), 1);
+	T_EQ(spdm_sess_rsp_handle(p.rsp, a, alen, asec, b, sizeof(b), &blen, &bsec, app, sizeof(app),
+				  &applen), 0);
+	T_EQ(spdm_sess_req_next(p.req, b, blen, bsec, a, sizeof(a), &alen, &asec), 1);
+	T_TRUE(asec);
+	memset(fake, 0, sizeof(fake));
+	fake[0] = 0x12;
+	fake[1] = SPDM_FINISH;
+	/* seal it as the requester would have, with the requester's keys */
+	{
+		struct spdm_sess *r = p.req;
+		struct spdm_dir_keys d = r->ks.req;
+
+		d.seq = 0;
+		T_EQ(spdm_rec_seal(ctx, &r->ks, &d, &r->rec, fake, sizeof(fake), a, sizeof(a), &flen), 0);
+	}
+	T_TRUE(spdm_sess_rsp_handle(p.rsp, a, flen, true, b, sizeof(b), &blen, &bsec, app,
+				    sizeof(app), &applen) < 0);
+	T_EQ(b[2], SPDM_ERR_UNEXPECTED_REQUEST);
+	pair_fini(&p);
+}
+
+static void t_replay_and_order(void)
+{
+	uint8_t w1[128], w2[128], out[128], app[64];
+	size_t l1, l2, olen, applen;
+	bool sec;
+	struct pair p;
+
+	pair_conn(&p, 0x12, SPDM_DHE_SECP256R1, SPDM_AEAD_CHACHA20_POLY1305, 0);
+	p.ro.binding = p.so.binding = SPDM_BINDING_MCTP;
+	T_EQ(pair_init(&p), 0);
+	T_EQ(handshake(&p, NULL), 0);
+	T_EQ(spdm_sess_seal(p.req, (const uint8_t *)"\x12\xe0\0\0", 4, w1, sizeof(w1), &l1), 0);
+	T_EQ(spdm_sess_seal(p.req, (const uint8_t *)"\x12\xe0\0\1", 4, w2, sizeof(w2), &l2), 0);
+	T_EQ(spdm_sess_rsp_handle(p.rsp, w1, l1, true, out, sizeof(out), &olen, &sec, app,
+				  sizeof(app), &applen), 1);
+	/* the same record again: refused, DecryptError, session over */
+	T_TRUE(spdm_sess_rsp_handle(p.rsp, w1, l1, true, out, sizeof(out), &olen, &sec, app,
+				    sizeof(app), &applen) < 0);
+	T_EQ(out[2], SPDM_ERR_DECRYPT_ERROR);
+	T_EQ(spdm_sess_state(p.rsp), SPDM_SESS_FAILED);
+	T_TRUE(spdm_sess_rsp_handle(p.rsp, w2, l2, true, out, sizeof(out), &olen, &sec, app,
+				    sizeof(app), &applen) < 0);
+	pair_fini(&p);
+}
+
+static void t_key_update_mismatch(void)
+{
+	uint8_t wire[128], out[128], app[64];
+	size_t wlen, olen, applen;
+	bool sec;
+	struct pair p;
+
+	pair_conn(&p, 0x12, SPDM_DHE_SECP256R1, SPDM_AEAD_AES_256_GCM, 0);
+	T_EQ(pair_init(&p), 0);
+	T_EQ(handshake(&p, NULL), 0);
+	T_EQ(spdm_sess_req_key_update(p.req, SPDM_KEY_UPDATE_KEY, wire, sizeof(wire), &wlen), 0);
+	/* the responder never sees it; its ACK to a heartbeat is no KEY_UPDATE_ACK */
+	{
+		uint8_t hb[4] = { 0x12, SPDM_KEY_UPDATE_ACK, SPDM_KEY_UPDATE_KEY, 0 };
+
+		hb[3] = (uint8_t)(p.req->pend_p2 ^ 0xFF);	/* wrong tag echoed */
+		T_EQ(spdm_sess_seal(p.rsp, hb, 4, out, sizeof(out), &olen), 0);
+	}
+	T_EQ(spdm_sess_req_ack(p.req, out, olen, wire, sizeof(wire), &wlen), -EBADMSG);
+	T_CONTAINS(doe_ctx_errmsg(ctx), "KEY_UPDATE_ACK");
+	T_EQ(spdm_sess_state(p.req), SPDM_SESS_FAILED);
+	(void)app;
+	(void)applen;
+	(void)sec;
+	pair_fini(&p);
+}
+
+static void t_init_refusals(void)
+{
+	struct pair p;
+
+	pair_conn(&p, 0x10, SPDM_DHE_SECP256R1, SPDM_AEAD_AES_256_GCM, 0);
+	T_EQ(pair_init(&p), -EINVAL);
+	pair_conn(&p, 0x12, SPDM_DHE_SECP256R1, SPDM_AEAD_AES_256_GCM, 0);
+	p.conn.rsp_flags &= ~SPDM_CAP_KEY_EX;
+	T_EQ(pair_init(&p), -EOPNOTSUPP);
+	T_CONTAINS(doe_ctx_errmsg(ctx), "KEY_EX_CAP");
+	pair_conn(&p, 0x12, SPDM_DHE_SECP256R1, SPDM_AEAD_AES_256_GCM, 0);
+	p.conn.req_flags &= ~(SPDM_CAP_ENCRYPT | SPDM_CAP_MAC);
+	T_EQ(pair_init(&p), -EOPNOTSUPP);
+	pair_conn(&p, 0x12, SPDM_DHE_SECP256R1, SPDM_AEAD_AES_256_GCM, 0);
+	p.conn.peer_key = NULL;
+	T_EQ(pair_init(&p), -EINVAL);
+}
+
+int main(void)
+{
+	if (doe_ctx_new(&ctx) || spdm_identity_new(ctx, SPDM_ASYM_ECDSA_P384, NULL, &id))
+		return 1;
+	spdm_rsp_config_init(&idcfg);
+	spdm_identity_apply(id, &idcfg);
+	make_chain();
+	T_RUN(t_key_exchange_matrix);
+	T_RUN(t_variants);
+	T_RUN(t_psk);
+	T_RUN(t_bad_responder_verify_data);
+	T_RUN(t_bad_requester_verify_data);
+	T_RUN(t_wrong_psk);
+	T_RUN(t_wrong_responder_key);
+	T_RUN(t_finish_confusion);
+	T_RUN(t_replay_and_order);
+	T_RUN(t_key_update_mismatch);
+	T_RUN(t_init_refusals);
+	spdm_identity_free(id);
+	doe_ctx_free(ctx);
+	return T_DONE();
+}
