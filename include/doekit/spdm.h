@@ -256,6 +256,13 @@ struct spdm_req_policy {
 					 * SPDM_DEFAULT_MAX_MESSAGES (-E2BIG) */
 	uint64_t (*now_ns)(void *priv);	/* monotonic ns; NULL: doe_now_ns() */
 	void *now_priv;
+	/* sessions (spdm_session.h): the CAPABILITIES flags we announce (1.1+;
+	 * 0: none, attestation only) and, when they include KEY_EX_CAP or
+	 * PSK_CAP, the DHE groups and AEAD suites offered in
+	 * NEGOTIATE_ALGORITHMS (0: all doekit has) */
+	uint32_t req_flags;
+	uint16_t dhe_algos;
+	uint16_t aead_algos;
 };
 
 #define SPDM_DEFAULT_DEADLINE_MS 30000u
@@ -308,6 +315,8 @@ struct spdm_result {
 	unsigned meas_restarts;		/* SPDM_MEAS_EACH sequences begun again */
 	unsigned busy_seen, not_ready_seen, resynch_seen;
 	unsigned messages;		/* requests sent in this attestation */
+	uint32_t req_flags;		/* CAPABILITIES flags we sent */
+	uint16_t dhe, aead;		/* ALGORITHMS: selected for sessions, 0 if none */
 };
 
 /* MEASUREMENTS Param2 bits 5:4, MeasurementRecord content changed (1.2+,

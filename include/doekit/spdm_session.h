@@ -182,6 +182,12 @@ struct spdm_conn {
 					 * (EVP_PKEY *), KEY_EXCHANGE only */
 };
 
+/* The connection a finished requester set up (after spdm_req_next()
+ * returned 0): 1.1+, session algorithms negotiated (policy req_flags);
+ * for KEY_EXCHANGE the verified chain of the policy's slot and its leaf
+ * key. The pointers live as long as the requester. */
+DOE_API int spdm_req_conn(const struct spdm_req *r, struct spdm_conn *c);
+
 /* Transport bindings: where sequence numbers and padding go, and whether
  * application data starts with an MCTP message-type byte. */
 enum spdm_binding { SPDM_BINDING_DOE, SPDM_BINDING_MCTP };

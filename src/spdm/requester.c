@@ -19,6 +19,7 @@
 #include <doekit/doe.h>
 #include "msg.h"
 #include "spdm_int.h"
+#include <doekit/spdm_session.h>
 #include "internal.h"
 
 enum req_state {
@@ -54,6 +55,8 @@ struct spdm_req {
 	uint8_t chal_hash_type;
 	bool meas_want_sig;
 	uint32_t offered_asym, offered_hash;	/* what NEGOTIATE_ALGORITHMS said */
+	uint16_t offered_dhe, offered_aead;
+	bool opaque_fmt1;		/* ALGORITHMS selected OpaqueDataFmt1 */
 	uint8_t meas_idx;		/* SPDM_MEAS_EACH: next index, 0 = count first */
 	bool meas_listing;		/* SPDM_MEAS_EACH: the unsigned "all" that lists them */
 	uint8_t meas_left;		/* SPDM_MEAS_EACH: indices still to ask for */
@@ -287,7 +290,10 @@ static int on_version(struct spdm_req *r, const uint8_t *in, size_t len)
 	r->res.version = r->ver;
 
 	c.ct_exponent = r->pol.ct_exponent;
-	c.flags = 0;	/* no requester capabilities: no mutual auth, no sessions yet */
+	/* DSP0274 §10.4: requester flags exist from 1.1 on; the policy's are
+	 * session capabilities (attestation alone needs none) */
+	c.flags = r->ver >= SPDM_V11 ? r->pol.req_flags : 0;
+	r->res.req_flags = c.flags;
 	c.data_transfer_size = r->pol.max_rsp_size;
 	c.max_msg_size = r->pol.max_rsp_size;
 	doe_wr_init(&w, r->req, sizeof(r->req));
@@ -298,6 +304,54 @@ static int on_version(struct spdm_req *r, const uint8_t *in, size_t len)
 static bool want_sig_caps(const struct spdm_req *r)
 {
 	return !r->pol.skip_challenge || (r->pol.meas_mode != SPDM_MEAS_NONE && r->pol.meas_signed);
+}
+
+/* DSP0274 §10.5: sessions need DHE (KEY_EXCHANGE), AEAD and the SPDM key
+ * schedule negotiated; offered only when both sides can have one. */
+static void add_session_structs(struct spdm_req *r, uint32_t rsp_flags, struct spdm_algs *a)
+{
+	uint32_t both = r->res.req_flags & rsp_flags;
+
+	if (!(both & (SPDM_SCAP_KEY_EX | SPDM_SCAP_PSK)))
+		return;
+	r->offered_dhe = 0;
+	if (both & SPDM_SCAP_KEY_EX) {
+		r->offered_dhe = r->pol.dhe_algos ? r->pol.dhe_algos : SPDM_DHE_ALL;
+		a->structs[a->nstructs++] = (struct spdm_alg_struct){ SPDM_ALGTYPE_DHE, r->offered_dhe };
+	}
+	r->offered_aead = r->pol.aead_algos ? r->pol.aead_algos : SPDM_AEAD_ALL;
+	a->structs[a->nstructs++] = (struct spdm_alg_struct){ SPDM_ALGTYPE_AEAD, r->offered_aead };
+	a->structs[a->nstructs++] = (struct spdm_alg_struct){ SPDM_ALGTYPE_KEY_SCHEDULE,
+							       SPDM_KEY_SCHEDULE_SPDM };
+}
+
+/* The session algorithms ALGORITHMS selected: each one of ours. */
+static int session_algs(struct spdm_req *r, const struct spdm_algs *a)
+{
+	for (unsigned i = 0; i < a->nstructs; i++) {
+		uint16_t b = a->structs[i].bits;
+		const char *what = NULL;
+
+		switch (a->structs[i].type) {
+		case SPDM_ALGTYPE_DHE:
+			if (b & ~r->offered_dhe)
+				what = "DHE";
+			r->res.dhe = b;
+			break;
+		case SPDM_ALGTYPE_AEAD:
+			if (b & ~r->offered_aead)
+				what = "AEAD";
+			r->res.aead = b;
+			break;
+		case SPDM_ALGTYPE_KEY_SCHEDULE:
+			if (b & ~SPDM_KEY_SCHEDULE_SPDM)
+				what = "KeySchedule";
+			break;
+		}
+		if (what)
+			return doe_err(r->ctx, -EPROTO, "ALGORITHMS: %s 0x%x not one we offered", what, b);
+	}
+	return 0;
 }
 
 static int on_caps(struct spdm_req *r, const uint8_t *in, size_t len)
@@ -342,6 +396,8 @@ static int on_caps(struct spdm_req *r, const uint8_t *in, size_t len)
 			       r->ver >> 4, r->ver & 0xF);
 	r->offered_asym = a.asym;
 	r->offered_hash = a.hash;
+	if (r->ver >= SPDM_V11)
+		add_session_structs(r, f, &a);
 	doe_wr_init(&w, r->req, sizeof(r->req));
 	spdm_enc_negotiate_algorithms(&w, r->ver, &a);
 	return commit(r, &w, RS_ALGS);
@@ -391,6 +447,8 @@ static int on_algs(struct spdm_req *r, const uint8_t *in, size_t len)
 		if (!a.meas_hash || a.meas_hash > (SPDM_HASH_ALL << 1 | 1))
 			return doe_err(r->ctx, -EPROTO, "ALGORITHMS: MeasurementHashAlgo 0x%x", a.meas_hash);
 	}
+	TRY(session_algs(r, &a));
+	r->opaque_fmt1 = r->ver >= SPDM_V12 && (a.other_params & 0x03) == 0x02;
 	TRY(vca_add(r, in, (size_t)mlen));
 	r->res.asym_algo = a.asym;
 	r->res.hash_algo = a.hash;
@@ -1000,4 +1058,34 @@ int spdm_req_run(struct spdm_req *r, const struct spdm_transport_ops *ops, void 
 		}
 		in = rsp_buf;
 	}
+}
+
+/* ---- what a session needs from this connection ----------------------- */
+
+int spdm_req_conn(const struct spdm_req *r, struct spdm_conn *c)
+{
+	if (r->st != RS_DONE)
+		return doe_err(r->ctx, -EINVAL, "session: the connection is not set up");
+	if (r->ver < SPDM_V11 || !r->res.aead)
+		return doe_err(r->ctx, -EOPNOTSUPP, "session: SPDM %u.%u connection without session algorithms (AEAD)",
+			       r->ver >> 4, r->ver & 0xF);
+	memset(c, 0, sizeof(*c));
+	c->version = r->ver;
+	c->hash_algo = r->res.hash_algo;
+	c->asym_algo = r->res.asym_algo;
+	c->dhe = r->res.dhe;
+	c->aead = r->res.aead;
+	c->req_flags = r->res.req_flags;
+	c->rsp_flags = r->res.rsp_flags;
+	c->opaque_fmt1 = r->opaque_fmt1;
+	c->vca = r->ts.vca;
+	c->vca_len = r->ts.vca_len;
+	c->slot = r->pol.slot;
+	/* KEY_EXCHANGE signs for the chain we verified, with its leaf key */
+	if (r->res.chain_verified && r->leaf) {
+		c->chain = r->res.chain;
+		c->chain_len = r->res.chain_len;
+		c->peer_key = r->leaf;
+	}
+	return 0;
 }
