@@ -275,6 +275,125 @@ static int h_get_version(struct spdm_rsp *r, const uint8_t *req, size_t len, str
 	return done(r, o);
 }
 
+/* The requester flags DSP0274 defines in version ver; the rest are
+ * reserved there and ignored, as a receiver does with any reserved field
+ * (libspdm_mask_capability_flags does the same). A 1.0 GET_CAPABILITIES
+ * has no Flags at all. */
+static uint32_t req_flags_defined(uint8_t ver)
+{
+	uint32_t m = 0;
+
+	if (ver >= SPDM_V11)
+		m |= SPDM_CAP_CERT | SPDM_CAP_CHAL | SPDM_CAP_ENCRYPT | SPDM_CAP_MAC |
+		     SPDM_CAP_MUT_AUTH | SPDM_CAP_KEY_EX | SPDM_CAP_PSK | SPDM_CAP_ENCAP |
+		     SPDM_CAP_HBEAT | SPDM_CAP_KEY_UPD | SPDM_CAP_HANDSHAKE_IN_THE_CLEAR |
+		     SPDM_CAP_PUB_KEY_ID;
+	if (ver >= SPDM_V12)
+		m |= SPDM_CAP_CHUNK;
+	if (ver >= SPDM_V13)
+		m |= SPDM_CAP_EP_INFO | SPDM_CAP_EVENT | SPDM_CAP_MULTI_KEY;
+	return m;
+}
+
+/*
+ * The combinations of requester flags that DSP0274 forbids, in the order
+ * libspdm_check_request_flag_compatibility tests them. Returns NULL when
+ * the flags are consistent, else the broken rule for the error message.
+ * (Requester CHAL_CAP is defined from 1.1 on: it announces that the
+ * requester can answer an encapsulated CHALLENGE for mutual auth.)
+ */
+static const char *req_flags_conflict(uint8_t ver, uint32_t f)
+{
+	unsigned psk = (f & SPDM_CAP_PSK) >> SPDM_CAP_PSK_SHIFT;
+	unsigned ep_info = (f & SPDM_CAP_EP_INFO) >> SPDM_CAP_EP_INFO_SHIFT;
+	unsigned multi_key = (f & SPDM_CAP_MULTI_KEY) >> SPDM_CAP_MULTI_KEY_SHIFT;
+	bool key_ex = f & SPDM_CAP_KEY_EX, cert = f & SPDM_CAP_CERT;
+	bool pub_key = f & SPDM_CAP_PUB_KEY_ID, chal = f & SPDM_CAP_CHAL;
+
+	if (ver < SPDM_V11)
+		return NULL;
+	/* §10.4 requester PSK_CAP: 01b is the only defined non-zero value
+	 * (10b, PSK with context, is a responder value) */
+	if (psk >= 2)
+		return "PSK_CAP is a reserved value";
+	/* §10.4: a session needs MAC_CAP or ENCRYPT_CAP; without KEY_EX_CAP
+	 * and PSK_CAP there is no session for the session flags to apply to */
+	if (key_ex || psk) {
+		if (!(f & (SPDM_CAP_MAC | SPDM_CAP_ENCRYPT)))
+			return "KEY_EX_CAP or PSK_CAP without MAC_CAP or ENCRYPT_CAP";
+	} else {
+		if (f & (SPDM_CAP_MAC | SPDM_CAP_ENCRYPT | SPDM_CAP_HBEAT | SPDM_CAP_KEY_UPD |
+			 SPDM_CAP_HANDSHAKE_IN_THE_CLEAR))
+			return "MAC/ENCRYPT/HBEAT/KEY_UPD/HANDSHAKE_IN_THE_CLEAR_CAP without KEY_EX_CAP or PSK_CAP";
+		if (ver >= SPDM_V13 && (f & SPDM_CAP_EVENT))
+			return "EVENT_CAP without KEY_EX_CAP or PSK_CAP";
+	}
+	/* §10.4: HANDSHAKE_IN_THE_CLEAR_CAP qualifies KEY_EXCHANGE only */
+	if (!key_ex && psk && (f & SPDM_CAP_HANDSHAKE_IN_THE_CLEAR))
+		return "HANDSHAKE_IN_THE_CLEAR_CAP without KEY_EX_CAP";
+	if (cert || pub_key) {
+		/* §10.4: a certificate chain and a provisioned public key
+		 * exclude each other */
+		if (cert && pub_key)
+			return "CERT_CAP together with PUB_KEY_ID_CAP";
+		/* ... and the key must be usable: CHALLENGE, KEY_EXCHANGE or
+		 * (1.3) signed endpoint info */
+		if (!chal && !key_ex && (ver < SPDM_V13 || ep_info < 2))
+			return "CERT_CAP or PUB_KEY_ID_CAP with nothing that uses the key";
+	} else {
+		if (chal || (f & SPDM_CAP_MUT_AUTH))
+			return "CHAL_CAP or MUT_AUTH_CAP without CERT_CAP or PUB_KEY_ID_CAP";
+		if (ver >= SPDM_V13 && ep_info == 2)
+			return "signed EP_INFO_CAP without CERT_CAP or PUB_KEY_ID_CAP";
+	}
+	/* §10.4: mutual authentication runs in CHALLENGE or in KEY_EXCHANGE */
+	if ((f & SPDM_CAP_MUT_AUTH) && !key_ex && !chal)
+		return "MUT_AUTH_CAP without KEY_EX_CAP or CHAL_CAP";
+	/* DSP0274 1.1 §10.4: in 1.1 mutual authentication is always
+	 * encapsulated (1.2 added the optimized flow) */
+	if (ver == SPDM_V11 && (f & SPDM_CAP_MUT_AUTH) && !(f & SPDM_CAP_ENCAP))
+		return "MUT_AUTH_CAP without ENCAP_CAP (1.1)";
+	if (ver >= SPDM_V13) {
+		if (ep_info == 3)
+			return "EP_INFO_CAP is a reserved value";
+		if (multi_key == 3)
+			return "MULTI_KEY_CAP is a reserved value";
+		/* §10.4: multiple keys are certificate slots */
+		if (multi_key && (pub_key || !cert))
+			return "MULTI_KEY_CAP without CERT_CAP, or with PUB_KEY_ID_CAP";
+	}
+	return NULL;
+}
+
+/* Everything in a parsed GET_CAPABILITIES that DSP0274 says makes it an
+ * invalid request; 0 or -EINVAL with the reason in ctx. */
+static int check_get_capabilities(struct spdm_rsp *r, const uint8_t *req, size_t len,
+				  const struct spdm_caps *rc)
+{
+	uint32_t f = rc->flags & req_flags_defined(r->ver);
+	struct spdm_hdr h;
+	const char *why = req_flags_conflict(r->ver, f);
+
+	if (why)
+		return doe_err(r->ctx, -EINVAL, "GET_CAPABILITIES: Flags 0x%08x: %s", rc->flags,
+			       why);
+	/* DSP0274 1.2.2/1.3 §10.4: without CHUNK_CAP there is nothing to
+	 * reassemble, so MaxSPDMmsgSize shall equal DataTransferSize (libspdm
+	 * enforces this from 1.2 on; its requester sends them equal) */
+	if (r->ver >= SPDM_V12 && !(f & SPDM_CAP_CHUNK) &&
+	    rc->max_msg_size != rc->data_transfer_size)
+		return doe_err(r->ctx, -EINVAL,
+			       "GET_CAPABILITIES: MaxSPDMmsgSize %u != DataTransferSize %u without CHUNK_CAP",
+			       rc->max_msg_size, rc->data_transfer_size);
+	/* DSP0274 1.3 §10.4: the SupportedAlgorithms block comes as a Large
+	 * SPDM message, so asking for it needs CHUNK_CAP */
+	if (r->ver >= SPDM_V13 && spdm_parse_hdr(r->ctx, req, len, &h) == 0 &&
+	    (h.param1 & SPDM_GET_CAPS_PARAM1_SUPPORTED_ALGS) && !(f & SPDM_CAP_CHUNK))
+		return doe_err(r->ctx, -EINVAL,
+			       "GET_CAPABILITIES: Param1 SupportedAlgorithms without CHUNK_CAP");
+	return 0;
+}
+
 static int h_get_capabilities(struct spdm_rsp *r, const uint8_t *req, size_t len,
 			      struct reply *o)
 {
@@ -282,13 +401,16 @@ static int h_get_capabilities(struct spdm_rsp *r, const uint8_t *req, size_t len
 	struct spdm_neg n;
 	int mlen;
 
+	/* DSP0274 §10.4: GET_CAPABILITIES only right after VERSION (an
+	 * ordering error), then the version it carries must be one we offered */
 	if (r->st != RP_VERSION)
 		return error_rsp(r, o, SPDM_ERR_UNEXPECTED_REQUEST, 0);
 	if (!version_ok(r, req[0]))
 		return error_rsp(r, o, SPDM_ERR_VERSION_MISMATCH, 0);
 	r->ver = req[0];
 	n = neg(r);
-	if ((mlen = spdm_parse_get_capabilities(r->ctx, &n, req, len, &rc)) < 0)
+	if ((mlen = spdm_parse_get_capabilities(r->ctx, &n, req, len, &rc)) < 0 ||
+	    check_get_capabilities(r, req, len, &rc) < 0)
 		return invalid(r, o);
 	r->req_dts = rc.data_transfer_size;
 	c.ct_exponent = r->cfg.ct_exponent;
