@@ -369,7 +369,7 @@ int spdm_parse_negotiate_algorithms(struct doe_ctx *ctx, const struct spdm_neg *
 	struct spdm_hdr h;
 	struct doe_rd r;
 	uint16_t length;
-	size_t maxlen = n->version >= SPDM_V11 ? 0x80 : 0x40;
+	size_t maxlen = n->version >= SPDM_V11 ? 0x80 : 0x40, ext_total;
 
 	memset(a, 0, sizeof(*a));
 	doe_rd_init(&r, msg, len);
@@ -397,6 +397,15 @@ int spdm_parse_negotiate_algorithms(struct doe_ctx *ctx, const struct spdm_neg *
 	if (r.off != length)
 		return doe_err(ctx, -EBADMSG, "%s: Length %u, fields end at %zu", m, length,
 			       r.off);
+	/* DSP0274 §10.5: at most 8 (1.0) / 20 (1.1+) external algorithms in
+	 * all, ExtAsym + ExtHash + every AlgStruct's ExtAlgCount; each is 4
+	 * bytes, and every other byte past the fixed part is an AlgStruct
+	 * header. (1.0 cannot exceed it within 64 bytes; 1.1+ can.) */
+	ext_total = (r.off - SPDM_NEG_ALG_FIXED - 4u * a->nstructs) / 4u;
+	if (ext_total > (n->version >= SPDM_V11 ? SPDM_MAX_EXT_ALGS_11 : SPDM_MAX_EXT_ALGS_10))
+		return doe_err(ctx, -EBADMSG, "%s: %zu external algorithms, at most %u", m,
+			       ext_total,
+			       n->version >= SPDM_V11 ? SPDM_MAX_EXT_ALGS_11 : SPDM_MAX_EXT_ALGS_10);
 	return msg_end(ctx, n, &r, m);
 }
 

@@ -18,6 +18,8 @@
 #define SPDM_MIN_DATA_TRANSFER_SIZE_12 42u	/* DSP0274 1.2 §10.4 */
 #define SPDM_NEG_ALG_FIXED 32u			/* NEGOTIATE_ALGORITHMS without tables */
 #define SPDM_ALGS_FIXED 36u			/* ALGORITHMS without tables */
+#define SPDM_MAX_EXT_ALGS_10 8u		/* NEGOTIATE_ALGORITHMS (§10.5) */
+#define SPDM_MAX_EXT_ALGS_11 20u
 
 /* CAPABILITIES / GET_CAPABILITIES flags past the public ones in
  * <doekit/spdm.h> (DSP0274 1.3 §10.4, "flag fields"; bit positions as in

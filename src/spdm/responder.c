@@ -475,6 +475,14 @@ static int h_negotiate_algorithms(struct spdm_rsp *r, const uint8_t *req, size_t
 		return error_rsp(r, o, SPDM_ERR_VERSION_MISMATCH, 0);
 	if ((mlen = spdm_parse_negotiate_algorithms(r->ctx, &n, req, len, &a)) < 0)
 		return invalid(r, o);
+	/* DSP0274 §10.5: DMTF (bit 0) is the only measurement specification;
+	 * a requester that offers some and not that one cannot read our
+	 * measurements (libspdm_get_response_algorithms: InvalidRequest) */
+	if (meas && a.meas_spec && !(a.meas_spec & 0x01)) {
+		doe_err(r->ctx, -EINVAL, "NEGOTIATE_ALGORITHMS: MeasurementSpecification 0x%02x without DMTF",
+			a.meas_spec);
+		return invalid(r, o);
+	}
 	s.hash = pick(a.hash & r->cfg.hash_algos, hash_order, ARRAY_SIZE(hash_order));
 	if (a.asym & r->cfg.asym_algo &
 	    (r->ver >= SPDM_V12 ? SPDM_ASYM_ALL : SPDM_ASYM_ALL_10))
@@ -493,10 +501,14 @@ static int h_negotiate_algorithms(struct spdm_rsp *r, const uint8_t *req, size_t
 	s.nstructs = a.nstructs;
 	for (i = 0; i < a.nstructs; i++)
 		s.structs[i].type = a.structs[i].type;
+	/* No common BaseHashAlgo, or no common BaseAsymAlgo while we sign:
+	 * the request offers nothing this connection can run on. DSP0274
+	 * names no ErrorCode for it; libspdm answers InvalidRequest, and so
+	 * do we (Unspecified would claim a fault of ours). */
 	if (!s.hash || (!s.asym && (r->cfg.flags & (SPDM_CAP_CHAL | SPDM_CAP_MEAS_SIG)))) {
-		doe_err(r->ctx, -EPROTO, "NEGOTIATE_ALGORITHMS: no common %s",
-			s.hash ? "BaseAsymAlgo" : "BaseHashAlgo");
-		return error_rsp(r, o, SPDM_ERR_UNSPECIFIED, 0);
+		doe_err(r->ctx, -EPROTO, "NEGOTIATE_ALGORITHMS: no common %s (offered 0x%x)",
+			s.hash ? "BaseAsymAlgo" : "BaseHashAlgo", s.hash ? a.asym : a.hash);
+		return invalid(r, o);
 	}
 	r->hash = s.hash;
 	r->meas_hash = s.meas_hash;
