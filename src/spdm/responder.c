@@ -883,10 +883,20 @@ static int respond_if_ready(struct spdm_rsp *r, const uint8_t *req, size_t len, 
 		return error_rsp(r, o, SPDM_ERR_VERSION_MISMATCH, 0);
 	if (spdm_parse_respond_if_ready(r->ctx, &n, req, len, &code, &token) < 0)
 		return invalid(r, o);
-	/* DSP0274 §10.13: RequestCode and Token must be those of the
-	 * ResponseNotReady, for a request still pending */
-	if (!r->pending_valid || code != r->pending[1] || token != r->token)
+	/* Nothing to be ready with: a valid request at the wrong time */
+	if (!r->pending_valid) {
+		doe_err(r->ctx, -EPROTO, "RESPOND_IF_READY: no ResponseNotReady outstanding");
 		return error_rsp(r, o, SPDM_ERR_UNEXPECTED_REQUEST, 0);
+	}
+	/* DSP0274 §10.13: RequestCode and Token shall be those of the
+	 * ResponseNotReady; others are invalid fields (libspdm: InvalidRequest),
+	 * and the pending request stays pending for the right ones */
+	if (code != r->pending[1] || token != r->token) {
+		doe_err(r->ctx, -EINVAL,
+			"RESPOND_IF_READY: RequestCode 0x%02x Token %u, pending 0x%02x Token %u", code,
+			token, r->pending[1], r->token);
+		return invalid(r, o);
+	}
 	if (r->not_ready_left)
 		return not_ready(r, r->pending, r->pending_len, o);
 	r->pending_valid = false;
