@@ -318,6 +318,19 @@ static const struct rcase cases[] = {
 	{ "GET_CERTIFICATE without CERT_CAP", 0x12, AT_READY, CFG_MEAS_ONLY,
 	  REQ(0x12, SPDM_GET_CERTIFICATE, 0, 0, 0, 0, LE16(0x400)),
 	  EUNSUP(SPDM_GET_CERTIFICATE) },
+	{ "1.3 GET_CERTIFICATE SlotSizeRequested ignores Offset", 0x13, AT_READY, CFG_DEFAULT,
+	  REQ(0x13, SPDM_GET_CERTIFICATE, 0, SPDM_GET_CERT_PARAM2_SLOT_SIZE, LE16(0xFFFF),
+	      LE16(0xAA55)),
+	  OK(CERTIFICATE) },
+	{ "1.3 GET_CERTIFICATE SlotSizeRequested slot 2 not provisioned", 0x13, AT_READY,
+	  CFG_DEFAULT,
+	  REQ(0x13, SPDM_GET_CERTIFICATE, 2, SPDM_GET_CERT_PARAM2_SLOT_SIZE, 0, 0, 0, 0),
+	  E(INVALID_REQUEST) },
+	{ "1.2 GET_CERTIFICATE Param2 bit 0 reserved: Offset counts", 0x12, AT_READY,
+	  CFG_DEFAULT,
+	  REQ(0x12, SPDM_GET_CERTIFICATE, 0, SPDM_GET_CERT_PARAM2_SLOT_SIZE, LE16(0xFFFF),
+	      LE16(0x400)),
+	  E(INVALID_REQUEST) },
 	{ "GET_CERTIFICATE", 0x12, AT_READY, CFG_DEFAULT,
 	  REQ(0x12, SPDM_GET_CERTIFICATE, 0, 0, 0, 0, LE16(0x400)), OK(CERTIFICATE) },
 
@@ -507,6 +520,35 @@ static void t_invalid_caps_then_valid(void)
 	spdm_rsp_fini(rsp);
 }
 
+/* DSP0274 1.3 §10.7: SlotSizeRequested answers PortionLength 0 and the
+ * slot size in RemainderLength; our slot holds exactly the chain, whose
+ * first two bytes are its Length. */
+static void t_slot_size(void)
+{
+	static const uint8_t size_req[] = { 0x13, SPDM_GET_CERTIFICATE, 0,
+					    SPDM_GET_CERT_PARAM2_SLOT_SIZE, 0xFF, 0xFF, 0x55, 0xAA };
+	static const uint8_t head_req[] = { 0x13, SPDM_GET_CERTIFICATE, 0, 0, 0, 0, 4, 0 };
+	struct spdm_rsp_config cfg;
+	struct spdm_rsp *rsp;
+	uint8_t out[256], remainder[2];
+	size_t n;
+
+	spdm_rsp_config_init(&cfg);
+	spdm_identity_apply(id, &cfg);
+	T_EQ(spdm_rsp_init(rsp_mem, sizeof(rsp_mem), ctx, &cfg, &rsp), 0);
+	T_EQ(drive(rsp, 0x13, AT_READY, NULL), 0);
+	T_EQ(spdm_rsp_handle(rsp, size_req, sizeof(size_req), out, sizeof(out), &n), 0);
+	T_EQ(n, 8);
+	T_EQ(out[1], SPDM_CERTIFICATE);
+	T_EQ(out[4] | out[5] << 8, 0);		/* PortionLength */
+	memcpy(remainder, out + 6, 2);
+	T_EQ(spdm_rsp_handle(rsp, head_req, sizeof(head_req), out, sizeof(out), &n), 0);
+	T_EQ(n, 8 + 4);
+	T_EQ(out[1], SPDM_CERTIFICATE);
+	T_MEMEQ(out + 8, remainder, 2);		/* the chain's Length */
+	spdm_rsp_fini(rsp);
+}
+
 int main(void)
 {
 	if (doe_ctx_new(&ctx))
@@ -517,6 +559,7 @@ int main(void)
 	}
 	T_RUN(t_clauses);
 	T_RUN(t_invalid_caps_then_valid);
+	T_RUN(t_slot_size);
 	spdm_identity_free(id);
 	doe_ctx_free(ctx);
 	return T_DONE();

@@ -45,6 +45,9 @@
 /* GET_CAPABILITIES (1.3+) Param1 bit 0: SupportedAlgorithms wanted */
 #define SPDM_GET_CAPS_PARAM1_SUPPORTED_ALGS 0x01u
 
+/* GET_CERTIFICATE (1.3+) Param2 bit 0: SlotSizeRequested */
+#define SPDM_GET_CERT_PARAM2_SLOT_SIZE 0x01u
+
 /* AlgStruct AlgType (1.1+) */
 #define SPDM_ALGTYPE_DHE 2u
 #define SPDM_ALGTYPE_AEAD 3u

@@ -555,14 +555,31 @@ static int h_get_certificate(struct spdm_rsp *r, const uint8_t *req, size_t len,
 {
 	struct spdm_neg n = neg(r);
 	struct spdm_get_cert g;
+	struct spdm_hdr h;
 	size_t max, portion;
 	uint8_t *dst;
 	int mlen;
 
 	if (!(r->cfg.flags & SPDM_CAP_CERT))
 		return error_rsp(r, o, SPDM_ERR_UNSUPPORTED_REQUEST, SPDM_GET_CERTIFICATE);
-	if ((mlen = spdm_parse_get_certificate(r->ctx, &n, req, len, &g)) < 0)
+	if ((mlen = spdm_parse_get_certificate(r->ctx, &n, req, len, &g)) < 0 ||
+	    spdm_parse_hdr(r->ctx, req, len, &h) < 0)
 		return invalid(r, o);
+	/* DSP0274 1.3 §10.7: SlotSizeRequested (Param2 bit 0) asks for the
+	 * slot's size alone: PortionLength 0, RemainderLength the size, and
+	 * Offset and Length are ignored. Before 1.3 Param2 is reserved. */
+	if (r->ver >= SPDM_V13 && (h.param2 & SPDM_GET_CERT_PARAM2_SLOT_SIZE)) {
+		if (g.slot != 0) {
+			doe_err(r->ctx, -EINVAL, "GET_CERTIFICATE: SlotID %u not provisioned",
+				g.slot);
+			return invalid(r, o);
+		}
+		spdm_enc_certificate_hdr(&o->w, r->ver, 0, 0, (uint16_t)r->chain_len);
+		if (!doe_wr_ok(&o->w))
+			return done(r, o);
+		return m_add(r, req, (size_t)mlen, o);
+	}
+	/* §10.7: a slot with no chain, or an Offset at or past its end */
 	if (g.slot != 0 || g.offset >= r->chain_len) {
 		doe_err(r->ctx, -EINVAL, "GET_CERTIFICATE: SlotID %u Offset %u (chain of %zu in slot 0)",
 			g.slot, g.offset, r->chain_len);
