@@ -47,7 +47,8 @@
  *  §10.11 GET_MEASUREMENTS: index not present, signature without
  *         MEAS_CAP=10b, SlotIDParam > 7 or not provisioned, signed request
  *         without SlotIDParam (1.1+) -> InvalidRequest; without MEAS_CAP ->
- *         UnsupportedRequest.
+ *         UnsupportedRequest; SlotIDParam bits 7:4 and (1.0/1.1) Param1
+ *         bit 1 are reserved and ignored.
  *  §10.13 RESPOND_IF_READY: nothing pending -> UnexpectedRequest;
  *         RequestCode or Token not those of the ResponseNotReady ->
  *         InvalidRequest; wrong version -> VersionMismatch.
@@ -361,6 +362,8 @@ static const struct rcase cases[] = {
 	  REQN(37, 0x12, SPDM_GET_MEASUREMENTS, 1, 0xFF, [36] = 1), E(INVALID_REQUEST) },
 	{ "GET_MEASUREMENTS SlotIDParam 8", 0x11, AT_READY, CFG_DEFAULT,
 	  REQN(37, 0x11, SPDM_GET_MEASUREMENTS, 1, 0xFF, [36] = 8), E(INVALID_REQUEST) },
+	{ "GET_MEASUREMENTS SlotIDParam reserved bits ignored", 0x12, AT_READY, CFG_DEFAULT,
+	  REQN(37, 0x12, SPDM_GET_MEASUREMENTS, 1, 0xFF, [36] = 0xF0), OK(MEASUREMENTS) },
 	{ "1.2 signed GET_MEASUREMENTS without SlotIDParam", 0x12, AT_READY, CFG_DEFAULT,
 	  REQN(36, 0x12, SPDM_GET_MEASUREMENTS, 1, 0xFF), E(INVALID_REQUEST) },
 	{ "GET_MEASUREMENTS without MEAS_CAP", 0x12, AT_READY, CFG_NO_MEAS,
@@ -549,6 +552,44 @@ static void t_slot_size(void)
 	spdm_rsp_fini(rsp);
 }
 
+/* GET_MEASUREMENTS Param1 bit 1 (RawBitStreamRequested) exists from 1.2
+ * on (DSP0274 1.2 §10.11); in 1.1 it is reserved: index 1 comes as a
+ * digest whether the bit is set or not. */
+static void t_raw_bit_reserved_before_12(void)
+{
+	static const struct {
+		const char *name;
+		uint8_t ver, param1;
+		bool raw;
+	} rows[] = {
+		{ "1.1 digest", 0x11, 0, false },
+		{ "1.1 bit 1 reserved", 0x11, SPDM_MEAS_ATTR_RAW, false },
+		{ "1.2 digest", 0x12, 0, false },
+		{ "1.2 RawBitStreamRequested", 0x12, SPDM_MEAS_ATTR_RAW, true },
+	};
+	struct spdm_rsp_config cfg;
+	struct spdm_rsp *rsp;
+	uint8_t out[512];
+	size_t i, n;
+
+	for (i = 0; i < ARRAY_LEN(rows); i++) {
+		uint8_t req[4] = { rows[i].ver, SPDM_GET_MEASUREMENTS, rows[i].param1, 1 };
+
+		t_case_name = rows[i].name;
+		spdm_rsp_config_init(&cfg);
+		spdm_identity_apply(id, &cfg);
+		T_EQ(spdm_rsp_init(rsp_mem, sizeof(rsp_mem), ctx, &cfg, &rsp), 0);
+		T_EQ(drive(rsp, rows[i].ver, AT_READY, NULL), 0);
+		T_EQ(spdm_rsp_handle(rsp, req, sizeof(req), out, sizeof(out), &n), 0);
+		T_EQ(out[1], SPDM_MEASUREMENTS);
+		T_TRUE(n > 8 + 7);
+		/* the block's DMTFSpecMeasurementValueType, bit 7: raw */
+		T_EQ(n > 8 + 7 ? out[8 + 4] & 0x80 : 0xFF, rows[i].raw ? 0x80 : 0);
+		spdm_rsp_fini(rsp);
+	}
+	t_case_name = "t_raw_bit_reserved_before_12";
+}
+
 int main(void)
 {
 	if (doe_ctx_new(&ctx))
@@ -560,6 +601,7 @@ int main(void)
 	T_RUN(t_clauses);
 	T_RUN(t_invalid_caps_then_valid);
 	T_RUN(t_slot_size);
+	T_RUN(t_raw_bit_reserved_before_12);
 	spdm_identity_free(id);
 	doe_ctx_free(ctx);
 	return T_DONE();

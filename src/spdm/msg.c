@@ -663,8 +663,12 @@ int spdm_parse_get_measurements(struct doe_ctx *ctx, const struct spdm_neg *n, c
 		FIELD(doe_rd_bytes(&r, g->nonce, SPDM_NONCE_SIZE), m, "Nonce");
 		if (n->version >= SPDM_V11) {
 			FIELD(doe_rd_u8(&r, &g->slot), m, "SlotIDParam");
-			if (g->slot & 0xF0 || g->slot >= 8)
-				return doe_err(ctx, -EBADMSG, "%s: SlotIDParam 0x%02x", m, g->slot);
+			/* DSP0274 §10.11: bits 7:4 are reserved, so ignored
+			 * (libspdm masks them too); 0xF would be a provisioned
+			 * public key, which the responder does not have */
+			g->slot &= 0x0F;
+			if (g->slot >= 8)
+				return doe_err(ctx, -EBADMSG, "%s: SlotIDParam %u > 7", m, g->slot);
 		}
 	}
 	if (n->version >= SPDM_V13)

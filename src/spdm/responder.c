@@ -735,7 +735,9 @@ static int h_get_measurements(struct spdm_rsp *r, const uint8_t *req, size_t len
 	if ((mlen = spdm_parse_get_measurements(r->ctx, &n, req, len, &g)) < 0)
 		return invalid(r, o);
 	sign = g.attributes & SPDM_MEAS_ATTR_SIGN;
-	raw = g.attributes & SPDM_MEAS_ATTR_RAW;
+	/* DSP0274 1.2 §10.11 added RawBitStreamRequested; in 1.0/1.1 the bit
+	 * is reserved and must not change the answer */
+	raw = r->ver >= SPDM_V12 && (g.attributes & SPDM_MEAS_ATTR_RAW);
 	if ((sign && !(r->cfg.flags & SPDM_CAP_MEAS_SIG)) || g.slot != 0) {
 		doe_err(r->ctx, -EINVAL, "GET_MEASUREMENTS: signature or slot %u not supported", g.slot);
 		return invalid(r, o);
