@@ -39,7 +39,8 @@
  *         ALGORITHMS -> UnexpectedRequest.
  *  §10.7  GET_CERTIFICATE: SlotID > 7, slot not provisioned, Offset at or
  *         past the chain end, short -> InvalidRequest; 1.3 SlotSizeRequested
- *         answers the slot size whatever Offset says.
+ *         answers the slot size whatever Offset says; Param1 bits 7:4
+ *         are reserved and ignored.
  *  §10.8  CHALLENGE: SlotID > 7 (0xFF without PUB_KEY_ID_CAP), slot not
  *         provisioned, MeasurementSummaryHashType not 0/1/0xFF or non-zero
  *         without MEAS_CAP, 1.3 without RequesterContext -> InvalidRequest;
@@ -332,6 +333,8 @@ static const struct rcase cases[] = {
 	  REQ(0x12, SPDM_GET_CERTIFICATE, 0, SPDM_GET_CERT_PARAM2_SLOT_SIZE, LE16(0xFFFF),
 	      LE16(0x400)),
 	  E(INVALID_REQUEST) },
+	{ "GET_CERTIFICATE Param1 reserved bits ignored", 0x13, AT_READY, CFG_DEFAULT,
+	  REQ(0x13, SPDM_GET_CERTIFICATE, 0xF0, 0, 0, 0, LE16(0x400)), OK(CERTIFICATE) },
 	{ "GET_CERTIFICATE", 0x12, AT_READY, CFG_DEFAULT,
 	  REQ(0x12, SPDM_GET_CERTIFICATE, 0, 0, 0, 0, LE16(0x400)), OK(CERTIFICATE) },
 

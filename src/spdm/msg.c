@@ -540,8 +540,8 @@ int spdm_parse_get_certificate(struct doe_ctx *ctx, const struct spdm_neg *n, co
 
 	doe_rd_init(&r, msg, len);
 	TRY(msg_hdr(ctx, n, &r, SPDM_GET_CERTIFICATE, m, &h));
-	if (h.param1 & 0xF0)	/* 1.4 LargeCertChain is bit 7: not ours */
-		return doe_err(ctx, -EBADMSG, "%s: Param1 0x%02x: reserved bits set", m, h.param1);
+	/* DSP0274 1.3 §10.7: Param1 bits 7:4 are reserved, so ignored (1.4
+	 * puts LargeCertChain there; libspdm masks them too) */
 	g->slot = h.param1 & 0xF;
 	if (g->slot >= 8)
 		return doe_err(ctx, -EBADMSG, "%s: SlotID %u > 7", m, g->slot);
