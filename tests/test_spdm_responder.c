@@ -50,6 +50,8 @@
  *         without SlotIDParam (1.1+) -> InvalidRequest; without MEAS_CAP ->
  *         UnsupportedRequest; SlotIDParam bits 7:4 and (1.0/1.1) Param1
  *         bit 1 are reserved and ignored.
+ *  §10.12 A response over the requester's MaxSPDMmsgSize (1.2+) ->
+ *         ResponseTooLarge, ExtendedErrorData the response size.
  *  §10.13 RESPOND_IF_READY: nothing pending -> UnexpectedRequest;
  *         RequestCode or Token not those of the ResponseNotReady ->
  *         InvalidRequest; wrong version -> VersionMismatch.
@@ -407,11 +409,12 @@ static int step(struct spdm_rsp *rsp, const uint8_t *req, size_t len, uint8_t co
 
 /* Drives a fresh responder to the row's stage the way our requester does;
  * *token gets the ResponseNotReady Token at AT_NOT_READY. */
-static int drive(struct spdm_rsp *rsp, uint8_t ver, enum stage st, uint8_t *token)
+static int drive_caps(struct spdm_rsp *rsp, uint8_t ver, enum stage st, uint8_t *token,
+		      uint32_t dts)
 {
 	static const uint8_t get_version[] = { 0x10, SPDM_GET_VERSION, 0, 0 };
-	struct spdm_caps caps = { .ct_exponent = 12, .data_transfer_size = 4096,
-				  .max_msg_size = 4096 };
+	struct spdm_caps caps = { .ct_exponent = 12, .data_transfer_size = dts,
+				  .max_msg_size = dts };
 	struct spdm_algs algs = { .meas_spec = 1, .other_params = 2,
 				  .asym = SPDM_ASYM_ECDSA_P256,
 				  .hash = SPDM_HASH_SHA256 | SPDM_HASH_SHA384 };
@@ -445,6 +448,11 @@ static int drive(struct spdm_rsp *rsp, uint8_t ver, enum stage st, uint8_t *toke
 		return -1;
 	*token = out[6];	/* ExtendedErrorData: RDTExponent, RequestCode, Token, RDTM */
 	return 0;
+}
+
+static int drive(struct spdm_rsp *rsp, uint8_t ver, enum stage st, uint8_t *token)
+{
+	return drive_caps(rsp, ver, st, token, 4096);
 }
 
 static void run_case(const struct rcase *c)
@@ -593,6 +601,46 @@ static void t_raw_bit_reserved_before_12(void)
 	t_case_name = "t_raw_bit_reserved_before_12";
 }
 
+/* DSP0274 1.2 §10.12: a response larger than the requester's
+ * MaxSPDMmsgSize is ERROR ResponseTooLarge carrying the response size;
+ * responses that fit still go out, and a CHALLENGE that did not is not
+ * counted as authentication. */
+static void t_response_too_large(void)
+{
+	static const uint8_t digests[] = { 0x12, SPDM_GET_DIGESTS, 0, 0 };
+	uint8_t challenge[36] = { 0x12, SPDM_CHALLENGE, 0, 0 };
+	struct spdm_rsp_config cfg;
+	struct spdm_rsp *rsp;
+	uint8_t out[512];
+	size_t n, whole;
+
+	/* the CHALLENGE_AUTH a 4096-byte requester gets */
+	spdm_rsp_config_init(&cfg);
+	spdm_identity_apply(id, &cfg);
+	T_EQ(spdm_rsp_init(rsp_mem, sizeof(rsp_mem), ctx, &cfg, &rsp), 0);
+	T_EQ(drive(rsp, 0x12, AT_READY, NULL), 0);
+	T_EQ(spdm_rsp_handle(rsp, challenge, sizeof(challenge), out, sizeof(out), &whole), 0);
+	T_EQ(out[1], SPDM_CHALLENGE_AUTH);
+	spdm_rsp_fini(rsp);
+
+	/* a requester that takes 64 bytes */
+	T_EQ(spdm_rsp_init(rsp_mem, sizeof(rsp_mem), ctx, &cfg, &rsp), 0);
+	T_EQ(drive_caps(rsp, 0x12, AT_READY, NULL, 64), 0);
+	T_EQ(spdm_rsp_handle(rsp, challenge, sizeof(challenge), out, sizeof(out), &n), 0);
+	T_EQ(n, 8);
+	T_EQ(out[0], 0x12);
+	T_EQ(out[1], SPDM_ERROR);
+	T_EQ(out[2], SPDM_ERR_RESPONSE_TOO_LARGE);
+	T_EQ(out[3], 0);
+	T_EQ(out[4] | out[5] << 8 | out[6] << 16 | (uint32_t)out[7] << 24, whole);
+	T_CONTAINS(doe_ctx_errmsg(ctx), "MaxSPDMmsgSize 64");
+	/* DIGESTS (4 + 48 bytes) fits */
+	T_EQ(spdm_rsp_handle(rsp, digests, sizeof(digests), out, sizeof(out), &n), 0);
+	T_EQ(out[1], SPDM_DIGESTS);
+	T_EQ(n, 4 + 48);
+	spdm_rsp_fini(rsp);
+}
+
 int main(void)
 {
 	if (doe_ctx_new(&ctx))
@@ -605,6 +653,7 @@ int main(void)
 	T_RUN(t_invalid_caps_then_valid);
 	T_RUN(t_slot_size);
 	T_RUN(t_raw_bit_reserved_before_12);
+	T_RUN(t_response_too_large);
 	spdm_identity_free(id);
 	doe_ctx_free(ctx);
 	return T_DONE();

@@ -33,6 +33,7 @@ struct spdm_rsp {
 	struct spdm_ts ts;
 	uint32_t hash, meas_hash;
 	uint32_t req_dts;		/* requester DataTransferSize (1.2+) */
+	uint32_t req_max;		/* requester MaxSPDMmsgSize (1.2+, else 0) */
 	uint8_t req_ver;		/* version for an ERROR before negotiation */
 	size_t root_len;		/* DER of the first certificate */
 	uint8_t chain_hdr[4 + SPDM_MAX_HASH_SIZE];
@@ -260,6 +261,8 @@ static int h_get_version(struct spdm_rsp *r, const uint8_t *req, size_t len, str
 	/* GET_VERSION resets the connection and every transcript */
 	spdm_ts_reset(&r->ts);
 	r->st = RP_IDLE;
+	r->req_dts = 0;
+	r->req_max = 0;
 	r->pending_valid = false;
 	r->authenticated = false;
 	for (v = SPDM_V10; v <= SPDM_V13; v++)
@@ -413,6 +416,7 @@ static int h_get_capabilities(struct spdm_rsp *r, const uint8_t *req, size_t len
 	    check_get_capabilities(r, req, len, &rc) < 0)
 		return invalid(r, o);
 	r->req_dts = rc.data_transfer_size;
+	r->req_max = rc.max_msg_size;
 	c.ct_exponent = r->cfg.ct_exponent;
 	c.flags = r->cfg.flags;
 	c.data_transfer_size = r->cfg.data_transfer_size;
@@ -922,6 +926,37 @@ static int respond_if_ready(struct spdm_rsp *r, const uint8_t *req, size_t len, 
 	return dispatch(r, r->pending, r->pending_len, o);
 }
 
+/*
+ * DSP0274 1.2 §10.12 (and "Large SPDM message transfer"): a response
+ * larger than the requester's MaxSPDMmsgSize shall be ERROR
+ * ResponseTooLarge, whose ExtendedErrorData is the response size. We do
+ * not chunk, so whatever the handler built and did not fit is replaced;
+ * it was never sent, so the transcripts it went into start over (as after
+ * any ERROR the requester sees).
+ */
+static int fit_requester(struct spdm_rsp *r, struct reply *o, int rc)
+{
+	size_t n = *o->out_len;
+	uint8_t ext[4];
+
+	if (rc < 0 || !r->req_max || n <= r->req_max)
+		return rc;
+	doe_err(r->ctx, -EMSGSIZE, "SPDM responder: %s of %zu bytes > requester MaxSPDMmsgSize %u",
+		spdm_code_name(o->w.p[1]), n, r->req_max);
+	if (o->w.p[1] == SPDM_CHALLENGE_AUTH)
+		r->authenticated = false;
+	if (spdm_ts_m_restart(r->ctx, &r->ts) < 0 || spdm_ts_l_restart(r->ctx, &r->ts) < 0)
+		return error_rsp(r, o, SPDM_ERR_UNSPECIFIED, 0);
+	ext[0] = (uint8_t)n;
+	ext[1] = (uint8_t)(n >> 8);
+	ext[2] = (uint8_t)(n >> 16);
+	ext[3] = (uint8_t)(n >> 24);
+	o->w.off = 0;
+	o->w.failed = false;
+	spdm_enc_error(&o->w, r->ver, SPDM_ERR_RESPONSE_TOO_LARGE, 0, ext, sizeof(ext));
+	return done(r, o);
+}
+
 int spdm_rsp_handle(struct spdm_rsp *r, const void *req, size_t req_len, void *out,
 		    size_t out_cap, size_t *out_len)
 {
@@ -946,8 +981,8 @@ int spdm_rsp_handle(struct spdm_rsp *r, const void *req, size_t req_len, void *o
 	}
 	r->req_ver = q[1] != SPDM_GET_VERSION && version_ok(r, q[0]) ? q[0] : SPDM_V10;
 	if (q[1] == SPDM_RESPOND_IF_READY)
-		return respond_if_ready(r, q, req_len, &o);
+		return fit_requester(r, &o, respond_if_ready(r, q, req_len, &o));
 	if (q[1] != SPDM_GET_VERSION)
 		r->pending_valid = false;	/* a new request abandons the pending one */
-	return dispatch(r, q, req_len, &o);
+	return fit_requester(r, &o, dispatch(r, q, req_len, &o));
 }
