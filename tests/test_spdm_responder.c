@@ -51,7 +51,10 @@
  *         UnsupportedRequest; SlotIDParam bits 7:4 and (1.0/1.1) Param1
  *         bit 1 are reserved and ignored.
  *  §10.12 A response over the requester's MaxSPDMmsgSize (1.2+) ->
- *         ResponseTooLarge, ExtendedErrorData the response size.
+ *         ResponseTooLarge, ExtendedErrorData the response size; a
+ *         request over ours -> RequestTooLarge; a request we do not
+ *         implement -> UnsupportedRequest (ErrorData: its code) however
+ *         long.
  *  §10.13 RESPOND_IF_READY: nothing pending -> UnexpectedRequest;
  *         RequestCode or Token not those of the ResponseNotReady ->
  *         InvalidRequest; wrong version -> VersionMismatch.
@@ -641,6 +644,54 @@ static void t_response_too_large(void)
 	spdm_rsp_fini(rsp);
 }
 
+/* Requests longer than anything we implement: one we do not implement is
+ * UnsupportedRequest however long (§10.12); one over the MaxSPDMmsgSize
+ * we announced (1.2+) is RequestTooLarge; one we implement is invalid. */
+static void t_long_requests(void)
+{
+	static const struct {
+		const char *name;
+		uint32_t our_size;	/* responder DataTransferSize = MaxSPDMmsgSize */
+		uint8_t code;
+		size_t len;
+		uint8_t err, data;
+	} rows[] = {
+		{ "SET_CERTIFICATE 1 KB", 4096, 0xEE, 1024, SPDM_ERR_UNSUPPORTED_REQUEST, 0xEE },
+		{ "VENDOR_DEFINED_REQUEST 200 bytes", 4096, 0xFE, 200,
+		  SPDM_ERR_UNSUPPORTED_REQUEST, 0xFE },
+		{ "GET_DIGESTS 200 bytes", 4096, SPDM_GET_DIGESTS, 200, SPDM_ERR_INVALID_REQUEST, 0 },
+		{ "VENDOR_DEFINED_REQUEST over our MaxSPDMmsgSize", 64, 0xFE, 65,
+		  SPDM_ERR_REQUEST_TOO_LARGE, 0 },
+		{ "GET_DIGESTS over our MaxSPDMmsgSize", 64, SPDM_GET_DIGESTS, 1024,
+		  SPDM_ERR_REQUEST_TOO_LARGE, 0 },
+	};
+	static uint8_t req[1024];
+	struct spdm_rsp_config cfg;
+	struct spdm_rsp *rsp;
+	uint8_t out[256];
+	size_t i, n;
+
+	for (i = 0; i < ARRAY_LEN(rows); i++) {
+		t_case_name = rows[i].name;
+		spdm_rsp_config_init(&cfg);
+		spdm_identity_apply(id, &cfg);
+		cfg.data_transfer_size = rows[i].our_size;
+		T_EQ(spdm_rsp_init(rsp_mem, sizeof(rsp_mem), ctx, &cfg, &rsp), 0);
+		T_EQ(drive(rsp, 0x12, AT_READY, NULL), 0);
+		memset(req, 0, sizeof(req));
+		req[0] = 0x12;
+		req[1] = rows[i].code;
+		T_EQ(spdm_rsp_handle(rsp, req, rows[i].len, out, sizeof(out), &n), 0);
+		T_EQ(n, 4);
+		T_EQ(out[0], 0x12);
+		T_EQ(out[1], SPDM_ERROR);
+		T_EQ(out[2], rows[i].err);
+		T_EQ(out[3], rows[i].data);
+		spdm_rsp_fini(rsp);
+	}
+	t_case_name = "t_long_requests";
+}
+
 int main(void)
 {
 	if (doe_ctx_new(&ctx))
@@ -654,6 +705,7 @@ int main(void)
 	T_RUN(t_slot_size);
 	T_RUN(t_raw_bit_reserved_before_12);
 	T_RUN(t_response_too_large);
+	T_RUN(t_long_requests);
 	spdm_identity_free(id);
 	doe_ctx_free(ctx);
 	return T_DONE();

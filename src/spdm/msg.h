@@ -44,6 +44,7 @@
 
 /* ERROR codes past the public ones (DSP0274 §10.12) */
 #define SPDM_ERR_RESPONSE_TOO_LARGE 0x0Du	/* 1.2+, ExtendedErrorData: size, LE32 */
+#define SPDM_ERR_REQUEST_TOO_LARGE 0x0Eu	/* 1.2+ */
 
 /* GET_CAPABILITIES (1.3+) Param1 bit 0: SupportedAlgorithms wanted */
 #define SPDM_GET_CAPS_PARAM1_SUPPORTED_ALGS 0x01u

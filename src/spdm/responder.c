@@ -895,6 +895,25 @@ static int dispatch(struct spdm_rsp *r, const uint8_t *req, size_t len, struct r
 	}
 }
 
+/* The request codes this responder answers other than with
+ * UnsupportedRequest. */
+static bool implemented(uint8_t code)
+{
+	switch (code) {
+	case SPDM_GET_VERSION:
+	case SPDM_GET_CAPABILITIES:
+	case SPDM_NEGOTIATE_ALGORITHMS:
+	case SPDM_GET_DIGESTS:
+	case SPDM_GET_CERTIFICATE:
+	case SPDM_CHALLENGE:
+	case SPDM_GET_MEASUREMENTS:
+	case SPDM_RESPOND_IF_READY:
+		return true;
+	default:
+		return false;
+	}
+}
+
 static int respond_if_ready(struct spdm_rsp *r, const uint8_t *req, size_t len, struct reply *o)
 {
 	struct spdm_neg n = neg(r);
@@ -975,11 +994,23 @@ int spdm_rsp_handle(struct spdm_rsp *r, const void *req, size_t req_len, void *o
 		doe_err(r->ctx, -EBADMSG, "SPDM request: %zu bytes, shorter than the header", req_len);
 		return invalid(r, &o);
 	}
-	if (req_len > SPDM_MAX_REQUEST_SIZE + (r->cfg.req_align - 1u)) {
-		doe_err(r->ctx, -EBADMSG, "SPDM request: %zu bytes, longer than any request", req_len);
+	r->req_ver = q[1] != SPDM_GET_VERSION && version_ok(r, q[0]) ? q[0] : SPDM_V10;
+	/* DSP0274 1.2+: a request over the MaxSPDMmsgSize we announced shall
+	 * get RequestTooLarge (or be dropped), whatever it is */
+	if (r->st >= RP_CAPS && r->ver >= SPDM_V12 &&
+	    req_len > r->cfg.data_transfer_size + (r->cfg.req_align - 1u)) {
+		doe_err(r->ctx, -EMSGSIZE, "SPDM request: %zu bytes > our MaxSPDMmsgSize %u", req_len,
+			r->cfg.data_transfer_size);
+		return error_rsp(r, &o, SPDM_ERR_REQUEST_TOO_LARGE, 0);
+	}
+	/* None of the requests we implement is that long; a longer request
+	 * we do not implement (SET_CERTIFICATE, VENDOR_DEFINED_REQUEST...) is
+	 * still UnsupportedRequest, from dispatch (§10.12) */
+	if (implemented(q[1]) && req_len > SPDM_MAX_REQUEST_SIZE + (r->cfg.req_align - 1u)) {
+		doe_err(r->ctx, -EBADMSG, "SPDM request: %zu bytes, longer than any %s", req_len,
+			spdm_code_name(q[1]));
 		return invalid(r, &o);
 	}
-	r->req_ver = q[1] != SPDM_GET_VERSION && version_ok(r, q[0]) ? q[0] : SPDM_V10;
 	if (q[1] == SPDM_RESPOND_IF_READY)
 		return fit_requester(r, &o, respond_if_ready(r, q, req_len, &o));
 	if (q[1] != SPDM_GET_VERSION)
