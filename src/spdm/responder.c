@@ -4,8 +4,11 @@
  * response out. Every request is checked against the connection state
  * (GET_VERSION, then GET_CAPABILITIES, then NEGOTIATE_ALGORITHMS, then the
  * rest); a request out of order gets ERROR UnexpectedRequest, a malformed
- * one InvalidRequest, a wrong SPDMVersion VersionMismatch, an unknown or
- * unsupported code UnsupportedRequest, and the responder keeps serving.
+ * or invalid one (fields, flag combinations DSP0274 forbids) InvalidRequest,
+ * a wrong SPDMVersion VersionMismatch, an unknown or unsupported code
+ * UnsupportedRequest, one over our MaxSPDMmsgSize RequestTooLarge (1.2+),
+ * and a response over the requester's ResponseTooLarge (1.2+); the
+ * responder keeps serving. tests/test_spdm_responder.c lists the clauses.
  */
 #include <limits.h>
 #include <string.h>
