@@ -33,7 +33,9 @@
  *         FixedAlgCount != 2; ExtAlgCount entries missing; AlgType unknown,
  *         repeated or not ascending; no common BaseHashAlgo / BaseAsymAlgo
  *         (when signing); MeasurementSpecification without DMTF; all
- *         InvalidRequest. A second one -> UnexpectedRequest.
+ *         InvalidRequest. A second one -> UnexpectedRequest. None offered:
+ *         none selected, MeasurementHashAlgo 0, and then GET_MEASUREMENTS
+ *         -> UnexpectedRequest, a CHALLENGE summary hash -> InvalidRequest.
  *  §10.6  GET_DIGESTS: without CERT_CAP -> UnsupportedRequest (ErrorData:
  *         the request code); wrong version -> VersionMismatch; before
  *         ALGORITHMS -> UnexpectedRequest.
@@ -309,6 +311,8 @@ static const struct rcase cases[] = {
 	  REQ(NEG_HDR(0x12, 0, 32, 1, SPDM_ASYM_RSASSA_2048, 0x3, 0, 0)), OK(ALGORITHMS) },
 	{ "NEGOTIATE_ALGORITHMS MeasurementSpecification not DMTF", 0x12, AT_CAPS, CFG_DEFAULT,
 	  REQ(NEG_HDR(0x12, 0, 32, 2, SPDM_ASYM_ECDSA_P256, 0x3, 0, 0)), E(INVALID_REQUEST) },
+	{ "NEGOTIATE_ALGORITHMS without MeasurementSpecification", 0x12, AT_CAPS, CFG_DEFAULT,
+	  REQ(NEG_HDR(0x12, 0, 32, 0, SPDM_ASYM_ECDSA_P256, 0x3, 0, 0)), OK(ALGORITHMS) },
 	{ "NEGOTIATE_ALGORITHMS twice", 0x12, AT_READY, CFG_DEFAULT,
 	  REQ(NEG_HDR(0x12, 0, 32, 1, SPDM_ASYM_ECDSA_P256, 0x3, 0, 0)), E(UNEXPECTED_REQUEST) },
 
@@ -701,6 +705,39 @@ static void t_long_requests(void)
 	t_case_name = "t_long_requests";
 }
 
+/* A requester that negotiates no MeasurementSpecification gets none and
+ * no MeasurementHashAlgo; GET_MEASUREMENTS is then out of place
+ * (UnexpectedRequest) and a CHALLENGE summary hash invalid (libspdm). */
+static void t_no_measurement_spec(void)
+{
+	static const uint8_t neg[] = { NEG_HDR(0x12, 0, 32, 0, SPDM_ASYM_ECDSA_P256, 0x3, 0, 0) };
+	static const uint8_t meas[] = { 0x12, SPDM_GET_MEASUREMENTS, 0, 0 };
+	uint8_t challenge[36] = { 0x12, SPDM_CHALLENGE, 0, SPDM_SUMMARY_ALL };
+	struct spdm_rsp_config cfg;
+	struct spdm_rsp *rsp;
+	uint8_t out[512];
+	size_t n;
+
+	spdm_rsp_config_init(&cfg);
+	spdm_identity_apply(id, &cfg);
+	T_EQ(spdm_rsp_init(rsp_mem, sizeof(rsp_mem), ctx, &cfg, &rsp), 0);
+	T_EQ(drive(rsp, 0x12, AT_CAPS, NULL), 0);
+	T_EQ(spdm_rsp_handle(rsp, neg, sizeof(neg), out, sizeof(out), &n), 0);
+	T_EQ(out[1], SPDM_ALGORITHMS);
+	T_EQ(out[6], 0);					/* MeasurementSpecificationSel */
+	T_EQ(out[8] | out[9] << 8 | out[10] << 16 | (uint32_t)out[11] << 24, 0); /* MeasurementHashAlgo */
+	T_EQ(spdm_rsp_handle(rsp, meas, sizeof(meas), out, sizeof(out), &n), 0);
+	T_EQ(out[1], SPDM_ERROR);
+	T_EQ(out[2], SPDM_ERR_UNEXPECTED_REQUEST);
+	T_EQ(spdm_rsp_handle(rsp, challenge, sizeof(challenge), out, sizeof(out), &n), 0);
+	T_EQ(out[1], SPDM_ERROR);
+	T_EQ(out[2], SPDM_ERR_INVALID_REQUEST);
+	challenge[3] = SPDM_SUMMARY_NONE;
+	T_EQ(spdm_rsp_handle(rsp, challenge, sizeof(challenge), out, sizeof(out), &n), 0);
+	T_EQ(out[1], SPDM_CHALLENGE_AUTH);
+	spdm_rsp_fini(rsp);
+}
+
 int main(void)
 {
 	if (doe_ctx_new(&ctx))
@@ -715,6 +752,7 @@ int main(void)
 	T_RUN(t_raw_bit_reserved_before_12);
 	T_RUN(t_response_too_large);
 	T_RUN(t_long_requests);
+	T_RUN(t_no_measurement_spec);
 	spdm_identity_free(id);
 	doe_ctx_free(ctx);
 	return T_DONE();

@@ -35,6 +35,7 @@ struct spdm_rsp {
 	uint8_t ver;
 	struct spdm_ts ts;
 	uint32_t hash, meas_hash;
+	uint8_t meas_spec;		/* MeasurementSpecificationSel (0: none) */
 	uint32_t req_dts;		/* requester DataTransferSize (1.2+) */
 	uint32_t req_max;		/* requester MaxSPDMmsgSize (1.2+, else 0) */
 	uint8_t req_ver;		/* version for an ERROR before negotiation */
@@ -501,6 +502,10 @@ static int h_negotiate_algorithms(struct spdm_rsp *r, const uint8_t *req, size_t
 
 		s.meas_spec = a.meas_spec & 0x01;
 		s.meas_hash = mh ? SPDM_MEAS_HASH_FROM_BASE(mh) : SPDM_MEAS_HASH_RAW;
+		/* A requester that offers no measurement specification gets
+		 * none, and no MeasurementHashAlgo with it (as libspdm) */
+		if (!s.meas_spec)
+			s.meas_hash = 0;
 	}
 	if (r->ver >= SPDM_V12)
 		s.other_params = a.other_params & 0x02 ? 0x02 : a.other_params & 0x01;
@@ -519,6 +524,7 @@ static int h_negotiate_algorithms(struct spdm_rsp *r, const uint8_t *req, size_t
 	}
 	r->hash = s.hash;
 	r->meas_hash = s.meas_hash;
+	r->meas_spec = s.meas_spec;
 	if ((r->cfg.flags & SPDM_CAP_CERT) && prepare_chain(r) < 0)
 		return error_rsp(r, o, SPDM_ERR_UNSPECIFIED, 0);
 	spdm_enc_algorithms(&o->w, r->ver, &s);
@@ -686,7 +692,8 @@ static int summary_hash(struct spdm_rsp *r, uint8_t hash_type, uint8_t *out)
 static int h_challenge(struct spdm_rsp *r, const uint8_t *req, size_t len, struct reply *o)
 {
 	struct spdm_neg n = neg(r);
-	bool meas = r->cfg.flags & (SPDM_CAP_MEAS_NO_SIG | SPDM_CAP_MEAS_SIG);
+	/* a summary hash needs measurements, and a negotiated format for them */
+	bool meas = (r->cfg.flags & (SPDM_CAP_MEAS_NO_SIG | SPDM_CAP_MEAS_SIG)) && r->meas_spec;
 	uint8_t th[SPDM_MAX_HASH_SIZE], *p;
 	struct spdm_challenge c;
 	int mlen;
@@ -739,6 +746,12 @@ static int h_get_measurements(struct spdm_rsp *r, const uint8_t *req, size_t len
 
 	if (!(r->cfg.flags & (SPDM_CAP_MEAS_NO_SIG | SPDM_CAP_MEAS_SIG)))
 		return error_rsp(r, o, SPDM_ERR_UNSUPPORTED_REQUEST, SPDM_GET_MEASUREMENTS);
+	/* NEGOTIATE_ALGORITHMS chose no MeasurementSpecification: there is no
+	 * format to answer in on this connection (libspdm: UnexpectedRequest) */
+	if (!r->meas_spec) {
+		doe_err(r->ctx, -EPROTO, "GET_MEASUREMENTS: no MeasurementSpecification negotiated");
+		return error_rsp(r, o, SPDM_ERR_UNEXPECTED_REQUEST, 0);
+	}
 	if ((mlen = spdm_parse_get_measurements(r->ctx, &n, req, len, &g)) < 0)
 		return invalid(r, o);
 	sign = g.attributes & SPDM_MEAS_ATTR_SIGN;
