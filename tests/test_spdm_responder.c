@@ -9,8 +9,9 @@
  * libspdm (libspdm_rsp_*.c, spdm.h) and SPDM-Responder-Validator doc/.
  *
  * Clauses covered:
- *  §10.3  GET_VERSION: SPDMVersion other than 1.0 -> VersionMismatch (ERROR
- *         in 1.0); trailing bytes -> InvalidRequest.
+ *  §10.3  GET_VERSION: SPDMVersion other than 1.0 -> VersionMismatch;
+ *         trailing bytes -> InvalidRequest; either ERROR in 1.0 whatever
+ *         was negotiated, and the connection state unchanged.
  *  §10.4  GET_CAPABILITIES (requester flags, 1.1+; bits reserved in the
  *         negotiated version are ignored):
  *         PSK_CAP 10b/11b reserved; MAC/ENCRYPT/HBEAT/KEY_UPD/
@@ -151,6 +152,10 @@ static const struct rcase cases[] = {
 	  REQ(0x12, SPDM_GET_VERSION, 0, 0), EV(VERSION_MISMATCH, 0x10) },
 	{ "GET_VERSION trailing byte", 0x10, AT_IDLE, CFG_DEFAULT,
 	  REQ(0x10, SPDM_GET_VERSION, 0, 0, 0), E(INVALID_REQUEST) },
+	{ "GET_VERSION 1.1 after negotiation -> VersionMismatch in 1.0", 0x12, AT_READY,
+	  CFG_DEFAULT, REQ(0x11, SPDM_GET_VERSION, 0, 0), EV(VERSION_MISMATCH, 0x10) },
+	{ "GET_VERSION trailing byte after negotiation -> ERROR in 1.0", 0x12, AT_READY,
+	  CFG_DEFAULT, REQ(0x10, SPDM_GET_VERSION, 0, 0, 0), EV(INVALID_REQUEST, 0x10) },
 	{ "GET_DIGESTS before GET_VERSION", 0x10, AT_IDLE, CFG_DEFAULT,
 	  REQ(0x10, SPDM_GET_DIGESTS, 0, 0), E(UNEXPECTED_REQUEST) },
 
@@ -738,6 +743,34 @@ static void t_no_measurement_spec(void)
 	spdm_rsp_fini(rsp);
 }
 
+/* A bad GET_VERSION is an error and leaves the connection as it was
+ * (DSP0274 §10.3, libspdm): GET_DIGESTS still works afterwards. */
+static void t_bad_get_version_keeps_state(void)
+{
+	static const uint8_t bad[][5] = {
+		{ 0x12, SPDM_GET_VERSION, 0, 0 },
+		{ 0x10, SPDM_GET_VERSION, 0, 0, 0 },
+	};
+	static const uint8_t digests[] = { 0x12, SPDM_GET_DIGESTS, 0, 0 };
+	struct spdm_rsp_config cfg;
+	struct spdm_rsp *rsp;
+	uint8_t out[256];
+	size_t i, n;
+
+	for (i = 0; i < ARRAY_LEN(bad); i++) {
+		spdm_rsp_config_init(&cfg);
+		spdm_identity_apply(id, &cfg);
+		T_EQ(spdm_rsp_init(rsp_mem, sizeof(rsp_mem), ctx, &cfg, &rsp), 0);
+		T_EQ(drive(rsp, 0x12, AT_READY, NULL), 0);
+		T_EQ(spdm_rsp_handle(rsp, bad[i], i ? 5 : 4, out, sizeof(out), &n), 0);
+		T_EQ(out[1], SPDM_ERROR);
+		T_EQ(spdm_rsp_handle(rsp, digests, sizeof(digests), out, sizeof(out), &n), 0);
+		T_EQ(out[0], 0x12);
+		T_EQ(out[1], SPDM_DIGESTS);
+		spdm_rsp_fini(rsp);
+	}
+}
+
 int main(void)
 {
 	if (doe_ctx_new(&ctx))
@@ -753,6 +786,7 @@ int main(void)
 	T_RUN(t_response_too_large);
 	T_RUN(t_long_requests);
 	T_RUN(t_no_measurement_spec);
+	T_RUN(t_bad_get_version_keeps_state);
 	spdm_identity_free(id);
 	doe_ctx_free(ctx);
 	return T_DONE();

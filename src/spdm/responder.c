@@ -155,15 +155,20 @@ static uint8_t err_version(const struct spdm_rsp *r)
 	return r->st >= RP_CAPS ? r->ver : r->req_ver;
 }
 
-static int error_rsp(struct spdm_rsp *r, struct reply *o, uint8_t code, uint8_t data)
+static int error_rsp_ver(struct reply *o, uint8_t ver, uint8_t code, uint8_t data)
 {
 	o->w.off = 0;
 	o->w.failed = false;
-	spdm_enc_error(&o->w, err_version(r), code, data, NULL, 0);
+	spdm_enc_error(&o->w, ver, code, data, NULL, 0);
 	if (!doe_wr_ok(&o->w))
 		return -EMSGSIZE;
 	*o->out_len = doe_wr_len(&o->w);
 	return 0;
+}
+
+static int error_rsp(struct spdm_rsp *r, struct reply *o, uint8_t code, uint8_t data)
+{
+	return error_rsp_ver(o, err_version(r), code, data);
 }
 
 /* A request that failed to parse: the message says why (kept in ctx). */
@@ -254,14 +259,14 @@ static int h_get_version(struct spdm_rsp *r, const uint8_t *req, size_t len, str
 	unsigned n = 0, v;
 	int mlen;
 
-	if ((mlen = spdm_parse_get_version(r->ctx, NULL, req, len)) < 0) {
-		/* GET_VERSION must be 1.0 (DSP0274 §10.3) */
-		if (len >= 2 && req[0] != SPDM_V10) {
-			r->st = RP_IDLE;
-			return error_rsp(r, o, SPDM_ERR_VERSION_MISMATCH, 0);
-		}
-		return invalid(r, o);
-	}
+	/* DSP0274 §10.3: GET_VERSION is always 1.0, and so is an ERROR to a
+	 * bad one, whatever was negotiated; being an error, it changes no
+	 * state (libspdm_get_response_version does not reset either) */
+	if ((mlen = spdm_parse_get_version(r->ctx, NULL, req, len)) < 0)
+		return error_rsp_ver(o, SPDM_V10,
+				     req[0] != SPDM_V10 ? SPDM_ERR_VERSION_MISMATCH
+							: SPDM_ERR_INVALID_REQUEST,
+				     0);
 	/* GET_VERSION resets the connection and every transcript */
 	spdm_ts_reset(&r->ts);
 	r->st = RP_IDLE;
