@@ -581,6 +581,20 @@ static void t_slot_size(void)
 	T_EQ(n, 8 + 4);
 	T_EQ(out[1], SPDM_CERTIFICATE);
 	T_MEMEQ(out + 8, remainder, 2);		/* the chain's Length */
+	/* §10.7: the last byte can be read, the one past it cannot */
+	{
+		uint16_t end = (uint16_t)(remainder[0] | remainder[1] << 8);
+		uint8_t at[8] = { 0x13, SPDM_GET_CERTIFICATE, 0, 0, LE16(end - 1), 0x10, 0 };
+
+		T_EQ(spdm_rsp_handle(rsp, at, sizeof(at), out, sizeof(out), &n), 0);
+		T_EQ(out[1], SPDM_CERTIFICATE);
+		T_EQ(n, 8 + 1);
+		at[4] = (uint8_t)end;
+		at[5] = (uint8_t)(end >> 8);
+		T_EQ(spdm_rsp_handle(rsp, at, sizeof(at), out, sizeof(out), &n), 0);
+		T_EQ(out[1], SPDM_ERROR);
+		T_EQ(out[2], SPDM_ERR_INVALID_REQUEST);
+	}
 	spdm_rsp_fini(rsp);
 }
 
