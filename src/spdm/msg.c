@@ -352,7 +352,7 @@ int spdm_parse_negotiate_algorithms(struct doe_ctx *ctx, const struct spdm_neg *
 	struct spdm_hdr h;
 	struct doe_rd r;
 	uint16_t length;
-	size_t maxlen = n->version >= SPDM_V11 ? 0x80 : 0x40;
+	size_t maxlen = n->version >= SPDM_V11 ? 0x80 : 0x40, ext_total;
 
 	memset(a, 0, sizeof(*a));
 	doe_rd_init(&r, msg, len);
@@ -380,6 +380,15 @@ int spdm_parse_negotiate_algorithms(struct doe_ctx *ctx, const struct spdm_neg *
 	if (r.off != length)
 		return doe_err(ctx, -EBADMSG, "%s: Length %u, fields end at %zu", m, length,
 			       r.off);
+	/* DSP0274 §10.5: at most 8 (1.0) / 20 (1.1+) external algorithms in
+	 * all, ExtAsym + ExtHash + every AlgStruct's ExtAlgCount; each is 4
+	 * bytes, and every other byte past the fixed part is an AlgStruct
+	 * header. (1.0 cannot exceed it within 64 bytes; 1.1+ can.) */
+	ext_total = (r.off - SPDM_NEG_ALG_FIXED - 4u * a->nstructs) / 4u;
+	if (ext_total > (n->version >= SPDM_V11 ? SPDM_MAX_EXT_ALGS_11 : SPDM_MAX_EXT_ALGS_10))
+		return doe_err(ctx, -EBADMSG, "%s: %zu external algorithms, at most %u", m,
+			       ext_total,
+			       n->version >= SPDM_V11 ? SPDM_MAX_EXT_ALGS_11 : SPDM_MAX_EXT_ALGS_10);
 	return msg_end(ctx, n, &r, m);
 }
 
@@ -514,8 +523,8 @@ int spdm_parse_get_certificate(struct doe_ctx *ctx, const struct spdm_neg *n, co
 
 	doe_rd_init(&r, msg, len);
 	TRY(msg_hdr(ctx, n, &r, SPDM_GET_CERTIFICATE, m, &h));
-	if (h.param1 & 0xF0)	/* 1.4 LargeCertChain is bit 7: not ours */
-		return doe_err(ctx, -EBADMSG, "%s: Param1 0x%02x: reserved bits set", m, h.param1);
+	/* DSP0274 1.3 §10.7: Param1 bits 7:4 are reserved, so ignored (1.4
+	 * puts LargeCertChain there; libspdm masks them too) */
 	g->slot = h.param1 & 0xF;
 	if (g->slot >= 8)
 		return doe_err(ctx, -EBADMSG, "%s: SlotID %u > 7", m, g->slot);
@@ -637,8 +646,12 @@ int spdm_parse_get_measurements(struct doe_ctx *ctx, const struct spdm_neg *n, c
 		FIELD(doe_rd_bytes(&r, g->nonce, SPDM_NONCE_SIZE), m, "Nonce");
 		if (n->version >= SPDM_V11) {
 			FIELD(doe_rd_u8(&r, &g->slot), m, "SlotIDParam");
-			if (g->slot & 0xF0 || g->slot >= 8)
-				return doe_err(ctx, -EBADMSG, "%s: SlotIDParam 0x%02x", m, g->slot);
+			/* DSP0274 §10.11: bits 7:4 are reserved, so ignored
+			 * (libspdm masks them too); 0xF would be a provisioned
+			 * public key, which the responder does not have */
+			g->slot &= 0x0F;
+			if (g->slot >= 8)
+				return doe_err(ctx, -EBADMSG, "%s: SlotIDParam %u > 7", m, g->slot);
 		}
 	}
 	if (n->version >= SPDM_V13)

@@ -18,6 +18,39 @@
 #define SPDM_MIN_DATA_TRANSFER_SIZE_12 42u	/* DSP0274 1.2 §10.4 */
 #define SPDM_NEG_ALG_FIXED 32u			/* NEGOTIATE_ALGORITHMS without tables */
 #define SPDM_ALGS_FIXED 36u			/* ALGORITHMS without tables */
+#define SPDM_MAX_EXT_ALGS_10 8u		/* NEGOTIATE_ALGORITHMS (§10.5) */
+#define SPDM_MAX_EXT_ALGS_11 20u
+
+/* CAPABILITIES / GET_CAPABILITIES flags past the public ones in
+ * <doekit/spdm.h> (DSP0274 1.3 §10.4, "flag fields"; bit positions as in
+ * libspdm spdm.h). Two-bit fields are given as masks. */
+#define SPDM_CAP_ENCRYPT 0x00000040u		/* 1.1+ */
+#define SPDM_CAP_MAC 0x00000080u		/* 1.1+ */
+#define SPDM_CAP_MUT_AUTH 0x00000100u		/* 1.1+ */
+#define SPDM_CAP_KEY_EX 0x00000200u		/* 1.1+ */
+#define SPDM_CAP_PSK 0x00000C00u		/* 1.1+, two bits */
+#define SPDM_CAP_PSK_SHIFT 10u
+#define SPDM_CAP_ENCAP 0x00001000u		/* 1.1+ */
+#define SPDM_CAP_HBEAT 0x00002000u		/* 1.1+ */
+#define SPDM_CAP_KEY_UPD 0x00004000u		/* 1.1+ */
+#define SPDM_CAP_HANDSHAKE_IN_THE_CLEAR 0x00008000u	/* 1.1+ */
+#define SPDM_CAP_PUB_KEY_ID 0x00010000u	/* 1.1+ */
+#define SPDM_CAP_CHUNK 0x00020000u		/* 1.2+ */
+#define SPDM_CAP_EP_INFO 0x00C00000u		/* 1.3+, two bits */
+#define SPDM_CAP_EP_INFO_SHIFT 22u
+#define SPDM_CAP_EVENT 0x02000000u		/* 1.3+ */
+#define SPDM_CAP_MULTI_KEY 0x0C000000u		/* 1.3+, two bits */
+#define SPDM_CAP_MULTI_KEY_SHIFT 26u
+
+/* ERROR codes past the public ones (DSP0274 §10.12) */
+#define SPDM_ERR_RESPONSE_TOO_LARGE 0x0Du	/* 1.2+, ExtendedErrorData: size, LE32 */
+#define SPDM_ERR_REQUEST_TOO_LARGE 0x0Eu	/* 1.2+ */
+
+/* GET_CAPABILITIES (1.3+) Param1 bit 0: SupportedAlgorithms wanted */
+#define SPDM_GET_CAPS_PARAM1_SUPPORTED_ALGS 0x01u
+
+/* GET_CERTIFICATE (1.3+) Param2 bit 0: SlotSizeRequested */
+#define SPDM_GET_CERT_PARAM2_SLOT_SIZE 0x01u
 
 /* AlgStruct AlgType (1.1+) */
 #define SPDM_ALGTYPE_DHE 2u

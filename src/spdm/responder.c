@@ -4,8 +4,11 @@
  * response out. Every request is checked against the connection state
  * (GET_VERSION, then GET_CAPABILITIES, then NEGOTIATE_ALGORITHMS, then the
  * rest); a request out of order gets ERROR UnexpectedRequest, a malformed
- * one InvalidRequest, a wrong SPDMVersion VersionMismatch, an unknown or
- * unsupported code UnsupportedRequest, and the responder keeps serving.
+ * or invalid one (fields, flag combinations DSP0274 forbids) InvalidRequest,
+ * a wrong SPDMVersion VersionMismatch, an unknown or unsupported code
+ * UnsupportedRequest, one over our MaxSPDMmsgSize RequestTooLarge (1.2+),
+ * and a response over the requester's ResponseTooLarge (1.2+); the
+ * responder keeps serving. tests/test_spdm_responder.c lists the clauses.
  */
 #include <limits.h>
 #include <string.h>
@@ -32,7 +35,9 @@ struct spdm_rsp {
 	uint8_t ver;
 	struct spdm_ts ts;
 	uint32_t hash, meas_hash;
+	uint8_t meas_spec;		/* MeasurementSpecificationSel (0: none) */
 	uint32_t req_dts;		/* requester DataTransferSize (1.2+) */
+	uint32_t req_max;		/* requester MaxSPDMmsgSize (1.2+, else 0) */
 	uint8_t req_ver;		/* version for an ERROR before negotiation */
 	size_t root_len;		/* DER of the first certificate */
 	uint8_t chain_hdr[4 + SPDM_MAX_HASH_SIZE];
@@ -152,15 +157,20 @@ static uint8_t err_version(const struct spdm_rsp *r)
 	return r->st >= RP_CAPS ? r->ver : r->req_ver;
 }
 
-static int error_rsp(struct spdm_rsp *r, struct reply *o, uint8_t code, uint8_t data)
+static int error_rsp_ver(struct reply *o, uint8_t ver, uint8_t code, uint8_t data)
 {
 	o->w.off = 0;
 	o->w.failed = false;
-	spdm_enc_error(&o->w, err_version(r), code, data, NULL, 0);
+	spdm_enc_error(&o->w, ver, code, data, NULL, 0);
 	if (!doe_wr_ok(&o->w))
 		return -EMSGSIZE;
 	*o->out_len = doe_wr_len(&o->w);
 	return 0;
+}
+
+static int error_rsp(struct spdm_rsp *r, struct reply *o, uint8_t code, uint8_t data)
+{
+	return error_rsp_ver(o, err_version(r), code, data);
 }
 
 /* A request that failed to parse: the message says why (kept in ctx). */
@@ -251,17 +261,19 @@ static int h_get_version(struct spdm_rsp *r, const uint8_t *req, size_t len, str
 	unsigned n = 0, v;
 	int mlen;
 
-	if ((mlen = spdm_parse_get_version(r->ctx, NULL, req, len)) < 0) {
-		/* GET_VERSION must be 1.0 (DSP0274 §10.3) */
-		if (len >= 2 && req[0] != SPDM_V10) {
-			r->st = RP_IDLE;
-			return error_rsp(r, o, SPDM_ERR_VERSION_MISMATCH, 0);
-		}
-		return invalid(r, o);
-	}
+	/* DSP0274 §10.3: GET_VERSION is always 1.0, and so is an ERROR to a
+	 * bad one, whatever was negotiated; being an error, it changes no
+	 * state (libspdm_get_response_version does not reset either) */
+	if ((mlen = spdm_parse_get_version(r->ctx, NULL, req, len)) < 0)
+		return error_rsp_ver(o, SPDM_V10,
+				     req[0] != SPDM_V10 ? SPDM_ERR_VERSION_MISMATCH
+							: SPDM_ERR_INVALID_REQUEST,
+				     0);
 	/* GET_VERSION resets the connection and every transcript */
 	spdm_ts_reset(&r->ts);
 	r->st = RP_IDLE;
+	r->req_dts = 0;
+	r->req_max = 0;
 	r->pending_valid = false;
 	r->authenticated = false;
 	for (v = SPDM_V10; v <= SPDM_V13; v++)
@@ -277,6 +289,125 @@ static int h_get_version(struct spdm_rsp *r, const uint8_t *req, size_t len, str
 	return done(r, o);
 }
 
+/* The requester flags DSP0274 defines in version ver; the rest are
+ * reserved there and ignored, as a receiver does with any reserved field
+ * (libspdm_mask_capability_flags does the same). A 1.0 GET_CAPABILITIES
+ * has no Flags at all. */
+static uint32_t req_flags_defined(uint8_t ver)
+{
+	uint32_t m = 0;
+
+	if (ver >= SPDM_V11)
+		m |= SPDM_CAP_CERT | SPDM_CAP_CHAL | SPDM_CAP_ENCRYPT | SPDM_CAP_MAC |
+		     SPDM_CAP_MUT_AUTH | SPDM_CAP_KEY_EX | SPDM_CAP_PSK | SPDM_CAP_ENCAP |
+		     SPDM_CAP_HBEAT | SPDM_CAP_KEY_UPD | SPDM_CAP_HANDSHAKE_IN_THE_CLEAR |
+		     SPDM_CAP_PUB_KEY_ID;
+	if (ver >= SPDM_V12)
+		m |= SPDM_CAP_CHUNK;
+	if (ver >= SPDM_V13)
+		m |= SPDM_CAP_EP_INFO | SPDM_CAP_EVENT | SPDM_CAP_MULTI_KEY;
+	return m;
+}
+
+/*
+ * The combinations of requester flags that DSP0274 forbids, in the order
+ * libspdm_check_request_flag_compatibility tests them. Returns NULL when
+ * the flags are consistent, else the broken rule for the error message.
+ * (Requester CHAL_CAP is defined from 1.1 on: it announces that the
+ * requester can answer an encapsulated CHALLENGE for mutual auth.)
+ */
+static const char *req_flags_conflict(uint8_t ver, uint32_t f)
+{
+	unsigned psk = (f & SPDM_CAP_PSK) >> SPDM_CAP_PSK_SHIFT;
+	unsigned ep_info = (f & SPDM_CAP_EP_INFO) >> SPDM_CAP_EP_INFO_SHIFT;
+	unsigned multi_key = (f & SPDM_CAP_MULTI_KEY) >> SPDM_CAP_MULTI_KEY_SHIFT;
+	bool key_ex = f & SPDM_CAP_KEY_EX, cert = f & SPDM_CAP_CERT;
+	bool pub_key = f & SPDM_CAP_PUB_KEY_ID, chal = f & SPDM_CAP_CHAL;
+
+	if (ver < SPDM_V11)
+		return NULL;
+	/* §10.4 requester PSK_CAP: 01b is the only defined non-zero value
+	 * (10b, PSK with context, is a responder value) */
+	if (psk >= 2)
+		return "PSK_CAP is a reserved value";
+	/* §10.4: a session needs MAC_CAP or ENCRYPT_CAP; without KEY_EX_CAP
+	 * and PSK_CAP there is no session for the session flags to apply to */
+	if (key_ex || psk) {
+		if (!(f & (SPDM_CAP_MAC | SPDM_CAP_ENCRYPT)))
+			return "KEY_EX_CAP or PSK_CAP without MAC_CAP or ENCRYPT_CAP";
+	} else {
+		if (f & (SPDM_CAP_MAC | SPDM_CAP_ENCRYPT | SPDM_CAP_HBEAT | SPDM_CAP_KEY_UPD |
+			 SPDM_CAP_HANDSHAKE_IN_THE_CLEAR))
+			return "MAC/ENCRYPT/HBEAT/KEY_UPD/HANDSHAKE_IN_THE_CLEAR_CAP without KEY_EX_CAP or PSK_CAP";
+		if (ver >= SPDM_V13 && (f & SPDM_CAP_EVENT))
+			return "EVENT_CAP without KEY_EX_CAP or PSK_CAP";
+	}
+	/* §10.4: HANDSHAKE_IN_THE_CLEAR_CAP qualifies KEY_EXCHANGE only */
+	if (!key_ex && psk && (f & SPDM_CAP_HANDSHAKE_IN_THE_CLEAR))
+		return "HANDSHAKE_IN_THE_CLEAR_CAP without KEY_EX_CAP";
+	if (cert || pub_key) {
+		/* §10.4: a certificate chain and a provisioned public key
+		 * exclude each other */
+		if (cert && pub_key)
+			return "CERT_CAP together with PUB_KEY_ID_CAP";
+		/* ... and the key must be usable: CHALLENGE, KEY_EXCHANGE or
+		 * (1.3) signed endpoint info */
+		if (!chal && !key_ex && (ver < SPDM_V13 || ep_info < 2))
+			return "CERT_CAP or PUB_KEY_ID_CAP with nothing that uses the key";
+	} else {
+		if (chal || (f & SPDM_CAP_MUT_AUTH))
+			return "CHAL_CAP or MUT_AUTH_CAP without CERT_CAP or PUB_KEY_ID_CAP";
+		if (ver >= SPDM_V13 && ep_info == 2)
+			return "signed EP_INFO_CAP without CERT_CAP or PUB_KEY_ID_CAP";
+	}
+	/* §10.4: mutual authentication runs in CHALLENGE or in KEY_EXCHANGE */
+	if ((f & SPDM_CAP_MUT_AUTH) && !key_ex && !chal)
+		return "MUT_AUTH_CAP without KEY_EX_CAP or CHAL_CAP";
+	/* DSP0274 1.1 §10.4: in 1.1 mutual authentication is always
+	 * encapsulated (1.2 added the optimized flow) */
+	if (ver == SPDM_V11 && (f & SPDM_CAP_MUT_AUTH) && !(f & SPDM_CAP_ENCAP))
+		return "MUT_AUTH_CAP without ENCAP_CAP (1.1)";
+	if (ver >= SPDM_V13) {
+		if (ep_info == 3)
+			return "EP_INFO_CAP is a reserved value";
+		if (multi_key == 3)
+			return "MULTI_KEY_CAP is a reserved value";
+		/* §10.4: multiple keys are certificate slots */
+		if (multi_key && (pub_key || !cert))
+			return "MULTI_KEY_CAP without CERT_CAP, or with PUB_KEY_ID_CAP";
+	}
+	return NULL;
+}
+
+/* Everything in a parsed GET_CAPABILITIES that DSP0274 says makes it an
+ * invalid request; 0 or -EINVAL with the reason in ctx. */
+static int check_get_capabilities(struct spdm_rsp *r, const uint8_t *req, size_t len,
+				  const struct spdm_caps *rc)
+{
+	uint32_t f = rc->flags & req_flags_defined(r->ver);
+	struct spdm_hdr h;
+	const char *why = req_flags_conflict(r->ver, f);
+
+	if (why)
+		return doe_err(r->ctx, -EINVAL, "GET_CAPABILITIES: Flags 0x%08x: %s", rc->flags,
+			       why);
+	/* DSP0274 1.2.2/1.3 §10.4: without CHUNK_CAP there is nothing to
+	 * reassemble, so MaxSPDMmsgSize shall equal DataTransferSize (libspdm
+	 * enforces this from 1.2 on; its requester sends them equal) */
+	if (r->ver >= SPDM_V12 && !(f & SPDM_CAP_CHUNK) &&
+	    rc->max_msg_size != rc->data_transfer_size)
+		return doe_err(r->ctx, -EINVAL,
+			       "GET_CAPABILITIES: MaxSPDMmsgSize %u != DataTransferSize %u without CHUNK_CAP",
+			       rc->max_msg_size, rc->data_transfer_size);
+	/* DSP0274 1.3 §10.4: the SupportedAlgorithms block comes as a Large
+	 * SPDM message, so asking for it needs CHUNK_CAP */
+	if (r->ver >= SPDM_V13 && spdm_parse_hdr(r->ctx, req, len, &h) == 0 &&
+	    (h.param1 & SPDM_GET_CAPS_PARAM1_SUPPORTED_ALGS) && !(f & SPDM_CAP_CHUNK))
+		return doe_err(r->ctx, -EINVAL,
+			       "GET_CAPABILITIES: Param1 SupportedAlgorithms without CHUNK_CAP");
+	return 0;
+}
+
 static int h_get_capabilities(struct spdm_rsp *r, const uint8_t *req, size_t len,
 			      struct reply *o)
 {
@@ -284,15 +415,19 @@ static int h_get_capabilities(struct spdm_rsp *r, const uint8_t *req, size_t len
 	struct spdm_neg n;
 	int mlen;
 
+	/* DSP0274 §10.4: GET_CAPABILITIES only right after VERSION (an
+	 * ordering error), then the version it carries must be one we offered */
 	if (r->st != RP_VERSION)
 		return error_rsp(r, o, SPDM_ERR_UNEXPECTED_REQUEST, 0);
 	if (!version_ok(r, req[0]))
 		return error_rsp(r, o, SPDM_ERR_VERSION_MISMATCH, 0);
 	r->ver = req[0];
 	n = neg(r);
-	if ((mlen = spdm_parse_get_capabilities(r->ctx, &n, req, len, &rc)) < 0)
+	if ((mlen = spdm_parse_get_capabilities(r->ctx, &n, req, len, &rc)) < 0 ||
+	    check_get_capabilities(r, req, len, &rc) < 0)
 		return invalid(r, o);
 	r->req_dts = rc.data_transfer_size;
+	r->req_max = rc.max_msg_size;
 	c.ct_exponent = r->cfg.ct_exponent;
 	c.flags = r->cfg.flags;
 	c.data_transfer_size = r->cfg.data_transfer_size;
@@ -355,6 +490,14 @@ static int h_negotiate_algorithms(struct spdm_rsp *r, const uint8_t *req, size_t
 		return error_rsp(r, o, SPDM_ERR_VERSION_MISMATCH, 0);
 	if ((mlen = spdm_parse_negotiate_algorithms(r->ctx, &n, req, len, &a)) < 0)
 		return invalid(r, o);
+	/* DSP0274 §10.5: DMTF (bit 0) is the only measurement specification;
+	 * a requester that offers some and not that one cannot read our
+	 * measurements (libspdm_get_response_algorithms: InvalidRequest) */
+	if (meas && a.meas_spec && !(a.meas_spec & 0x01)) {
+		doe_err(r->ctx, -EINVAL, "NEGOTIATE_ALGORITHMS: MeasurementSpecification 0x%02x without DMTF",
+			a.meas_spec);
+		return invalid(r, o);
+	}
 	s.hash = pick(a.hash & r->cfg.hash_algos, hash_order, ARRAY_SIZE(hash_order));
 	if (a.asym & r->cfg.asym_algo &
 	    (r->ver >= SPDM_V12 ? SPDM_ASYM_ALL : SPDM_ASYM_ALL_10))
@@ -366,6 +509,10 @@ static int h_negotiate_algorithms(struct spdm_rsp *r, const uint8_t *req, size_t
 
 		s.meas_spec = a.meas_spec & 0x01;
 		s.meas_hash = mh ? SPDM_MEAS_HASH_FROM_BASE(mh) : SPDM_MEAS_HASH_RAW;
+		/* A requester that offers no measurement specification gets
+		 * none, and no MeasurementHashAlgo with it (as libspdm) */
+		if (!s.meas_spec)
+			s.meas_hash = 0;
 	}
 	if (r->ver >= SPDM_V12)
 		s.other_params = a.other_params & 0x02 ? 0x02 : a.other_params & 0x01;
@@ -373,13 +520,18 @@ static int h_negotiate_algorithms(struct spdm_rsp *r, const uint8_t *req, size_t
 	s.nstructs = a.nstructs;
 	for (i = 0; i < a.nstructs; i++)
 		s.structs[i].type = a.structs[i].type;
+	/* No common BaseHashAlgo, or no common BaseAsymAlgo while we sign:
+	 * the request offers nothing this connection can run on. DSP0274
+	 * names no ErrorCode for it; libspdm answers InvalidRequest, and so
+	 * do we (Unspecified would claim a fault of ours). */
 	if (!s.hash || (!s.asym && (r->cfg.flags & (SPDM_CAP_CHAL | SPDM_CAP_MEAS_SIG)))) {
-		doe_err(r->ctx, -EPROTO, "NEGOTIATE_ALGORITHMS: no common %s",
-			s.hash ? "BaseAsymAlgo" : "BaseHashAlgo");
-		return error_rsp(r, o, SPDM_ERR_UNSPECIFIED, 0);
+		doe_err(r->ctx, -EPROTO, "NEGOTIATE_ALGORITHMS: no common %s (offered 0x%x)",
+			s.hash ? "BaseAsymAlgo" : "BaseHashAlgo", s.hash ? a.asym : a.hash);
+		return invalid(r, o);
 	}
 	r->hash = s.hash;
 	r->meas_hash = s.meas_hash;
+	r->meas_spec = s.meas_spec;
 	if ((r->cfg.flags & SPDM_CAP_CERT) && prepare_chain(r) < 0)
 		return error_rsp(r, o, SPDM_ERR_UNSPECIFIED, 0);
 	spdm_enc_algorithms(&o->w, r->ver, &s);
@@ -423,14 +575,31 @@ static int h_get_certificate(struct spdm_rsp *r, const uint8_t *req, size_t len,
 {
 	struct spdm_neg n = neg(r);
 	struct spdm_get_cert g;
+	struct spdm_hdr h;
 	size_t max, portion;
 	uint8_t *dst;
 	int mlen;
 
 	if (!(r->cfg.flags & SPDM_CAP_CERT))
 		return error_rsp(r, o, SPDM_ERR_UNSUPPORTED_REQUEST, SPDM_GET_CERTIFICATE);
-	if ((mlen = spdm_parse_get_certificate(r->ctx, &n, req, len, &g)) < 0)
+	if ((mlen = spdm_parse_get_certificate(r->ctx, &n, req, len, &g)) < 0 ||
+	    spdm_parse_hdr(r->ctx, req, len, &h) < 0)
 		return invalid(r, o);
+	/* DSP0274 1.3 §10.7: SlotSizeRequested (Param2 bit 0) asks for the
+	 * slot's size alone: PortionLength 0, RemainderLength the size, and
+	 * Offset and Length are ignored. Before 1.3 Param2 is reserved. */
+	if (r->ver >= SPDM_V13 && (h.param2 & SPDM_GET_CERT_PARAM2_SLOT_SIZE)) {
+		if (g.slot != 0) {
+			doe_err(r->ctx, -EINVAL, "GET_CERTIFICATE: SlotID %u not provisioned",
+				g.slot);
+			return invalid(r, o);
+		}
+		spdm_enc_certificate_hdr(&o->w, r->ver, 0, 0, (uint16_t)r->chain_len);
+		if (!doe_wr_ok(&o->w))
+			return done(r, o);
+		return m_add(r, req, (size_t)mlen, o);
+	}
+	/* §10.7: a slot with no chain, or an Offset at or past its end */
 	if (g.slot != 0 || g.offset >= r->chain_len) {
 		doe_err(r->ctx, -EINVAL, "GET_CERTIFICATE: SlotID %u Offset %u (chain of %zu in slot 0)",
 			g.slot, g.offset, r->chain_len);
@@ -533,7 +702,8 @@ static int summary_hash(struct spdm_rsp *r, uint8_t hash_type, uint8_t *out)
 static int h_challenge(struct spdm_rsp *r, const uint8_t *req, size_t len, struct reply *o)
 {
 	struct spdm_neg n = neg(r);
-	bool meas = r->cfg.flags & (SPDM_CAP_MEAS_NO_SIG | SPDM_CAP_MEAS_SIG);
+	/* a summary hash needs measurements, and a negotiated format for them */
+	bool meas = (r->cfg.flags & (SPDM_CAP_MEAS_NO_SIG | SPDM_CAP_MEAS_SIG)) && r->meas_spec;
 	uint8_t th[SPDM_MAX_HASH_SIZE], *p;
 	struct spdm_challenge c;
 	int mlen;
@@ -587,10 +757,18 @@ static int h_get_measurements(struct spdm_rsp *r, const uint8_t *req, size_t len
 
 	if (!(r->cfg.flags & (SPDM_CAP_MEAS_NO_SIG | SPDM_CAP_MEAS_SIG)))
 		return error_rsp(r, o, SPDM_ERR_UNSUPPORTED_REQUEST, SPDM_GET_MEASUREMENTS);
+	/* NEGOTIATE_ALGORITHMS chose no MeasurementSpecification: there is no
+	 * format to answer in on this connection (libspdm: UnexpectedRequest) */
+	if (!r->meas_spec) {
+		doe_err(r->ctx, -EPROTO, "GET_MEASUREMENTS: no MeasurementSpecification negotiated");
+		return error_rsp(r, o, SPDM_ERR_UNEXPECTED_REQUEST, 0);
+	}
 	if ((mlen = spdm_parse_get_measurements(r->ctx, &n, req, len, &g)) < 0)
 		return invalid(r, o);
 	sign = g.attributes & SPDM_MEAS_ATTR_SIGN;
-	raw = g.attributes & SPDM_MEAS_ATTR_RAW;
+	/* DSP0274 1.2 §10.11 added RawBitStreamRequested; in 1.0/1.1 the bit
+	 * is reserved and must not change the answer */
+	raw = r->ver >= SPDM_V12 && (g.attributes & SPDM_MEAS_ATTR_RAW);
 	if ((sign && !(r->cfg.flags & SPDM_CAP_MEAS_SIG)) || g.slot != 0) {
 		doe_err(r->ctx, -EINVAL, "GET_MEASUREMENTS: signature or slot %u not supported", g.slot);
 		return invalid(r, o);
@@ -752,6 +930,25 @@ static int dispatch(struct spdm_rsp *r, const uint8_t *req, size_t len, struct r
 	}
 }
 
+/* The request codes this responder answers other than with
+ * UnsupportedRequest. */
+static bool implemented(uint8_t code)
+{
+	switch (code) {
+	case SPDM_GET_VERSION:
+	case SPDM_GET_CAPABILITIES:
+	case SPDM_NEGOTIATE_ALGORITHMS:
+	case SPDM_GET_DIGESTS:
+	case SPDM_GET_CERTIFICATE:
+	case SPDM_CHALLENGE:
+	case SPDM_GET_MEASUREMENTS:
+	case SPDM_RESPOND_IF_READY:
+		return true;
+	default:
+		return false;
+	}
+}
+
 static int respond_if_ready(struct spdm_rsp *r, const uint8_t *req, size_t len, struct reply *o)
 {
 	struct spdm_neg n = neg(r);
@@ -763,14 +960,55 @@ static int respond_if_ready(struct spdm_rsp *r, const uint8_t *req, size_t len, 
 		return error_rsp(r, o, SPDM_ERR_VERSION_MISMATCH, 0);
 	if (spdm_parse_respond_if_ready(r->ctx, &n, req, len, &code, &token) < 0)
 		return invalid(r, o);
-	/* DSP0274 §10.13: RequestCode and Token must be those of the
-	 * ResponseNotReady, for a request still pending */
-	if (!r->pending_valid || code != r->pending[1] || token != r->token)
+	/* Nothing to be ready with: a valid request at the wrong time */
+	if (!r->pending_valid) {
+		doe_err(r->ctx, -EPROTO, "RESPOND_IF_READY: no ResponseNotReady outstanding");
 		return error_rsp(r, o, SPDM_ERR_UNEXPECTED_REQUEST, 0);
+	}
+	/* DSP0274 §10.13: RequestCode and Token shall be those of the
+	 * ResponseNotReady; others are invalid fields (libspdm: InvalidRequest),
+	 * and the pending request stays pending for the right ones */
+	if (code != r->pending[1] || token != r->token) {
+		doe_err(r->ctx, -EINVAL,
+			"RESPOND_IF_READY: RequestCode 0x%02x Token %u, pending 0x%02x Token %u", code,
+			token, r->pending[1], r->token);
+		return invalid(r, o);
+	}
 	if (r->not_ready_left)
 		return not_ready(r, r->pending, r->pending_len, o);
 	r->pending_valid = false;
 	return dispatch(r, r->pending, r->pending_len, o);
+}
+
+/*
+ * DSP0274 1.2 §10.12 (and "Large SPDM message transfer"): a response
+ * larger than the requester's MaxSPDMmsgSize shall be ERROR
+ * ResponseTooLarge, whose ExtendedErrorData is the response size. We do
+ * not chunk, so whatever the handler built and did not fit is replaced;
+ * it was never sent, so the transcripts it went into start over (as after
+ * any ERROR the requester sees).
+ */
+static int fit_requester(struct spdm_rsp *r, struct reply *o, int rc)
+{
+	size_t n = *o->out_len;
+	uint8_t ext[4];
+
+	if (rc < 0 || !r->req_max || n <= r->req_max)
+		return rc;
+	doe_err(r->ctx, -EMSGSIZE, "SPDM responder: %s of %zu bytes > requester MaxSPDMmsgSize %u",
+		spdm_code_name(o->w.p[1]), n, r->req_max);
+	if (o->w.p[1] == SPDM_CHALLENGE_AUTH)
+		r->authenticated = false;
+	if (spdm_ts_m_restart(r->ctx, &r->ts) < 0 || spdm_ts_l_restart(r->ctx, &r->ts) < 0)
+		return error_rsp(r, o, SPDM_ERR_UNSPECIFIED, 0);
+	ext[0] = (uint8_t)n;
+	ext[1] = (uint8_t)(n >> 8);
+	ext[2] = (uint8_t)(n >> 16);
+	ext[3] = (uint8_t)(n >> 24);
+	o->w.off = 0;
+	o->w.failed = false;
+	spdm_enc_error(&o->w, r->ver, SPDM_ERR_RESPONSE_TOO_LARGE, 0, ext, sizeof(ext));
+	return done(r, o);
 }
 
 int spdm_rsp_handle(struct spdm_rsp *r, const void *req, size_t req_len, void *out,
@@ -791,14 +1029,26 @@ int spdm_rsp_handle(struct spdm_rsp *r, const void *req, size_t req_len, void *o
 		doe_err(r->ctx, -EBADMSG, "SPDM request: %zu bytes, shorter than the header", req_len);
 		return invalid(r, &o);
 	}
-	if (req_len > SPDM_MAX_REQUEST_SIZE + (r->cfg.req_align - 1u)) {
-		doe_err(r->ctx, -EBADMSG, "SPDM request: %zu bytes, longer than any request", req_len);
+	r->req_ver = q[1] != SPDM_GET_VERSION && version_ok(r, q[0]) ? q[0] : SPDM_V10;
+	/* DSP0274 1.2+: a request over the MaxSPDMmsgSize we announced shall
+	 * get RequestTooLarge (or be dropped), whatever it is */
+	if (r->st >= RP_CAPS && r->ver >= SPDM_V12 &&
+	    req_len > r->cfg.data_transfer_size + (r->cfg.req_align - 1u)) {
+		doe_err(r->ctx, -EMSGSIZE, "SPDM request: %zu bytes > our MaxSPDMmsgSize %u", req_len,
+			r->cfg.data_transfer_size);
+		return error_rsp(r, &o, SPDM_ERR_REQUEST_TOO_LARGE, 0);
+	}
+	/* None of the requests we implement is that long; a longer request
+	 * we do not implement (SET_CERTIFICATE, VENDOR_DEFINED_REQUEST...) is
+	 * still UnsupportedRequest, from dispatch (§10.12) */
+	if (implemented(q[1]) && req_len > SPDM_MAX_REQUEST_SIZE + (r->cfg.req_align - 1u)) {
+		doe_err(r->ctx, -EBADMSG, "SPDM request: %zu bytes, longer than any %s", req_len,
+			spdm_code_name(q[1]));
 		return invalid(r, &o);
 	}
-	r->req_ver = q[1] != SPDM_GET_VERSION && version_ok(r, q[0]) ? q[0] : SPDM_V10;
 	if (q[1] == SPDM_RESPOND_IF_READY)
-		return respond_if_ready(r, q, req_len, &o);
+		return fit_requester(r, &o, respond_if_ready(r, q, req_len, &o));
 	if (q[1] != SPDM_GET_VERSION)
 		r->pending_valid = false;	/* a new request abandons the pending one */
-	return dispatch(r, q, req_len, &o);
+	return fit_requester(r, &o, dispatch(r, q, req_len, &o));
 }
