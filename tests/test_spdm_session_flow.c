@@ -67,10 +67,14 @@ static void pair_conn(struct pair *p, uint8_t ver, uint16_t dhe, uint16_t aead, 
 		.opaque_fmt1 = ver >= 0x12,
 		.vca = vca,
 		.vca_len = sizeof(vca),
-		.chain = chain,
-		.chain_len = chain_len,
+		.has_chain = true,
 		.peer_key = idcfg.signer_priv,
 	};
+	{
+		unsigned int hl;
+
+		EVP_Digest(chain, chain_len, p->conn.chain_hash, &hl, EVP_sha384(), NULL);
+	}
 	p->so.signer = idcfg.signer;
 	p->so.signer_priv = idcfg.signer_priv;
 	p->so.summary_all = summary;
@@ -242,7 +246,7 @@ static void psk_pair(struct pair *p, uint32_t psk_cap, uint8_t ver)
 	pair_conn(p, ver, 0, SPDM_AEAD_AES_256_GCM, psk_cap);
 	p->conn.req_flags = (p->conn.req_flags & ~SPDM_CAP_KEY_EX) | 0x400;
 	p->conn.rsp_flags &= ~SPDM_CAP_KEY_EX;
-	p->conn.chain = NULL;
+	p->conn.has_chain = false;
 	p->conn.peer_key = NULL;
 	p->ro.psk = p->so.psk = psk;
 	p->ro.psk_len = p->so.psk_len = sizeof(psk);
@@ -474,6 +478,129 @@ static void t_init_refusals(void)
 	T_EQ(pair_init(&p), -EINVAL);
 }
 
+/* ---- over a connection our requester and responder negotiated --------- */
+
+static int loop(void *priv, const void *req, size_t len, void *rsp, size_t cap, size_t *rlen)
+{
+	return spdm_rsp_handle(priv, req, len, rsp, cap, rlen);
+}
+
+static const struct spdm_transport_ops loop_ops = { .exchange = loop, .align = 1 };
+
+#define SESSION_FLAGS (SPDM_CAP_ENCRYPT | SPDM_CAP_MAC | SPDM_CAP_KEY_EX | SPDM_CAP_HBEAT | \
+		       SPDM_CAP_KEY_UPD)
+
+static void t_negotiated_connection(void)
+{
+	static _Alignas(16) uint8_t qmem[SPDM_REQUESTER_CTX_SIZE], amem[SPDM_RESPONDER_CTX_SIZE];
+	static uint8_t cbuf[8192], mbuf[2048], rbuf[4096];
+	static const struct { uint8_t ver; uint16_t dhe_offer, aead_offer, dhe, aead; } c[] = {
+		{ 0x11, 0, 0, SPDM_DHE_SECP384R1, SPDM_AEAD_AES_256_GCM },
+		{ 0x12, SPDM_DHE_FFDHE2048 | SPDM_DHE_SECP521R1, SPDM_AEAD_AES_128_GCM,
+		  SPDM_DHE_SECP521R1, SPDM_AEAD_AES_128_GCM },
+		{ 0x13, SPDM_DHE_FFDHE3072, SPDM_AEAD_CHACHA20_POLY1305 | SPDM_AEAD_AES_128_GCM,
+		  SPDM_DHE_FFDHE3072, SPDM_AEAD_CHACHA20_POLY1305 },
+	};
+
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		struct spdm_req_policy pol;
+		struct spdm_rsp_config cfg;
+		struct spdm_req *req;
+		struct spdm_rsp *rsp;
+		struct pair p;
+		uint8_t wire[512], out[1024], app[512], ans[1024];
+		size_t wlen, olen, applen, alen, mlen;
+		bool sec;
+		static const uint8_t get_meas_hdr[] = { 0xE0, 0x00, 0xFF };
+		uint8_t gm[4 + 8] = { 0 };	/* 1.3: RequesterContext */
+		size_t gmlen = c[i].ver >= 0x13 ? 12 : 4;
+
+		t_case_name = c[i].ver == 0x11 ? "1.1" : c[i].ver == 0x12 ? "1.2" : "1.3";
+		spdm_req_policy_init(&pol);
+		pol.versions = (uint8_t)SPDM_VMASK(c[i].ver);
+		pol.asym_algos = SPDM_ASYM_ECDSA_P384;
+		pol.chain_buf = cbuf;
+		pol.chain_cap = sizeof(cbuf);
+		pol.meas_buf = mbuf;
+		pol.meas_cap = sizeof(mbuf);
+		pol.req_flags = SESSION_FLAGS;
+		pol.dhe_algos = c[i].dhe_offer;
+		pol.aead_algos = c[i].aead_offer;
+		spdm_rsp_config_init(&cfg);
+		spdm_identity_apply(id, &cfg);
+		cfg.flags |= SESSION_FLAGS;
+		T_EQ(spdm_rsp_init(amem, sizeof(amem), ctx, &cfg, &rsp), 0);
+		T_EQ(spdm_req_init(qmem, sizeof(qmem), ctx, &pol, &req), 0);
+		T_EQ(spdm_req_run(req, &loop_ops, rsp, rbuf, sizeof(rbuf), 0), 0);
+		T_EQ(spdm_req_result(req)->dhe, c[i].dhe);
+		T_EQ(spdm_req_result(req)->aead, c[i].aead);
+
+		memset(&p, 0, sizeof(p));
+		T_EQ(spdm_req_conn(req, &p.conn), 0);
+		{
+			struct spdm_conn rc;
+
+			T_EQ(spdm_rsp_conn(rsp, &rc), 0);
+			/* both sides must agree on every input to the key schedule */
+			T_EQ(rc.vca_len, p.conn.vca_len);
+			T_MEMEQ(rc.vca, p.conn.vca, p.conn.vca_len);
+			T_MEMEQ(rc.chain_hash, p.conn.chain_hash, 48);
+			T_EQ(rc.req_flags, p.conn.req_flags);
+			T_EQ(rc.rsp_flags, p.conn.rsp_flags);
+			T_EQ(rc.opaque_fmt1, p.conn.opaque_fmt1);
+			p.so.signer = cfg.signer;
+			p.so.signer_priv = cfg.signer_priv;
+			T_EQ(spdm_sess_rsp_init(p.smem, sizeof(p.smem), ctx, &rc, &p.so, &p.rsp), 0);
+		}
+		T_EQ(spdm_sess_req_init(p.rmem, sizeof(p.rmem), ctx, &p.conn, &p.ro, &p.req), 0);
+		T_EQ(handshake(&p, NULL), 0);
+		/* GET_MEASUREMENTS inside the session, answered by the responder */
+		gm[0] = c[i].ver;
+		memcpy(gm + 1, get_meas_hdr, 3);
+		T_EQ(spdm_sess_seal(p.req, gm, gmlen, wire, sizeof(wire), &wlen), 0);
+		T_EQ(spdm_sess_rsp_handle(p.rsp, wire, wlen, true, out, sizeof(out), &olen, &sec, app,
+					  sizeof(app), &applen), 1);
+		T_EQ(spdm_rsp_handle(rsp, app, applen, ans, sizeof(ans), &alen), 0);
+		T_EQ(ans[1], SPDM_MEASUREMENTS);
+		T_EQ(spdm_sess_seal(p.rsp, ans, alen, out, sizeof(out), &olen), 0);
+		T_EQ(spdm_sess_open(p.req, out, olen, app, sizeof(app), &mlen), 0);
+		T_EQ(mlen, alen);
+		T_MEMEQ(app, ans, alen);
+		pair_fini(&p);
+		spdm_req_fini(req);
+		spdm_rsp_fini(rsp);
+	}
+}
+
+/* Attestation alone (no req_flags) negotiates no session algorithms. */
+static void t_no_session_without_flags(void)
+{
+	static _Alignas(16) uint8_t qmem[SPDM_REQUESTER_CTX_SIZE], amem[SPDM_RESPONDER_CTX_SIZE];
+	static uint8_t cbuf[8192], mbuf[2048], rbuf[4096];
+	struct spdm_req_policy pol;
+	struct spdm_rsp_config cfg;
+	struct spdm_req *req;
+	struct spdm_rsp *rsp;
+	struct spdm_conn c;
+
+	spdm_req_policy_init(&pol);
+	pol.chain_buf = cbuf;
+	pol.chain_cap = sizeof(cbuf);
+	pol.meas_buf = mbuf;
+	pol.meas_cap = sizeof(mbuf);
+	spdm_rsp_config_init(&cfg);
+	spdm_identity_apply(id, &cfg);
+	cfg.flags |= SESSION_FLAGS;
+	T_EQ(spdm_rsp_init(amem, sizeof(amem), ctx, &cfg, &rsp), 0);
+	T_EQ(spdm_req_init(qmem, sizeof(qmem), ctx, &pol, &req), 0);
+	T_EQ(spdm_req_run(req, &loop_ops, rsp, rbuf, sizeof(rbuf), 0), 0);
+	T_EQ(spdm_req_result(req)->aead, 0);
+	T_EQ(spdm_req_conn(req, &c), -EOPNOTSUPP);
+	T_EQ(spdm_rsp_conn(rsp, &c), -EOPNOTSUPP);
+	spdm_req_fini(req);
+	spdm_rsp_fini(rsp);
+}
+
 int main(void)
 {
 	if (doe_ctx_new(&ctx) || spdm_identity_new(ctx, SPDM_ASYM_ECDSA_P384, NULL, &id))
@@ -492,6 +619,8 @@ int main(void)
 	T_RUN(t_replay_and_order);
 	T_RUN(t_key_update_mismatch);
 	T_RUN(t_init_refusals);
+	T_RUN(t_negotiated_connection);
+	T_RUN(t_no_session_without_flags);
 	spdm_identity_free(id);
 	doe_ctx_free(ctx);
 	return T_DONE();

@@ -383,6 +383,10 @@ struct spdm_rsp_config {
 	void *signer_priv;
 	const struct spdm_meas_value *meas;
 	size_t meas_count;
+	/* sessions (spdm_session.h), when flags include KEY_EX_CAP or PSK_CAP:
+	 * the DHE groups and AEAD suites we accept (default: all) */
+	uint16_t dhe_algos;
+	uint16_t aead_algos;
 	/* test knobs */
 	unsigned not_ready_count;	/* answer ResponseNotReady this often (UINT_MAX: always) */
 	uint8_t not_ready_rdt_exponent;

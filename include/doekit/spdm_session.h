@@ -164,8 +164,8 @@ DOE_API int spdm_rec_session_id(const uint8_t *in, size_t len, uint32_t *id);
  * What a session needs from the connection it is set up on: the outcome
  * of VCA (version, algorithms, both sides' CAPABILITIES flags), the VCA
  * bytes themselves (the first part of every session transcript), and for
- * KEY_EXCHANGE the responder's certificate chain of the slot used (as
- * CERTIFICATE returned it). Pointers must outlive the session.
+ * KEY_EXCHANGE the hash of the responder's certificate chain of the slot
+ * used. Pointers must outlive the session.
  */
 struct spdm_conn {
 	uint8_t version;		/* 0x11..0x13 */
@@ -176,11 +176,16 @@ struct spdm_conn {
 	const uint8_t *vca;		/* GET_VERSION .. ALGORITHMS, as exchanged */
 	size_t vca_len;
 	uint8_t slot;			/* certificate slot of the responder's key */
-	const uint8_t *chain;		/* that slot's chain (KEY_EXCHANGE only) */
-	size_t chain_len;
+	bool has_chain;			/* KEY_EXCHANGE: chain_hash is set */
+	uint8_t chain_hash[SPDM_MAX_HASH_SIZE];	/* Ct: hash of that slot's chain,
+					 * as CERTIFICATE delivers it */
 	void *peer_key;			/* requester: the verified responder leaf key
 					 * (EVP_PKEY *), KEY_EXCHANGE only */
 };
+
+/* The connection a responder negotiated (after ALGORITHMS went out);
+ * sessions need the session algorithms negotiated, 1.1+. */
+DOE_API int spdm_rsp_conn(const struct spdm_rsp *r, struct spdm_conn *c);
 
 /* The connection a finished requester set up (after spdm_req_next()
  * returned 0): 1.1+, session algorithms negotiated (policy req_flags);

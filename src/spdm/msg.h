@@ -59,9 +59,6 @@
 #define SPDM_ALGTYPE_KEY_SCHEDULE 5u
 #define SPDM_KEY_SCHEDULE_SPDM 0x0001u	/* the one KeySchedule there is */
 
-/* Session capability flags, as the requester and responder test them */
-#define SPDM_SCAP_KEY_EX 0x00000200u
-#define SPDM_SCAP_PSK 0x00000C00u
 
 /* GET_MEASUREMENTS attributes */
 #define SPDM_MEAS_ATTR_SIGN 0x01u

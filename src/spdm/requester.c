@@ -312,10 +312,10 @@ static void add_session_structs(struct spdm_req *r, uint32_t rsp_flags, struct s
 {
 	uint32_t both = r->res.req_flags & rsp_flags;
 
-	if (!(both & (SPDM_SCAP_KEY_EX | SPDM_SCAP_PSK)))
+	if (!(both & (SPDM_CAP_KEY_EX | SPDM_CAP_PSK)))
 		return;
 	r->offered_dhe = 0;
-	if (both & SPDM_SCAP_KEY_EX) {
+	if (both & SPDM_CAP_KEY_EX) {
 		r->offered_dhe = r->pol.dhe_algos ? r->pol.dhe_algos : SPDM_DHE_ALL;
 		a->structs[a->nstructs++] = (struct spdm_alg_struct){ SPDM_ALGTYPE_DHE, r->offered_dhe };
 	}
@@ -1083,8 +1083,9 @@ int spdm_req_conn(const struct spdm_req *r, struct spdm_conn *c)
 	c->slot = r->pol.slot;
 	/* KEY_EXCHANGE signs for the chain we verified, with its leaf key */
 	if (r->res.chain_verified && r->leaf) {
-		c->chain = r->res.chain;
-		c->chain_len = r->res.chain_len;
+		TRY(spdm_hash_all(r->ctx, r->res.hash_algo, r->res.chain, r->res.chain_len,
+				  c->chain_hash));
+		c->has_chain = true;
 		c->peer_key = r->leaf;
 	}
 	return 0;

@@ -19,6 +19,7 @@
 #include <doekit/cursor.h>
 #include "msg.h"
 #include "spdm_int.h"
+#include <doekit/spdm_session.h>
 #include "internal.h"
 
 enum rsp_state {
@@ -51,6 +52,10 @@ struct spdm_rsp {
 	uint8_t token;
 	bool pending_valid;
 	bool authenticated;		/* a CHALLENGE_AUTH went out since GET_VERSION */
+	/* for sessions (spdm_rsp_conn) */
+	uint32_t req_flags;		/* GET_CAPABILITIES Flags */
+	uint16_t dhe, aead;		/* selected in ALGORITHMS, 0: none */
+	bool opaque_fmt1;
 };
 
 _Static_assert(sizeof(struct spdm_rsp) <= SPDM_RESPONDER_CTX_SIZE,
@@ -73,6 +78,8 @@ void spdm_rsp_config_init(struct spdm_rsp_config *c)
 	c->hash_algos = SPDM_HASH_ALL;
 	c->meas_hash_algos = SPDM_HASH_ALL;
 	c->flags = SPDM_CAP_CERT | SPDM_CAP_CHAL | SPDM_CAP_MEAS_SIG;
+	c->dhe_algos = SPDM_DHE_ALL;
+	c->aead_algos = SPDM_AEAD_ALL;
 	c->ct_exponent = 12;
 	c->data_transfer_size = 4096;
 	c->req_align = 1;
@@ -428,6 +435,7 @@ static int h_get_capabilities(struct spdm_rsp *r, const uint8_t *req, size_t len
 		return invalid(r, o);
 	r->req_dts = rc.data_transfer_size;
 	r->req_max = rc.max_msg_size;
+	r->req_flags = r->ver >= SPDM_V11 ? rc.flags : 0;
 	c.ct_exponent = r->cfg.ct_exponent;
 	c.flags = r->cfg.flags;
 	c.data_transfer_size = r->cfg.data_transfer_size;
@@ -475,6 +483,39 @@ static int prepare_chain(struct spdm_rsp *r)
 	return ok ? 0 : doe_err(r->ctx, -EIO, "SPDM responder: hashing the chain failed");
 }
 
+static const uint32_t dhe_order[] = {
+	SPDM_DHE_SECP384R1, SPDM_DHE_SECP256R1, SPDM_DHE_SECP521R1,
+	SPDM_DHE_FFDHE3072, SPDM_DHE_FFDHE4096, SPDM_DHE_FFDHE2048,
+};
+static const uint32_t aead_order[] = {
+	SPDM_AEAD_AES_256_GCM, SPDM_AEAD_CHACHA20_POLY1305, SPDM_AEAD_AES_128_GCM,
+};
+
+/* Our pick in one AlgStruct: only when both of us can hold a session of
+ * the kind the struct serves. ReqBaseAsymAlg (mutual authentication) is
+ * not ours to choose without MUT_AUTH_CAP. */
+static uint16_t select_struct(struct spdm_rsp *r, const struct spdm_alg_struct *a)
+{
+	uint32_t both = r->req_flags & r->cfg.flags;
+	bool key_ex = both & SPDM_CAP_KEY_EX, psk = both & SPDM_CAP_PSK;
+
+	switch (a->type) {
+	case SPDM_ALGTYPE_DHE:
+		if (key_ex)
+			r->dhe = (uint16_t)pick(a->bits & r->cfg.dhe_algos, dhe_order,
+						ARRAY_SIZE(dhe_order));
+		return r->dhe;
+	case SPDM_ALGTYPE_AEAD:
+		if (key_ex || psk)
+			r->aead = (uint16_t)pick(a->bits & r->cfg.aead_algos, aead_order,
+						 ARRAY_SIZE(aead_order));
+		return r->aead;
+	case SPDM_ALGTYPE_KEY_SCHEDULE:
+		return (key_ex || psk) ? a->bits & SPDM_KEY_SCHEDULE_SPDM : 0;
+	}
+	return 0;
+}
+
 static int h_negotiate_algorithms(struct spdm_rsp *r, const uint8_t *req, size_t len,
 				  struct reply *o)
 {
@@ -516,10 +557,15 @@ static int h_negotiate_algorithms(struct spdm_rsp *r, const uint8_t *req, size_t
 	}
 	if (r->ver >= SPDM_V12)
 		s.other_params = a.other_params & 0x02 ? 0x02 : a.other_params & 0x01;
-	/* AlgStructs echoed with nothing selected: no sessions (yet) */
+	/* AlgStructs echoed, with a selection where both sides can hold a
+	 * session (DSP0274 §10.5: one bit of what was offered, or none) */
 	s.nstructs = a.nstructs;
-	for (i = 0; i < a.nstructs; i++)
+	r->dhe = r->aead = 0;
+	for (i = 0; i < a.nstructs; i++) {
 		s.structs[i].type = a.structs[i].type;
+		s.structs[i].bits = select_struct(r, &a.structs[i]);
+	}
+	r->opaque_fmt1 = s.other_params == 0x02;
 	/* No common BaseHashAlgo, or no common BaseAsymAlgo while we sign:
 	 * the request offers nothing this connection can run on. DSP0274
 	 * names no ErrorCode for it; libspdm answers InvalidRequest, and so
@@ -1051,4 +1097,32 @@ int spdm_rsp_handle(struct spdm_rsp *r, const void *req, size_t req_len, void *o
 	if (q[1] != SPDM_GET_VERSION)
 		r->pending_valid = false;	/* a new request abandons the pending one */
 	return fit_requester(r, &o, dispatch(r, q, req_len, &o));
+}
+
+/* ---- what a session needs from this connection ----------------------- */
+
+int spdm_rsp_conn(const struct spdm_rsp *r, struct spdm_conn *c)
+{
+	if (r->st != RP_READY)
+		return doe_err(r->ctx, -EINVAL, "session: the connection is not set up");
+	if (r->ver < SPDM_V11 || !r->aead)
+		return doe_err(r->ctx, -EOPNOTSUPP, "session: SPDM %u.%u connection without session algorithms (AEAD)",
+			       r->ver >> 4, r->ver & 0xF);
+	memset(c, 0, sizeof(*c));
+	c->version = r->ver;
+	c->hash_algo = r->hash;
+	c->asym_algo = r->cfg.asym_algo;
+	c->dhe = r->dhe;
+	c->aead = r->aead;
+	c->req_flags = r->req_flags;
+	c->rsp_flags = r->cfg.flags;
+	c->opaque_fmt1 = r->opaque_fmt1;
+	c->vca = r->ts.vca;
+	c->vca_len = r->ts.vca_len;
+	c->slot = 0;
+	if (r->cfg.flags & SPDM_CAP_CERT) {
+		memcpy(c->chain_hash, r->chain_digest, spdm_hash_size(r->hash));
+		c->has_chain = true;
+	}
+	return 0;
 }

@@ -60,7 +60,7 @@ int sess_init(void *mem, size_t mem_len, struct doe_ctx *ctx, const struct spdm_
 		return doe_err(ctx, -EOPNOTSUPP, "session: neither ENCRYPT_CAP nor MAC_CAP on both sides");
 	if (!s->psk && !spdm_dhe_size(conn->dhe))
 		return doe_err(ctx, -EINVAL, "session: DHE group 0x%x not supported", conn->dhe);
-	if (!s->psk && (!conn->chain || (requester && !conn->peer_key)))
+	if (!s->psk && (!conn->has_chain || (requester && !conn->peer_key)))
 		return doe_err(ctx, -EINVAL, "session: KEY_EXCHANGE needs the responder's certificate chain%s",
 			       requester ? " and verified leaf key" : "");
 	if (s->psk && (!o->psk_len || o->psk_len > 64 || o->psk_hint_len > SPDM_PSK_HINT_MAX))
@@ -87,14 +87,9 @@ int sess_init(void *mem, size_t mem_len, struct doe_ctx *ctx, const struct spdm_
 	}
 	if (sess_th_add(s, conn->vca, conn->vca_len))
 		goto fail;
-	if (!s->psk) {
-		uint8_t ct[SPDM_MAX_HASH_SIZE];
-
-		/* Ct: the hash of the whole chain as CERTIFICATE delivered it */
-		if (spdm_hash_all(ctx, conn->hash_algo, conn->chain, conn->chain_len, ct) ||
-		    sess_th_add(s, ct, s->hash_size))
-			goto fail;
-	}
+	/* Ct: the hash of the whole chain as CERTIFICATE delivered it */
+	if (!s->psk && sess_th_add(s, conn->chain_hash, s->hash_size))
+		goto fail;
 	if (!o->half_id) {
 		uint16_t id;
 

@@ -14,16 +14,9 @@
 #include <doekit/spdm_session.h>
 #include "msg.h"
 
-/* CAPABILITIES flags of sessions (same spelling as msg.h, so the two
- * definitions may coexist) */
-#define SPDM_CAP_ENCRYPT 0x00000040u
-#define SPDM_CAP_MAC 0x00000080u
-#define SPDM_CAP_KEY_EX 0x00000200u
-#define SPDM_CAP_PSK 0x00000C00u
-#define SPDM_CAP_HBEAT 0x00002000u
-#define SPDM_CAP_KEY_UPD 0x00004000u
-#define SPDM_CAP_HANDSHAKE_IN_THE_CLEAR 0x00008000u
-#define SPDM_CAP_PSK_WITH_CONTEXT 0x00000800u	/* responder PSK_CAP 10b */
+/* Responder PSK_CAP 10b: PSK with ResponderContext, PSK_FINISH follows
+ * (the other SPDM_CAP_* are in msg.h) */
+#define SPDM_CAP_PSK_WITH_CONTEXT 0x00000800u
 
 /* ERROR codes of sessions (DSP0274 Table "ERROR codes") */
 #define SPDM_ERR_DECRYPT_ERROR 0x06u
