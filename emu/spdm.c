@@ -5,7 +5,10 @@
  * has its own identity (root -> intermediate -> leaf with the CMA SAN),
  * made with OpenSSL on first use so that topologies that are only listed
  * cost nothing; all CMA mailboxes of a function share one responder, as
- * they share one device.
+ * they share one device. Every CMA mailbox also carries secured CMA (type
+ * 2): up to EMU_SPDM_SESSIONS sessions at once, started by KEY_EXCHANGE or
+ * PSK_EXCHANGE on type 1 and ended by END_SESSION, a failure, or
+ * GET_VERSION (which starts the connection over).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,15 +16,36 @@
 
 #include <doekit/doe.h>
 #include <doekit/spdm.h>
+#include <doekit/spdm_session.h>
+#include <openssl/crypto.h>
 #include "emu_internal.h"
 #include "internal.h"
 
 #define EMU_SPDM_MAX_MEAS 16
 #define EMU_SPDM_MEAS_BYTES 256
 
+#define EMU_SPDM_SESSIONS 4
+#define EMU_SPDM_FLAGS (SPDM_CAP_CERT | SPDM_CAP_CHAL | SPDM_CAP_MEAS_SIG)
+/* DSP0274 CAPABILITIES flags of sessions */
+#define EMU_SESSION_FLAGS (0x40u /* ENCRYPT */ | 0x80u /* MAC */ | 0x200u /* KEY_EX */ | \
+			   0x2000u /* HBEAT */ | 0x4000u /* KEY_UPD */ | \
+			   0x8000u /* HANDSHAKE_IN_THE_CLEAR */)
+#define EMU_PSK_WITH_CONTEXT 0x800u
+
+struct emu_sess {
+	_Alignas(16) uint8_t mem[SPDM_SESSION_CTX_SIZE];
+	struct spdm_sess *s;	/* NULL: slot free */
+	uint8_t summary_tcb[SPDM_MAX_HASH_SIZE], summary_all[SPDM_MAX_HASH_SIZE];
+};
+
 struct emu_spdm {
 	struct emu_fn *fn;
 	struct emu_spdm_opts opts;
+	struct spdm_rsp_config cfg;	/* what the responder was made with */
+	uint8_t psk[64];
+	size_t psk_len;
+	char psk_hint[65];
+	struct emu_sess sess[EMU_SPDM_SESSIONS];
 	struct spdm_meas_value meas[EMU_SPDM_MAX_MEAS];
 	uint8_t meas_bytes[EMU_SPDM_MAX_MEAS][EMU_SPDM_MEAS_BYTES];
 	struct spdm_identity *id;	/* NULL until first use */
@@ -29,10 +53,20 @@ struct emu_spdm {
 	_Alignas(16) uint8_t mem[SPDM_RESPONDER_CTX_SIZE];
 };
 
+static void end_sessions(struct emu_spdm *s)
+{
+	for (size_t i = 0; i < EMU_SPDM_SESSIONS; i++) {
+		spdm_sess_fini(s->sess[i].s);
+		s->sess[i].s = NULL;
+	}
+}
+
 void emu_spdm_free(struct emu_spdm *s)
 {
 	if (!s)
 		return;
+	end_sessions(s);
+	OPENSSL_cleanse(s->psk, sizeof(s->psk));
 	spdm_rsp_fini(s->rsp);
 	spdm_identity_free(s->id);
 	free(s);
@@ -112,7 +146,89 @@ static int ready(struct emu_spdm *s)
 	cfg.not_ready_count = s->opts.not_ready_count;
 	cfg.busy_count = s->opts.busy_count;
 	cfg.corrupt_signature = s->opts.corrupt_signature;
+	cfg.flags = EMU_SPDM_FLAGS;
+	if (!s->opts.no_sessions)
+		cfg.flags |= EMU_SESSION_FLAGS | (s->psk_len ? EMU_PSK_WITH_CONTEXT : 0);
+	s->cfg = cfg;
 	return spdm_rsp_init(s->mem, sizeof(s->mem), ctx, &cfg, &s->rsp);
+}
+
+/* ---- sessions ---------------------------------------------------------- */
+
+static int error_msg(uint8_t ver, uint8_t code, uint8_t *rsp, size_t cap, size_t *len)
+{
+	if (cap < 4)
+		return -EMSGSIZE;
+	rsp[0] = ver ? ver : 0x10;
+	rsp[1] = SPDM_ERROR;
+	rsp[2] = code;
+	rsp[3] = 0;
+	*len = 4;
+	return 0;
+}
+
+static void drop_if_done(struct emu_sess *e)
+{
+	enum spdm_sess_state st = spdm_sess_state(e->s);
+
+	if (st == SPDM_SESS_ENDED || st == SPDM_SESS_FAILED) {
+		spdm_sess_fini(e->s);
+		e->s = NULL;
+	}
+}
+
+/* KEY_EXCHANGE / PSK_EXCHANGE: a new session in a free slot. */
+static int session_start(struct emu_spdm *s, const uint8_t *req, size_t req_len, uint8_t *rsp,
+			 size_t cap, size_t *len)
+{
+	struct doe_ctx *ctx = emu_fn_ctx(s->fn);
+	struct spdm_sess_opts o = { .binding = SPDM_BINDING_DOE };
+	struct spdm_conn conn;
+	struct emu_sess *e = NULL;
+	bool sec;
+	size_t applen;
+	int rc;
+
+	for (size_t i = 0; i < EMU_SPDM_SESSIONS && !e; i++)
+		if (!s->sess[i].s)
+			e = &s->sess[i];
+	if (!e)	/* DSP0274: SessionLimitExceeded */
+		return error_msg(req[0], 0x0A, rsp, cap, len);
+	if (spdm_rsp_conn(s->rsp, &conn))
+		return error_msg(req[0], SPDM_ERR_UNEXPECTED_REQUEST, rsp, cap, len);
+	o.signer = s->cfg.signer;
+	o.signer_priv = s->cfg.signer_priv;
+	o.heartbeat_period = 10;
+	o.corrupt_verify_data = s->opts.corrupt_verify_data;
+	if (spdm_rsp_summary_hash(s->rsp, SPDM_SUMMARY_TCB, e->summary_tcb) == 0 &&
+	    spdm_rsp_summary_hash(s->rsp, SPDM_SUMMARY_ALL, e->summary_all) == 0) {
+		o.summary_tcb = e->summary_tcb;
+		o.summary_all = e->summary_all;
+	}
+	if (req[1] == 0xE6 /* PSK_EXCHANGE */) {
+		if (!s->psk_len)
+			return error_msg(req[0], SPDM_ERR_UNSUPPORTED_REQUEST, rsp, cap, len);
+		o.psk = s->psk;
+		o.psk_len = s->psk_len;
+		o.psk_hint = (const uint8_t *)s->psk_hint;
+		o.psk_hint_len = strlen(s->psk_hint);
+	}
+	rc = spdm_sess_rsp_init(e->mem, sizeof(e->mem), ctx, &conn, &o, &e->s);
+	if (rc)
+		return error_msg(req[0], SPDM_ERR_UNSUPPORTED_REQUEST, rsp, cap, len);
+	rc = spdm_sess_rsp_handle(e->s, req, req_len, false, rsp, cap, len, &sec, NULL, 0, &applen);
+	drop_if_done(e);
+	return rc < 0 && !*len ? rc : 0;
+}
+
+/* A FINISH in the clear (HANDSHAKE_IN_THE_CLEAR) names no session: it is
+ * for the one whose handshake is under way. */
+static struct emu_sess *handshaking(struct emu_spdm *s)
+{
+	for (size_t i = 0; i < EMU_SPDM_SESSIONS; i++)
+		if (s->sess[i].s && spdm_sess_state(s->sess[i].s) == SPDM_SESS_HANDSHAKE)
+			return &s->sess[i];
+	return NULL;
 }
 
 static int cma_handler(void *priv, const uint8_t *req, size_t req_len, uint8_t *rsp,
@@ -121,7 +237,64 @@ static int cma_handler(void *priv, const uint8_t *req, size_t req_len, uint8_t *
 	struct emu_spdm *s = priv;
 
 	TRY(ready(s));
+	if (req_len >= 2) {
+		switch (req[1]) {
+		case SPDM_GET_VERSION:
+			end_sessions(s);	/* a new connection ends every session */
+			break;
+		case 0xE4:	/* KEY_EXCHANGE */
+		case 0xE6:	/* PSK_EXCHANGE */
+			return session_start(s, req, req_len, rsp, rsp_cap, rsp_len);
+		case 0xE5: {	/* FINISH in the clear */
+			struct emu_sess *e = handshaking(s);
+			size_t applen;
+			bool sec;
+			int rc;
+
+			if (!e)
+				return error_msg(req[0], SPDM_ERR_UNEXPECTED_REQUEST, rsp, rsp_cap,
+						 rsp_len);
+			rc = spdm_sess_rsp_handle(e->s, req, req_len, false, rsp, rsp_cap, rsp_len,
+						  &sec, NULL, 0, &applen);
+			drop_if_done(e);
+			return rc < 0 && !*rsp_len ? rc : 0;
+		}
+		}
+	}
 	return spdm_rsp_handle(s->rsp, req, req_len, rsp, rsp_cap, rsp_len);
+}
+
+/* Secured CMA: the record's session ID picks the session; an application
+ * request inside it goes to the same responder as type 1 does. */
+static int secured_handler(void *priv, const uint8_t *req, size_t req_len, uint8_t *rsp,
+			   size_t rsp_cap, size_t *rsp_len)
+{
+	struct emu_spdm *s = priv;
+	uint8_t app[4096], ans[4096];
+	struct emu_sess *e = NULL;
+	size_t applen, anslen;
+	uint32_t id;
+	bool sec;
+	int rc;
+
+	TRY(ready(s));
+	if (spdm_rec_session_id(req, req_len, &id) == 0)
+		for (size_t i = 0; i < EMU_SPDM_SESSIONS && !e; i++)
+			if (s->sess[i].s && spdm_sess_id(s->sess[i].s) == id)
+				e = &s->sess[i];
+	if (!e)
+		return error_msg(0x11, SPDM_ERR_UNEXPECTED_REQUEST, rsp, rsp_cap, rsp_len);
+	rc = spdm_sess_rsp_handle(e->s, req, req_len, true, rsp, rsp_cap, rsp_len, &sec, app,
+				  sizeof(app), &applen);
+	if (rc == 1) {
+		rc = spdm_rsp_handle(s->rsp, app, applen, ans, sizeof(ans), &anslen);
+		if (rc == 0)
+			rc = spdm_sess_seal(e->s, ans, anslen, rsp, rsp_cap, rsp_len);
+		OPENSSL_cleanse(app, sizeof(app));
+		OPENSSL_cleanse(ans, sizeof(ans));
+	}
+	drop_if_done(e);
+	return rc < 0 && !*rsp_len ? rc : 0;
 }
 
 int emu_spdm_attach(struct emu_fn *fn, struct emu_mb *mb)
@@ -130,7 +303,8 @@ int emu_spdm_attach(struct emu_fn *fn, struct emu_mb *mb)
 
 	if (!s)
 		return -ENOMEM;
-	return emu_mb_add_protocol(mb, DOE_VENDOR_PCISIG, DOE_TYPE_CMA, cma_handler, s);
+	TRY(emu_mb_add_protocol(mb, DOE_VENDOR_PCISIG, DOE_TYPE_CMA, cma_handler, s));
+	return emu_mb_add_protocol(mb, DOE_VENDOR_PCISIG, DOE_TYPE_SECURED_CMA, secured_handler, s);
 }
 
 int emu_fn_set_spdm(struct emu_fn *fn, const struct emu_spdm_opts *o)
@@ -146,8 +320,25 @@ int emu_fn_set_spdm(struct emu_fn *fn, const struct emu_spdm_opts *o)
 		spdm_identity_free(s->id);
 		s->id = NULL;
 	}
+	if (o->psk && (!o->psk_len || o->psk_len > sizeof(s->psk)))
+		return doe_err(emu_fn_ctx(fn), -EINVAL, "PSK of 1-%zu bytes", sizeof(s->psk));
+	if (o->psk_hint && strlen(o->psk_hint) >= sizeof(s->psk_hint))
+		return doe_err(emu_fn_ctx(fn), -EINVAL, "PSK hint of at most %zu bytes",
+			       sizeof(s->psk_hint) - 1);
+	end_sessions(s);
 	spdm_rsp_fini(s->rsp);
 	s->rsp = NULL;
+	OPENSSL_cleanse(s->psk, sizeof(s->psk));
+	s->psk_len = 0;
+	if (o->psk) {
+		memcpy(s->psk, o->psk, o->psk_len);
+		s->psk_len = o->psk_len;
+	}
+	snprintf(s->psk_hint, sizeof(s->psk_hint), "%s", o->psk_hint ? o->psk_hint : "");
+	s->opts.corrupt_verify_data = o->corrupt_verify_data;
+	s->opts.no_sessions = o->no_sessions;
+	s->opts.psk = NULL;
+	s->opts.psk_hint = NULL;
 	s->opts.asym_algo = o->asym_algo ? o->asym_algo : s->opts.asym_algo;
 	s->opts.versions = o->versions;
 	s->opts.not_ready_count = o->not_ready_count;
@@ -205,6 +396,7 @@ int emu_fn_set_spdm_identity(struct emu_fn *fn, struct spdm_identity *id, uint32
 		spdm_identity_free(id);
 		return doe_err(emu_fn_ctx(fn), -ENOENT, "emulated function has no CMA mailbox");
 	}
+	end_sessions(s);
 	spdm_rsp_fini(s->rsp);
 	s->rsp = NULL;
 	spdm_identity_free(s->id);

@@ -53,8 +53,7 @@ static int add_mailbox(struct emu_fn *fn, enum mb_kind kind, uint8_t ver, bool i
 		rc = emu_mb_add_protocol(mb, DOE_VENDOR_CXL, DOE_TYPE_CXL_TABLE_ACCESS, NULL, NULL);
 	if (!rc && (kind == MB_CMA || kind == MB_CMA_SECURED || kind == MB_CDAT_CMA))
 		rc = emu_spdm_attach(fn, mb);
-	if (!rc && kind == MB_CMA_SECURED)
-		rc = emu_mb_add_protocol(mb, DOE_VENDOR_PCISIG, DOE_TYPE_SECURED_CMA, NULL, NULL);
+	/* emu_spdm_attach() serves secured CMA (type 2) on every CMA mailbox */
 	if (out)
 		*out = mb;
 	return rc;

@@ -251,10 +251,10 @@ static void t_record_round_trip(void)
 	static const uint16_t aeads[] = { SPDM_AEAD_AES_128_GCM, SPDM_AEAD_AES_256_GCM,
 					  SPDM_AEAD_CHACHA20_POLY1305 };
 	static const struct spdm_rec_params params[] = {
-		{ 0xFFFE0001u, 0, 0, false },	/* PCI DOE: no sequence number, no padding */
-		{ 0x12345678u, 2, 32, false },	/* MCTP: 2 bytes, random padding */
-		{ 0x00000001u, 8, 0, false },
-		{ 0xCAFEF00Du, 2, 0, true },	/* MAC only */
+		{ 0xFFFE0001u, 0, 0, false, 1 },	/* PCI DOE: no sequence number, no padding */
+		{ 0x12345678u, 2, 32, false, 1 },	/* MCTP: 2 bytes, random padding */
+		{ 0x00000001u, 8, 0, false, 1 },
+		{ 0xCAFEF00Du, 2, 0, true, 1 },	/* MAC only */
 	};
 	uint8_t app[300], rec[400], got[400];
 
@@ -298,7 +298,7 @@ static void t_record_round_trip(void)
 /* Every single-bit flip anywhere in a record is caught, with one message. */
 static void t_record_tamper(void)
 {
-	static const struct spdm_rec_params ps[] = { { 7, 2, 0, false }, { 7, 0, 0, true } };
+	static const struct spdm_rec_params ps[] = { { 7, 2, 0, false, 1 }, { 7, 0, 0, true, 1 } };
 	uint8_t app[40] = "GET_MEASUREMENTS inside a session", rec[128], got[128];
 
 	for (size_t k = 0; k < 2; k++) {
@@ -325,6 +325,23 @@ static void t_record_tamper(void)
 		rec[len] = 0;
 		T_EQ(spdm_rec_open(ctx, &rx, &rx.rsp, &ps[k], rec, len + 1, got, sizeof(got), &glen),
 		     -EBADMSG);
+		/* DOE alignment: up to 3 zero bytes after the record, no more, none set */
+		{
+			struct spdm_rec_params a = ps[k];
+
+			a.align = 4;
+			memset(rec + len, 0, 4);
+			T_EQ(spdm_rec_open(ctx, &rx, &rx.rsp, &a, rec, len + 4, got, sizeof(got),
+					   &glen), -EBADMSG);
+			rec[len + 1] = 1;
+			T_EQ(spdm_rec_open(ctx, &rx, &rx.rsp, &a, rec, len + 2, got, sizeof(got),
+					   &glen), -EBADMSG);
+			rec[len + 1] = 0;
+			T_EQ(rx.rsp.seq, 0);
+			T_EQ(spdm_rec_open(ctx, &rx, &rx.rsp, &a, rec, len + 3, got, sizeof(got),
+					   &glen), 0);
+			rx.rsp.seq = 0;
+		}
 		T_EQ(rx.rsp.seq, 0);	/* nothing consumed by the failures */
 		T_EQ(spdm_rec_open(ctx, &rx, &rx.rsp, &ps[k], rec, len, got, sizeof(got), &glen), 0);
 		spdm_keys_wipe(&tx);
@@ -334,7 +351,7 @@ static void t_record_tamper(void)
 
 static void t_record_session_and_order(void)
 {
-	struct spdm_rec_params p = { 0x11112222u, 2, 0, false }, q = p;
+	struct spdm_rec_params p = { 0x11112222u, 2, 0, false, 1 }, q = p;
 	uint8_t rec1[64], rec2[64], got[64];
 	struct spdm_keys tx, rx;
 	size_t l1, l2, glen;
@@ -364,7 +381,7 @@ static void t_record_session_and_order(void)
 
 static void t_record_limits(void)
 {
-	struct spdm_rec_params p = { 1, 8, 0, false };
+	struct spdm_rec_params p = { 1, 8, 0, false, 1 };
 	static uint8_t big[70000], rec[70100];
 	uint8_t got[16];
 	struct spdm_keys tx, rx;

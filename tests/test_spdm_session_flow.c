@@ -601,6 +601,167 @@ static void t_no_session_without_flags(void)
 	spdm_rsp_fini(rsp);
 }
 
+/* ---- through the emulator's mailbox registers: DOE type 1 and type 2 -- */
+
+static void t_emulated_device_over_doe(void)
+{
+	static _Alignas(16) uint8_t qmem[SPDM_REQUESTER_CTX_SIZE];
+	static uint8_t cbuf[8192], mbuf[2048], rbuf[4096];
+	static const uint8_t psk_key[16] = "emulator psk 16b";
+	struct doe_bdf bdf = { 0, 0x0f, 0, 0 };
+	struct emu_topo *topo = NULL;
+	struct doe_cfg *cfg = NULL;
+	struct doe_mb *mb = NULL;
+	struct spdm_trust *trust = NULL;
+	struct emu_fn *fn;
+	const uint8_t *root;
+	size_t root_len;
+
+	T_EQ(emu_topo_new(ctx, NULL, &topo), 0);
+	fn = topo ? emu_topo_find(topo, &bdf) : NULL;
+	T_TRUE(fn != NULL);
+	if (!fn)
+		goto out;
+	{
+		struct emu_spdm_opts o = { .psk = psk_key, .psk_len = sizeof(psk_key),
+					   .psk_hint = "emu-hint" };
+
+		T_EQ(emu_fn_set_spdm(fn, &o), 0);
+	}
+	T_EQ(emu_fn_spdm_root(fn, &root, &root_len), 0);
+	T_EQ(spdm_trust_new(ctx, NULL, &trust), 0);
+	T_EQ(spdm_trust_add_der(trust, root, root_len), 0);
+	T_EQ(emu_fn_cfg_open(fn, &cfg), 0);
+	/* the type 3 device: CDAT mailbox first, then CMA (type 1 and 2) */
+	T_EQ(doe_mb_new(cfg, emu_mb_offset(emu_fn_mailbox(fn, 1)), &mb), 0);
+	if (!mb)
+		goto out;
+	for (int mode = 0; mode < 4; mode++) {
+		/* 0: KEY_EXCHANGE, 1: in the clear, 2: PSK, 3: two sessions at once */
+		struct spdm_req_policy pol;
+		struct spdm_req *req;
+		struct pair p, p2;
+		uint8_t rsp[2048];
+		size_t rlen;
+		static const uint8_t gm[] = { 0x13, 0xE0, 0x00, 0xFF, 0, 0, 0, 0, 0, 0, 0, 0 };
+
+		t_case_name = mode == 0 ? "emulated: KEY_EXCHANGE over DOE type 2"
+			      : mode == 1 ? "emulated: handshake in the clear"
+			      : mode == 2 ? "emulated: PSK" : "emulated: two sessions";
+		spdm_req_policy_init(&pol);
+		pol.trust = trust;
+		pol.rsp_align = 4;
+		pol.chain_buf = cbuf;
+		pol.chain_cap = sizeof(cbuf);
+		pol.meas_buf = mbuf;
+		pol.meas_cap = sizeof(mbuf);
+		pol.req_flags = SESSION_FLAGS | (mode == 1 ? SPDM_CAP_HANDSHAKE_IN_THE_CLEAR : 0) |
+				(mode == 2 ? 0x400u : 0);
+		T_EQ(spdm_req_init(qmem, sizeof(qmem), ctx, &pol, &req), 0);
+		if (spdm_req_run(req, spdm_transport_doe(), mb, rbuf, sizeof(rbuf), 0))
+			T_FAIL_("attestation: %s", doe_ctx_errmsg(ctx));
+		memset(&p, 0, sizeof(p));
+		if (spdm_req_conn(req, &p.conn)) {
+			T_FAIL_("no connection: %s", doe_ctx_errmsg(ctx));
+			spdm_req_fini(req);
+			continue;
+		}
+		if (mode == 2) {
+			p.ro.psk = psk_key;
+			p.ro.psk_len = sizeof(psk_key);
+			p.ro.psk_hint = (const uint8_t *)"emu-hint";
+			p.ro.psk_hint_len = 8;
+		}
+		p.ro.summary_hash_type = SPDM_SUMMARY_ALL;
+		if (spdm_sess_req_init(p.rmem, sizeof(p.rmem), ctx, &p.conn, &p.ro, &p.req) ||
+		    spdm_sess_run(p.req, spdm_transport_doe(), mb)) {
+			T_FAIL_("no session: %s", doe_ctx_errmsg(ctx));
+			spdm_sess_fini(p.req);
+			spdm_req_fini(req);
+			continue;
+		}
+		if (mode == 3) {
+			p2 = p;
+			p2.ro.half_id = 0;
+			T_EQ(spdm_sess_req_init(p2.rmem, sizeof(p2.rmem), ctx, &p.conn, &p2.ro, &p2.req), 0);
+			T_EQ(spdm_sess_run(p2.req, spdm_transport_doe(), mb), 0);
+			T_NE(spdm_sess_id(p2.req), spdm_sess_id(p.req));
+		}
+		/* GET_MEASUREMENTS inside the session */
+		T_EQ(spdm_sess_exchange(p.req, spdm_transport_doe(), mb, gm, sizeof(gm), rsp,
+					sizeof(rsp), &rlen), 0);
+		T_EQ(rsp[1], SPDM_MEASUREMENTS);
+		T_EQ(spdm_sess_control(p.req, spdm_transport_doe(), mb, SPDM_HEARTBEAT, 0), 0);
+		T_EQ(spdm_sess_control(p.req, spdm_transport_doe(), mb, SPDM_KEY_UPDATE,
+				       SPDM_KEY_UPDATE_ALL_KEYS), 0);
+		T_EQ(spdm_sess_exchange(p.req, spdm_transport_doe(), mb, gm, sizeof(gm), rsp,
+					sizeof(rsp), &rlen), 0);
+		if (mode == 3) {
+			T_EQ(spdm_sess_exchange(p2.req, spdm_transport_doe(), mb, gm, sizeof(gm), rsp,
+						sizeof(rsp), &rlen), 0);
+			T_EQ(spdm_sess_control(p2.req, spdm_transport_doe(), mb, SPDM_END_SESSION, 0), 0);
+			spdm_sess_fini(p2.req);
+		}
+		T_EQ(spdm_sess_control(p.req, spdm_transport_doe(), mb, SPDM_END_SESSION, 0), 0);
+		T_EQ(spdm_sess_state(p.req), SPDM_SESS_ENDED);
+		spdm_sess_fini(p.req);
+		spdm_req_fini(req);
+	}
+out:
+	doe_mb_free(mb);
+	doe_cfg_free(cfg);
+	spdm_trust_free(trust);
+	emu_topo_free(topo);
+}
+
+/* The emulator's fault knob: corrupted ResponderVerifyData is caught. */
+static void t_emulated_bad_verify_data(void)
+{
+	static _Alignas(16) uint8_t qmem[SPDM_REQUESTER_CTX_SIZE];
+	static uint8_t cbuf[8192], mbuf[2048], rbuf[4096];
+	struct doe_bdf bdf = { 0, 0x0f, 0, 0 };
+	struct emu_topo *topo = NULL;
+	struct doe_cfg *cfg = NULL;
+	struct doe_mb *mb = NULL;
+	struct spdm_req_policy pol;
+	struct spdm_req *req;
+	struct emu_fn *fn;
+	struct pair p;
+	struct emu_spdm_opts o = { .corrupt_verify_data = true };
+
+	T_EQ(emu_topo_new(ctx, NULL, &topo), 0);
+	fn = topo ? emu_topo_find(topo, &bdf) : NULL;
+	if (!fn || emu_fn_set_spdm(fn, &o) || emu_fn_cfg_open(fn, &cfg) ||
+	    doe_mb_new(cfg, emu_mb_offset(emu_fn_mailbox(fn, 1)), &mb)) {
+		T_FAIL_("emulator: %s", doe_ctx_errmsg(ctx));
+		goto out;
+	}
+	spdm_req_policy_init(&pol);
+	pol.rsp_align = 4;
+	pol.chain_buf = cbuf;
+	pol.chain_cap = sizeof(cbuf);
+	pol.meas_buf = mbuf;
+	pol.meas_cap = sizeof(mbuf);
+	pol.req_flags = SESSION_FLAGS;
+	T_EQ(spdm_req_init(qmem, sizeof(qmem), ctx, &pol, &req), 0);
+	T_EQ(spdm_req_run(req, spdm_transport_doe(), mb, rbuf, sizeof(rbuf), 0), 0);
+	memset(&p, 0, sizeof(p));
+	if (spdm_req_conn(req, &p.conn) ||
+	    spdm_sess_req_init(p.rmem, sizeof(p.rmem), ctx, &p.conn, &p.ro, &p.req)) {
+		T_FAIL_("no connection: %s", doe_ctx_errmsg(ctx));
+		spdm_req_fini(req);
+		goto out;
+	}
+	T_EQ(spdm_sess_run(p.req, spdm_transport_doe(), mb), -EBADMSG);
+	T_CONTAINS(doe_ctx_errmsg(ctx), "ResponderVerifyData");
+	spdm_sess_fini(p.req);
+	spdm_req_fini(req);
+out:
+	doe_mb_free(mb);
+	doe_cfg_free(cfg);
+	emu_topo_free(topo);
+}
+
 int main(void)
 {
 	if (doe_ctx_new(&ctx) || spdm_identity_new(ctx, SPDM_ASYM_ECDSA_P384, NULL, &id))
@@ -621,6 +782,8 @@ int main(void)
 	T_RUN(t_init_refusals);
 	T_RUN(t_negotiated_connection);
 	T_RUN(t_no_session_without_flags);
+	T_RUN(t_emulated_device_over_doe);
+	T_RUN(t_emulated_bad_verify_data);
 	spdm_identity_free(id);
 	doe_ctx_free(ctx);
 	return T_DONE();

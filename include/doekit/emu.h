@@ -198,6 +198,13 @@ struct emu_spdm_opts {
 	unsigned not_ready_count;	/* ResponseNotReady this often first */
 	unsigned busy_count;		/* Busy this often first */
 	bool corrupt_signature;		/* flip a bit in every signature */
+	/* sessions: every CMA mailbox also answers secured CMA (type 2) */
+	const uint8_t *psk;		/* PSK_EXCHANGE with this key (copied, 1-64
+					 * bytes); NULL: no PSK_CAP */
+	size_t psk_len;
+	const char *psk_hint;		/* copied, at most 64 bytes */
+	bool corrupt_verify_data;	/* flip a bit of ResponderVerifyData */
+	bool no_sessions;		/* answer as a device without session caps */
 };
 DOE_API int emu_fn_set_spdm(struct emu_fn *fn, const struct emu_spdm_opts *o);
 /* Whether the function has a CMA mailbox (and so a responder); cheap: no

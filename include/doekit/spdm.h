@@ -454,6 +454,12 @@ struct spdm_transport_ops {
 	int (*exchange)(void *priv, const void *req, size_t req_len, void *rsp, size_t rsp_cap,
 			size_t *rsp_len);
 	uint8_t align;
+	/* Sessions (spdm_session.h): one secured message out, one back (DOE:
+	 * data object type 2; MCTP: message type 0x06). NULL: the transport
+	 * carries no sessions. binding is an enum spdm_binding. */
+	int (*exchange_secured)(void *priv, const void *req, size_t req_len, void *rsp,
+				size_t rsp_cap, size_t *rsp_len);
+	uint8_t binding;
 };
 
 /* CMA over DOE: doe_exchange() with vendor 0x0001 type 1; priv is a

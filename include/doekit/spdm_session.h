@@ -125,6 +125,8 @@ struct spdm_rec_params {
 	uint8_t seq_size;	/* bytes of sequence number on the wire: 0 (DOE), 2 (MCTP), 8 */
 	uint8_t max_pad;	/* random padding 0..max_pad bytes (ENC only); 0 on DOE */
 	bool mac_only;		/* session with MAC_CAP but not ENCRYPT_CAP */
+	uint8_t align;		/* the transport pads records to this (DOE: 4); up
+				 * to align-1 zero bytes may follow a record */
 };
 
 /* Sizes: header (4 + seq_size + 2), plus 2 (ENC: app length) + pad, plus tag. */
@@ -186,6 +188,10 @@ struct spdm_conn {
 /* The connection a responder negotiated (after ALGORITHMS went out);
  * sessions need the session algorithms negotiated, 1.1+. */
 DOE_API int spdm_rsp_conn(const struct spdm_rsp *r, struct spdm_conn *c);
+
+/* The measurement summary hash (SPDM_SUMMARY_TCB / _ALL) a responder
+ * puts in KEY_EXCHANGE_RSP, for spdm_sess_opts; hash-size bytes. */
+DOE_API int spdm_rsp_summary_hash(struct spdm_rsp *r, uint8_t type, uint8_t *out);
 
 /* The connection a finished requester set up (after spdm_req_next()
  * returned 0): 1.1+, session algorithms negotiated (policy req_flags);
@@ -287,6 +293,22 @@ DOE_API int spdm_sess_req_ack(struct spdm_sess *s, const uint8_t *in, size_t in_
 DOE_API int spdm_sess_rsp_handle(struct spdm_sess *s, const uint8_t *in, size_t in_len,
 				 bool in_secured, uint8_t *out, size_t out_cap, size_t *out_len,
 				 bool *secured, uint8_t *app, size_t app_cap, size_t *app_len);
+
+/* ---- blocking layer (session_io.c) ------------------------------------ */
+
+/* Runs the requester handshake over a transport that carries secured
+ * messages (ops->exchange_secured); ops->binding must be the session's.
+ * 0 when established. */
+DOE_API int spdm_sess_run(struct spdm_sess *s, const struct spdm_transport_ops *ops, void *priv);
+/* One application request in the session and its response (plain). */
+DOE_API int spdm_sess_exchange(struct spdm_sess *s, const struct spdm_transport_ops *ops,
+			       void *priv, const uint8_t *req, size_t req_len, uint8_t *rsp,
+			       size_t rsp_cap, size_t *rsp_len);
+/* A session request to completion: code HEARTBEAT (0xE8), KEY_UPDATE
+ * (0xE9, op SPDM_KEY_UPDATE_KEY/_ALL_KEYS, VerifyNewKey included) or
+ * END_SESSION (0xEC). */
+DOE_API int spdm_sess_control(struct spdm_sess *s, const struct spdm_transport_ops *ops,
+			      void *priv, uint8_t code, uint8_t op);
 
 #ifdef __cplusplus
 }

@@ -1126,3 +1126,12 @@ int spdm_rsp_conn(const struct spdm_rsp *r, struct spdm_conn *c)
 	}
 	return 0;
 }
+
+int spdm_rsp_summary_hash(struct spdm_rsp *r, uint8_t type, uint8_t *out)
+{
+	if (r->st != RP_READY || !r->meas_spec)
+		return doe_err(r->ctx, -EINVAL, "no measurements negotiated for a summary hash");
+	if (type != SPDM_SUMMARY_TCB && type != SPDM_SUMMARY_ALL)
+		return doe_err(r->ctx, -EINVAL, "summary hash type 0x%02x", type);
+	return summary_hash(r, type, out);
+}

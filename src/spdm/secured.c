@@ -162,6 +162,21 @@ int spdm_rec_session_id(const uint8_t *in, size_t len, uint32_t *id)
 	return doe_rd_le32(&r, id);
 }
 
+/* After the record's Length bytes, only the transport's alignment
+ * padding may follow (PCIe DOE pads every object to a DW): fewer than
+ * align bytes, all zero. */
+static bool padding_ok(const struct doe_rd *r, size_t length, uint8_t align)
+{
+	size_t extra = doe_rd_left(r) - length;
+
+	if (extra >= (align ? align : 1u))
+		return false;
+	for (size_t i = r->len - extra; i < r->len; i++)
+		if (r->p[i])
+			return false;
+	return true;
+}
+
 /* Every way a record can be wrong gets this one answer (DSP0277: a
  * decryption failure must not tell the sender which check failed). */
 static int rejected(struct doe_ctx *ctx)
@@ -195,7 +210,8 @@ int spdm_rec_open(struct doe_ctx *ctx, const struct spdm_keys *ks, struct spdm_d
 		bad |= b != (uint8_t)(dir->seq >> (8 * i));
 	}
 	doe_rd_le16(&r, &length);
-	if (!doe_rd_ok(&r) || sid != p->session_id || bad || length != doe_rd_left(&r) ||
+	if (!doe_rd_ok(&r) || sid != p->session_id || bad || length > doe_rd_left(&r) ||
+	    !padding_ok(&r, length, p->align) ||
 	    length < SPDM_AEAD_TAG_SIZE + (p->mac_only ? 0u : 2u))
 		return rejected(ctx);
 	body = length - SPDM_AEAD_TAG_SIZE;

@@ -78,6 +78,7 @@ int sess_init(void *mem, size_t mem_len, struct doe_ctx *ctx, const struct spdm_
 	 * random padding; PCIe DOE carries neither (DSP0277 binding tables) */
 	s->rec.seq_size = o->binding == SPDM_BINDING_MCTP ? 2 : 0;
 	s->rec.max_pad = o->binding == SPDM_BINDING_MCTP && !s->rec.mac_only ? 32 : 0;
+	s->rec.align = o->binding == SPDM_BINDING_DOE ? 4 : 1;
 	md = spdm_md(conn->hash_algo);
 	s->th = EVP_MD_CTX_new();
 	if (!s->th || EVP_DigestInit_ex(s->th, md, NULL) != 1) {
@@ -142,7 +143,8 @@ struct spdm_neg sess_neg(const struct spdm_sess *s)
 		.version = s->conn.version,
 		.hash_size = s->hash_size,
 		.sig_size = spdm_sig_size(s->conn.asym_algo),
-		.align = 1,
+		/* plain messages over DOE come padded to a DW (PCIe §6.30.1) */
+		.align = s->opts.binding == SPDM_BINDING_DOE ? 4 : 1,
 	};
 
 	return n;
