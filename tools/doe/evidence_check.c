@@ -70,6 +70,7 @@ static int read_policy(const struct jin *j, struct json_object *ev, struct attes
 	};
 	struct json_object *p;
 	const char *mode;
+	uint64_t a64;
 	uint32_t x;
 
 	TRY(jin_obj(j, ev, "", "policy", JIN_REQ, &p));
@@ -78,8 +79,8 @@ static int read_policy(const struct jin *j, struct json_object *ev, struct attes
 	a->pol.versions = (uint8_t)x;
 	TRY(read_mask(j, p, "asym_algos", SPDM_ASYM_ALL, &a->pol.asym_algos));
 	TRY(read_mask(j, p, "hash_algos", SPDM_HASH_ALL, &a->pol.hash_algos));
-	TRY(read_mask(j, p, "align", 4, &x));
-	*align = (uint8_t)x;
+	TRY(jin_u64(j, p, "policy", "align", JIN_REQ, 1, 4, &a64));	/* check_transport() */
+	*align = (uint8_t)a64;
 	TRY(jin_str(j, p, "policy", "measurements", JIN_REQ, 8, &mode));
 	if (parse_meas_mode(mode, &a->pol))
 		return doe_err(j->ctx, -EINVAL,
