@@ -374,7 +374,7 @@ del(.measurements_authenticated) @@ evidence: measurements_authenticated: missin
 .transport = "socket (mctp)" @@ evidence: transport: 'socket (mctp)' pads messages to 1 bytes
 .transport = "DOE@0x19c" @@ evidence: device: 'tcp:127.0.0.1
 .transport = "evidence replay" @@ evidence: transport: 'evidence replay' is not one doe attest names
-.policy.align = 1 @@ evidence: transport: 'socket (pci-doe)' pads messages to 4 bytes
+.policy.align = 1 @@ VERSION: 2 trailing bytes
 .policy.versions = 3 @@ differs from the logged one
 .policy.asym_algos = 128 @@ differs from the logged one
 .policy.asym_algos = 512 @@ evidence: policy.asym_algos: 0x200 has bits doekit does not know

@@ -149,6 +149,10 @@ int cmd_verify_evidence(struct tool *t, int argc, char **argv)
 	}
 	a->trust_desc = trust;
 	spdm_req_policy_init(&a->pol);
+	/* until the file's names are read (after the replay): a report of a
+	 * replay that failed names the file */
+	snprintf(a->name, sizeof(a->name), "%s", file);
+	snprintf(a->via, sizeof(a->via), "evidence replay");
 	/* messages name the member ("evidence: policy.measurements: ..."),
 	 * the file is named once, in front */
 	j = (struct jin){ .ctx = t->ctx, .doc = "evidence" };

@@ -69,8 +69,8 @@ struct verifier_policy {
 void verifier_policy_init(struct verifier_policy *vp);
 
 struct attest;
-/* The replay inputs of evidence ev (policy, slot, nonce, device,
- * transport; a->pol and a->nonce/name/via) and its log (caller frees). */
+/* The replay inputs of evidence ev (policy, slot, nonce into a->pol and
+ * a->nonce) and its log (caller frees). */
 int evidence_read(const struct jin *j, struct json_object *ev, struct attest *a,
 		  struct msglog *log, uint8_t *align);
 /* The evidence's measurement mode against the required one (before the replay). */

@@ -108,9 +108,7 @@ static int read_name(const struct jin *j, struct json_object *ev, const char *ke
 int evidence_read(const struct jin *j, struct json_object *ev, struct attest *a,
 		  struct msglog *log, uint8_t *align)
 {
-	struct json_object *v;
 	uint64_t slot;
-	bool b;
 	size_t n;
 
 	memset(log, 0, sizeof(*log));
@@ -118,14 +116,24 @@ int evidence_read(const struct jin *j, struct json_object *ev, struct attest *a,
 	TRY(jin_u64(j, ev, "", "slot", JIN_REQ, 0, 7, &slot));
 	a->pol.slot = (uint8_t)slot;
 	TRY(jin_hex(j, ev, "", "nonce", JIN_REQ, a->nonce, sizeof(a->nonce), SPDM_NONCE_SIZE, &n));
+	return msglog_from_json(j, ev, log);
+}
+
+/* The members that are not derived: the names (taken as claimed, checked
+ * by check_transport()) and the attester's verdict (ignored, but it must
+ * still have the types doe attest writes). */
+static int read_underived(const struct jin *j, struct json_object *ev, struct attest *a)
+{
+	struct json_object *v;
+	bool b;
+
 	TRY(read_name(j, ev, "device", a->name, sizeof(a->name)));
 	TRY(read_name(j, ev, "transport", a->via, sizeof(a->via)));
-	/* not compared (see above), but they must still be what attest writes */
 	TRY(jin_bool(j, ev, "", "verified", JIN_REQ, &b));
-	if (!json_object_object_get_ex(ev, "trust", &v) || v)
+	if (!json_object_object_get_ex(ev, "trust", &v) || v)	/* null: attested without one */
 		TRY(jin_str(j, ev, "", "trust", JIN_REQ, 4096, &(const char *){ NULL }));
 	TRY(jin_str(j, ev, "", "reason", JIN_OPT, 4096, &(const char *){ NULL }));
-	return msglog_from_json(j, ev, log);
+	return 0;
 }
 
 /* transport: "DOE@0x%03x" or "socket (T)", as doe attest names them, and
@@ -371,7 +379,6 @@ int evidence_check(struct attest *a, const struct verifier_policy *vp, const str
 
 	*req = NULL;
 	TRY(evidence_read(j, ev, a, log, align));
-	TRY(check_transport(j, a, *align));
 	if (vp->nonce && memcmp(vp->nonce, a->nonce, SPDM_NONCE_SIZE)) {
 		char have[2 * SPDM_NONCE_SIZE + 1], want[2 * SPDM_NONCE_SIZE + 1];
 
@@ -397,6 +404,10 @@ int evidence_check(struct attest *a, const struct verifier_policy *vp, const str
 			       log->n - rp.next);
 	r = spdm_req_result(*req);
 	TRY(verifier_result_check(ctx, vp, &a->pol, r));
+	/* only now: the replay needs none of them, and a fuzzer's seed may
+	 * then be just the replay inputs */
+	TRY(read_underived(j, ev, a));
+	TRY(check_transport(j, a, *align));
 	derived = attest_doc(a, r, 0, log, *align, false);
 	if (!derived)
 		return doe_err(ctx, -ENOMEM, "out of memory");
