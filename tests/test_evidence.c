@@ -210,6 +210,13 @@ static const struct {
 	  "evidence: chain: missing" },
 	{ "member added", "{\"version\": \"1.3\", \"chain\": [{\"subject\": \"CN = leaf\"}], \"ok\": true,"
 			  " \"none\": null, \"extra\": 1}", "evidence: extra: the replay derives no such member" },
+	{ "a member name with controls is not echoed raw",
+	  "{\"version\": \"1.3\", \"chain\": [{\"subject\": \"CN = leaf\"}], \"ok\": true,"
+	  " \"none\": null, \"\\u001b[2J\": 1}", "evidence: ?[2J: the replay derives no such member" },
+	{ "a long member name is cut",
+	  "{\"version\": \"1.3\", \"chain\": [{\"subject\": \"CN = leaf\"}], \"ok\": true,"
+	  " \"none\": null, \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\": 1}",
+	  "evidence: xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...: the replay" },
 	{ "long values are shown by size",
 	  "{\"version\": \"1.3.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\","
 	  " \"chain\": [{\"subject\": \"CN = leaf\"}], \"ok\": true, \"none\": null}",

@@ -284,6 +284,20 @@ static const char *show(struct json_object *v, char *buf, size_t len)
 	return buf;
 }
 
+/* A member name from the file, for a message: it may hold anything, so
+ * only printable ASCII goes to the terminal, and not much of it. */
+static const char *key_show(const char *key, char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; key[i] && i + 4 < len; i++)
+		buf[i] = key[i] >= 0x20 && key[i] < 0x7F ? key[i] : '?';
+	if (key[i])
+		memcpy(buf + i++, "...", 3), i += 2;
+	buf[i] = '\0';
+	return buf;
+}
+
 static int differs(const struct jin *j, const char *path, struct json_object *have,
 		   struct json_object *want)
 {
@@ -308,7 +322,8 @@ static int differs(const struct jin *j, const char *path, struct json_object *ha
 			if (!json_object_object_get_ex(want, hkey, NULL))
 				return doe_err(j->ctx, -EBADMSG,
 					       "%s: %s: the replay derives no such member", j->doc,
-					       jin_path(p, sizeof(p), path, hkey, 0));
+					       jin_path(p, sizeof(p), path,
+							key_show(hkey, a, sizeof(a)), 0));
 		}
 		return 0;
 	}
@@ -344,7 +359,7 @@ static bool not_compared(const char *key)
 int evidence_claims_check(const struct jin *j, struct json_object *ev,
 			  struct json_object *derived)
 {
-	char b[96];
+	char b[96], k[48];
 
 	json_object_object_foreach(derived, key, wv) {
 		struct json_object *hv;
@@ -360,7 +375,7 @@ int evidence_claims_check(const struct jin *j, struct json_object *ev,
 		(void)hv;
 		if (!not_compared(hkey) && !json_object_object_get_ex(derived, hkey, NULL))
 			return doe_err(j->ctx, -EBADMSG, "%s: %s: the replay derives no such member",
-				       j->doc, hkey);
+				       j->doc, key_show(hkey, k, sizeof(k)));
 	}
 	return 0;
 }
