@@ -257,7 +257,7 @@ expect 0 "" verify-evidence "$tmp/ev.json" --trust "$tmp/root10.pem" --nonce "$n
 grep -q "verdict        verified" "$tmp/out" && ok || bad "verify-evidence verdict"
 expect 1 "not fresh" verify-evidence "$tmp/ev.json" --trust "$tmp/root10.pem" --nonce "$(printf '%064x' 1)"
 jq '.measurements[1].value = "00"' "$tmp/ev.json" >"$tmp/ev-m.json"
-expect 1 "measurements list differs from the signed record" verify-evidence "$tmp/ev-m.json" --trust "$tmp/root10.pem"
+expect 1 "evidence: measurements[1].value: the file says \"00\"" verify-evidence "$tmp/ev-m.json" --trust "$tmp/root10.pem"
 jq '.messages[-1].response |= (.[0:-8] + "00000000")' "$tmp/ev.json" >"$tmp/ev-s.json"
 expect 1 "MEASUREMENTS: Signature does not verify" verify-evidence "$tmp/ev-s.json" --trust "$tmp/root10.pem"
 jq '.nonce = "'"$(printf '%064x' 1)"'"' "$tmp/ev.json" >"$tmp/ev-n.json"
@@ -267,9 +267,144 @@ expect 1 "the log ends after" verify-evidence "$tmp/ev-t.json" --trust "$tmp/roo
 jq '.messages[0].request = "zz"' "$tmp/ev.json" >"$tmp/ev-h.json"
 expect 1 "messages[0].request: not a hex string" verify-evidence "$tmp/ev-h.json" --trust "$tmp/root10.pem"
 jq "del(.policy)" "$tmp/ev.json" >"$tmp/ev-p.json"
-expect 1 "no policy" verify-evidence "$tmp/ev-p.json" --trust "$tmp/root10.pem"
+expect 1 "evidence: policy: missing" verify-evidence "$tmp/ev-p.json" --trust "$tmp/root10.pem"
 expect 2 "nosuch.json" verify-evidence "$tmp/nosuch.json" --trust "$tmp/root10.pem"
 expect 2 "verify-evidence FILE --trust PATH" verify-evidence "$tmp/ev.json"
+# --- issue 8 §1 (h8-verify): verify-evidence applies the verifier's policy,
+# never the file's, and every claim of the file must equal what the replay
+# derives. ev.json: SPDM 1.3, ECDSA-P384, SHA-384, all measurements signed.
+ve() { expect "$1" "$2" verify-evidence "$3" --trust "$tmp/root10.pem" "${@:4}"; }
+# a forged file: "unsigned, index 3" and a MEASUREMENTS response made by hand
+# (DSP0274 1.3 §10.11: one raw block, index 3, "6.6.6"; nonce; no opaque data;
+# RequesterContext; padded to a DW)
+req3=13e000030000000000000000
+rsp3=13600000010c000003010800860500362e362e36$(printf '%064x' 9)0000
+rsp3=${rsp3}00000000000000000000
+jq --arg q "$req3" --arg s "$rsp3" '.policy.measurements = "3" | .policy.measurements_signed = false |
+	.messages[-1] = {request: $q, response: $s} | .signature = null | .measurements_signed = false |
+	.measurements_verified = false | .measurements_authenticated = false |
+	.measurements = [{index: 3, type: 6, type_name: "mutable firmware version", raw: true,
+	                  value: "362e362e36", text: "6.6.6"}]' "$tmp/ev.json" >"$tmp/forged.json"
+ve 1 "evidence measurements '3', verifier requires 'all'" "$tmp/forged.json"
+ve 1 "evidence measurements are NOT authenticated" "$tmp/forged.json" --measurements 3
+# accepted only when the verifier says so, and then never shown as authenticated
+ve 0 "" "$tmp/forged.json" --measurements 3 --allow-unsigned
+grep -q "6.6.6" "$tmp/out" && grep -q "unsigned: NOT authenticated" "$tmp/out" && ok ||
+	bad "--allow-unsigned report: $(cat "$tmp/out")"
+# measurements dropped, "none": only a verifier that asks for none accepts it
+jq '.policy.measurements = "none" | del(.messages[-1]) | del(.measurements) | .signature = null |
+	.measurements_signed = false | .measurements_verified = false |
+	.measurements_authenticated = false' "$tmp/ev.json" >"$tmp/none.json"
+ve 1 "evidence measurements 'none', verifier requires 'all'" "$tmp/none.json"
+ve 0 "" "$tmp/none.json" --measurements none
+# what the verifier requires of the measurement mode
+ve 1 "evidence measurements 'all', verifier requires 'each'" "$tmp/ev.json" --measurements each
+ve 0 "" "$tmp/ev.json" --measurements 3
+ve 1 "evidence has no measurement block 9, verifier requires it" "$tmp/ev.json" --measurements 9
+"$doe" attest -j --measurements each --trust "$tmp/root10.pem" tcp:127.0.0.1:"$port" >"$tmp/each.json"
+ve 0 "" "$tmp/each.json"
+ve 0 "" "$tmp/each.json" --measurements each
+# versions and algorithms: what was negotiated must lie inside the verifier's policy
+"$doe" attest -j --version 1.2 --trust "$tmp/root10.pem" tcp:127.0.0.1:"$port" >"$tmp/ev12.json"
+ve 1 "evidence negotiated SPDM 1.2, verifier requires >= 1.3" "$tmp/ev12.json" --min-version 1.3
+ve 0 "" "$tmp/ev12.json" --min-version 1.2
+ve 1 "evidence asym ecdsa-p384 not in verifier's --asym" "$tmp/ev.json" --asym ecdsa-p256,rsapss-2048
+ve 0 "" "$tmp/ev.json" --asym ecdsa-p256,ecdsa-p384
+ve 1 "evidence hash sha384 not in verifier's --hash" "$tmp/ev.json" --hash sha256,sha3-384
+ve 0 "" "$tmp/ev.json" --hash sha256,SHA384
+for bad in "--asym md5" "--asym ecdsa-p384," "--hash ,sha384" "--min-version 1.4" \
+	"--measurements count" "--measurements 03" "--measurements 255"; do
+	# shellcheck disable=SC2086
+	ve 2 "verify-evidence: bad value" "$tmp/ev.json" $bad
+done
+# attest --unsigned: of one index, nothing vouches for the block; of all, the
+# CHALLENGE_AUTH summary hash does
+"$doe" attest -j --unsigned --measurements 2 --trust "$tmp/root10.pem" tcp:127.0.0.1:"$port" >"$tmp/u2.json"
+jq -e '.verified and .measurements_authenticated == false' "$tmp/u2.json" >/dev/null && ok ||
+	bad "attest --unsigned --measurements 2 not marked: $(head -c 300 "$tmp/u2.json")"
+expect 0 "" attest --unsigned --measurements 2 --trust "$tmp/root10.pem" tcp:127.0.0.1:"$port"
+grep -q "^  measurements   1 block, unsigned: NOT authenticated" "$tmp/out" && ok ||
+	bad "attest --unsigned text: $(cat "$tmp/out")"
+ve 1 "evidence measurements are NOT authenticated" "$tmp/u2.json" --measurements 2
+ve 0 "" "$tmp/u2.json" --measurements 2 --allow-unsigned
+grep -q "unsigned: NOT authenticated" "$tmp/out" && ok || bad "verify --allow-unsigned text: $(cat "$tmp/out")"
+"$doe" verify-evidence -j "$tmp/u2.json" --trust "$tmp/root10.pem" --measurements 2 --allow-unsigned |
+	jq -e '.verified and .measurements_authenticated == false' >/dev/null && ok ||
+	bad "verify --allow-unsigned -j"
+"$doe" attest -j --unsigned --trust "$tmp/root10.pem" tcp:127.0.0.1:"$port" >"$tmp/ua.json"
+jq -e '.measurements_authenticated and (.measurements_signed | not)' "$tmp/ua.json" >/dev/null && ok ||
+	bad "attest --unsigned (all) not authenticated by the summary hash"
+ve 0 "" "$tmp/ua.json"
+grep -q "unsigned, authenticated by the CHALLENGE_AUTH summary hash" "$tmp/out" && ok ||
+	bad "summary-hash authentication not reported: $(cat "$tmp/out")"
+# every claim is re-derived: each edit below -> exit 1 naming the member
+# (each line: JQ EDIT @@ STDERR SUBSTRING)
+while read -r line; do
+	edit=${line%% @@ *} msg=${line#* @@ }
+	jq "$edit" "$tmp/ev.json" >"$tmp/claim.json" || bad "bad jq edit: $edit"
+	ve 1 "$msg" "$tmp/claim.json"
+done <<'TAMPER'
+.version = "1.2" @@ evidence: version: the file says "1.2", the replay derives "1.3"
+.base_asym_algo = "ECDSA-P256" @@ evidence: base_asym_algo: the file says "ECDSA-P256"
+.base_hash_algo = "SHA-256" @@ evidence: base_hash_algo: the file says
+.measurement_hash_algo = "SHA-512" @@ evidence: measurement_hash_algo: the file says
+.certificate_chain[2].subject = "O = doekit test, CN = another device" @@ evidence: certificate_chain[2].subject:
+.certificate_chain[0].pem |= sub("MII"; "MIJ") @@ evidence: certificate_chain[0].pem:
+.certificate_chain |= .[1:] @@ evidence: certificate_chain: 2 elements, the replay derives 3
+.certificate_chain_spdm |= .[2:] @@ evidence: certificate_chain_spdm:
+.cma_san = "8086:0D93:EMU-99999" @@ evidence: cma_san: the file says "8086:0D93:EMU-99999"
+del(.cma_san) @@ evidence: cma_san: missing
+.signature |= "00" + .[2:] @@ evidence: signature: the file says
+.challenge_signature = null @@ evidence: challenge_signature: the file has null, the replay derives a string
+.measurement_summary_hash |= "00" + .[2:] @@ evidence: measurement_summary_hash:
+.measurements[2].value = "392e392e39" @@ evidence: measurements[2].value: the file says "392e392e39"
+.measurements[2].text = "9.9.9" @@ evidence: measurements[2].text: the file says "9.9.9"
+.measurements[0].type_name = "device mode" @@ evidence: measurements[0].type_name:
+.measurements |= .[0:3] @@ evidence: measurements: 3 elements, the replay derives 4
+.chain_verified = false @@ evidence: chain_verified: the file says false, the replay derives true
+.challenge_verified = false @@ evidence: challenge_verified: the file says false
+.measurements_verified = false @@ evidence: measurements_verified: the file says false
+.measurements_signed = false @@ evidence: measurements_signed: the file says false
+.measurements_authenticated = false @@ evidence: measurements_authenticated: the file says false
+del(.measurements_authenticated) @@ evidence: measurements_authenticated: missing
+.slot = "0" @@ evidence: slot: a string, expected an integer
+.slot = 8 @@ evidence: slot: 8 is out of range 0..7
+.device = "emu/0000:0f:00.0" @@ evidence: device: 'emu/0000:0f:00.0' is no tcp:HOST:PORT
+.device = "tcp:\u001b[2J" @@ evidence: device: control or non-ASCII character
+.transport = "socket (mctp)" @@ evidence: transport: 'socket (mctp)' pads messages to 1 bytes
+.transport = "DOE@0x19c" @@ evidence: device: 'tcp:127.0.0.1
+.transport = "evidence replay" @@ evidence: transport: 'evidence replay' is not one doe attest names
+.policy.align = 1 @@ VERSION: 2 trailing bytes
+.policy.versions = 3 @@ differs from the logged one
+.policy.asym_algos = 128 @@ differs from the logged one
+.policy.asym_algos = 512 @@ evidence: policy.asym_algos: 0x200 has bits doekit does not know
+.policy.measurements = null @@ evidence: policy.measurements: null, expected a string
+.policy.measurements_signed = null @@ evidence: policy.measurements_signed: null, expected a boolean
+.policy = {"measurements": null} @@ evidence: policy.versions: missing
+.policy.extra = 1 @@ evidence: policy.extra: unknown member
+.messages = null @@ evidence: messages: null, expected an array
+.messages[0] = "10840000" @@ evidence: messages[0]: a string, expected an object
+.messages[0].note = 1 @@ evidence: messages[0].note: unknown member
+.extra = true @@ evidence: extra: the replay derives no such member
+.trust = 5 @@ evidence: trust: an integer, expected a string
+TAMPER
+# the verdict, the reason and the trust are the verifier's own: the file's are ignored
+jq '.verified = false | .reason = "made up" | .trust = "elsewhere"' "$tmp/ev.json" >"$tmp/verdict.json"
+ve 0 "" "$tmp/verdict.json"
+# -j prints the derived document: for a valid file, the attest -j document without the log
+"$doe" verify-evidence -j "$tmp/verdict.json" --trust "$tmp/root10.pem" >"$tmp/derived.json"
+diff <(jq -S 'del(.messages)' "$tmp/ev.json") <(jq -S . "$tmp/derived.json") >"$tmp/diff" && ok ||
+	bad "verify-evidence -j is not the derived document: $(cat "$tmp/diff")"
+# exit 2 for what cannot be evidence at all, quickly; 1 for bad JSON
+timeout 10 "$doe" verify-evidence /dev/zero --trust "$tmp/root10.pem" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ $rc -eq 2 ] && grep -q "larger than" "$tmp/err" && ok || bad "verify-evidence /dev/zero: exit $rc $(head -c 200 "$tmp/err")"
+{ printf '{"pad": "'; head -c 5242880 /dev/zero | tr '\0' x; printf '", '; tail -c +2 "$tmp/ev.json"; } >"$tmp/big.json"
+ve 2 "larger than" "$tmp/big.json"
+printf '{"policy": ' >"$tmp/trunc.json"
+ve 1 "evidence: not JSON" "$tmp/trunc.json"
+expect 2 "trust store $tmp/nosuch.pem" verify-evidence "$tmp/ev.json" --trust "$tmp/nosuch.pem"
+# --- end of issue 8 §1 (h8-verify)
 expect 1 "" attest tcp:127.0.0.1:"$port"
 grep -q "NOT verified: no --trust given" "$tmp/out" && ok || bad "untrusted socket attest verdict"
 kill "$lpid"; wait "$lpid" 2>/dev/null

@@ -58,6 +58,11 @@ struct attest {
 };
 
 bool attest_verdict(const struct attest *a, const struct spdm_result *r, int rc, const char **why);
+/* Whether the measurement record is covered by a verified signature: its
+ * own (MEASUREMENTS), or CHALLENGE_AUTH's over a MeasurementSummaryHash the
+ * requester recomputed from this very record. Unsigned measurements of one
+ * index (or count) are neither: they are the responder's word only. */
+bool meas_authenticated(const struct spdm_result *r);
 void attest_print_text(struct attest *a, const struct spdm_result *r, bool ok, const char *why,
 		       const struct chain_cert *c, int nc);
 struct json_object *attest_evidence_json(struct attest *a, const struct spdm_result *r, bool ok,
@@ -67,12 +72,25 @@ const char *meas_mode_name(const struct spdm_req_policy *p, char *buf, size_t le
 int parse_meas_mode(const char *s, struct spdm_req_policy *p);
 /* Prints (text or JSON) what a finished requester found; returns the exit code. */
 int attest_report(struct attest *a, struct spdm_req *req, int rc, bool with_log);
-
-/* verify-evidence: the policy and nonce an evidence file records. */
-int evidence_load_policy(struct attest *a, struct json_object *ev, uint8_t *align);
+/*
+ * The evidence document of a finished requester: attest_evidence_json()
+ * with the verdict for rc, then, when log is given, what a replay needs
+ * (policy with align, the two signatures) and, when messages, the log
+ * itself. Both doe attest and doe verify-evidence build it here, so the
+ * verifier derives exactly the document the attester wrote.
+ */
+struct json_object *attest_doc(struct attest *a, const struct spdm_result *r, int rc,
+			       const struct msglog *log, uint8_t align, bool messages);
 
 /* Algorithm names on the command line: "ecdsa-p384", "sha384", ... */
 int asym_parse(const char *s, uint32_t *out);
 int hash_parse(const char *s, uint32_t *out);
+/* The command-line name of one algorithm bit ("none" for none). */
+const char *asym_cli_name(uint32_t bit);
+const char *hash_cli_name(uint32_t bit);
+/* "name,name,...": the union of the bits, with parse() for each name. */
+int algo_list_parse(const char *s, int (*parse)(const char *, uint32_t *), uint32_t *out);
+/* "1.0".."1.3" to SPDM_V10..SPDM_V13 */
+int spdm_version_parse(const char *s, uint8_t *ver);
 
 #endif

@@ -84,9 +84,12 @@ int chain_certs(struct doe_ctx *ctx, const uint8_t *chain, size_t len, size_t ha
 		const unsigned char *p = r.p + r.off, *start = p;
 		X509 *x = d2i_X509(NULL, &p, (long)doe_rd_left(&r));
 
-		if (!x)
+		if (!x) {
+			/* the caller gets none of them: free what was parsed */
+			chain_certs_free(out, (int)n);
 			return doe_err(ctx, -EBADMSG, "certificate chain: certificate %zu is not DER",
 				       n);
+		}
 		out[n].x509 = x;
 		out[n].der = start;
 		out[n].der_len = (size_t)(p - start);

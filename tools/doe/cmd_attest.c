@@ -53,15 +53,53 @@ int hash_parse(const char *s, uint32_t *out)
 	return -EINVAL;
 }
 
+const char *asym_cli_name(uint32_t bit)
+{
+	for (size_t i = 0; i < sizeof(asym_names) / sizeof(asym_names[0]); i++)
+		if (asym_names[i].bit == bit)
+			return asym_names[i].name;
+	return "none";
+}
 
+const char *hash_cli_name(uint32_t bit)
+{
+	for (size_t i = 0; i < sizeof(hash_names) / sizeof(hash_names[0]); i++)
+		if (hash_names[i].bit == bit)
+			return hash_names[i].name;
+	return "none";
+}
 
-static int parse_version(const char *s, uint8_t *mask)
+/* "a,b,c": every name must parse; an empty list or element is an error
+ * (",," must not quietly mean "nothing allowed"). */
+int algo_list_parse(const char *s, int (*parse)(const char *, uint32_t *), uint32_t *out)
+{
+	char name[32];
+	uint32_t mask = 0, bit;
+
+	for (;;) {
+		size_t n = strcspn(s, ",");
+
+		if (n == 0 || n >= sizeof(name))
+			return -EINVAL;
+		memcpy(name, s, n);
+		name[n] = '\0';
+		TRY(parse(name, &bit));
+		mask |= bit;
+		if (!s[n])
+			break;
+		s += n + 1;
+	}
+	*out = mask;
+	return 0;
+}
+
+int spdm_version_parse(const char *s, uint8_t *ver)
 {
 	static const char *const v[] = { "1.0", "1.1", "1.2", "1.3" };
 
 	for (int i = 0; i < 4; i++)
 		if (!strcmp(s, v[i]))
-			return *mask = (uint8_t)(1u << i), 0;
+			return *ver = (uint8_t)(SPDM_V10 + i), 0;
 	return -EINVAL;
 }
 
@@ -82,6 +120,15 @@ static int parse_deadline(const char *s, uint32_t *ms)
 	if (v < 1 || v > 3600)
 		return -EINVAL;
 	*ms = (uint32_t)v * 1000u;
+	return 0;
+}
+
+static int parse_version(const char *s, uint8_t *mask)
+{
+	uint8_t v;
+
+	TRY(spdm_version_parse(s, &v));
+	*mask = (uint8_t)SPDM_VMASK(v);
 	return 0;
 }
 
@@ -221,9 +268,12 @@ void attest_print_text(struct attest *a, const struct spdm_result *r, bool ok, c
 		printf("  challenge      %s\n", r->challenge_verified ? "signature verified"
 								  : "signature NOT verified");
 	if (a->pol.meas_mode != SPDM_MEAS_NONE) {
+		/* unsigned is not the same as unauthenticated: say which it is */
 		printf("  measurements   %u block%s%s\n", r->meas_blocks, r->meas_blocks == 1 ? "" : "s",
-		       !r->meas_signed ? ", unsigned"
-		       : r->meas_verified ? ", signature verified" : ", signature NOT verified");
+		       r->meas_signed ? (r->meas_verified ? ", signature verified"
+							  : ", signature NOT verified")
+		       : meas_authenticated(r) ? ", unsigned, authenticated by the CHALLENGE_AUTH summary hash"
+		       : ", unsigned: NOT authenticated");
 		meas_print(a->t->ctx, r->meas_record, r->meas_record_len);
 	}
 	if (ok)
@@ -272,6 +322,8 @@ struct json_object *attest_evidence_json(struct attest *a, const struct spdm_res
 		json_object_object_add(o, "measurements", m);
 	json_object_object_add(o, "measurements_signed", json_object_new_boolean(r->meas_signed));
 	json_object_object_add(o, "measurements_verified", json_object_new_boolean(r->meas_verified));
+	json_object_object_add(o, "measurements_authenticated",
+			       json_object_new_boolean(meas_authenticated(r)));
 	json_object_object_add(o, "nonce", hex_json(a->nonce, sizeof(a->nonce)));
 	return o;
 }
@@ -289,8 +341,18 @@ const char *meas_mode_name(const struct spdm_req_policy *p, char *buf, size_t le
 	return buf;
 }
 
+bool meas_authenticated(const struct spdm_result *r)
+{
+	/* DSP0274 1.3 §10.9: CHALLENGE_AUTH's MeasurementSummaryHash covers
+	 * every measurement block; the requester compared it with the record
+	 * (summary_hash_checked) and the signature over it verified */
+	return r->meas_verified || (r->challenge_verified && r->summary_hash_checked);
+}
+
 /* What verify-evidence needs to run the same requester again. */
-static void add_replay_data(struct attest *a, const struct spdm_result *r, struct json_object *o)
+static void add_replay_data(struct attest *a, const struct spdm_result *r,
+			    const struct msglog *log, uint8_t align, bool messages,
+			    struct json_object *o)
 {
 	struct json_object *p = json_object_new_object();
 	char buf[8];
@@ -300,12 +362,36 @@ static void add_replay_data(struct attest *a, const struct spdm_result *r, struc
 	json_object_object_add(p, "hash_algos", json_object_new_int64(a->pol.hash_algos));
 	json_object_object_add(p, "measurements", json_object_new_string(meas_mode_name(&a->pol, buf, sizeof(buf))));
 	json_object_object_add(p, "measurements_signed", json_object_new_boolean(a->pol.meas_signed));
-	json_object_object_add(p, "align", json_object_new_int(a->tap.ops.align));
+	json_object_object_add(p, "align", json_object_new_int(align));
 	json_object_object_add(o, "policy", p);
-	json_object_object_add(o, "signature", logged_signature(&a->tap.log, SPDM_MEASUREMENTS, r));
+	json_object_object_add(o, "signature", logged_signature(log, SPDM_MEASUREMENTS, r));
 	json_object_object_add(o, "challenge_signature",
-			       logged_signature(&a->tap.log, SPDM_CHALLENGE_AUTH, r));
-	json_object_object_add(o, "messages", a->tap.log_failed ? NULL : msglog_json(&a->tap.log));
+			       logged_signature(log, SPDM_CHALLENGE_AUTH, r));
+	if (messages)
+		json_object_object_add(o, "messages", msglog_json(log));
+}
+
+struct json_object *attest_doc(struct attest *a, const struct spdm_result *r, int rc,
+			       const struct msglog *log, uint8_t align, bool messages)
+{
+	struct chain_cert certs[MAX_CHAIN_CERTS];
+	struct json_object *o;
+	const char *why;
+	int nc = 0;
+	bool ok;
+
+	if (r->chain && r->chain_len) {
+		nc = chain_certs(a->t->ctx, r->chain, r->chain_len, spdm_hash_size(r->hash_algo),
+				 certs, MAX_CHAIN_CERTS);
+		if (nc < 0)
+			nc = 0;
+	}
+	ok = attest_verdict(a, r, rc, &why);
+	o = attest_evidence_json(a, r, ok, why, rc, certs, nc);
+	if (log)
+		add_replay_data(a, r, log, align, messages, o);
+	chain_certs_free(certs, nc);
+	return o;
 }
 
 int attest_report(struct attest *a, struct spdm_req *req, int rc, bool with_log)
@@ -327,10 +413,15 @@ int attest_report(struct attest *a, struct spdm_req *req, int rc, bool with_log)
 		fprintf(stderr, "%s: %s: %s\n", t->prog, a->name, doe_ctx_errmsg(t->ctx));
 	ok = attest_verdict(a, r, rc, &why);
 	if (t->json) {
-		struct json_object *o = attest_evidence_json(a, r, ok, why, rc, certs, nc);
+		struct json_object *o;
 
-		if (with_log)
-			add_replay_data(a, r, o);
+		if (with_log) {
+			o = attest_doc(a, r, rc, &a->tap.log, a->tap.ops.align, !a->tap.log_failed);
+			if (a->tap.log_failed)	/* the evidence says it cannot be replayed */
+				json_object_object_add(o, "messages", NULL);
+		} else {
+			o = attest_evidence_json(a, r, ok, why, rc, certs, nc);
+		}
 		if (a->collect) {
 			json_object_array_add(a->collect, o);
 		} else {

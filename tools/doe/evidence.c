@@ -19,8 +19,7 @@
 #include "attest.h"
 #include "evidence.h"
 #include "internal.h"
-
-#define LOG_MAX_MESSAGES 4096	/* a certificate read in 1 KiB chunks, busy retries... */
+#include "jin.h"
 
 void msglog_free(struct msglog *l)
 {
@@ -137,47 +136,55 @@ struct json_object *msglog_json(const struct msglog *l)
 	return arr;
 }
 
-static int hex_to_bytes(struct doe_ctx *ctx, struct json_object *v, const char *what, size_t i,
-			uint8_t **out, size_t *len)
+/* One hex member of a logged message, into a buffer of its own. */
+static int logged_bytes(const struct jin *j, struct json_object *m, const char *path,
+			const char *key, uint8_t **out, size_t *len)
 {
-	const char *s = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
-	size_t cap = s ? strlen(s) / 2 : 0;
-	uint8_t *p = malloc(cap ? cap : 1);
+	const char *s;
+	size_t cap;
 
-	if (!p)
-		return doe_err(ctx, -ENOMEM, "out of memory");
-	if (hex_decode(s, p, cap, len)) {
-		free(p);
-		return doe_err(ctx, -EINVAL, "messages[%zu].%s: not a hex string", i, what);
+	TRY(jin_str(j, m, path, key, JIN_REQ, 2 * LOG_MAX_MESSAGE_SIZE, &s));
+	/* sized by the string itself: a log of small messages stays small */
+	cap = strlen(s) / 2;
+	*out = malloc(cap ? cap : 1);
+	if (!*out)
+		return doe_err(j->ctx, -ENOMEM, "out of memory");
+	if (hex_decode(s, *out, cap, len)) {
+		free(*out);
+		*out = NULL;
+		return doe_err(j->ctx, -EINVAL, "%s: %s.%s: not a hex string", j->doc, path, key);
 	}
-	*out = p;
 	return 0;
 }
 
-int msglog_from_json(struct doe_ctx *ctx, struct json_object *arr, struct msglog *l)
+int msglog_from_json(const struct jin *j, struct json_object *ev, struct msglog *l)
 {
+	static const char *const known[] = { "request", "response", NULL };
+	struct json_object *arr;
+	size_t n;
+
 	memset(l, 0, sizeof(*l));
-	if (!json_object_is_type(arr, json_type_array))
-		return doe_err(ctx, -EINVAL, "messages: not an array");
-	for (size_t i = 0; i < json_object_array_length(arr); i++) {
-		struct json_object *o = json_object_array_get_idx(arr, i), *q, *s;
+	TRY(jin_arr(j, ev, "", "messages", JIN_REQ, LOG_MAX_MESSAGES, &arr, &n));
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *o;
 		uint8_t *req = NULL, *rsp = NULL;
 		size_t ql = 0, sl = 0;
+		char path[32];
 		int rc;
 
-		if (!json_object_object_get_ex(o, "request", &q) ||
-		    !json_object_object_get_ex(o, "response", &s)) {
-			msglog_free(l);
-			return doe_err(ctx, -EINVAL, "messages[%zu]: needs request and response", i);
-		}
-		rc = hex_to_bytes(ctx, q, "request", i, &req, &ql);
-		if (rc == 0)
-			rc = hex_to_bytes(ctx, s, "response", i, &rsp, &sl);
-		if (rc == 0 && msglog_add(l, req, ql, rsp, sl))
-			rc = doe_err(ctx, -ENOMEM, "messages: too many or out of memory");
+		jin_path(path, sizeof(path), "messages", NULL, i);
+		rc = jin_at_obj(j, arr, "messages", i, &o);
+		if (rc >= 0)
+			rc = jin_only(j, o, path, known);
+		if (rc >= 0)
+			rc = logged_bytes(j, o, path, "request", &req, &ql);
+		if (rc >= 0)
+			rc = logged_bytes(j, o, path, "response", &rsp, &sl);
+		if (rc >= 0 && msglog_add(l, req, ql, rsp, sl))
+			rc = doe_err(j->ctx, -ENOMEM, "out of memory");
 		free(req);
 		free(rsp);
-		if (rc) {
+		if (rc < 0) {
 			msglog_free(l);
 			return rc;
 		}
