@@ -255,10 +255,10 @@ int emulate_listen(struct tool *t, const struct listen_opts *o)
 	dev_emu_name(emu_topo_profile(topo), &emu_fn_info(fn)->bdf, name, sizeof(name));
 	if (o->identity && (rc = load_identity(t, fn, o->identity, o->asym)))
 		goto out;
+	/* the function's responder settings (--emu-spdm, --identity, DOE's
+	 * request padding), as its one shared responder had them */
 	if ((rc = emu_fn_spdm_config(fn, &ls.cfg)))
 		goto out;
-	/* only DOE pads requests to a DW; the other framings carry them as sent */
-	ls.cfg.req_align = srv.trans == SPDM_SOCK_TRANS_PCI_DOE ? 4 : 1;
 	if (o->root_out && (rc = export_root(t, fn, o->root_out)))
 		goto out;
 	if (!getenv("DOE_DEBUG"))	/* DOE_DEBUG already logs everything */
