@@ -582,7 +582,7 @@ int spdm_sock_listen(struct doe_ctx *ctx, const char *addr, struct spdm_sock_lis
 		return doe_err(ctx, -e, "%s: socket: %s", addr, strerror(e));
 	}
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, res->ai_addr, res->ai_addrlen) < 0 || listen(fd, 4) < 0 ||
+	if (bind(fd, res->ai_addr, res->ai_addrlen) < 0 || listen(fd, 32) < 0 ||
 	    getsockname(fd, (struct sockaddr *)&ss, &sl) < 0) {
 		e = errno;
 		freeaddrinfo(res);

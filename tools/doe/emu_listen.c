@@ -196,7 +196,9 @@ static int load_identity(struct tool *t, struct emu_fn *fn, const char *spec, co
 	return emu_fn_set_spdm_identity(fn, id, asym);
 }
 
-static int serve(struct tool *t, struct spdm_sock_listener *l, struct spdm_sock_server *srv)
+/* Serves until SHUTDOWN or a signal; banner is the line that says so. */
+static int serve(struct tool *t, struct spdm_sock_listener *l, struct spdm_sock_server *srv,
+		 const char *banner)
 {
 	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term;
 	int pipefd[2], rc;
@@ -207,6 +209,9 @@ static int serve(struct tool *t, struct spdm_sock_listener *l, struct spdm_sock_
 	srv->stop_fd = pipefd[0];
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
+	/* only now: whoever waits for this line may signal us right away */
+	printf("%s\n", banner);
+	fflush(stdout);
 	rc = spdm_sock_run(l, srv);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
@@ -225,7 +230,7 @@ int emulate_listen(struct tool *t, const struct listen_opts *o)
 	struct emu_topo *topo = NULL;
 	struct emu_fn *fn;
 	struct doe_bdf b;
-	char name[64];
+	char name[64], banner[256];
 	int rc;
 
 	if (o->trans && spdm_sock_trans_parse(o->trans, &srv.trans))
@@ -263,10 +268,10 @@ int emulate_listen(struct tool *t, const struct listen_opts *o)
 		goto out;
 	if (!getenv("DOE_DEBUG"))	/* DOE_DEBUG already logs everything */
 		doe_ctx_set_log(t->ctx, log_line, t, DOE_LOG_WARN);
-	printf("listening on port %u: %s (%s), transport %s\n", spdm_sock_listener_port(l), name,
-	       emu_fn_info(fn)->label, spdm_sock_trans_name(srv.trans));
-	fflush(stdout);
-	rc = serve(t, l, &srv);
+	snprintf(banner, sizeof(banner), "listening on port %u: %s (%s), transport %s",
+		 spdm_sock_listener_port(l), name, emu_fn_info(fn)->label,
+		 spdm_sock_trans_name(srv.trans));
+	rc = serve(t, l, &srv, banner);
 out:
 	spdm_sock_listener_close(l);
 	emu_topo_free(topo);
