@@ -119,7 +119,8 @@ struct spdm_sock_server {
 	bool secured;		/* Discovery also lists Secured CMA (PCI_DOE) */
 	uint32_t idle_timeout_ms;	/* a connection silent this long is dropped
 					 * (0: 60 s) */
-	/* optional: called when a connection ends, to reset responder state */
+	/* optional: called when a connection ends, to reset responder state
+	 * (spdm_sock_serve() only: spdm_sock_run() has conn_open/conn_close) */
 	void (*reset)(void *priv);
 
 	/* spdm_sock_run() only; 0 picks the default in brackets */

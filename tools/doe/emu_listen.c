@@ -31,6 +31,7 @@
 struct listen_conn {
 	_Alignas(16) uint8_t mem[SPDM_RESPONDER_CTX_SIZE];
 	struct spdm_rsp *rsp;
+	struct doe_ctx *ctx;
 };
 
 struct listen_server {
@@ -43,8 +44,8 @@ static int handle(void *priv, enum spdm_sock_kind kind, const uint8_t *req, size
 {
 	struct listen_conn *c = priv;
 
-	if (kind != SPDM_SOCK_SPDM)
-		return -EPROTONOSUPPORT;	/* secured messages: the sessions work */
+	if (kind != SPDM_SOCK_SPDM)	/* the sessions work brings them */
+		return doe_err(c->ctx, -EPROTONOSUPPORT, "secured SPDM messages are not served");
 	return spdm_rsp_handle(c->rsp, req, len, rsp, cap, rlen);
 }
 
@@ -58,6 +59,7 @@ static int conn_open(void *priv, void **conn_priv)
 
 	if (!c)
 		return doe_err(ls->t->ctx, -ENOMEM, "out of memory");
+	c->ctx = ls->t->ctx;
 	rc = spdm_rsp_init(c->mem, sizeof(c->mem), ls->t->ctx, &ls->cfg, &c->rsp);
 	if (rc) {
 		free(c);
