@@ -119,15 +119,13 @@ static struct emu_spdm *state(struct emu_fn *fn)
 	return *slot;
 }
 
-/* Identity and responder, made on first use. */
-static int ready(struct emu_spdm *s)
+/* The identity, made on first use, and the responder configuration the
+ * function's options give. */
+static int config(struct emu_spdm *s, struct spdm_rsp_config *cfg)
 {
 	struct doe_ctx *ctx = emu_fn_ctx(s->fn);
-	struct spdm_rsp_config cfg;
 	char san[96];
 
-	if (s->rsp)
-		return 0;
 	if (!s->id) {
 		const struct emu_fn_info *info = emu_fn_info(s->fn);
 
@@ -136,21 +134,32 @@ static int ready(struct emu_spdm *s)
 			 info->device_id, info->bdf.bus, info->bdf.dev, info->bdf.fn);
 		TRY(spdm_identity_new(ctx, s->opts.asym_algo, san, &s->id));
 	}
-	spdm_rsp_config_init(&cfg);
-	spdm_identity_apply(s->id, &cfg);
-	cfg.req_align = 4;	/* DOE pads requests to a DW */
+	spdm_rsp_config_init(cfg);
+	spdm_identity_apply(s->id, cfg);
+	cfg->req_align = 4;	/* DOE pads requests to a DW */
 	if (s->opts.versions)
-		cfg.versions = s->opts.versions;
-	cfg.meas = s->opts.meas;
-	cfg.meas_count = s->opts.meas_count;
-	cfg.not_ready_count = s->opts.not_ready_count;
-	cfg.busy_count = s->opts.busy_count;
-	cfg.corrupt_signature = s->opts.corrupt_signature;
-	cfg.flags = EMU_SPDM_FLAGS;
+		cfg->versions = s->opts.versions;
+	cfg->meas = s->opts.meas;
+	cfg->meas_count = s->opts.meas_count;
+	cfg->not_ready_count = s->opts.not_ready_count;
+	cfg->busy_count = s->opts.busy_count;
+	cfg->corrupt_signature = s->opts.corrupt_signature;
+	cfg->flags = EMU_SPDM_FLAGS;
 	if (!s->opts.no_sessions)
-		cfg.flags |= EMU_SESSION_FLAGS | (s->psk_len ? EMU_PSK_WITH_CONTEXT : 0);
+		cfg->flags |= EMU_SESSION_FLAGS | (s->psk_len ? EMU_PSK_WITH_CONTEXT : 0);
+	return 0;
+}
+
+/* Identity and responder, made on first use. */
+static int ready(struct emu_spdm *s)
+{
+	struct spdm_rsp_config cfg;
+
+	if (s->rsp)
+		return 0;
+	TRY(config(s, &cfg));
 	s->cfg = cfg;
-	return spdm_rsp_init(s->mem, sizeof(s->mem), ctx, &cfg, &s->rsp);
+	return spdm_rsp_init(s->mem, sizeof(s->mem), emu_fn_ctx(s->fn), &cfg, &s->rsp);
 }
 
 /* ---- sessions ---------------------------------------------------------- */
@@ -386,6 +395,15 @@ int emu_fn_spdm_handle(struct emu_fn *fn, const void *req, size_t req_len, void 
 	if (!s)
 		return doe_err(emu_fn_ctx(fn), -ENOENT, "emulated function has no CMA mailbox");
 	return cma_handler(s, req, req_len, rsp, rsp_cap, rsp_len);
+}
+
+int emu_fn_spdm_config(struct emu_fn *fn, struct spdm_rsp_config *cfg)
+{
+	struct emu_spdm *s = *emu_fn_spdm_slot(fn);
+
+	if (!s)
+		return doe_err(emu_fn_ctx(fn), -ENOENT, "emulated function has no CMA mailbox");
+	return config(s, cfg);
 }
 
 int emu_fn_set_spdm_identity(struct emu_fn *fn, struct spdm_identity *id, uint32_t asym_algo)

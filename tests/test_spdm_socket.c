@@ -7,6 +7,8 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <sys/socket.h>
@@ -359,6 +361,446 @@ static void t_server_trickle(void)
 	T_CONTAINS(s.msgs[0], "no data within 300 ms");
 }
 
+/* ---- many clients: spdm_sock_run() in a thread -------------------------- */
+
+/* A server as `doe emulate --listen` runs one: a responder per connection,
+ * stopped through a pipe; what it logs is kept for the tests to read. */
+struct runner {
+	struct spdm_sock_listener *l;
+	struct spdm_sock_server srv;
+	struct spdm_rsp_config cfg;
+	struct doe_ctx *ctx;	/* the server thread's own */
+	int pipefd[2];
+	int rc;
+	pthread_mutex_t lock;	/* guards what follows: both threads use it */
+	char log[8192];
+	size_t log_len;
+	int opened, closed;
+	pthread_t th;
+};
+
+struct run_conn {
+	_Alignas(16) uint8_t mem[SPDM_RESPONDER_CTX_SIZE];
+	struct spdm_rsp *rsp;
+};
+
+static int run_handle(void *priv, enum spdm_sock_kind kind, const uint8_t *req, size_t len,
+		      uint8_t *rsp, size_t cap, size_t *rlen)
+{
+	struct run_conn *c = priv;
+
+	if (kind != SPDM_SOCK_SPDM)
+		return -EPROTO;
+	return spdm_rsp_handle(c->rsp, req, len, rsp, cap, rlen);
+}
+
+static int run_open(void *priv, void **conn_priv)
+{
+	struct runner *r = priv;
+	struct run_conn *c = calloc(1, sizeof(*c));
+
+	if (!c || spdm_rsp_init(c->mem, sizeof(c->mem), r->ctx, &r->cfg, &c->rsp)) {
+		free(c);
+		return -ENOMEM;
+	}
+	pthread_mutex_lock(&r->lock);
+	r->opened++;
+	pthread_mutex_unlock(&r->lock);
+	*conn_priv = c;
+	return 0;
+}
+
+static void run_close(void *priv, void *conn_priv)
+{
+	struct runner *r = priv;
+	struct run_conn *c = conn_priv;
+
+	spdm_rsp_fini(c->rsp);
+	free(c);
+	pthread_mutex_lock(&r->lock);
+	r->closed++;
+	pthread_mutex_unlock(&r->lock);
+}
+
+static void run_log(void *priv, int prio, const char *msg)
+{
+	struct runner *r = priv;
+
+	(void)prio;
+	pthread_mutex_lock(&r->lock);
+	r->log_len += (size_t)snprintf(r->log + r->log_len, sizeof(r->log) - r->log_len, "%s\n",
+				       msg);
+	if (r->log_len >= sizeof(r->log))
+		r->log_len = sizeof(r->log) - 1;
+	pthread_mutex_unlock(&r->lock);
+}
+
+static void *run_thread(void *arg)
+{
+	struct runner *r = arg;
+
+	r->rc = spdm_sock_run(r->l, &r->srv);
+	return NULL;
+}
+
+/* Starts a server; srv gives the limits (trans NONE unless set). */
+static int runner_start(struct runner *r, const struct spdm_sock_server *limits)
+{
+	memset(r, 0, sizeof(*r));
+	pthread_mutex_init(&r->lock, NULL);
+	if (doe_ctx_new(&r->ctx) || pipe(r->pipefd))
+		return -ENOMEM;
+	doe_ctx_set_log(r->ctx, run_log, r, DOE_LOG_WARN);
+	spdm_rsp_config_init(&r->cfg);
+	spdm_identity_apply(id, &r->cfg);
+	if (spdm_sock_listen(r->ctx, "127.0.0.1:0", &r->l))
+		return -EIO;
+	r->srv = *limits;
+	r->srv.handler = run_handle;
+	r->srv.priv = r;
+	r->srv.conn_open = run_open;
+	r->srv.conn_close = run_close;
+	r->srv.stop_fd = r->pipefd[0];
+	return pthread_create(&r->th, NULL, run_thread, r) ? -EIO : 0;
+}
+
+/* Stops the server (unless it stopped by itself); its return code. */
+static int runner_stop(struct runner *r)
+{
+	T_EQ(write(r->pipefd[1], "x", 1), 1);
+	pthread_join(r->th, NULL);
+	T_EQ(r->opened, r->closed);	/* every connection's state was released */
+	spdm_sock_listener_close(r->l);
+	close(r->pipefd[0]);
+	close(r->pipefd[1]);
+	doe_ctx_free(r->ctx);
+	pthread_mutex_destroy(&r->lock);
+	return r->rc;
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static void sleep_ms(unsigned int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* Whether the server logged a line with needle within ms (a bound on a
+ * test that fails, not a speed requirement). */
+static bool runner_logged(struct runner *r, const char *needle, unsigned int ms)
+{
+	uint64_t end = now_ms() + ms;
+	bool found;
+
+	do {
+		pthread_mutex_lock(&r->lock);
+		found = strstr(r->log, needle) != NULL;
+		pthread_mutex_unlock(&r->lock);
+		if (found)
+			return true;
+		sleep_ms(20);
+	} while (now_ms() < end);
+	fprintf(stderr, "log so far:\n%s", r->log);
+	return false;
+}
+
+/* Whether n connections have ended within ms. */
+static bool runner_closed(struct runner *r, int n, unsigned int ms)
+{
+	uint64_t end = now_ms() + ms;
+	bool done;
+
+	do {
+		pthread_mutex_lock(&r->lock);
+		done = r->closed >= n;
+		pthread_mutex_unlock(&r->lock);
+		if (done)
+			return true;
+		sleep_ms(10);
+	} while (now_ms() < end);
+	return false;
+}
+
+static int raw_connect_port(uint16_t port, int rcvbuf)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	if (fd < 0)
+		return -1;
+	/* before connect, so that the window offered is small from the start */
+	if (rcvbuf)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Reads up to cap bytes within ms; what came (0: the server closed). */
+static ssize_t raw_read_for(int fd, uint8_t *buf, size_t cap, unsigned int ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	uint64_t end = now_ms() + ms;
+	size_t got = 0;
+
+	while (got < cap) {
+		uint64_t now = now_ms();
+		ssize_t n;
+
+		if (now >= end || poll(&p, 1, (int)(end - now)) <= 0)
+			return got ? (ssize_t)got : -1;
+		n = recv(fd, buf + got, cap - got, 0);
+		if (n <= 0)
+			return (ssize_t)got;
+		got += (size_t)n;
+	}
+	return (ssize_t)got;
+}
+
+static const uint8_t test_frame[12 + 14] = {
+	0, 0, 0xde, 0xad, 0, 0, 0, 0, 0, 0, 0, 14,
+	'C', 'l', 'i', 'e', 'n', 't', ' ', 'H', 'e', 'l', 'l', 'o', '!', 0
+};
+
+/* TEST and its answer: the connection is being served. */
+static bool raw_hello(int fd)
+{
+	uint8_t r[26];
+
+	return send(fd, test_frame, sizeof(test_frame), MSG_NOSIGNAL) == sizeof(test_frame) &&
+	       raw_read_for(fd, r, sizeof(r), 5000) == sizeof(r) && r[3] == 0xad;
+}
+
+static void run_addr(const struct runner *r, char *buf, size_t len)
+{
+	snprintf(buf, len, "127.0.0.1:%u", spdm_sock_listener_port(r->l));
+}
+
+/* A whole attestation on a connection of its own. */
+static int run_attest(const struct runner *r)
+{
+	struct spdm_result res = { 0 };
+	struct spdm_sock *sk;
+	char addr[64];
+	int rc;
+
+	run_addr(r, addr, sizeof(addr));
+	rc = spdm_sock_connect(ctx, addr, SPDM_SOCK_TRANS_NONE, 5000, &sk);
+	if (rc)
+		return rc;
+	rc = attest_over(sk, &res);
+	spdm_sock_close(sk);
+	return rc ? rc : res.meas_verified ? 0 : -EBADMSG;
+}
+
+/* An idle client and one that stopped mid-frame do not keep a third from
+ * a whole attestation. */
+static void t_run_idle_client(void)
+{
+	struct runner r;
+	int idle, half;
+
+	T_EQ(runner_start(&r, &(struct spdm_sock_server){ 0 }), 0);
+	idle = raw_connect_port(spdm_sock_listener_port(r.l), 0);
+	half = raw_connect_port(spdm_sock_listener_port(r.l), 0);
+	T_TRUE(idle >= 0 && half >= 0);
+	T_EQ(send(half, test_frame, 5, 0), 5);
+	T_EQ(run_attest(&r), 0);
+	T_EQ(runner_stop(&r), 0);
+	close(idle);
+	close(half);
+}
+
+/* Each connection starts with a fresh responder: after one client's VCA
+ * and attestation, GET_DIGESTS on a new connection is ERROR
+ * UnexpectedRequest (DSP0274 1.3 §10.1: VCA comes first). */
+static void t_run_fresh_state(void)
+{
+	const uint8_t get_digests[4] = { 0x10, SPDM_GET_DIGESTS, 0, 0 };
+	uint8_t rsp[64];
+	struct spdm_sock *sk;
+	struct runner r;
+	char addr[64];
+	size_t rlen = 0;
+
+	T_EQ(runner_start(&r, &(struct spdm_sock_server){ 0 }), 0);
+	T_EQ(run_attest(&r), 0);
+	run_addr(&r, addr, sizeof(addr));
+	T_EQ(spdm_sock_connect(ctx, addr, SPDM_SOCK_TRANS_NONE, 5000, &sk), 0);
+	T_EQ(spdm_sock_exchange(sk, get_digests, 4, rsp, sizeof(rsp), &rlen), 0);
+	T_EQ(rlen, 4);
+	T_EQ(rsp[1], SPDM_ERROR);
+	T_EQ(rsp[2], SPDM_ERR_UNEXPECTED_REQUEST);
+	spdm_sock_close(sk);
+	T_EQ(runner_stop(&r), 0);
+	T_EQ(r.opened, 2);
+}
+
+/* A client that sends requests and never reads the answers: once its
+ * buffers are full the server's write waits, and the frame deadline ends
+ * the connection; the server goes on serving others. */
+static void t_run_non_reader(void)
+{
+	struct runner r;
+	uint8_t burst[sizeof(test_frame) * 256];
+	uint64_t end;
+	int fd;
+
+	for (size_t i = 0; i < 256; i++)
+		memcpy(burst + i * sizeof(test_frame), test_frame, sizeof(test_frame));
+	T_EQ(runner_start(&r, &(struct spdm_sock_server){ .frame_timeout_ms = 300 }), 0);
+	fd = raw_connect_port(spdm_sock_listener_port(r.l), 4096);
+	T_TRUE(fd >= 0);
+	fcntl(fd, F_SETFL, O_NONBLOCK);
+	/* send until the server drops us (send fails) or 20 s pass */
+	end = now_ms() + 20000;
+	while (now_ms() < end) {
+		struct pollfd p = { .fd = fd, .events = POLLOUT };
+		ssize_t n = send(fd, burst, sizeof(burst), MSG_NOSIGNAL);
+
+		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+			break;
+		if (n < 0)
+			poll(&p, 1, 100);
+	}
+	T_TRUE(now_ms() < end);
+	T_TRUE(runner_logged(&r, "dropped: did not take its answer within 300 ms", 5000));
+	T_EQ(run_attest(&r), 0);
+	close(fd);
+	T_EQ(runner_stop(&r), 0);
+}
+
+/* A client that sends a frame a byte at a time, each byte well within the
+ * idle time but the frame not within the frame deadline. */
+static void t_run_trickle(void)
+{
+	struct runner r;
+	int fd;
+
+	T_EQ(runner_start(&r, &(struct spdm_sock_server){ .idle_timeout_ms = 5000,
+							  .frame_timeout_ms = 300 }), 0);
+	fd = raw_connect_port(spdm_sock_listener_port(r.l), 0);
+	T_TRUE(fd >= 0);
+	for (size_t i = 0; i < sizeof(test_frame); i++) {
+		if (send(fd, test_frame + i, 1, MSG_NOSIGNAL) != 1)
+			break;	/* dropped already */
+		sleep_ms(60);
+	}
+	T_TRUE(runner_logged(&r, "dropped: no whole frame within 300 ms", 5000));
+	close(fd);
+	T_EQ(runner_stop(&r), 0);
+}
+
+/* A busy, well-behaved client still ends at the lifetime bound. */
+static void t_run_lifetime(void)
+{
+	struct runner r;
+	uint8_t b[32];
+	int fd, served = 0;
+
+	T_EQ(runner_start(&r, &(struct spdm_sock_server){ .lifetime_ms = 500 }), 0);
+	fd = raw_connect_port(spdm_sock_listener_port(r.l), 0);
+	T_TRUE(fd >= 0);
+	for (int i = 0; i < 100 && raw_hello(fd); i++, served++)
+		sleep_ms(50);
+	T_TRUE(served >= 1 && served < 100);
+	T_EQ(raw_read_for(fd, b, sizeof(b), 1000), 0);	/* closed */
+	T_TRUE(runner_logged(&r, "dropped: connected for 500 ms, the longest allowed", 5000));
+	close(fd);
+	T_EQ(runner_stop(&r), 0);
+}
+
+/* max_clients 2: the third connection is closed unanswered and logged; a
+ * slot that frees up is used again. */
+static void t_run_cap(void)
+{
+	struct runner r;
+	uint8_t b[32];
+	int a, c, d;
+
+	T_EQ(runner_start(&r, &(struct spdm_sock_server){ .max_clients = 2 }), 0);
+	a = raw_connect_port(spdm_sock_listener_port(r.l), 0);
+	c = raw_connect_port(spdm_sock_listener_port(r.l), 0);
+	T_TRUE(raw_hello(a));
+	T_TRUE(raw_hello(c));
+	d = raw_connect_port(spdm_sock_listener_port(r.l), 0);
+	T_TRUE(d >= 0);
+	send(d, test_frame, sizeof(test_frame), MSG_NOSIGNAL);
+	T_EQ(raw_read_for(d, b, sizeof(b), 5000), 0);
+	T_TRUE(runner_logged(&r, "refused: 2 clients connected, the maximum", 5000));
+	close(d);
+	close(a);
+	/* the server frees the slot once it has seen the close */
+	T_TRUE(runner_closed(&r, 1, 5000));
+	T_EQ(run_attest(&r), 0);
+	close(c);
+	T_EQ(runner_stop(&r), 0);
+	T_EQ(r.opened, 3);
+}
+
+/* The stop descriptor ends the server at once, whatever clients do. */
+static void t_run_stop(void)
+{
+	struct runner r;
+	uint64_t t0;
+	int idle, half;
+
+	T_EQ(runner_start(&r, &(struct spdm_sock_server){ 0 }), 0);
+	idle = raw_connect_port(spdm_sock_listener_port(r.l), 0);
+	half = raw_connect_port(spdm_sock_listener_port(r.l), 0);
+	T_TRUE(raw_hello(idle));
+	T_EQ(send(half, test_frame, 3, 0), 3);
+	sleep_ms(100);
+	t0 = now_ms();
+	T_EQ(runner_stop(&r), 0);
+	T_TRUE(now_ms() - t0 < 5000);	/* generous: the old server took 60 s */
+	T_EQ(r.opened, 2);
+	close(idle);
+	close(half);
+}
+
+/* CONTINUE ends one connection; SHUTDOWN ends the server with 1 once
+ * answered. */
+static void t_run_continue_shutdown(void)
+{
+	uint8_t f[12], b[32];
+	uint32_t cmd, trans, size;
+	struct runner r;
+	int fd;
+
+	T_EQ(runner_start(&r, &(struct spdm_sock_server){ 0 }), 0);
+	fd = raw_connect_port(spdm_sock_listener_port(r.l), 0);
+	spdm_sock_hdr_encode(SPDM_SOCK_CMD_CONTINUE, 0, 0, f);
+	T_EQ(send(fd, f, 12, 0), 12);
+	T_EQ(raw_read_for(fd, b, sizeof(b), 5000), 12);	/* the answer, then EOF */
+	close(fd);
+	fd = raw_connect_port(spdm_sock_listener_port(r.l), 0);
+	spdm_sock_hdr_encode(SPDM_SOCK_CMD_SHUTDOWN, 0, 0, f);
+	T_EQ(send(fd, f, 12, 0), 12);
+	T_EQ(raw_read_for(fd, b, sizeof(b), 5000), 12);
+	T_EQ(spdm_sock_hdr_parse(ctx, b, 12, 0, &cmd, &trans, &size), 0);
+	T_EQ(cmd, SPDM_SOCK_CMD_SHUTDOWN);
+	pthread_join(r.th, NULL);
+	T_EQ(r.rc, 1);
+	close(fd);
+	spdm_sock_listener_close(r.l);
+	close(r.pipefd[0]);
+	close(r.pipefd[1]);
+	T_EQ(r.opened, r.closed);
+	doe_ctx_free(r.ctx);
+}
+
 /* A server that accepts and never answers: the client's wait is bounded. */
 static void t_client_timeout(void)
 {
@@ -391,6 +833,44 @@ static void t_connect_errors(void)
 	T_CONTAINS(doe_ctx_errmsg(ctx), "127.0.0.1:1");
 }
 
+/* Ports are decimal 1-65535 with nothing after them; 0 (any free port)
+ * only for a listener. 65536 used to bind a random port. */
+static void t_ports(void)
+{
+	static const struct {
+		const char *name, *addr;
+		bool listen;
+		int rc;
+	} cases[] = {
+		{ "65536 wraps to 0", "127.0.0.1:65536", true, -EINVAL },
+		{ "hex", "127.0.0.1:0x10", true, -EINVAL },
+		{ "trailing garbage", "127.0.0.1:80x", true, -EINVAL },
+		{ "negative", "127.0.0.1:-1", true, -EINVAL },
+		{ "leading space", "127.0.0.1: 80", true, -EINVAL },
+		{ "plus sign", "127.0.0.1:+80", true, -EINVAL },
+		{ "huge", "127.0.0.1:999999", true, -EINVAL },
+		{ "any port to listen", "127.0.0.1:0", true, 0 },
+		{ "port 0 to connect", "127.0.0.1:0", false, -EINVAL },
+		{ "65536 to connect", "127.0.0.1:65536", false, -EINVAL },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct spdm_sock_listener *l = NULL;
+		struct spdm_sock *sk = NULL;
+		int rc = cases[i].listen
+				 ? spdm_sock_listen(ctx, cases[i].addr, &l)
+				 : spdm_sock_connect(ctx, cases[i].addr, SPDM_SOCK_TRANS_NONE, 100, &sk);
+
+		if (rc != cases[i].rc)
+			fprintf(stderr, "case '%s'\n", cases[i].name);
+		T_EQ(rc, cases[i].rc);
+		if (rc)
+			T_CONTAINS(doe_ctx_errmsg(ctx), "is not a number from");
+		spdm_sock_listener_close(l);
+		spdm_sock_close(sk);
+	}
+}
+
 int main(void)
 {
 	if (doe_ctx_new(&ctx) || spdm_identity_new(ctx, SPDM_ASYM_ECDSA_P256, NULL, &id)) {
@@ -408,6 +888,15 @@ int main(void)
 	T_RUN(t_server_trickle);
 	T_RUN(t_client_timeout);
 	T_RUN(t_connect_errors);
+	T_RUN(t_ports);
+	T_RUN(t_run_idle_client);
+	T_RUN(t_run_fresh_state);
+	T_RUN(t_run_non_reader);
+	T_RUN(t_run_trickle);
+	T_RUN(t_run_lifetime);
+	T_RUN(t_run_cap);
+	T_RUN(t_run_stop);
+	T_RUN(t_run_continue_shutdown);
 	spdm_identity_free(id);
 	doe_ctx_free(ctx);
 	return T_DONE();

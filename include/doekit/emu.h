@@ -218,8 +218,13 @@ DOE_API int emu_fn_spdm_root(struct emu_fn *fn, const uint8_t **der, size_t *len
 struct spdm_identity;
 DOE_API int emu_fn_set_spdm_identity(struct emu_fn *fn, struct spdm_identity *id,
 				     uint32_t asym_algo);
-/* One SPDM request to the function's responder, without a mailbox (the
- * socket server uses it). */
+/* The configuration of the function's responder (its identity made if
+ * needed), for a caller that runs responders of its own, e.g. one per
+ * socket connection. What it points to belongs to fn: valid until fn is
+ * freed or its SPDM options or identity change. */
+struct spdm_rsp_config;
+DOE_API int emu_fn_spdm_config(struct emu_fn *fn, struct spdm_rsp_config *cfg);
+/* One SPDM request to the function's responder, without a mailbox. */
 DOE_API int emu_fn_spdm_handle(struct emu_fn *fn, const void *req, size_t req_len, void *rsp,
 			       size_t rsp_cap, size_t *rsp_len);
 

@@ -14,7 +14,8 @@
  *            padded to a DW
  *
  * Client: spdm_sock_connect() and the spdm_transport_socket() ops for
- * spdm_req_run(). Server: spdm_sock_listen() and spdm_sock_serve(), which
+ * spdm_req_run(). Server: spdm_sock_listen() and spdm_sock_run() (many
+ * clients) or spdm_sock_serve() (one at a time), which
  * answers DOE Discovery itself (DMTF's requester asks it first over
  * PCI_DOE) and hands every SPDM message to a handler. Frames are written
  * with one write each on a TCP_NODELAY socket (the emulators leave Nagle
@@ -118,8 +119,25 @@ struct spdm_sock_server {
 	bool secured;		/* Discovery also lists Secured CMA (PCI_DOE) */
 	uint32_t idle_timeout_ms;	/* a connection silent this long is dropped
 					 * (0: 60 s) */
-	/* optional: called when a connection ends, to reset responder state */
+	/* optional: called when a connection ends, to reset responder state
+	 * (spdm_sock_serve() only: spdm_sock_run() has conn_open/conn_close) */
 	void (*reset)(void *priv);
+
+	/* spdm_sock_run() only; 0 picks the default in brackets */
+	unsigned int max_clients;	/* connections served at once [16]; more
+					 * are closed at accept, with a log line */
+	uint32_t frame_timeout_ms;	/* to receive a frame once its first byte
+					 * came, and to write one answer [10 s] */
+	uint32_t lifetime_ms;		/* a connection's whole life [300 s] */
+	/* > 0: spdm_sock_run() returns 0 as soon as this descriptor is
+	 * readable (e.g. a pipe a signal handler writes to); 0: none */
+	int stop_fd;
+	/* optional per-connection state: conn_open() runs at accept, and what
+	 * it stores in *conn_priv is the handler's priv for that connection;
+	 * conn_close() runs when the connection ends, however it ends. A
+	 * failing conn_open() closes the connection. */
+	int (*conn_open)(void *priv, void **conn_priv);
+	void (*conn_close)(void *priv, void *conn_priv);
 };
 
 /*
@@ -128,9 +146,27 @@ struct spdm_sock_server {
  * in ctx). Returns 1 after SHUTDOWN, 0 when the connection ended otherwise,
  * <0 when accepting failed (-EINTR when a signal interrupted the wait) or
  * the connection was dropped for a bad frame. Call it in a loop to serve
- * several clients.
+ * several clients. One client at a time: a server facing untrusted
+ * clients wants spdm_sock_run().
  */
 DOE_API int spdm_sock_serve(struct spdm_sock_listener *l, const struct spdm_sock_server *srv);
+
+/*
+ * Serves many clients at once from one thread: poll() over non-blocking
+ * sockets, each connection with its own frame buffers and (through
+ * conn_open) its own handler state, so that a slow or hostile client only
+ * ever costs its own connection. A connection is dropped when it is idle
+ * longer than idle_timeout_ms, takes longer than frame_timeout_ms to send
+ * a frame or to take an answer, lives longer than lifetime_ms, sends a bad
+ * frame, or its handler fails; each drop and each refusal (max_clients
+ * reached) is logged at DOE_LOG_WARN on the listener's ctx with the
+ * reason. CONTINUE ends the client's connection only.
+ *
+ * Returns 1 after a client's SHUTDOWN (once its answer is written or
+ * dropped), 0 when stop_fd became readable, <0 when the listener failed.
+ * Every connection is closed (conn_close called) before it returns.
+ */
+DOE_API int spdm_sock_run(struct spdm_sock_listener *l, const struct spdm_sock_server *srv);
 
 DOE_END_DECLS
 

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -333,15 +334,39 @@ static int split_addr(struct doe_ctx *ctx, const char *addr, char *host, size_t 
 	return 0;
 }
 
+/*
+ * A TCP port: decimal digits only, 1-65535, nothing after them; 0 (any
+ * free port) only where we listen. getaddrinfo() alone is not enough: it
+ * takes 65536 as 0 and so binds a random port instead of failing.
+ */
+static int parse_port(struct doe_ctx *ctx, const char *addr, const char *s, bool passive,
+		      char *out, size_t len)
+{
+	unsigned long v = 0;
+	size_t i;
+
+	for (i = 0; s[i]; i++) {
+		if (s[i] < '0' || s[i] > '9' || i >= 5)
+			break;
+		v = v * 10 + (unsigned long)(s[i] - '0');
+	}
+	if (i == 0 || s[i] || v > 65535 || (v == 0 && !passive))
+		return doe_err(ctx, -EINVAL, "'%s': port '%s' is not a number from %s to 65535", addr,
+			       s, passive ? "0" : "1");
+	snprintf(out, len, "%lu", v);
+	return 0;
+}
+
 static int resolve(struct doe_ctx *ctx, const char *addr, bool passive, struct addrinfo **res)
 {
 	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM };
-	char host[256], port[16];
+	char host[256], port[16], num[8];
 	int rc;
 
 	TRY(split_addr(ctx, addr, host, sizeof(host), port, sizeof(port)));
+	TRY(parse_port(ctx, addr, port, passive, num, sizeof(num)));
 	hints.ai_flags = AI_NUMERICSERV | (passive ? AI_PASSIVE : 0);
-	rc = getaddrinfo(host, port, &hints, res);
+	rc = getaddrinfo(host, num, &hints, res);
 	if (rc)
 		return doe_err(ctx, -EHOSTUNREACH, "'%s': %s", addr, gai_strerror(rc));
 	return 0;
@@ -557,7 +582,7 @@ int spdm_sock_listen(struct doe_ctx *ctx, const char *addr, struct spdm_sock_lis
 		return doe_err(ctx, -e, "%s: socket: %s", addr, strerror(e));
 	}
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, res->ai_addr, res->ai_addrlen) < 0 || listen(fd, 4) < 0 ||
+	if (bind(fd, res->ai_addr, res->ai_addrlen) < 0 || listen(fd, 32) < 0 ||
 	    getsockname(fd, (struct sockaddr *)&ss, &sl) < 0) {
 		e = errno;
 		freeaddrinfo(res);
@@ -613,21 +638,62 @@ static int answer_discovery(struct spdm_sock_listener *l, const struct spdm_sock
 	return 0;
 }
 
-/* One NORMAL frame: unwrap, answer, wrap. */
-static int serve_normal(struct spdm_sock_listener *l, const struct spdm_sock_server *srv,
-			int fd, size_t len)
+/* What the server does with a frame: the answer, and what comes after. */
+enum reply_then { THEN_READ, THEN_CLOSE, THEN_SHUTDOWN };
+
+struct reply {
+	uint32_t cmd;
+	const uint8_t *pl;	/* points into the listener's scratch or a constant */
+	size_t len;
+	enum reply_then then;
+};
+
+/* One NORMAL frame: unwrap, answer, wrap into l->out. */
+static int answer_normal(struct spdm_sock_listener *l, const struct spdm_sock_server *srv,
+			 void *priv, const uint8_t *in, size_t len, struct reply *r)
 {
 	enum spdm_sock_kind kind;
 	const uint8_t *msg;
 	size_t mlen, rlen = 0, wlen;
 
-	TRY(spdm_sock_unwrap(l->ctx, srv->trans, l->in, len, &kind, &msg, &mlen));
+	TRY(spdm_sock_unwrap(l->ctx, srv->trans, in, len, &kind, &msg, &mlen));
 	if (kind == SPDM_SOCK_DISCOVERY)
 		TRY(answer_discovery(l, srv, msg, mlen, l->msg, &rlen));
 	else
-		TRY(srv->handler(srv->priv, kind, msg, mlen, l->msg, sizeof(l->msg) - 16, &rlen));
+		TRY(srv->handler(priv, kind, msg, mlen, l->msg, sizeof(l->msg) - 16, &rlen));
 	TRY(spdm_sock_wrap(l->ctx, srv->trans, kind, l->msg, rlen, l->out, sizeof(l->out), &wlen));
-	return send_frame(l->ctx, fd, SPDM_SOCK_CMD_NORMAL, srv->trans, l->out, wlen);
+	r->pl = l->out;
+	r->len = wlen;
+	return 0;
+}
+
+/* The answer to one whole frame from a client (both servers share it). */
+static int answer_frame(struct spdm_sock_listener *l, const struct spdm_sock_server *srv,
+			void *priv, uint32_t cmd, uint32_t trans, const uint8_t *in, size_t len,
+			struct reply *r)
+{
+	*r = (struct reply){ .cmd = cmd, .then = THEN_READ };
+	if (cmd == SPDM_SOCK_CMD_NORMAL && trans != (uint32_t)srv->trans)
+		return doe_err(l->ctx, -EPROTO,
+			       "socket: client uses transport %u, this server %u (%s)", trans,
+			       (unsigned int)srv->trans, spdm_sock_trans_name(srv->trans));
+	switch (cmd) {
+	case SPDM_SOCK_CMD_NORMAL:
+		return answer_normal(l, srv, priv, in, len, r);
+	case SPDM_SOCK_CMD_TEST:
+		r->pl = (const uint8_t *)server_hello;
+		r->len = sizeof(server_hello);
+		return 0;
+	case SPDM_SOCK_CMD_SHUTDOWN:
+		r->then = THEN_SHUTDOWN;
+		return 0;
+	case SPDM_SOCK_CMD_CONTINUE:
+		r->then = THEN_CLOSE;
+		return 0;
+	default:
+		r->cmd = SPDM_SOCK_CMD_UNKNOWN;
+		return 0;
+	}
 }
 
 static int serve_conn(struct spdm_sock_listener *l, const struct spdm_sock_server *srv, int fd)
@@ -636,6 +702,7 @@ static int serve_conn(struct spdm_sock_listener *l, const struct spdm_sock_serve
 
 	for (;;) {
 		uint32_t cmd, trans;
+		struct reply r;
 		size_t len;
 		int rc = recv_frame(l->ctx, fd, idle, &cmd, &trans, l->in, sizeof(l->in), &len);
 
@@ -643,45 +710,386 @@ static int serve_conn(struct spdm_sock_listener *l, const struct spdm_sock_serve
 			return 0;	/* the client closed between frames */
 		if (rc)
 			return rc;
-		if (cmd == SPDM_SOCK_CMD_NORMAL && trans != (uint32_t)srv->trans)
-			return doe_err(l->ctx, -EPROTO,
-				       "socket: client uses transport %u, this server %u (%s)", trans,
-				       (unsigned int)srv->trans, spdm_sock_trans_name(srv->trans));
-		switch (cmd) {
-		case SPDM_SOCK_CMD_NORMAL:
-			TRY(serve_normal(l, srv, fd, len));
-			break;
-		case SPDM_SOCK_CMD_TEST:
-			TRY(send_frame(l->ctx, fd, cmd, trans, server_hello, sizeof(server_hello)));
-			break;
-		case SPDM_SOCK_CMD_SHUTDOWN:
-			TRY(send_frame(l->ctx, fd, cmd, trans, NULL, 0));
+		TRY(answer_frame(l, srv, srv->priv, cmd, trans, l->in, len, &r));
+		TRY(send_frame(l->ctx, fd, r.cmd, trans, r.pl, r.len));
+		if (r.then == THEN_SHUTDOWN)
 			return 1;
-		case SPDM_SOCK_CMD_CONTINUE:
-			/* keep the responder's state for the next client */
-			TRY(send_frame(l->ctx, fd, cmd, trans, NULL, 0));
+		if (r.then == THEN_CLOSE)	/* keep the responder's state for the next client */
 			return 2;
-		default:
-			TRY(send_frame(l->ctx, fd, SPDM_SOCK_CMD_UNKNOWN, trans, NULL, 0));
-			break;
-		}
 	}
 }
 
 int spdm_sock_serve(struct spdm_sock_listener *l, const struct spdm_sock_server *srv)
 {
+	uint32_t idle;
 	int fd, rc;
 
 	if (!srv || !srv->handler || (unsigned int)srv->trans > SPDM_SOCK_TRANS_PCI_DOE)
 		return doe_err(l->ctx, -EINVAL, "socket server: no handler or unknown transport");
+	idle = srv->idle_timeout_ms ? srv->idle_timeout_ms : DEFAULT_IDLE_MS;
 	/* EINTR is returned, not retried: a signal is how a server is stopped */
 	fd = accept4(l->fd, NULL, NULL, SOCK_CLOEXEC);
 	if (fd < 0)
 		return doe_err(l->ctx, -errno, "accept: %s", strerror(errno));
 	set_nodelay(fd);
+	/* a client that stops reading must not block our send() for ever */
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO,
+		   &(struct timeval){ .tv_sec = idle / 1000, .tv_usec = idle % 1000 * 1000 },
+		   sizeof(struct timeval));
 	rc = serve_conn(l, srv, fd);
 	close(fd);
 	if (rc != 2 && srv->reset)
 		srv->reset(srv->priv);
 	return rc == 2 ? 0 : rc;
+}
+
+/* ---- many clients: one poll() loop --------------------------------------- */
+
+#define DEFAULT_MAX_CLIENTS 16u
+#define DEFAULT_FRAME_MS 10000u
+#define DEFAULT_LIFETIME_MS 300000u
+
+/* One client of spdm_sock_run(). It is either reading a frame or writing
+ * the answer to one, never both: the protocol is strictly one request,
+ * one answer, so a client that does not read its answers stops being read
+ * and its write deadline ends it. */
+struct conn {
+	int fd;
+	unsigned int id;
+	char peer[64];
+	void *priv;		/* conn_open()'s, or srv->priv */
+	bool writing;
+	enum reply_then then;
+	uint8_t hdr[SPDM_SOCK_HDR_LEN];
+	size_t got;		/* bytes of the current frame, header included */
+	uint32_t cmd, trans, size;
+	uint8_t *in;		/* the frame's payload, size bytes */
+	uint8_t *out;		/* the answer frame */
+	size_t out_len, out_off;
+	uint64_t born;		/* accept time */
+	uint64_t since;		/* start of the current wait (idle, frame or write) */
+};
+
+struct run {
+	struct spdm_sock_listener *l;
+	const struct spdm_sock_server *srv;
+	struct conn *conns;	/* max slots; fd < 0 is a free slot */
+	unsigned int max, count, next_id;
+	uint32_t idle_ms, frame_ms, life_ms;
+	int shutdown;		/* 1 once a SHUTDOWN has been answered */
+};
+
+static void peer_name(int fd, char *buf, size_t len)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	char host[INET6_ADDRSTRLEN] = "?";
+	unsigned int port = 0;
+
+	if (getpeername(fd, (struct sockaddr *)&ss, &sl) == 0) {
+		if (ss.ss_family == AF_INET6) {
+			const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)&ss;
+
+			inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof(host));
+			port = ntohs(a->sin6_port);
+		} else if (ss.ss_family == AF_INET) {
+			const struct sockaddr_in *a = (const struct sockaddr_in *)&ss;
+
+			inet_ntop(AF_INET, &a->sin_addr, host, sizeof(host));
+			port = ntohs(a->sin_port);
+		}
+	}
+	snprintf(buf, len, "%s:%u", host, port);
+}
+
+static void conn_end(struct run *run, struct conn *c)
+{
+	if (run->srv->conn_open && run->srv->conn_close)
+		run->srv->conn_close(run->srv->priv, c->priv);
+	close(c->fd);
+	free(c->in);
+	free(c->out);
+	*c = (struct conn){ .fd = -1 };
+	run->count--;
+}
+
+static void conn_drop(struct run *run, struct conn *c, const char *why)
+{
+	doe_log(run->l->ctx, DOE_LOG_WARN, "client %u (%s): dropped: %s", c->id, c->peer, why);
+	conn_end(run, c);
+}
+
+/* Accepts what is pending; past max_clients a connection is closed at
+ * once, so that the listen backlog cannot hold clients waiting unseen. */
+static int accept_pending(struct run *run, uint64_t now)
+{
+	for (;;) {
+		int fd = accept4(run->l->fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+		struct conn *c = NULL;
+		char peer[64];
+
+		if (fd < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+				return 0;
+			if (errno == ECONNABORTED || errno == EPERM || errno == EPROTO)
+				continue;	/* that client is gone; others may wait */
+			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+			    errno == ENOMEM) {
+				doe_log(run->l->ctx, DOE_LOG_WARN, "accept: %s", strerror(errno));
+				return 0;
+			}
+			return doe_err(run->l->ctx, -errno, "accept: %s", strerror(errno));
+		}
+		peer_name(fd, peer, sizeof(peer));
+		if (run->count >= run->max) {
+			doe_log(run->l->ctx, DOE_LOG_WARN,
+				"client from %s: refused: %u clients connected, the maximum", peer,
+				run->count);
+			close(fd);
+			continue;
+		}
+		for (unsigned int i = 0; i < run->max && !c; i++)
+			if (run->conns[i].fd < 0)
+				c = &run->conns[i];
+		*c = (struct conn){ .fd = fd, .id = ++run->next_id, .priv = run->srv->priv,
+				    .born = now, .since = now };
+		memcpy(c->peer, peer, sizeof(peer));
+		run->count++;
+		set_nodelay(fd);
+		if (run->srv->conn_open && run->srv->conn_open(run->srv->priv, &c->priv)) {
+			doe_log(run->l->ctx, DOE_LOG_WARN, "client %u (%s): refused: %s", c->id,
+				peer, doe_ctx_errmsg(run->l->ctx));
+			/* conn_close is not owed for a failed open */
+			close(c->fd);
+			*c = (struct conn){ .fd = -1 };
+			run->count--;
+			continue;
+		}
+		doe_log(run->l->ctx, DOE_LOG_DEBUG, "client %u (%s): connected", c->id, peer);
+	}
+}
+
+/* Frames the answer into c->out for writing. */
+static int conn_queue(struct run *run, struct conn *c, const struct reply *r)
+{
+	c->out = malloc(SPDM_SOCK_HDR_LEN + r->len);
+	if (!c->out)
+		return doe_err(run->l->ctx, -ENOMEM, "out of memory");
+	spdm_sock_hdr_encode(r->cmd, c->trans, (uint32_t)r->len, c->out);
+	if (r->len)
+		memcpy(c->out + SPDM_SOCK_HDR_LEN, r->pl, r->len);
+	c->out_len = SPDM_SOCK_HDR_LEN + r->len;
+	c->out_off = 0;
+	c->then = r->then;
+	c->writing = true;
+	return 0;
+}
+
+/* Writes what the socket takes now; done once the answer is out. */
+static int conn_write(struct run *run, struct conn *c, uint64_t now)
+{
+	while (c->out_off < c->out_len) {
+		ssize_t n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off,
+				 MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return 0;	/* poll says when it takes more */
+		if (n < 0)
+			return doe_err(run->l->ctx, -errno, "socket write: %s", strerror(errno));
+		c->out_off += (size_t)n;
+	}
+	free(c->out);
+	c->out = NULL;
+	c->writing = false;
+	c->got = 0;
+	c->since = now;
+	if (c->then == THEN_SHUTDOWN)
+		run->shutdown = 1;
+	return c->then == THEN_READ ? 0 : 1;
+}
+
+/* Reads what has arrived of the current frame and answers it once whole.
+ * Returns 1 when the client closed between frames. */
+static int conn_read(struct run *run, struct conn *c, uint64_t now)
+{
+	struct doe_ctx *ctx = run->l->ctx;
+	bool in_hdr = c->got < SPDM_SOCK_HDR_LEN;
+	uint8_t *dst = in_hdr ? c->hdr + c->got : c->in + (c->got - SPDM_SOCK_HDR_LEN);
+	size_t want = in_hdr ? SPDM_SOCK_HDR_LEN - c->got
+			     : SPDM_SOCK_HDR_LEN + c->size - c->got;
+	struct reply r;
+	ssize_t n;
+
+#ifdef TCP_QUICKACK
+	/* as in read_full(): the emulators' four-piece frames wait for our ACK */
+	setsockopt(c->fd, IPPROTO_TCP, TCP_QUICKACK, &(int){ 1 }, sizeof(int));
+#endif
+	n = recv(c->fd, dst, want, MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+		return 0;
+	if (n < 0)
+		return doe_err(ctx, -errno, "socket read: %s", strerror(errno));
+	if (n == 0) {
+		if (!c->got)
+			return 1;
+		return doe_err(ctx, -ECONNRESET, "peer closed after %zu bytes of a frame", c->got);
+	}
+	if (!c->got)
+		c->since = now;	/* the frame deadline runs from its first byte */
+	c->got += (size_t)n;
+	if (in_hdr && c->got == SPDM_SOCK_HDR_LEN) {
+		TRY(spdm_sock_hdr_parse(ctx, c->hdr, SPDM_SOCK_HDR_LEN, SPDM_SOCK_MAX_PAYLOAD,
+					&c->cmd, &c->trans, &c->size));
+		free(c->in);
+		/* allocated to the announced size only: idle clients cost little */
+		c->in = malloc(c->size ? c->size : 1);
+		if (!c->in)
+			return doe_err(ctx, -ENOMEM, "out of memory");
+	}
+	if (c->got < SPDM_SOCK_HDR_LEN || c->got < SPDM_SOCK_HDR_LEN + c->size)
+		return 0;
+	TRY(answer_frame(run->l, run->srv, c->priv, c->cmd, c->trans, c->in, c->size, &r));
+	free(c->in);
+	c->in = NULL;
+	TRY(conn_queue(run, c, &r));
+	c->since = now;	/* the write deadline runs from here */
+	return conn_write(run, c, now);
+}
+
+/* When the connection's current wait ends, and what to call it then. */
+static uint64_t conn_deadline(const struct run *run, const struct conn *c, char *why, size_t len)
+{
+	uint64_t life = c->born + run->life_ms, d;
+
+	if (c->writing) {
+		d = c->since + run->frame_ms;
+		snprintf(why, len, "did not take its answer within %u ms", run->frame_ms);
+	} else if (c->got) {
+		d = c->since + run->frame_ms;
+		snprintf(why, len, "no whole frame within %u ms", run->frame_ms);
+	} else {
+		d = c->since + run->idle_ms;
+		snprintf(why, len, "idle for %u ms", run->idle_ms);
+	}
+	if (life <= d) {
+		d = life;
+		snprintf(why, len, "connected for %u ms, the longest allowed", run->life_ms);
+	}
+	return d;
+}
+
+static void run_close_all(struct run *run)
+{
+	for (unsigned int i = 0; i < run->max; i++)
+		if (run->conns[i].fd >= 0)
+			conn_end(run, &run->conns[i]);
+}
+
+/* One poll() round: wait for I/O or the nearest deadline, then serve. */
+static int run_round(struct run *run, struct pollfd *pfd, unsigned int *slot)
+{
+	const struct spdm_sock_server *srv = run->srv;
+	uint64_t now = mono_ms(), next = UINT64_MAX;
+	unsigned int n = 0, base;
+	char why[96];
+	int rc, timeout;
+
+	pfd[n++] = (struct pollfd){ .fd = run->l->fd, .events = POLLIN };
+	if (srv->stop_fd > 0)
+		pfd[n++] = (struct pollfd){ .fd = srv->stop_fd, .events = POLLIN };
+	base = n;
+	for (unsigned int i = 0; i < run->max; i++) {
+		struct conn *c = &run->conns[i];
+
+		if (c->fd < 0)
+			continue;
+		slot[n] = i;
+		pfd[n++] = (struct pollfd){ .fd = c->fd, .events = c->writing ? POLLOUT : POLLIN };
+		uint64_t d = conn_deadline(run, c, why, sizeof(why));
+
+		if (d < next)
+			next = d;
+	}
+	timeout = next == UINT64_MAX ? -1 : next <= now ? 0
+		  : next - now > INT32_MAX ? INT32_MAX : (int)(next - now);
+	rc = poll(pfd, n, timeout);
+	if (rc < 0 && errno == EINTR)
+		return 0;	/* the stop descriptor, not EINTR, says whether to stop */
+	if (rc < 0)
+		return doe_err(run->l->ctx, -errno, "poll: %s", strerror(errno));
+	now = mono_ms();
+	if (srv->stop_fd > 0 && pfd[1].revents)
+		return 2;
+	for (unsigned int k = base; k < n; k++) {
+		struct conn *c = &run->conns[slot[k]];
+
+		if (pfd[k].revents) {
+			rc = c->writing ? conn_write(run, c, now) : conn_read(run, c, now);
+			if (rc < 0) {
+				conn_drop(run, c, doe_ctx_errmsg(run->l->ctx));
+				doe_ctx_clear_error(run->l->ctx);
+				continue;
+			}
+			if (rc > 0) {
+				doe_log(run->l->ctx, DOE_LOG_DEBUG, "client %u (%s): closed", c->id,
+					c->peer);
+				conn_end(run, c);
+				continue;
+			}
+			if (run->shutdown)
+				return 1;
+		}
+		if (conn_deadline(run, c, why, sizeof(why)) <= now)
+			conn_drop(run, c, why);
+	}
+	if (run->shutdown)
+		return 1;
+	/* accepted last, so that a new client's deadline starts after this round */
+	if (pfd[0].revents)
+		TRY(accept_pending(run, now));
+	return 0;
+}
+
+int spdm_sock_run(struct spdm_sock_listener *l, const struct spdm_sock_server *srv)
+{
+	struct run run = { .l = l, .srv = srv };
+	struct pollfd *pfd = NULL;
+	unsigned int *slot = NULL;
+	int flags, rc = 0;
+
+	if (!srv || !srv->handler || (unsigned int)srv->trans > SPDM_SOCK_TRANS_PCI_DOE)
+		return doe_err(l->ctx, -EINVAL, "socket server: no handler or unknown transport");
+	run.max = srv->max_clients ? srv->max_clients : DEFAULT_MAX_CLIENTS;
+	run.idle_ms = srv->idle_timeout_ms ? srv->idle_timeout_ms : DEFAULT_IDLE_MS;
+	run.frame_ms = srv->frame_timeout_ms ? srv->frame_timeout_ms : DEFAULT_FRAME_MS;
+	run.life_ms = srv->lifetime_ms ? srv->lifetime_ms : DEFAULT_LIFETIME_MS;
+	run.conns = calloc(run.max, sizeof(*run.conns));
+	pfd = calloc((size_t)run.max + 2, sizeof(*pfd));
+	slot = calloc((size_t)run.max + 2, sizeof(*slot));
+	if (!run.conns || !pfd || !slot) {
+		rc = doe_err(l->ctx, -ENOMEM, "out of memory");
+		goto out;
+	}
+	for (unsigned int i = 0; i < run.max; i++)
+		run.conns[i].fd = -1;
+	/* accept only after poll() said so, and never wait in it: the client
+	 * may have gone in between */
+	flags = fcntl(l->fd, F_GETFL);
+	if (flags < 0 || fcntl(l->fd, F_SETFL, flags | O_NONBLOCK) < 0) {
+		rc = doe_err(l->ctx, -errno, "listener: fcntl: %s", strerror(errno));
+		goto out;
+	}
+	while (!(rc = run_round(&run, pfd, slot)))
+		;
+	if (rc == 2)
+		rc = 0;
+	run_close_all(&run);
+	fcntl(l->fd, F_SETFL, flags);	/* spdm_sock_serve() expects to block */
+out:
+	free(slot);
+	free(pfd);
+	free(run.conns);
+	return rc;
 }

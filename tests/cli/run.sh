@@ -416,6 +416,109 @@ for tr in mctp none; do
 	expect 0 "" attest --trans "$tr" --trust "$tmp/r.pem" tcp:127.0.0.1:"$port"
 	kill "$lpid"; wait "$lpid" 2>/dev/null
 done
+# --- emulate --listen under hostile clients
+# start_listener LOG ARGS...: a --trans none listener in the background; sets lpid, port
+start_listener() {
+	local log=$1
+	shift
+	"$doe" emulate --listen tcp:127.0.0.1:0 --trans none --export-root "$tmp/lr.pem" "$@" \
+		>"$log" 2>&1 &
+	lpid=$!
+	for _ in $(seq 100); do grep -q "listening on port" "$log" && break; sleep 0.1; done
+	port=$(sed -n 's/listening on port \([0-9]*\):.*/\1/p' "$log")
+	[ -n "$port" ] || bad "emulate --listen $* did not start: $(cat "$log")"
+}
+# gone PID SECONDS: PID has exited within SECONDS (a zombie counts as exited)
+gone() {
+	for _ in $(seq $(($2 * 10))); do
+		ps -o stat= -p "$1" 2>/dev/null | grep -qv Z || return 0
+		sleep 0.1
+	done
+	return 1
+}
+# stop_listener: SIGKILL whatever is left (a test that failed left it running)
+stop_listener() { kill -9 "$lpid" 2>/dev/null; wait "$lpid" 2>/dev/null; }
+# frames (--trans none): TEST with "Client Hello!", NORMAL GET_DIGESTS (SPDM 1.0)
+test_frame='\0\0\xde\xad\0\0\0\0\0\0\0\x0eClient Hello!\0'
+digests_frame='\0\0\0\x01\0\0\0\0\0\0\0\x04\x10\x81\0\0'
+# read16 FD: the first 16 bytes the server sends on FD, as hex
+read16() { timeout 5 head -c 16 <&"$1" | od -An -tx1 | tr -d ' \n'; }
+sattest() { timeout 20 "$doe" attest --trans none --timeout 5000 --trust "$tmp/lr.pem" \
+	tcp:127.0.0.1:"$port" >"$tmp/out" 2>"$tmp/err"; }
+
+# a new connection gets a fresh responder: GET_DIGESTS before VCA is
+# ERROR UnexpectedRequest (DSP0274 1.3 §10.1), though the last client did VCA
+start_listener "$tmp/l1"
+sattest && ok || bad "attest: $(head -c 300 "$tmp/err")"
+exec 3<>/dev/tcp/127.0.0.1/"$port"
+printf "$digests_frame" >&3
+r=$(read16 3)
+[ "${r:24:8}" = 107f0400 ] && ok || bad "GET_DIGESTS before VCA answered '$r'"
+exec 3>&-
+# an idle client does not keep a second one from a whole attestation
+exec 3<>/dev/tcp/127.0.0.1/"$port"
+sattest && ok || bad "attest beside an idle client: $(head -c 300 "$tmp/err")"
+exec 3>&-
+stop_listener
+
+# a client that sends but never reads is dropped at the frame deadline, and
+# others are served meanwhile
+start_listener "$tmp/l2" --frame-timeout 500
+printf "$test_frame" >"$tmp/tests.bin"
+for _ in $(seq 12); do cat "$tmp/tests.bin" "$tmp/tests.bin" >"$tmp/t2" && mv "$tmp/t2" "$tmp/tests.bin"; done
+exec 3<>/dev/tcp/127.0.0.1/"$port"
+# an endless stream, whatever the socket buffers hold; it ends when the server drops it
+timeout 30 bash -c 'while cat "$1"; do :; done' _ "$tmp/tests.bin" >&3 2>/dev/null &
+cpid=$!
+exec 3>&-
+sattest && ok || bad "attest beside a client that does not read: $(head -c 300 "$tmp/err")"
+gone "$cpid" 15 && ok || bad "the non-reading client was not dropped"
+grep -q "dropped: did not take its answer within 500 ms" "$tmp/l2" && ok ||
+	bad "no log line for the non-reading client: $(head -c 300 "$tmp/l2")"
+kill "$cpid" 2>/dev/null
+stop_listener
+
+# the N+1th connection is closed at once, with a log line; the slot comes back
+start_listener "$tmp/l3" --max-clients 1
+exec 3<>/dev/tcp/127.0.0.1/"$port"
+printf "$test_frame" >&3
+[ -n "$(read16 3)" ] || bad "TEST not answered"
+exec 4<>/dev/tcp/127.0.0.1/"$port"
+r=$(read16 4)
+[ -z "$r" ] && ok || bad "connection over --max-clients 1 answered '$r'"
+exec 4>&-
+grep -q "refused: 1 clients connected, the maximum" "$tmp/l3" && ok ||
+	bad "no log line for the refused client: $(head -c 300 "$tmp/l3")"
+exec 3>&-
+# the slot is free once the server has seen the close: retry for a while
+served=0
+for _ in $(seq 20); do sattest && served=1 && break; sleep 0.2; done
+[ "$served" = 1 ] && ok || bad "attest after the first client left: $(head -c 300 "$tmp/err")"
+stop_listener
+
+# SIGTERM is honoured at once, an idle client and a half-sent frame notwithstanding
+start_listener "$tmp/l4"
+exec 3<>/dev/tcp/127.0.0.1/"$port"
+exec 4<>/dev/tcp/127.0.0.1/"$port"
+printf '\0\0\xde' >&4
+sleep 0.2
+kill -TERM "$lpid"
+gone "$lpid" 5 && ok || bad "SIGTERM with clients connected: still running after 5 s"
+wait "$lpid"
+rc=$?
+[ "$rc" -eq 0 ] && ok || bad "SIGTERM: exit $rc"
+exec 3>&- 4>&-
+stop_listener
+
+# ports: decimal 1-65535 only (0: any free port); 65536 used to bind a random one
+for p in 65536 0x10 80x -1 ' 80' 99999999999; do
+	timeout 10 "$doe" emulate --listen "tcp:127.0.0.1:$p" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	[ "$rc" -eq 2 ] && grep -qF "port '$p' is not a number" "$tmp/err" && ok ||
+		bad "--listen port '$p': exit $rc: $(head -c 200 "$tmp/err")"
+done
+expect 2 "bad value '0' for --max-clients" emulate --listen tcp:127.0.0.1:0 --max-clients 0
+expect 2 "bad value '5s' for --frame-timeout" emulate --listen tcp:127.0.0.1:0 --frame-timeout 5s
 # evidence checked against another device's root: the chain does not verify
 expect 1 "self-signed certificate" verify-evidence "$tmp/ev.json" --trust "$tmp/r.pem"
 expect 1 "cannot connect to tcp:127.0.0.1:1" attest tcp:127.0.0.1:1

@@ -42,32 +42,39 @@ int cmd_emulate(struct tool *t, int argc, char **argv)
 		{ "export-root", required_argument, NULL, 'R' },
 		{ "identity", required_argument, NULL, 'I' },
 		{ "asym", required_argument, NULL, 'A' },
+		{ "max-clients", required_argument, NULL, 'M' },
+		{ "idle-timeout", required_argument, NULL, 'W' },
+		{ "frame-timeout", required_argument, NULL, 'F' },
+		{ "max-lifetime", required_argument, NULL, 'T' },
 		{ 0 }
 	};
-	const char *listen = NULL, *trans = NULL, *profile = NULL, *device = NULL, *root = NULL;
-	const char *identity = NULL, *asym = NULL;
+	struct listen_opts lo = { 0 };
 	bool list = false;
 	int c, rc;
 
 	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'L': list = true; continue;
-		case 'l': listen = optarg; continue;
-		case 'X': trans = optarg; continue;
-		case 'P': profile = optarg; continue;
-		case 'D': device = optarg; continue;
-		case 'R': root = optarg; continue;
-		case 'I': identity = optarg; continue;
-		case 'A': asym = optarg; continue;
+		case 'l': lo.addr = optarg; continue;
+		case 'X': lo.trans = optarg; continue;
+		case 'P': lo.profile = optarg; continue;
+		case 'D': lo.device = optarg; continue;
+		case 'R': lo.root_out = optarg; continue;
+		case 'I': lo.identity = optarg; continue;
+		case 'A': lo.asym = optarg; continue;
+		case 'M': lo.max_clients = optarg; continue;
+		case 'W': lo.idle = optarg; continue;
+		case 'F': lo.frame = optarg; continue;
+		case 'T': lo.lifetime = optarg; continue;
 		}
 		if ((rc = tool_common_opt(t, c, optarg)) != 0)
 			return rc < 0 ? EXIT_USAGE : EXIT_OK;
 	}
 	if (optind != argc)
 		return tool_usage(t, "emulate: unexpected argument '%s'", argv[optind]);
-	if (list && !listen)
+	if (list && !lo.addr)
 		return list_profiles(t);
-	if (listen && !list)
-		return emulate_listen(t, listen, trans, profile, device, root, identity, asym);
+	if (lo.addr && !list)
+		return emulate_listen(t, &lo);
 	return tool_usage(t, "emulate: say what to do (--list-profiles or --listen tcp:HOST:PORT)");
 }

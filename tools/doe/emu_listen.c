@@ -1,17 +1,23 @@
 // SPDX-License-Identifier: MIT
 /*
  * doe emulate --listen tcp:HOST:PORT [--trans T] [--profile P] [--device BDF]
- *                      [--export-root FILE]
+ *                      [--export-root FILE] [--max-clients N]
+ *                      [--idle-timeout MS] [--frame-timeout MS] [--max-lifetime MS]
  *
  * An emulated device's SPDM responder behind the spdm-emu socket protocol,
  * so that QEMU's spdm-socket and DMTF's spdm_requester_emu can use it as
- * their device. Serves one client after another until a client sends
- * SHUTDOWN or the process gets SIGINT/SIGTERM.
+ * their device. Serves many clients at once, each with a responder of its
+ * own that starts fresh at connect (a client cannot inherit another's
+ * negotiated state), until a client sends SHUTDOWN or the process gets
+ * SIGINT/SIGTERM.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -21,12 +27,55 @@
 #include "internal.h"
 #include "tool.h"
 
+/* One connection's responder: what the socket server hands the handler. */
+struct listen_conn {
+	_Alignas(16) uint8_t mem[SPDM_RESPONDER_CTX_SIZE];
+	struct spdm_rsp *rsp;
+	struct doe_ctx *ctx;
+};
+
+struct listen_server {
+	struct tool *t;
+	struct spdm_rsp_config cfg;	/* points into the emulated function */
+};
+
 static int handle(void *priv, enum spdm_sock_kind kind, const uint8_t *req, size_t len,
 		  uint8_t *rsp, size_t cap, size_t *rlen)
 {
-	if (kind != SPDM_SOCK_SPDM)
-		return -EPROTONOSUPPORT;	/* secured messages: the sessions work */
-	return emu_fn_spdm_handle(priv, req, len, rsp, cap, rlen);
+	struct listen_conn *c = priv;
+
+	if (kind != SPDM_SOCK_SPDM)	/* the sessions work brings them */
+		return doe_err(c->ctx, -EPROTONOSUPPORT, "secured SPDM messages are not served");
+	return spdm_rsp_handle(c->rsp, req, len, rsp, cap, rlen);
+}
+
+/* A fresh responder per connection: a new client starts before VCA, as
+ * with a device that was just reset, whatever the last client did. */
+static int conn_open(void *priv, void **conn_priv)
+{
+	struct listen_server *ls = priv;
+	struct listen_conn *c = calloc(1, sizeof(*c));
+	int rc;
+
+	if (!c)
+		return doe_err(ls->t->ctx, -ENOMEM, "out of memory");
+	c->ctx = ls->t->ctx;
+	rc = spdm_rsp_init(c->mem, sizeof(c->mem), ls->t->ctx, &ls->cfg, &c->rsp);
+	if (rc) {
+		free(c);
+		return rc;
+	}
+	*conn_priv = c;
+	return 0;
+}
+
+static void conn_close(void *priv, void *conn_priv)
+{
+	struct listen_conn *c = conn_priv;
+
+	(void)priv;
+	spdm_rsp_fini(c->rsp);
+	free(c);
 }
 
 /* The first function with CMA, endpoints before ports. */
@@ -68,12 +117,67 @@ static int export_root(struct tool *t, struct emu_fn *fn, const char *path)
 	return 0;
 }
 
-static volatile sig_atomic_t stop;
+/* The write end of the self-pipe: a signal makes the server's poll() see
+ * the read end readable at once, whatever the clients are doing. It lives
+ * here, in the tool: the library keeps no global state. */
+static volatile sig_atomic_t stop_wr = -1;
 
 static void on_signal(int sig)
 {
+	int saved = errno;
+
 	(void)sig;
-	stop = 1;
+	if (stop_wr >= 0 && write(stop_wr, "", 1) < 0) {
+		/* a full pipe already says stop */
+	}
+	errno = saved;
+}
+
+/* Library log lines (a client refused or dropped, and why) go to stderr. */
+static void log_line(void *priv, int prio, const char *msg)
+{
+	const struct tool *t = priv;
+
+	fprintf(stderr, "%s: %s%s\n", t->prog, prio <= DOE_LOG_WARN ? "" : "debug: ", msg);
+}
+
+/* A count or milliseconds: decimal digits only, min..max, nothing after. */
+static int parse_num(struct tool *t, const char *opt, const char *s, unsigned long min,
+		     unsigned long max, uint32_t *out)
+{
+	unsigned long v = 0;
+	size_t i;
+
+	for (i = 0; s[i] >= '0' && s[i] <= '9' && v <= max; i++)
+		v = v * 10 + (unsigned long)(s[i] - '0');
+	if (i == 0 || s[i] || v < min || v > max)
+		return tool_usage(t, "bad value '%s' for %s: a number from %lu to %lu", s, opt, min,
+				  max);
+	*out = (uint32_t)v;
+	return 0;
+}
+
+/* The server limits from the options; usage errors return EXIT_USAGE. */
+static int parse_limits(struct tool *t, const struct listen_opts *o, struct spdm_sock_server *srv)
+{
+	uint32_t v = 16;
+
+	if (o->max_clients && parse_num(t, "--max-clients", o->max_clients, 1, 1024, &v))
+		return EXIT_USAGE;
+	srv->max_clients = v;
+	v = 60000;
+	if (o->idle && parse_num(t, "--idle-timeout", o->idle, 1, 86400000, &v))
+		return EXIT_USAGE;
+	srv->idle_timeout_ms = v;
+	v = 10000;
+	if (o->frame && parse_num(t, "--frame-timeout", o->frame, 1, 3600000, &v))
+		return EXIT_USAGE;
+	srv->frame_timeout_ms = v;
+	v = 300000;
+	if (o->lifetime && parse_num(t, "--max-lifetime", o->lifetime, 1, 86400000, &v))
+		return EXIT_USAGE;
+	srv->lifetime_ms = v;
+	return 0;
 }
 
 /* --identity KEY.pem,CHAIN.pem [--asym ALG]: a key and chain of the user's */
@@ -94,30 +198,60 @@ static int load_identity(struct tool *t, struct emu_fn *fn, const char *spec, co
 	return emu_fn_set_spdm_identity(fn, id, asym);
 }
 
-int emulate_listen(struct tool *t, const char *addr, const char *trans_name, const char *profile,
-		   const char *bdf, const char *root_out, const char *identity, const char *asym)
+/* Serves until SHUTDOWN or a signal; banner is the line that says so. */
+static int serve(struct tool *t, struct spdm_sock_listener *l, struct spdm_sock_server *srv,
+		 const char *banner)
 {
+	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term;
+	int pipefd[2], rc;
+
+	if (pipe2(pipefd, O_CLOEXEC | O_NONBLOCK))
+		return doe_err(t->ctx, -errno, "pipe: %s", strerror(errno));
+	stop_wr = pipefd[1];
+	srv->stop_fd = pipefd[0];
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	/* only now: whoever waits for this line may signal us right away */
+	printf("%s\n", banner);
+	fflush(stdout);
+	rc = spdm_sock_run(l, srv);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	stop_wr = -1;
+	close(pipefd[0]);
+	close(pipefd[1]);
+	return rc < 0 ? rc : 0;	/* SHUTDOWN and a signal both end cleanly */
+}
+
+int emulate_listen(struct tool *t, const struct listen_opts *o)
+{
+	struct listen_server ls = { .t = t };
 	struct spdm_sock_listener *l = NULL;
-	struct spdm_sock_server srv = { .handler = handle };
-	struct sigaction sa = { .sa_handler = on_signal };
+	struct spdm_sock_server srv = { .handler = handle, .priv = &ls, .conn_open = conn_open,
+					.conn_close = conn_close };
 	struct emu_topo *topo = NULL;
 	struct emu_fn *fn;
 	struct doe_bdf b;
-	char name[64];
+	char name[64], banner[256];
 	int rc;
 
-	if (trans_name && spdm_sock_trans_parse(trans_name, &srv.trans))
+	if (o->trans && spdm_sock_trans_parse(o->trans, &srv.trans))
 		return tool_usage(t, "--trans takes pci-doe, mctp or none");
-	if (!trans_name)
+	if (!o->trans)
 		srv.trans = SPDM_SOCK_TRANS_PCI_DOE;
-	rc = tool_topo_new(t, profile, &topo);
-	if (rc)
+	if (parse_limits(t, o, &srv))
+		return EXIT_USAGE;
+	/* first, so that a bad address is a usage error before any key is made */
+	if ((rc = spdm_sock_listen(t->ctx, o->addr, &l)))
 		return tool_fail(t, rc, NULL);
-	if (bdf) {
-		fn = doe_bdf_parse(bdf, &b) ? NULL : emu_topo_find(topo, &b);
+	rc = tool_topo_new(t, o->profile, &topo);
+	if (rc)
+		goto out;
+	if (o->device) {
+		fn = doe_bdf_parse(o->device, &b) ? NULL : emu_topo_find(topo, &b);
 		if (!fn) {
-			rc = doe_err(t->ctx, -ENODEV, "no such device %s in emulator profile '%s'", bdf,
-				     emu_topo_profile(topo));
+			rc = doe_err(t->ctx, -ENODEV, "no such device %s in emulator profile '%s'",
+				     o->device, emu_topo_profile(topo));
 			goto out;
 		}
 	} else if (!(fn = default_fn(topo))) {
@@ -126,35 +260,20 @@ int emulate_listen(struct tool *t, const char *addr, const char *trans_name, con
 		goto out;
 	}
 	dev_emu_name(emu_topo_profile(topo), &emu_fn_info(fn)->bdf, name, sizeof(name));
-	srv.priv = fn;
-	if (identity && (rc = load_identity(t, fn, identity, asym)))
+	if (o->identity && (rc = load_identity(t, fn, o->identity, o->asym)))
 		goto out;
-	if ((rc = emu_fn_spdm_root(fn, &(const uint8_t *){ NULL }, &(size_t){ 0 })))
+	/* the function's responder settings (--emu-spdm, --identity, DOE's
+	 * request padding), as its one shared responder had them */
+	if ((rc = emu_fn_spdm_config(fn, &ls.cfg)))
 		goto out;
-	if (root_out && (rc = export_root(t, fn, root_out)))
+	if (o->root_out && (rc = export_root(t, fn, o->root_out)))
 		goto out;
-	if ((rc = spdm_sock_listen(t->ctx, addr, &l)))
-		goto out;
-	/* no SA_RESTART: a signal ends accept() and the loop */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	printf("listening on port %u: %s (%s), transport %s\n", spdm_sock_listener_port(l), name,
-	       emu_fn_info(fn)->label, spdm_sock_trans_name(srv.trans));
-	fflush(stdout);
-	while (!stop) {
-		rc = spdm_sock_serve(l, &srv);
-		if (rc == 1) {
-			rc = 0;
-			break;
-		}
-		if (rc == -EINTR && stop) {
-			rc = 0;
-			break;
-		}
-		if (rc < 0)	/* one bad client does not stop the server */
-			fprintf(stderr, "%s: client: %s\n", t->prog, doe_ctx_errmsg(t->ctx));
-		rc = 0;
-	}
+	if (!getenv("DOE_DEBUG"))	/* DOE_DEBUG already logs everything */
+		doe_ctx_set_log(t->ctx, log_line, t, DOE_LOG_WARN);
+	snprintf(banner, sizeof(banner), "listening on port %u: %s (%s), transport %s",
+		 spdm_sock_listener_port(l), name, emu_fn_info(fn)->label,
+		 spdm_sock_trans_name(srv.trans));
+	rc = serve(t, l, &srv, banner);
 out:
 	spdm_sock_listener_close(l);
 	emu_topo_free(topo);

@@ -27,6 +27,8 @@ void tool_help(FILE *f)
 	      "  doe emulate --list-profiles [-j]        the emulated topologies\n"
 	      "  doe emulate --listen tcp:HOST:PORT [--trans T] [--profile P] [--device BDF]\n"
 	      "             [--export-root FILE] [--identity KEY.pem,CHAIN.pem [--asym ALG]]\n"
+	      "             [--max-clients N] [--idle-timeout MS] [--frame-timeout MS]\n"
+	      "             [--max-lifetime MS]\n"
 	      "                                          an emulated SPDM responder on a socket\n"
 	      "\n"
 	      "DEV is a PCI address (DDDD:BB:DD.F or BB:DD.F) or emu[:PROFILE]/BDF for an\n"

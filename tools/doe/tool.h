@@ -124,7 +124,11 @@ int cmd_cdat(struct tool *t, int argc, char **argv);
 int cmd_attest(struct tool *t, int argc, char **argv);
 int cmd_verify_evidence(struct tool *t, int argc, char **argv);
 int emu_spdm_apply(struct tool *t, struct emu_fn *fn, struct json_object *o);
-int emulate_listen(struct tool *t, const char *addr, const char *trans, const char *profile,
-		   const char *bdf, const char *root_out, const char *identity, const char *asym);
+/* doe emulate --listen: the options as given (NULL: not given) */
+struct listen_opts {
+	const char *addr, *trans, *profile, *device, *root_out, *identity, *asym;
+	const char *max_clients, *idle, *frame, *lifetime;
+};
+int emulate_listen(struct tool *t, const struct listen_opts *o);
 
 #endif
