@@ -5,7 +5,7 @@
 set -eu
 
 mode=${1:-build}
-pkgs="cmake make gcc pkg-config libjson-c-dev libssl-dev"
+pkgs="cmake make gcc pkg-config libjson-c-dev libssl-dev libkeyutils-dev"
 if [ "$mode" = check ]; then
 	# clang + its runtime for the libFuzzer harnesses and sanitizers,
 	# g++ for the header C++ check, jq for the CLI JSON tests

@@ -16,6 +16,7 @@
 #include <doekit/cdat.h>
 #include <doekit/spdm_socket.h>
 #include <doekit/spdm_session.h>
+#include <doekit/spdm_keyring.h>
 
 #define DOEKIT_VERSION_MAJOR 0
 #define DOEKIT_VERSION_MINOR 1
