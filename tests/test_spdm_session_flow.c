@@ -691,6 +691,19 @@ static void t_emulated_device_over_doe(void)
 		T_EQ(spdm_sess_exchange(p.req, spdm_transport_doe(), mb, gm, sizeof(gm), rsp,
 					sizeof(rsp), &rlen), 0);
 		T_EQ(rsp[1], SPDM_MEASUREMENTS);
+		{
+			uint8_t rec[2048], nb = 0;
+			size_t reclen = 0;
+
+			T_EQ(spdm_sess_get_measurements(p.req, spdm_transport_doe(), mb, 0xFF, rec,
+							sizeof(rec), &reclen, &nb), 0);
+			T_EQ(nb, 4);	/* the emulator's four default blocks */
+			T_TRUE(reclen > 4 * 7);
+			T_EQ(spdm_sess_get_measurements(p.req, spdm_transport_doe(), mb, 2, rec,
+							sizeof(rec), &reclen, &nb), 0);
+			T_EQ(nb, 1);
+			T_EQ(rec[0], 2);
+		}
 		T_EQ(spdm_sess_control(p.req, spdm_transport_doe(), mb, SPDM_HEARTBEAT, 0), 0);
 		T_EQ(spdm_sess_control(p.req, spdm_transport_doe(), mb, SPDM_KEY_UPDATE,
 				       SPDM_KEY_UPDATE_ALL_KEYS), 0);

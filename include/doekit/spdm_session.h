@@ -309,6 +309,12 @@ DOE_API int spdm_sess_exchange(struct spdm_sess *s, const struct spdm_transport_
  * END_SESSION (0xEC). */
 DOE_API int spdm_sess_control(struct spdm_sess *s, const struct spdm_transport_ops *ops,
 			      void *priv, uint8_t code, uint8_t op);
+/* GET_MEASUREMENTS inside the session (operation 0xFF: all, or an index),
+ * unsigned: the session authenticates it. The measurement record goes to
+ * record (cap bytes). */
+DOE_API int spdm_sess_get_measurements(struct spdm_sess *s, const struct spdm_transport_ops *ops,
+				       void *priv, uint8_t operation, uint8_t *record, size_t cap,
+				       size_t *len, uint8_t *nblocks);
 
 #ifdef __cplusplus
 }
