@@ -22,8 +22,9 @@
  *
  * cdat_table_from_json() reads the same schema back. Computed members
  * (length, checksum, checksum_ok, offset, value, unit, errors, warnings,
- * findings, and a structure's length unless it is raw) are ignored; reserved
- * fields default to 0; every other field is required.
+ * findings, device, source, and a structure's length unless it is raw)
+ * are type-checked and ignored; reserved fields default to 0; every other
+ * field is required; any other member is an error.
  */
 #ifndef DOE_CDAT_JSON_H
 #define DOE_CDAT_JSON_H
