@@ -323,6 +323,7 @@ spdm_bad '{"measurements": 5}' 'measurements: an integer, expected an array'
 spdm_bad '{"versions": "1.2"}' 'versions: a string, expected an array'
 spdm_bad '{"asym": null}' 'asym: null, expected a string'
 spdm_bad '{"measurements": [{"text": null}]}' 'measurements[0].text: null, expected a string'
+spdm_bad '{"busy": "x", "not_ready": -5}' 'not_ready: -5 is out of range 0..1000000'
 spdm_bad '{"busy": "x"}' 'busy: a string, expected an integer'
 spdm_bad '{"not_ready": -5}' 'not_ready: -5 is out of range 0..1000000'
 # every member: type, range, unknown names
