@@ -186,7 +186,7 @@ struct json_object *cdat_table_to_json(const struct cdat_table *t)
 
 /* --- from JSON ---------------------------------------------------------- */
 
-/* Field widths of CDAT 1.03 §4 (Tables 1-8), the largest value each holds */
+/* Field widths of the CDAT header and structures, the largest value each holds */
 #define U8 0xFFull
 #define U16 0xFFFFull
 #define U24 0xFFFFFFull
@@ -313,7 +313,7 @@ static int raw_from_json(const struct jin *j, struct json_object *o, const char 
 	size_t n;
 	int rc;
 
-	/* CDAT 1.03 §4: a structure's Length is 16 bits and covers its header.
+	/* CDAT: a structure's Length is 16 bits and covers its header.
 	 * Decoded into the largest, kept at its size: a table may hold many. */
 	buf = malloc(U16);
 	if (!buf)
@@ -387,7 +387,7 @@ static int dslbis_from_json(const struct jin *j, struct json_object *o, const ch
 	OPT(j, o, path, "reserved", U8, d->reserved);
 	REQ(j, o, path, "entry_base_unit", U64, d->entry_base_unit);
 	TRY(jin_arr(j, o, path, "entry", JIN_REQ, 3, &e, &n));
-	if (n != 3)	/* CDAT 1.03 Table 5: Entry[0..2], one per field */
+	if (n != 3)	/* DSLBIS: Entry[0..2], no more, no fewer */
 		return bad(j, path, "entry", "%zu elements, expected 3", n);
 	jin_path(ep, sizeof(ep), path, "entry", 0);
 	for (size_t k = 0; k < 3; k++) {

@@ -24,7 +24,7 @@
 #define MAX_MEAS_BYTES 256	/* EMU_SPDM_MEAS_BYTES */
 #define MAX_RETRY_COUNT 1000000u	/* Busy / ResponseNotReady answers before the real one */
 
-/* DSP0274 1.3 §10.11 Table 52: measurement indices 1-0xEF name
+/* DSP0274 §10.11 (GET_MEASUREMENTS): measurement indices 1-0xEF name
  * measurements, 0xFD the manifest, 0xFE the device mode; 0 and 0xFF are
  * request operations and 0xF0-0xFC are reserved. */
 static bool meas_index_ok(uint64_t x)
@@ -49,7 +49,7 @@ static int parse_one_meas(const struct jin *j, struct json_object *o, const char
 		return doe_err(j->ctx, -EINVAL, "%s: %s: %llu is reserved (1-239, 253 or 254)",
 			       j->doc, jin_path(p, sizeof(p), path, "index", 0),
 			       (unsigned long long)index);
-	/* DSP0274 1.3 §10.11 Table 54: the type is bits 6:0, bit 7 is "raw" */
+	/* DSP0274 §10.11.1: DMTFSpecMeasurementValueType is bits 6:0, bit 7 "raw" */
 	TRY(jin_u64(j, o, path, "type", JIN_OPT, 0, 0x7F, &type));
 	TRY(jin_bool(j, o, path, "raw", JIN_OPT, &raw));
 	has_text = jin_str(j, o, path, "text", JIN_OPT, MAX_MEAS_BYTES, &text);
