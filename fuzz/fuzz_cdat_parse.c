@@ -19,6 +19,7 @@
 #include <doekit/cdat.h>
 #include <doekit/ctx.h>
 #include "cdat_json.h"
+#include "jin.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -39,6 +40,7 @@ static void check_findings(const struct cdat_table *t, size_t size)
 static void json_round_trip(struct doe_ctx *ctx, const struct cdat_table *t, const uint8_t *bin,
 			    size_t len)
 {
+	const struct jin j = { .ctx = ctx, .doc = "fuzz" };
 	struct json_object *o = cdat_table_to_json(t);
 	struct cdat_table *back = NULL;
 	uint8_t *out = NULL;
@@ -46,7 +48,7 @@ static void json_round_trip(struct doe_ctx *ctx, const struct cdat_table *t, con
 
 	if (!o)
 		return;
-	if (cdat_table_from_json(ctx, o, &back) || cdat_encode_alloc(ctx, back, &out, &out_len) ||
+	if (cdat_table_from_json(&j, o, &back) || cdat_encode_alloc(ctx, back, &out, &out_len) ||
 	    out_len != len || memcmp(out, bin, len))
 		__builtin_trap();
 	free(out);

@@ -12,11 +12,27 @@
 #include <doekit/cdat.h>
 #include <doekit/emu.h>
 #include "cdat_json.h"
+#include "jin.h"
 #include "t.h"
 
 static struct doe_ctx *ctx;
 
-/* bytes -> table -> JSON text -> JSON -> table -> bytes */
+/* Parses text strictly, as doe does, under the name "t.json". */
+static int parse(const char *text, struct json_object **o)
+{
+	const struct jin j = { .ctx = ctx, .doc = "t.json" };
+
+	return jin_parse(&j, text, strlen(text), o);
+}
+
+static int from_json(struct json_object *o, struct cdat_table **tab)
+{
+	const struct jin j = { .ctx = ctx, .doc = "t.json" };
+
+	return cdat_table_from_json(&j, o, tab);
+}
+
+/* bytes -> table -> JSON text -> JSON (strict) -> table -> bytes */
 static void round_trip(const uint8_t *bin, size_t len)
 {
 	struct cdat_table *tab = NULL, *back = NULL;
@@ -29,9 +45,8 @@ static void round_trip(const uint8_t *bin, size_t len)
 		return;
 	o = cdat_table_to_json(tab);
 	T_TRUE(o != NULL);
-	parsed = json_tokener_parse(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-	T_TRUE(parsed != NULL);
-	T_EQ(cdat_table_from_json(ctx, parsed, &back), 0);
+	T_EQ(parse(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN), &parsed), 0);
+	T_EQ(from_json(parsed, &back), 0);
 	if (back) {
 		T_EQ(cdat_encode_alloc(ctx, back, &out, &out_len), 0);
 		T_EQ(out_len, len);
@@ -249,83 +264,310 @@ static void t_schema(void)
 	free(bin);
 }
 
-/* Bad JSON: -EINVAL and the member named. */
+/*
+ * Every integer field at its CDAT 1.03 width: the largest value it holds
+ * is accepted, one more, -1, null, a string and a real are refused with
+ * the member named, 2^64 already by the parser (never clamped to
+ * UINT64_MAX). A document is a template whose "@NAME@" are 0 except the
+ * one field under test.
+ */
+#define HDR_T "{\"revision\":@revision@,\"reserved\":@hdr.reserved@,\"sequence\":@sequence@," \
+	      "\"structures\":["
+#define END_T "]}"
+static const char *const struct_t[] = {
+	"{\"type\":\"DSMAS\",\"header_reserved\":@header_reserved@,\"dsmad_handle\":@dsmad_handle@,"
+	"\"flags\":@flags@,\"reserved\":@reserved@,\"dpa_base\":@dpa_base@,\"dpa_length\":@dpa_length@}",
+	"{\"type\":\"DSLBIS\",\"handle\":@handle@,\"flags\":@flags@,\"data_type\":@data_type@,"
+	"\"reserved\":@reserved@,\"entry_base_unit\":@entry_base_unit@,"
+	"\"entry\":[@entry[0]@,@entry[1]@,@entry[2]@],\"reserved2\":@reserved2@}",
+	"{\"type\":\"DSMSCIS\",\"dsmas_handle\":@dsmas_handle@,\"reserved\":@reserved@,"
+	"\"memory_side_cache_size\":@memory_side_cache_size@,\"cache_attributes\":@cache_attributes@}",
+	"{\"type\":\"DSIS\",\"flags\":@flags@,\"handle\":@handle@,\"reserved\":@reserved@}",
+	"{\"type\":\"DSEMTS\",\"dsmas_handle\":@dsmas_handle@,\"efi_memory_type_attr\":"
+	"@efi_memory_type_attr@,\"reserved\":@reserved@,\"dpa_offset\":@dpa_offset@,"
+	"\"dpa_length\":@dpa_length@}",
+	"{\"type\":\"SSLBIS\",\"data_type\":@data_type@,\"reserved\":@reserved@,"
+	"\"entry_base_unit\":@entry_base_unit@,\"entries\":[{\"port_x_id\":@entries[0].port_x_id@,"
+	"\"port_y_id\":@entries[0].port_y_id@,\"latency_or_bandwidth\":"
+	"@entries[0].latency_or_bandwidth@,\"reserved\":@entries[0].reserved@}]}",
+	"{\"type\":\"unknown\",\"type_code\":@type_code@,\"raw\":\"@raw@\"}",
+};
+
+#define W8 0xFFull
+#define W16 0xFFFFull
+#define W24 0xFFFFFFull
+#define W32 0xFFFFFFFFull
+#define W48 0xFFFFFFFFFFFFull
+#define W64 UINT64_MAX
+
+static const struct {
+	int type;		/* index in struct_t; -1: header field of a DSIS table */
+	const char *key;	/* the template's name */
+	const char *path;	/* as messages name it */
+	uint64_t max;
+} fields[] = {
+	{ -1, "revision", "revision", W8 },
+	{ -1, "hdr.reserved", "reserved", W48 },
+	{ -1, "sequence", "sequence", W32 },
+	{ CDAT_DSMAS, "header_reserved", "structures[0].header_reserved", W8 },
+	{ CDAT_DSMAS, "dsmad_handle", "structures[0].dsmad_handle", W8 },
+	{ CDAT_DSMAS, "flags", "structures[0].flags", W8 },
+	{ CDAT_DSMAS, "reserved", "structures[0].reserved", W16 },
+	{ CDAT_DSMAS, "dpa_base", "structures[0].dpa_base", W64 },
+	{ CDAT_DSMAS, "dpa_length", "structures[0].dpa_length", W64 },
+	{ CDAT_DSLBIS, "handle", "structures[0].handle", W8 },
+	{ CDAT_DSLBIS, "flags", "structures[0].flags", W8 },
+	{ CDAT_DSLBIS, "data_type", "structures[0].data_type", W8 },
+	{ CDAT_DSLBIS, "reserved", "structures[0].reserved", W8 },
+	{ CDAT_DSLBIS, "entry_base_unit", "structures[0].entry_base_unit", W64 },
+	{ CDAT_DSLBIS, "entry[0]", "structures[0].entry[0]", W16 },
+	{ CDAT_DSLBIS, "entry[2]", "structures[0].entry[2]", W16 },
+	{ CDAT_DSLBIS, "reserved2", "structures[0].reserved2", W16 },
+	{ CDAT_DSMSCIS, "dsmas_handle", "structures[0].dsmas_handle", W8 },
+	{ CDAT_DSMSCIS, "reserved", "structures[0].reserved", W24 },
+	{ CDAT_DSMSCIS, "memory_side_cache_size", "structures[0].memory_side_cache_size", W64 },
+	{ CDAT_DSMSCIS, "cache_attributes", "structures[0].cache_attributes", W32 },
+	{ CDAT_DSIS, "flags", "structures[0].flags", W8 },
+	{ CDAT_DSIS, "handle", "structures[0].handle", W8 },
+	{ CDAT_DSIS, "reserved", "structures[0].reserved", W16 },
+	{ CDAT_DSEMTS, "dsmas_handle", "structures[0].dsmas_handle", W8 },
+	{ CDAT_DSEMTS, "efi_memory_type_attr", "structures[0].efi_memory_type_attr", W8 },
+	{ CDAT_DSEMTS, "reserved", "structures[0].reserved", W16 },
+	{ CDAT_DSEMTS, "dpa_offset", "structures[0].dpa_offset", W64 },
+	{ CDAT_DSEMTS, "dpa_length", "structures[0].dpa_length", W64 },
+	{ CDAT_SSLBIS, "data_type", "structures[0].data_type", W8 },
+	{ CDAT_SSLBIS, "reserved", "structures[0].reserved", W24 },
+	{ CDAT_SSLBIS, "entry_base_unit", "structures[0].entry_base_unit", W64 },
+	{ CDAT_SSLBIS, "entries[0].port_x_id", "structures[0].entries[0].port_x_id", W16 },
+	{ CDAT_SSLBIS, "entries[0].port_y_id", "structures[0].entries[0].port_y_id", W16 },
+	{ CDAT_SSLBIS, "entries[0].latency_or_bandwidth",
+	  "structures[0].entries[0].latency_or_bandwidth", W16 },
+	{ CDAT_SSLBIS, "entries[0].reserved", "structures[0].entries[0].reserved", W16 },
+	{ 6, "type_code", "structures[0].type_code", W8 },
+};
+
+/* The document of fields[f] with value in its place, every other 0. */
+static void fill(char *out, size_t cap, size_t f, const char *value)
+{
+	char tmpl[1024];
+	const char *p;
+	size_t n = 0;
+
+	snprintf(tmpl, sizeof(tmpl), "%s%s%s", HDR_T,
+		 struct_t[fields[f].type < 0 ? CDAT_DSIS : fields[f].type], END_T);
+	for (p = tmpl; *p && n + 1 < cap;) {
+		const char *end = *p == '@' ? strchr(p + 1, '@') : NULL;
+
+		if (!end) {
+			out[n++] = *p++;
+			continue;
+		}
+		if ((size_t)(end - p - 1) == strlen(fields[f].key) &&
+		    !strncmp(p + 1, fields[f].key, strlen(fields[f].key)))
+			n += (size_t)snprintf(out + n, cap - n, "%s", value);
+		else if (!strncmp(p + 1, "raw@", 4))	/* its type byte: type_code's */
+			n += (size_t)snprintf(out + n, cap - n, "%02x000400",
+					      !strcmp(fields[f].key, "type_code") ? atoi(value) & 0xFF : 0);
+		else
+			out[n++] = '0';
+		p = end + 1;
+	}
+	out[n] = '\0';
+}
+
+static void t_field_widths(void)
+{
+	for (size_t f = 0; f < sizeof(fields) / sizeof(fields[0]); f++) {
+		const char *path = fields[f].path;
+		uint64_t max = fields[f].max;
+		char doc[1024], val[32], want[256];
+		struct cdat_table *tab = NULL;
+		struct json_object *o = NULL;
+
+		t_case_name = path;
+		/* the largest value of the field: accepted */
+		snprintf(val, sizeof(val), "%" PRIu64, max);
+		fill(doc, sizeof(doc), f, val);
+		T_EQ(parse(doc, &o), 0);
+		T_EQ(from_json(o, &tab), 0);
+		cdat_table_free(tab);
+		json_object_put(o);
+		tab = NULL;
+
+		/* one more: the field's range (2^64: the parser's) */
+		if (max == UINT64_MAX) {
+			fill(doc, sizeof(doc), f, "18446744073709551616");
+			T_EQ(parse(doc, &o), -EINVAL);
+			snprintf(want, sizeof(want), ": %s: 18446744073709551616 is out of the uint64 range",
+				 path);
+			T_CONTAINS(doe_ctx_errmsg(ctx), want);
+			T_CONTAINS(doe_ctx_errmsg(ctx), "t.json: byte ");
+		} else {
+			snprintf(val, sizeof(val), "%" PRIu64, max + 1);
+			fill(doc, sizeof(doc), f, val);
+			T_EQ(parse(doc, &o), 0);
+			T_EQ(from_json(o, &tab), -EINVAL);
+			snprintf(want, sizeof(want), "t.json: %s: %s is out of range 0..%" PRIu64, path,
+				 val, max);
+			T_STREQ(doe_ctx_errmsg(ctx), want);
+			T_TRUE(tab == NULL);
+			json_object_put(o);
+		}
+
+		static const struct {
+			const char *value, *msg;
+		} wrong[] = {
+			{ "-1", NULL },	/* "-1 is out of range 0..<max>" */
+			{ "null", "null, expected an integer" },
+			{ "\"0\"", "a string, expected an integer" },
+			{ "true", "a boolean, expected an integer" },
+			{ "[0]", "an array, expected an integer" },
+		};
+		for (size_t w = 0; w < sizeof(wrong) / sizeof(wrong[0]); w++) {
+			char msg[64];
+
+			fill(doc, sizeof(doc), f, wrong[w].value);
+			T_EQ(parse(doc, &o), 0);
+			T_EQ(from_json(o, &tab), -EINVAL);
+			if (wrong[w].msg)
+				snprintf(msg, sizeof(msg), "%s", wrong[w].msg);
+			else
+				snprintf(msg, sizeof(msg), "-1 is out of range 0..%" PRIu64, max);
+			snprintf(want, sizeof(want), "t.json: %s: %s", path, msg);
+			T_STREQ(doe_ctx_errmsg(ctx), want);
+			T_TRUE(tab == NULL);
+			json_object_put(o);
+		}
+		/* a real number is not an integer, even 1.0 */
+		fill(doc, sizeof(doc), f, "1.0");
+		T_EQ(parse(doc, &o), -EINVAL);
+		snprintf(want, sizeof(want), ": %s: not an integer", path);
+		T_CONTAINS(doe_ctx_errmsg(ctx), want);
+	}
+	t_case_name = "t_field_widths";
+}
+
+/* Bad documents: -EINVAL and the member named, exactly. */
 static const struct {
 	const char *json;
 	const char *msg;
 } bad_cases[] = {
-	{ "[]", "CDAT JSON: not an object" },
-	{ "{\"revision\":1,\"sequence\":0}", "structures: missing" },
-	{ "{\"revision\":1,\"sequence\":0,\"structures\":{}}", "structures: not an array" },
-	{ "{\"sequence\":0,\"structures\":[]}", "revision: missing" },
-	{ "{\"revision\":256,\"sequence\":0,\"structures\":[]}", "revision: 256 is out of range 0..255" },
-	{ "{\"revision\":1,\"sequence\":4294967296,\"structures\":[]}",
-	  "sequence: 4294967296 is out of range 0..4294967295" },
-	{ "{\"revision\":1,\"sequence\":0,\"reserved\":281474976710656,\"structures\":[]}",
-	  "reserved: 281474976710656 is out of range 0..281474976710655" },
-	{ "{\"revision\":1,\"sequence\":0,\"structures\":[7]}", "structures[0]: not an object" },
-	{ "{\"revision\":1,\"sequence\":0,\"structures\":[{}]}", "structures[0].type: missing" },
+	{ "{\"revision\":1,\"sequence\":0}", "t.json: structures: missing" },
+	{ "{\"revision\":1,\"sequence\":0,\"structures\":{}}",
+	  "t.json: structures: an object, expected an array" },
+	{ "{\"revision\":1,\"sequence\":0,\"structures\":null}",
+	  "t.json: structures: null, expected an array" },
+	{ "{\"sequence\":0,\"structures\":[]}", "t.json: revision: missing" },
+	{ "{\"revision\":1,\"structures\":[]}", "t.json: sequence: missing" },
+	/* a typo in a reserved field must not silently encode 0 */
+	{ "{\"revision\":1,\"sequence\":0,\"reserverd\":5,\"structures\":[]}",
+	  "t.json: reserverd: unknown member" },
+	/* computed members are ignored, but only when they are well-formed */
+	{ "{\"revision\":1,\"sequence\":0,\"length\":null,\"structures\":[]}",
+	  "t.json: length: null, expected an integer" },
+	{ "{\"revision\":1,\"sequence\":0,\"checksum\":256,\"structures\":[]}",
+	  "t.json: checksum: 256 is out of range 0..255" },
+	{ "{\"revision\":1,\"sequence\":0,\"checksum_ok\":1,\"structures\":[]}",
+	  "t.json: checksum_ok: an integer, expected a boolean" },
+	{ "{\"revision\":1,\"sequence\":0,\"findings\":{},\"structures\":[]}",
+	  "t.json: findings: an object, expected an array" },
+	{ "{\"revision\":1,\"sequence\":0,\"structures\":[7]}",
+	  "t.json: structures[0]: an integer, expected an object" },
+	{ "{\"revision\":1,\"sequence\":0,\"structures\":[null]}",
+	  "t.json: structures[0]: null, expected an object" },
+	{ "{\"revision\":1,\"sequence\":0,\"structures\":[{}]}", "t.json: structures[0].type: missing" },
+	{ "{\"revision\":1,\"sequence\":0,\"structures\":[{\"type\":null}]}",
+	  "t.json: structures[0].type: null, expected a string" },
 	{ "{\"revision\":1,\"sequence\":0,\"structures\":[{\"type\":\"FOO\"}]}",
-	  "structures[0].type: 'FOO' is not DSMAS, DSLBIS, DSMSCIS, DSIS, DSEMTS, SSLBIS or unknown" },
+	  "t.json: structures[0].type: 'FOO' is not DSMAS, DSLBIS, DSMSCIS, DSIS, DSEMTS, SSLBIS or unknown" },
 	{ "{\"revision\":1,\"sequence\":0,\"structures\":["
 	  "{\"type\":\"DSIS\",\"flags\":0,\"handle\":0},"
 	  "{\"type\":\"DSIS\",\"flags\":0,\"handle\":0},"
 	  "{\"type\":\"DSMAS\",\"dsmad_handle\":0,\"flags\":0,\"dpa_length\":1}]}",
-	  "structures[2].dpa_base: missing" },
+	  "t.json: structures[2].dpa_base: missing" },
 	{ "{\"revision\":1,\"sequence\":0,\"structures\":["
-	  "{\"type\":\"DSMAS\",\"dsmad_handle\":0,\"flags\":256,\"dpa_base\":0,\"dpa_length\":1}]}",
-	  "structures[0].flags: 256 is out of range 0..255" },
+	  "{\"type\":\"DSIS\",\"flags\":0,\"handle\":0,\"dpa_base\":0}]}",
+	  "t.json: structures[0].dpa_base: unknown member" },
 	{ "{\"revision\":1,\"sequence\":0,\"structures\":["
-	  "{\"type\":\"DSMAS\",\"dsmad_handle\":0,\"flags\":0,\"dpa_base\":-1,\"dpa_length\":1}]}",
-	  "structures[0].dpa_base: -1 is negative" },
-	{ "{\"revision\":1,\"sequence\":0,\"structures\":["
-	  "{\"type\":\"DSMAS\",\"dsmad_handle\":0,\"flags\":0,\"dpa_base\":\"0\",\"dpa_length\":1}]}",
-	  "structures[0].dpa_base: not an integer" },
+	  "{\"type\":\"DSIS\",\"flags\":0,\"handle\":0,\"offset\":-1}]}",
+	  "t.json: structures[0].offset: -1 is out of range 0..4294967295" },
 	{ "{\"revision\":1,\"sequence\":0,\"structures\":["
 	  "{\"type\":\"DSLBIS\",\"handle\":0,\"flags\":0,\"data_type\":0,\"entry_base_unit\":1,"
 	  "\"entry\":[1,2]}]}",
-	  "structures[0].entry: not an array of 3 integers" },
+	  "t.json: structures[0].entry: 2 elements, expected 3" },
 	{ "{\"revision\":1,\"sequence\":0,\"structures\":["
 	  "{\"type\":\"DSLBIS\",\"handle\":0,\"flags\":0,\"data_type\":0,\"entry_base_unit\":1,"
-	  "\"entry\":[1,70000,3]}]}",
-	  "structures[0].entry[1]: 70000 is out of range 0..65535" },
+	  "\"entry\":[1,2,3,4]}]}",
+	  "t.json: structures[0].entry: 4 elements, at most 3" },
+	{ "{\"revision\":1,\"sequence\":0,\"structures\":["
+	  "{\"type\":\"DSLBIS\",\"handle\":0,\"flags\":0,\"data_type\":0,\"entry_base_unit\":1,"
+	  "\"entry\":[1,2,3],\"unit\":5}]}",
+	  "t.json: structures[0].unit: an integer, expected a string" },
 	{ "{\"revision\":1,\"sequence\":0,\"structures\":["
 	  "{\"type\":\"SSLBIS\",\"data_type\":0,\"entry_base_unit\":1,\"entries\":["
 	  "{\"port_x_id\":256,\"port_y_id\":1,\"latency_or_bandwidth\":1},"
 	  "{\"port_x_id\":256,\"latency_or_bandwidth\":1}]}]}",
-	  "structures[0].entries[1].port_y_id: missing" },
+	  "t.json: structures[0].entries[1].port_y_id: missing" },
 	{ "{\"revision\":1,\"sequence\":0,\"structures\":["
-	  "{\"type\":\"SSLBIS\",\"data_type\":0,\"entry_base_unit\":1,\"reserved\":16777216,"
-	  "\"entries\":[]}]}",
-	  "structures[0].reserved: 16777216 is out of range 0..16777215" },
+	  "{\"type\":\"SSLBIS\",\"data_type\":0,\"entry_base_unit\":1,\"entries\":[null]}]}",
+	  "t.json: structures[0].entries[0]: null, expected an object" },
+	{ "{\"revision\":1,\"sequence\":0,\"structures\":["
+	  "{\"type\":\"SSLBIS\",\"data_type\":0,\"entry_base_unit\":1,\"entries\":["
+	  "{\"port_x_id\":1,\"port_y_id\":1,\"latency_or_bandwidth\":1,\"port_z_id\":1}]}]}",
+	  "t.json: structures[0].entries[0].port_z_id: unknown member" },
 	{ "{\"revision\":1,\"sequence\":0,\"structures\":[{\"type\":\"unknown\"}]}",
-	  "structures[0].raw: missing (a structure of unknown type needs its bytes)" },
+	  "t.json: structures[0].raw: missing (a structure of unknown type needs its bytes)" },
+	{ "{\"revision\":1,\"sequence\":0,\"structures\":["
+	  "{\"type\":\"unknown\",\"raw\":\"09000400\"}]}",
+	  "t.json: structures[0].type_code: missing" },
+	{ "{\"revision\":1,\"sequence\":0,\"structures\":["
+	  "{\"type\":\"DSMAS\",\"type_code\":0,\"raw\":\"00000400\"}]}",
+	  "t.json: structures[0].type_code: unknown member" },
+	{ "{\"revision\":1,\"sequence\":0,\"structures\":["
+	  "{\"type\":\"unknown\",\"type_code\":9,\"raw\":null}]}",
+	  "t.json: structures[0].raw: null, expected a string" },
 	{ "{\"revision\":1,\"sequence\":0,\"structures\":["
 	  "{\"type\":\"unknown\",\"type_code\":9,\"raw\":\"0900zz00\"}]}",
-	  "structures[0].raw: 'zz' at byte 2 is not hex" },
+	  "t.json: structures[0].raw: not hex of at most 65535 bytes" },
 	{ "{\"revision\":1,\"sequence\":0,\"structures\":["
 	  "{\"type\":\"unknown\",\"type_code\":9,\"raw\":\"090008000000\"}]}",
-	  "structures[0].raw: its length field says 8 bytes, it holds 6" },
+	  "t.json: structures[0].raw: its length field says 8 bytes, it holds 6" },
+	{ "{\"revision\":1,\"sequence\":0,\"structures\":["
+	  "{\"type\":\"unknown\",\"type_code\":9,\"raw\":\"090004\"}]}",
+	  "t.json: structures[0].raw: 3 bytes; a structure has 4 to 65535" },
 	{ "{\"revision\":1,\"sequence\":0,\"structures\":["
 	  "{\"type\":\"DSMAS\",\"raw\":\"09000400\"}]}",
-	  "structures[0].raw: its type byte is 9, the structure says type 0" },
+	  "t.json: structures[0].raw: its type byte is 9, the structure says type 0" },
 	{ "{\"revision\":1,\"sequence\":0,\"structures\":["
 	  "{\"type\":\"unknown\",\"type_code\":9,\"raw\":\"090\"}]}",
-	  "structures[0].raw: not a string of hex digit pairs" },
+	  "t.json: structures[0].raw: not hex of at most 65535 bytes" },
+	{ "{\"revision\":1,\"sequence\":0,\"structures\":["
+	  "{\"type\":\"unknown\",\"type_code\":9,\"raw\":\"09000400\",\"header_reserved\":null}]}",
+	  "t.json: structures[0].header_reserved: null, expected an integer" },
 };
 
 static void t_from_json_errors(void)
 {
 	for (size_t i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
-		struct json_object *o = json_tokener_parse(bad_cases[i].json);
+		struct json_object *o = NULL;
 		struct cdat_table *tab = NULL;
 
 		t_case_name = bad_cases[i].msg;
-		T_TRUE(o != NULL);
-		T_EQ(cdat_table_from_json(ctx, o, &tab), -EINVAL);
+		T_EQ(parse(bad_cases[i].json, &o), 0);
+		T_EQ(from_json(o, &tab), -EINVAL);
 		T_STREQ(doe_ctx_errmsg(ctx), bad_cases[i].msg);
 		T_TRUE(tab == NULL);
 		json_object_put(o);
+	}
+	/* the root must be an object even when the caller did not use jin_parse */
+	t_case_name = "root not an object";
+	{
+		struct json_object *arr = json_object_new_array();
+		struct cdat_table *tab = NULL;
+
+		T_EQ(from_json(arr, &tab), -EINVAL);
+		T_STREQ(doe_ctx_errmsg(ctx), "t.json: not a JSON object");
+		json_object_put(arr);
 	}
 	t_case_name = "t_from_json_errors";
 }
@@ -338,13 +580,14 @@ static void t_from_json_minimal(void)
 			   "\"offset\":999,\"length\":1}]}";
 	const uint8_t want[] = { 24, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 5, 0, 0, 0,
 				 3, 0, 8, 0, 1, 3, 0, 0 };
-	struct json_object *o = json_tokener_parse(json);
+	struct json_object *o = NULL;
 	struct cdat_table *tab = NULL;
 	uint8_t out[64];
 	size_t len = 0;
 	uint8_t sum = 0;
 
-	T_EQ(cdat_table_from_json(ctx, o, &tab), 0);
+	T_EQ(parse(json, &o), 0);
+	T_EQ(from_json(o, &tab), 0);
 	if (tab) {
 		T_EQ(cdat_encode(ctx, tab, out, sizeof(out), &len), 0);
 		T_EQ(len, sizeof(want));
@@ -444,6 +687,7 @@ int main(void)
 	T_RUN(t_round_trip_defaults);
 	T_RUN(t_round_trip_hand_built);
 	T_RUN(t_schema);
+	T_RUN(t_field_widths);
 	T_RUN(t_from_json_errors);
 	T_RUN(t_from_json_minimal);
 	T_RUN(t_print);

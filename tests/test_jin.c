@@ -58,6 +58,34 @@ static void t_bad_documents(void)
 	}
 }
 
+/* A number the prescan refuses is named by its member path, as the
+ * getters name members, so the user knows which field to fix. */
+static const struct {
+	const char *name, *text, *msg;
+} path_docs[] = {
+	{ "member", "{\"a\": 1, \"dpa_base\": 18446744073709551616}",
+	  "doc.json: byte 21: dpa_base: 18446744073709551616 is out of the uint64 range" },
+	{ "nested", "{\"s\": [{\"x\": 0}, {\"e\": [1, 2, 1.5]}]}",
+	  "doc.json: byte 30: s[1].e[2]: not an integer" },
+	{ "after a nested value", "{\"o\": {\"k\": [1]}, \"n\": -01}",
+	  "doc.json: byte 23: n: not JSON: leading zero" },
+	{ "key with escapes", "{\"a\\\"b\\n\": 1e5}", "a\\\"b\\n: not an integer" },
+	{ "root value", "-1.5", "doc.json: byte 0: not an integer" },
+};
+
+static void t_number_paths(void)
+{
+	for (size_t i = 0; i < sizeof(path_docs) / sizeof(path_docs[0]); i++) {
+		struct json_object *o = NULL;
+
+		t_case_name = path_docs[i].name;
+		T_EQ(parse(path_docs[i].text, &o), -EINVAL);
+		T_CONTAINS(doe_ctx_errmsg(ctx), path_docs[i].msg);
+		json_object_put(o);
+	}
+	t_case_name = "t_number_paths";
+}
+
 static void t_nul_byte(void)
 {
 	struct jin j = J;
@@ -181,6 +209,7 @@ int main(void)
 	if (doe_ctx_new(&ctx))
 		return 1;
 	T_RUN(t_bad_documents);
+	T_RUN(t_number_paths);
 	T_RUN(t_nul_byte);
 	T_RUN(t_limits_accepted);
 	T_RUN(t_members);

@@ -156,13 +156,13 @@ expect 1 "16" cdat --file "$tmp/tiny.bin"
 head -c 1200000 /dev/zero >"$tmp/huge.bin"
 expect 1 "larger than 1048576 bytes" cdat --file "$tmp/huge.bin"
 expect 2 "cannot open $tmp/none.bin" cdat --file "$tmp/none.bin"
-# encoding: bad JSON is named, member by member
+# encoding: bad JSON is named, member by member; a bad input is a usage error
 printf '{"revision": 1' >"$tmp/bad.json"
-expect 1 "not JSON" cdat --encode "$tmp/bad.json" -o "$tmp/x.bin"
+expect 2 "not JSON" cdat --encode "$tmp/bad.json" -o "$tmp/x.bin"
 jq 'del(.structures[2].entry_base_unit)' "$tmp/t3.json" >"$tmp/missing.json"
-expect 1 "structures[2].entry_base_unit" cdat --encode "$tmp/missing.json" -o "$tmp/x.bin"
+expect 2 "structures[2].entry_base_unit" cdat --encode "$tmp/missing.json" -o "$tmp/x.bin"
 jq '.structures[0].dsmad_handle = 300' "$tmp/t3.json" >"$tmp/range.json"
-expect 1 "structures[0].dsmad_handle" cdat --encode "$tmp/range.json" -o "$tmp/x.bin"
+expect 2 "structures[0].dsmad_handle" cdat --encode "$tmp/range.json" -o "$tmp/x.bin"
 expect 2 "--encode needs -o FILE" cdat --encode "$tmp/t3.json"
 expect 2 "cdat takes one device" cdat
 expect 2 "--emu-cdat '0f:00.0': expected BDF=FILE" cdat --emu-cdat 0f:00.0 emu/0f:00.0
@@ -536,6 +536,135 @@ expect 2 "attest takes one device" attest
 expect 2 "has no DOE mailbox that serves CMA/SPDM" attest emu/0000:20:00.2
 echo '{"asym": "nope"}' >"$tmp/bad-asym.json"
 expect 2 "asym: 'nope'" attest --emu-spdm 0f:00.0="$tmp/bad-asym.json" emu/0f:00.0
+
+# --- strict JSON input (issue 8 §2, h8-json) --------------------------------
+# Every JSON file doe reads goes through one strict reader: unknown members,
+# nulls, wrong types and out-of-range numbers are errors naming the member,
+# never a crash, never clamped, never ignored; every file has a size cap and
+# a device or FIFO cannot make doe read without end. A bad --emu-spdm,
+# --emu-cdat or cdat --encode file is a usage error: exit 2.
+# expect_fast RC 'STDERR SUBSTRING' ARGS...: as expect, but a hang fails
+expect_fast() {
+	local want=$1 msg=$2
+	shift 2
+	timeout 10 "$doe" "$@" >"$tmp/out" 2>"$tmp/err"
+	local rc=$?
+	if [ "$rc" -ne "$want" ]; then
+		bad "doe $* (10 s at most): exit $rc, expected $want ($(head -c 300 "$tmp/err"))"
+	elif ! grep -qF -- "$msg" "$tmp/err"; then
+		bad "doe $*: stderr lacks '$msg': $(head -c 300 "$tmp/err")"
+	else
+		ok
+	fi
+}
+# spdm_bad 'JSON' 'STDERR SUBSTRING': --emu-spdm with that file exits 2
+spdm_bad() {
+	printf '%s\n' "$1" >"$tmp/es.json"
+	expect_fast 2 "--emu-spdm: $tmp/es.json: $2" attest --emu-spdm 0f:00.0="$tmp/es.json" emu/0f:00.0
+}
+# the reported crashes (json-c abort, NULL dereference) and silent ignores
+spdm_bad '{"measurements": 5}' 'measurements: an integer, expected an array'
+spdm_bad '{"versions": "1.2"}' 'versions: a string, expected an array'
+spdm_bad '{"asym": null}' 'asym: null, expected a string'
+spdm_bad '{"measurements": [{"text": null}]}' 'measurements[0].text: null, expected a string'
+spdm_bad '{"busy": "x", "not_ready": -5}' 'not_ready: -5 is out of range 0..1000000'
+spdm_bad '{"busy": "x"}' 'busy: a string, expected an integer'
+spdm_bad '{"not_ready": -5}' 'not_ready: -5 is out of range 0..1000000'
+# every member: type, range, unknown names
+spdm_bad '{"bussy": 3}' 'bussy: unknown member'
+spdm_bad '{"asym": 5}' 'asym: an integer, expected a string'
+spdm_bad '{"versions": []}' 'versions: empty'
+spdm_bad '{"versions": ["1.2", null]}' 'versions[1]: null, expected a string'
+spdm_bad '{"versions": ["2.0"]}' "versions[0]: '2.0' is not 1.0-1.3"
+spdm_bad '{"versions": ["1.0", "1.1", "1.2", "1.3", "1.3"]}' 'versions: 5 elements, at most 4'
+spdm_bad '{"measurements": null}' 'measurements: null, expected an array'
+spdm_bad '{"measurements": [5]}' 'measurements[0]: an integer, expected an object'
+spdm_bad "{\"measurements\": [$(printf '{"text": "x"},%.0s' $(seq 16)) {\"text\": \"x\"}]}" \
+	'measurements: 17 elements, at most 16'
+spdm_bad '{"measurements": [{"index": 0, "text": "x"}]}' 'measurements[0].index: 0 is out of range 1..254'
+spdm_bad '{"measurements": [{"index": 240, "text": "x"}]}' 'measurements[0].index: 240 is reserved'
+spdm_bad '{"measurements": [{"index": 255, "text": "x"}]}' 'measurements[0].index: 255 is out of range 1..254'
+spdm_bad '{"measurements": [{"index": "1", "text": "x"}]}' 'measurements[0].index: a string, expected an integer'
+spdm_bad '{"measurements": [{"index": 2, "text": "x"}, {"text": "y"}]}' \
+	"measurements[1].index: 2 is also measurements[0]'s"
+spdm_bad '{"measurements": [{"type": 128, "text": "x"}]}' 'measurements[0].type: 128 is out of range 0..127'
+spdm_bad '{"measurements": [{"type": null, "text": "x"}]}' 'measurements[0].type: null, expected an integer'
+spdm_bad '{"measurements": [{"raw": 1, "text": "x"}]}' 'measurements[0].raw: an integer, expected a boolean'
+spdm_bad '{"measurements": [{"value": "zz"}]}' 'measurements[0].value: not hex of at most 256 bytes'
+spdm_bad "{\"measurements\": [{\"value\": \"$(printf '%0514d' 0)\"}]}" 'measurements[0].value: longer than 512 bytes'
+spdm_bad "{\"measurements\": [{\"text\": \"$(printf '%0257d' 0)\"}]}" 'measurements[0].text: longer than 256 bytes'
+spdm_bad '{"measurements": [{"value": "00", "text": "x"}]}' 'measurements[0]: give value or text, not both'
+spdm_bad '{"measurements": [{"index": 1}]}' 'measurements[0].value: missing (or give text)'
+spdm_bad '{"measurements": [{"text": "x", "digest": "00"}]}' 'measurements[0].digest: unknown member'
+spdm_bad '{"busy": 1000001}' 'busy: 1000001 is out of range 0..1000000'
+spdm_bad '{"busy": 18446744073709551616}' 'byte 9: busy: 18446744073709551616 is out of the uint64 range'
+spdm_bad '{"not_ready": 1.5}' 'byte 14: not_ready: not an integer'
+spdm_bad '{"corrupt_signature": "yes"}' 'corrupt_signature: a string, expected a boolean'
+spdm_bad '{"corrupt_signature": null}' 'corrupt_signature: null, expected a boolean'
+spdm_bad '{"busy": 1} {}' 'not JSON'
+spdm_bad '[]' 'not a JSON object'
+# a file that uses every member as documented works
+printf '%s\n' '{ "asym": "ecdsa-p256", "versions": ["1.2", "1.3"],' \
+	'  "measurements": [ { "index": 1, "type": 1, "raw": true, "value": "0102" },' \
+	'                    { "index": 2, "type": 6, "raw": false, "text": "1.2.3" },' \
+	'                    { "index": 254, "type": 5, "value": "" } ],' \
+	'  "not_ready": 1, "busy": 1, "corrupt_signature": false }' >"$tmp/es-all.json"
+"$doe" attest -j --asym ecdsa-p256 --emu-spdm 0f:00.0="$tmp/es-all.json" emu/0f:00.0 >"$tmp/es-all.out" &&
+	jq -e '.verified and .version == "1.3" and .base_asym_algo == "ECDSA-P256" and
+	([.measurements[].index] == [1, 2, 254]) and .measurements[0].value == "0102"' \
+	"$tmp/es-all.out" >/dev/null && ok || bad "--emu-spdm with every member: $(head -c 300 "$tmp/es-all.out")"
+# size caps, a device that never ends, files that cannot be read: exit 2, fast
+head -c $((5 << 20)) /dev/zero | tr '\0' ' ' >"$tmp/pad"
+{ printf '{"busy": 1}'; cat "$tmp/pad"; } >"$tmp/es-big.json"
+expect_fast 2 "$tmp/es-big.json is larger than 1048576 bytes" attest --emu-spdm 0f:00.0="$tmp/es-big.json" emu/0f:00.0
+expect_fast 2 "/dev/zero is larger than 1048576 bytes" attest --emu-spdm 0f:00.0=/dev/zero emu/0f:00.0
+expect_fast 2 "cannot open $tmp/absent.json" attest --emu-spdm 0f:00.0="$tmp/absent.json" emu/0f:00.0
+expect_fast 2 "--emu-spdm: reading $tmp" attest --emu-spdm 0f:00.0="$tmp" emu/0f:00.0
+expect_fast 2 "--emu-spdm: 20:00.2 has no CMA mailbox" list --emu-spdm 20:00.2="$tmp/es-all.json" emu
+# --emu-cdat: a JSON table is read as strictly as cdat --encode reads it
+"$doe" cdat -j emu/0f:00.0 >"$tmp/sj.json"
+jq -c . "$tmp/sj.json" | sed 's/"dpa_base":0,/"dpa_base":18446744073709551616,/' >"$tmp/sj-2p64.json"
+expect_fast 2 "structures[0].dpa_base: 18446744073709551616 is out of the uint64 range" \
+	cdat --emu-cdat 0f:00.0="$tmp/sj-2p64.json" emu/0f:00.0
+jq '.structures[0].reserved = null' "$tmp/sj.json" >"$tmp/sj-null.json"
+expect_fast 2 "--emu-cdat: $tmp/sj-null.json: structures[0].reserved: null, expected an integer" \
+	cdat --emu-cdat 0f:00.0="$tmp/sj-null.json" emu/0f:00.0
+jq '.structures[1].dpa_lenght = 1' "$tmp/sj.json" >"$tmp/sj-typo.json"
+expect_fast 2 "structures[1].dpa_lenght: unknown member" cdat --emu-cdat 0f:00.0="$tmp/sj-typo.json" emu/0f:00.0
+{ cat "$tmp/sj.json"; echo '{}'; } >"$tmp/sj-trail.json"
+expect_fast 2 "not JSON" cdat --emu-cdat 0f:00.0="$tmp/sj-trail.json" emu/0f:00.0
+{ jq -c . "$tmp/sj.json"; cat "$tmp/pad"; } >"$tmp/sj-big.json"
+expect_fast 2 "--emu-cdat: $tmp/sj-big.json is larger than 4194304 bytes" \
+	cdat --emu-cdat 0f:00.0="$tmp/sj-big.json" emu/0f:00.0
+expect_fast 2 "--emu-cdat: /dev/zero is larger than 4194304 bytes" cdat --emu-cdat 0f:00.0=/dev/zero emu/0f:00.0
+# cdat --encode: every field at its CDAT width, never clamped
+enc_bad() { # JQ-FILTER 'STDERR SUBSTRING'
+	jq "$1" "$tmp/sj.json" >"$tmp/enc.json"
+	expect_fast 2 "$tmp/enc.json: $2" cdat --encode "$tmp/enc.json" -o "$tmp/enc.bin"
+}
+rm -f "$tmp/enc.bin"
+expect_fast 2 "structures[0].dpa_base: 18446744073709551616 is out of the uint64 range" \
+	cdat --encode "$tmp/sj-2p64.json" -o "$tmp/enc.bin"
+[ -e "$tmp/enc.bin" ] && bad "--encode of 2^64 wrote $tmp/enc.bin" || ok
+enc_bad '.structures[0].dpa_base = -1' 'structures[0].dpa_base: -1 is out of range 0..18446744073709551615'
+enc_bad '.structures[0].dpa_length = null' 'structures[0].dpa_length: null, expected an integer'
+enc_bad '.structures[0].reserved = null' 'structures[0].reserved: null, expected an integer'
+enc_bad '.structures[0].flags = "1"' 'structures[0].flags: a string, expected an integer'
+enc_bad '.structures[0].reserved = 65536' 'structures[0].reserved: 65536 is out of range 0..65535'
+enc_bad '.structures[2].entry[1] = 65536' 'structures[2].entry[1]: 65536 is out of range 0..65535'
+enc_bad '.structures[10].cache_attributes = 4294967296' \
+	'structures[10].cache_attributes: 4294967296 is out of range 0..4294967295'
+enc_bad '.reserved = 281474976710656' 'reserved: 281474976710656 is out of range 0..281474976710655'
+enc_bad '.structures[0].flagz = 1' 'structures[0].flagz: unknown member'
+enc_bad '.checksum_ok = "yes"' 'checksum_ok: a string, expected a boolean'
+{ jq -c . "$tmp/sj.json"; cat "$tmp/pad"; } >"$tmp/enc-big.json"
+expect_fast 2 "$tmp/enc-big.json is larger than 4194304 bytes" cdat --encode "$tmp/enc-big.json" -o "$tmp/enc.bin"
+expect_fast 2 "/dev/zero is larger than 4194304 bytes" cdat --encode /dev/zero -o "$tmp/enc.bin"
+expect_fast 2 "cannot open $tmp/absent.json" cdat --encode "$tmp/absent.json" -o "$tmp/enc.bin"
+timeout 10 "$doe" cdat --encode - -o "$tmp/enc.bin" <"$tmp/sj.json" && cmp -s "$tmp/enc.bin" "$tmp/t3.bin" && ok ||
+	bad "cdat --encode - (stdin) gives other bytes"
+# --- end of strict JSON input ------------------------------------------------
+
 
 # --- real devices, through a fake sysfs tree (DOE_SYSFS_ROOT)
 sys=$tmp/sys

@@ -10,6 +10,7 @@
 
 #include "cdat_json.h"
 #include "internal.h"
+#include "jin.h"
 
 /* --- to JSON ------------------------------------------------------------ */
 
@@ -185,57 +186,7 @@ struct json_object *cdat_table_to_json(const struct cdat_table *t)
 
 /* --- from JSON ---------------------------------------------------------- */
 
-/* Where in the document we are, for messages: "structures[2].entries[1]" */
-struct where {
-	struct doe_ctx *ctx;
-	char path[64];
-};
-
-static int bad(const struct where *w, const char *key, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int bad(const struct where *w, const char *key, const char *fmt, ...)
-{
-	char msg[160];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	return doe_err(w->ctx, -EINVAL, "%s%s%s: %s", w->path, *w->path ? "." : "", key, msg);
-}
-
-/* An unsigned integer no larger than max; key names it in messages. */
-static int uint_value(const struct where *w, struct json_object *v, const char *key, uint64_t max,
-		      uint64_t *out)
-{
-	uint64_t u;
-
-	if (!json_object_is_type(v, json_type_int))
-		return bad(w, key, "not an integer");
-	if (json_object_get_int64(v) < 0)
-		return bad(w, key, "%" PRId64 " is negative", json_object_get_int64(v));
-	u = json_object_get_uint64(v);
-	if (u > max)
-		return bad(w, key, "%" PRIu64 " is out of range 0..%" PRIu64, u, max);
-	*out = u;
-	return 0;
-}
-
-/* A member; absent is an error when required, else 0. */
-static int get_uint(const struct where *w, struct json_object *o, const char *key, uint64_t max,
-		    bool required, uint64_t *out)
-{
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v) || !v) {
-		if (required)
-			return bad(w, key, "missing");
-		*out = 0;
-		return 0;
-	}
-	return uint_value(w, v, key, max, out);
-}
-
+/* Field widths of the CDAT header and structures, the largest value each holds */
 #define U8 0xFFull
 #define U16 0xFFFFull
 #define U24 0xFFFFFFull
@@ -243,245 +194,332 @@ static int get_uint(const struct where *w, struct json_object *o, const char *ke
 #define U48 0xFFFFFFFFFFFFull
 #define U64 UINT64_MAX
 
-/* Reads member key (at most max) into dst; required or defaulting to 0. */
-#define GET(w, o, key, max, req, dst)                                     \
-	do {                                                              \
-		uint64_t v_;                                              \
-		TRY(get_uint(w, o, key, max, req, &v_));                  \
-		(dst) = v_;                                               \
+/* Member key of o, an integer that fits the field (0..max), into dst.
+ * Optional (reserved) fields left out stay 0: dst was zeroed by calloc. */
+#define FIELD(j, o, path, key, req, max, dst)                                  \
+	do {                                                                   \
+		uint64_t v_ = 0;                                               \
+		TRY(jin_u64(j, o, path, key, req, 0, max, &v_));               \
+		(dst) = v_;                                                    \
 	} while (0)
-#define REQ(w, o, key, max, dst) GET(w, o, key, max, true, dst)
-#define OPT(w, o, key, max, dst) GET(w, o, key, max, false, dst)
+#define REQ(j, o, path, key, max, dst) FIELD(j, o, path, key, JIN_REQ, max, dst)
+#define OPT(j, o, path, key, max, dst) FIELD(j, o, path, key, JIN_OPT, max, dst)
 
-static int unhex(int c)
+static int bad(const struct jin *j, const char *path, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int bad(const struct jin *j, const char *path, const char *key, const char *fmt, ...)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	char msg[160], p[128];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return doe_err(j->ctx, -EINVAL, "%s: %s: %s", j->doc, jin_path(p, sizeof(p), path, key, 0),
+		       msg);
 }
 
-/* An undecoded structure: "raw" holds all of it, header included. */
-static int raw_from_json(const struct where *w, struct json_object *o, struct cdat_struct *s,
-			 struct json_object *raw, int type_code)
+/*
+ * Members doe cdat -j writes that cdat_table_from_json() recomputes or
+ * does not need (length, checksum, offsets, value and unit, findings...).
+ * They are accepted so that -j output encodes as it is, but they are
+ * still checked: "length": null is a broken document, not a thing to skip.
+ */
+enum computed_kind { C_U8, C_U16, C_U32, C_U64, C_BOOL, C_STR, C_ARR };
+
+struct computed {
+	const char *key;
+	enum computed_kind kind;
+};
+
+static int check_computed(const struct jin *j, struct json_object *o, const char *path,
+			  const struct computed *c)
 {
-	const char *h = json_object_get_string(raw);
-	size_t n = json_object_is_type(raw, json_type_string) ? strlen(h) : 1;
+	static const uint64_t max[] = { [C_U8] = U8, [C_U16] = U16, [C_U32] = U32, [C_U64] = U64 };
+
+	for (; c->key; c++) {
+		struct json_object *arr;
+		const char *str;
+		uint64_t u;
+		size_t n;
+		bool b;
+
+		switch (c->kind) {
+		case C_U8:
+		case C_U16:
+		case C_U32:
+		case C_U64:
+			TRY(jin_u64(j, o, path, c->key, JIN_OPT, 0, max[c->kind], &u));
+			break;
+		case C_BOOL:
+			TRY(jin_bool(j, o, path, c->key, JIN_OPT, &b));
+			break;
+		case C_STR:
+			TRY(jin_str(j, o, path, c->key, JIN_OPT, 256, &str));
+			break;
+		case C_ARR:
+			TRY(jin_arr(j, o, path, c->key, JIN_OPT, SIZE_MAX, &arr, &n));
+			break;
+		}
+	}
+	return 0;
+}
+
+static const struct computed table_computed[] = {
+	{ "length", C_U32 }, { "checksum", C_U8 }, { "checksum_ok", C_BOOL },
+	{ "errors", C_U64 }, { "warnings", C_U64 }, { "findings", C_ARR },
+	{ "device", C_STR }, { "source", C_STR }, { NULL, C_U8 }
+};
+static const struct computed struct_computed[] = {
+	{ "offset", C_U32 }, { "length", C_U16 }, { NULL, C_U8 }
+};
+/* DSLBIS and SSLBE: the entry times the base unit, and its unit */
+static const struct computed value_computed[] = {
+	{ "value", C_U64 }, { "unit", C_STR }, { NULL, C_U8 }
+};
+
+/* The members each kind of object may have; anything else is a typo. */
+#define STRUCT_KEYS "type", "offset", "length", "header_reserved"
+static const char *const table_keys[] = {
+	"revision", "reserved", "sequence", "structures", "length", "checksum", "checksum_ok",
+	"errors", "warnings", "findings", "device", "source", NULL
+};
+static const char *const raw_keys[] = { STRUCT_KEYS, "raw", NULL };
+static const char *const raw_unknown_keys[] = { STRUCT_KEYS, "raw", "type_code", NULL };
+static const char *const *const field_keys[CDAT_TYPE_COUNT] = {
+	[CDAT_DSMAS] = (const char *const[]){ STRUCT_KEYS, "dsmad_handle", "flags", "reserved",
+					      "dpa_base", "dpa_length", NULL },
+	[CDAT_DSLBIS] = (const char *const[]){ STRUCT_KEYS, "handle", "flags", "data_type",
+					       "reserved", "entry_base_unit", "entry", "reserved2",
+					       "value", "unit", NULL },
+	[CDAT_DSMSCIS] = (const char *const[]){ STRUCT_KEYS, "dsmas_handle", "reserved",
+						"memory_side_cache_size", "cache_attributes", NULL },
+	[CDAT_DSIS] = (const char *const[]){ STRUCT_KEYS, "flags", "handle", "reserved", NULL },
+	[CDAT_DSEMTS] = (const char *const[]){ STRUCT_KEYS, "dsmas_handle", "efi_memory_type_attr",
+					       "reserved", "dpa_offset", "dpa_length", NULL },
+	[CDAT_SSLBIS] = (const char *const[]){ STRUCT_KEYS, "data_type", "reserved",
+					       "entry_base_unit", "entries", NULL },
+};
+static const char *const sslbe_keys[] = { "port_x_id", "port_y_id", "latency_or_bandwidth",
+					  "reserved", "value", "unit", NULL };
+
+/* An undecoded structure: "raw" holds all of it, header included. */
+static int raw_from_json(const struct jin *j, struct json_object *o, const char *path,
+			 struct cdat_struct *s, int type_code)
+{
 	struct doe_rd r;
 	uint16_t len_field;
+	uint8_t *buf, *fit;
+	size_t n;
+	int rc;
 
-	(void)o;
-	if (!json_object_is_type(raw, json_type_string) || n % 2)
-		return bad(w, "raw", "not a string of hex digit pairs");
-	if (n / 2 < CDAT_STRUCT_HEADER_LEN || n / 2 > 0xFFFF)
-		return bad(w, "raw", "%zu bytes; a structure has 4 to 65535", n / 2);
-	s->raw = malloc(n / 2);
-	if (!s->raw)
-		return doe_err(w->ctx, -ENOMEM, "out of memory");
-	for (size_t i = 0; i < n / 2; i++) {
-		int hi = unhex(h[2 * i]), lo = unhex(h[2 * i + 1]);
-
-		if (hi < 0 || lo < 0)
-			return bad(w, "raw", "'%c%c' at byte %zu is not hex", h[2 * i], h[2 * i + 1],
-				   i);
-		s->raw[i] = (uint8_t)(hi << 4 | lo);
+	/* CDAT: a structure's Length is 16 bits and covers its header.
+	 * Decoded into the largest, kept at its size: a table may hold many. */
+	buf = malloc(U16);
+	if (!buf)
+		return doe_err(j->ctx, -ENOMEM, "out of memory");
+	rc = jin_hex(j, o, path, "raw", JIN_REQ, buf, U16, 0, &n);
+	if (rc >= 0 && n < CDAT_STRUCT_HEADER_LEN)
+		rc = bad(j, path, "raw", "%zu bytes; a structure has 4 to 65535", n);
+	if (rc < 0) {
+		free(buf);
+		return rc;
 	}
-	s->raw_len = n / 2;
+	fit = realloc(buf, n);
+	s->raw = fit ? fit : buf;
+	s->raw_len = n;
 	doe_rd_init(&r, s->raw, s->raw_len);
 	doe_rd_u8(&r, &s->type);
 	doe_rd_u8(&r, &s->hdr_reserved);
 	doe_rd_le16(&r, &len_field);
 	if (len_field != s->raw_len)
-		return bad(w, "raw", "its length field says %u bytes, it holds %zu", len_field,
+		return bad(j, path, "raw", "its length field says %u bytes, it holds %zu", len_field,
 			   s->raw_len);
-	if (type_code >= 0 && s->type != type_code)
-		return bad(w, "raw", "its type byte is %u, the structure says type %d", s->type,
+	if (s->type != type_code)
+		return bad(j, path, "raw", "its type byte is %u, the structure says type %d", s->type,
 			   type_code);
 	s->length = len_field;
-	return 0;
+	/* header_reserved is in the bytes; a member beside them is checked only */
+	return check_computed(j, o, path, (const struct computed[]){ { "header_reserved", C_U8 },
+								      { NULL, C_U8 } });
 }
 
-static int sslbis_from_json(const struct where *w, struct json_object *o, struct cdat_sslbis *d)
+static int sslbis_from_json(const struct jin *j, struct json_object *o, const char *path,
+			    struct cdat_sslbis *d)
 {
 	struct json_object *arr;
-	struct where ew = { w->ctx, "" };
 
-	REQ(w, o, "data_type", U8, d->data_type);
-	GET(w, o, "reserved", U24, false, d->reserved);
-	REQ(w, o, "entry_base_unit", U64, d->entry_base_unit);
-	if (!json_object_object_get_ex(o, "entries", &arr))
-		return bad(w, "entries", "missing");
-	if (!json_object_is_type(arr, json_type_array))
-		return bad(w, "entries", "not an array");
-	if (json_object_array_length(arr) > CDAT_SSLBIS_MAX_ENTRIES)
-		return bad(w, "entries", "%zu entries, at most %u fit in a structure",
-			   json_object_array_length(arr), CDAT_SSLBIS_MAX_ENTRIES);
-	d->n_entries = json_object_array_length(arr);
+	REQ(j, o, path, "data_type", U8, d->data_type);
+	OPT(j, o, path, "reserved", U24, d->reserved);
+	REQ(j, o, path, "entry_base_unit", U64, d->entry_base_unit);
+	TRY(jin_arr(j, o, path, "entries", JIN_REQ, CDAT_SSLBIS_MAX_ENTRIES, &arr, &d->n_entries));
 	d->entries = calloc(d->n_entries ? d->n_entries : 1, sizeof(*d->entries));
 	if (!d->entries)
-		return doe_err(w->ctx, -ENOMEM, "out of memory");
+		return doe_err(j->ctx, -ENOMEM, "out of memory");
 	for (size_t k = 0; k < d->n_entries; k++) {
-		struct json_object *e = json_object_array_get_idx(arr, k);
 		struct cdat_sslbe *x = &d->entries[k];
+		struct json_object *e;
+		char arrp[128], ep[128];
 
-		snprintf(ew.path, sizeof(ew.path), "%.32s.entries[%zu]", w->path, k);
-		if (!json_object_is_type(e, json_type_object))
-			return doe_err(w->ctx, -EINVAL, "%s: not an object", ew.path);
-		REQ(&ew, e, "port_x_id", U16, x->port_x_id);
-		REQ(&ew, e, "port_y_id", U16, x->port_y_id);
-		REQ(&ew, e, "latency_or_bandwidth", U16, x->latency_or_bandwidth);
-		OPT(&ew, e, "reserved", U16, x->reserved);
+		jin_path(arrp, sizeof(arrp), path, "entries", 0);
+		jin_path(ep, sizeof(ep), arrp, NULL, k);
+		TRY(jin_at_obj(j, arr, arrp, k, &e));
+		TRY(jin_only(j, e, ep, sslbe_keys));
+		REQ(j, e, ep, "port_x_id", U16, x->port_x_id);
+		REQ(j, e, ep, "port_y_id", U16, x->port_y_id);
+		REQ(j, e, ep, "latency_or_bandwidth", U16, x->latency_or_bandwidth);
+		OPT(j, e, ep, "reserved", U16, x->reserved);
+		TRY(check_computed(j, e, ep, value_computed));
 	}
 	return 0;
 }
 
-static int fields_from_json(const struct where *w, struct json_object *o, struct cdat_struct *s)
+static int dslbis_from_json(const struct jin *j, struct json_object *o, const char *path,
+			    struct cdat_dslbis *d)
+{
+	struct json_object *e;
+	char ep[128];
+	size_t n;
+
+	REQ(j, o, path, "handle", U8, d->handle);
+	REQ(j, o, path, "flags", U8, d->flags);
+	REQ(j, o, path, "data_type", U8, d->data_type);
+	OPT(j, o, path, "reserved", U8, d->reserved);
+	REQ(j, o, path, "entry_base_unit", U64, d->entry_base_unit);
+	TRY(jin_arr(j, o, path, "entry", JIN_REQ, 3, &e, &n));
+	if (n != 3)	/* DSLBIS: Entry[0..2], no more, no fewer */
+		return bad(j, path, "entry", "%zu elements, expected 3", n);
+	jin_path(ep, sizeof(ep), path, "entry", 0);
+	for (size_t k = 0; k < 3; k++) {
+		uint64_t v;
+
+		TRY(jin_at_u64(j, e, ep, k, 0, U16, &v));
+		d->entry[k] = (uint16_t)v;
+	}
+	OPT(j, o, path, "reserved2", U16, d->reserved2);
+	return check_computed(j, o, path, value_computed);
+}
+
+static int fields_from_json(const struct jin *j, struct json_object *o, const char *path,
+			    struct cdat_struct *s)
 {
 	switch (s->type) {
 	case CDAT_DSMAS: {
 		struct cdat_dsmas *d = &s->u.dsmas;
 
-		REQ(w, o, "dsmad_handle", U8, d->dsmad_handle);
-		REQ(w, o, "flags", U8, d->flags);
-		OPT(w, o, "reserved", U16, d->reserved);
-		REQ(w, o, "dpa_base", U64, d->dpa_base);
-		REQ(w, o, "dpa_length", U64, d->dpa_length);
+		REQ(j, o, path, "dsmad_handle", U8, d->dsmad_handle);
+		REQ(j, o, path, "flags", U8, d->flags);
+		OPT(j, o, path, "reserved", U16, d->reserved);
+		REQ(j, o, path, "dpa_base", U64, d->dpa_base);
+		REQ(j, o, path, "dpa_length", U64, d->dpa_length);
 		return 0;
 	}
-	case CDAT_DSLBIS: {
-		struct cdat_dslbis *d = &s->u.dslbis;
-		struct json_object *e;
-
-		REQ(w, o, "handle", U8, d->handle);
-		REQ(w, o, "flags", U8, d->flags);
-		REQ(w, o, "data_type", U8, d->data_type);
-		OPT(w, o, "reserved", U8, d->reserved);
-		REQ(w, o, "entry_base_unit", U64, d->entry_base_unit);
-		if (!json_object_object_get_ex(o, "entry", &e))
-			return bad(w, "entry", "missing");
-		if (!json_object_is_type(e, json_type_array) || json_object_array_length(e) != 3)
-			return bad(w, "entry", "not an array of 3 integers");
-		for (size_t k = 0; k < 3; k++) {
-			char key[16];
-			uint64_t v;
-
-			snprintf(key, sizeof(key), "entry[%zu]", k);
-			TRY(uint_value(w, json_object_array_get_idx(e, k), key, U16, &v));
-			d->entry[k] = (uint16_t)v;
-		}
-		OPT(w, o, "reserved2", U16, d->reserved2);
-		return 0;
-	}
+	case CDAT_DSLBIS:
+		return dslbis_from_json(j, o, path, &s->u.dslbis);
 	case CDAT_DSMSCIS: {
 		struct cdat_dsmscis *d = &s->u.dsmscis;
 
-		REQ(w, o, "dsmas_handle", U8, d->dsmas_handle);
-		GET(w, o, "reserved", U24, false, d->reserved);
-		REQ(w, o, "memory_side_cache_size", U64, d->memory_side_cache_size);
-		REQ(w, o, "cache_attributes", U32, d->cache_attributes);
+		REQ(j, o, path, "dsmas_handle", U8, d->dsmas_handle);
+		OPT(j, o, path, "reserved", U24, d->reserved);
+		REQ(j, o, path, "memory_side_cache_size", U64, d->memory_side_cache_size);
+		REQ(j, o, path, "cache_attributes", U32, d->cache_attributes);
 		return 0;
 	}
 	case CDAT_DSIS: {
 		struct cdat_dsis *d = &s->u.dsis;
 
-		REQ(w, o, "flags", U8, d->flags);
-		REQ(w, o, "handle", U8, d->handle);
-		OPT(w, o, "reserved", U16, d->reserved);
+		REQ(j, o, path, "flags", U8, d->flags);
+		REQ(j, o, path, "handle", U8, d->handle);
+		OPT(j, o, path, "reserved", U16, d->reserved);
 		return 0;
 	}
 	case CDAT_DSEMTS: {
 		struct cdat_dsemts *d = &s->u.dsemts;
 
-		REQ(w, o, "dsmas_handle", U8, d->dsmas_handle);
-		REQ(w, o, "efi_memory_type_attr", U8, d->efi_memory_type_attr);
-		OPT(w, o, "reserved", U16, d->reserved);
-		REQ(w, o, "dpa_offset", U64, d->dpa_offset);
-		REQ(w, o, "dpa_length", U64, d->dpa_length);
+		REQ(j, o, path, "dsmas_handle", U8, d->dsmas_handle);
+		REQ(j, o, path, "efi_memory_type_attr", U8, d->efi_memory_type_attr);
+		OPT(j, o, path, "reserved", U16, d->reserved);
+		REQ(j, o, path, "dpa_offset", U64, d->dpa_offset);
+		REQ(j, o, path, "dpa_length", U64, d->dpa_length);
 		return 0;
 	}
 	case CDAT_SSLBIS:
-		return sslbis_from_json(w, o, &s->u.sslbis);
+		return sslbis_from_json(j, o, path, &s->u.sslbis);
 	}
 	return -EINVAL;
 }
 
-static int struct_from_json(struct doe_ctx *ctx, struct json_object *o, size_t i,
+static int struct_from_json(const struct jin *j, struct json_object *arr, size_t i,
 			    struct cdat_struct *s)
 {
-	struct where w = { ctx, "" };
-	struct json_object *type, *raw;
+	struct json_object *o;
 	const char *name;
+	char path[48];
 	int code = -1;
 
-	snprintf(w.path, sizeof(w.path), "structures[%zu]", i);
-	if (!json_object_is_type(o, json_type_object))
-		return doe_err(ctx, -EINVAL, "%s: not an object", w.path);
-	if (!json_object_object_get_ex(o, "type", &type))
-		return bad(&w, "type", "missing");
-	if (!json_object_is_type(type, json_type_string))
-		return bad(&w, "type", "not a string");
-	name = json_object_get_string(type);
+	jin_path(path, sizeof(path), "structures", NULL, i);
+	TRY(jin_at_obj(j, arr, "structures", i, &o));
+	TRY(jin_str(j, o, path, "type", JIN_REQ, 16, &name));
 	for (uint8_t k = 0; k < CDAT_TYPE_COUNT; k++)
 		if (!strcmp(name, cdat_type_name(k)))
 			code = k;
 	if (code < 0 && strcmp(name, "unknown"))
-		return bad(&w, "type", "'%s' is not DSMAS, DSLBIS, DSMSCIS, DSIS, DSEMTS, SSLBIS "
-				       "or unknown", name);
-	if (json_object_object_get_ex(o, "raw", &raw)) {
+		return bad(j, path, "type", "'%s' is not DSMAS, DSLBIS, DSMSCIS, DSIS, DSEMTS, SSLBIS "
+					    "or unknown", name);
+	TRY(check_computed(j, o, path, struct_computed));
+	if (json_object_object_get_ex(o, "raw", NULL)) {
+		TRY(jin_only(j, o, path, code < 0 ? raw_unknown_keys : raw_keys));
 		if (code < 0) {
 			uint64_t tc;
 
-			TRY(get_uint(&w, o, "type_code", U8, true, &tc));
+			TRY(jin_u64(j, o, path, "type_code", JIN_REQ, 0, U8, &tc));
 			code = (int)tc;
 		}
-		return raw_from_json(&w, o, s, raw, code);
+		return raw_from_json(j, o, path, s, code);
 	}
 	if (code < 0)
-		return bad(&w, "raw", "missing (a structure of unknown type needs its bytes)");
+		return bad(j, path, "raw", "missing (a structure of unknown type needs its bytes)");
+	TRY(jin_only(j, o, path, field_keys[code]));
 	s->type = (uint8_t)code;
 	s->decoded = true;
-	OPT(&w, o, "header_reserved", U8, s->hdr_reserved);
-	return fields_from_json(&w, o, s);
+	OPT(j, o, path, "header_reserved", U8, s->hdr_reserved);
+	return fields_from_json(j, o, path, s);
 }
 
-int cdat_table_from_json(struct doe_ctx *ctx, struct json_object *obj, struct cdat_table **out)
+static int table_from_json(const struct jin *j, struct json_object *obj, struct cdat_table *t)
 {
-	struct where w = { ctx, "" };
 	struct json_object *arr;
-	struct cdat_table *t;
-	uint64_t rev = 0, seq = 0;
 	size_t n;
+
+	TRY(jin_only(j, obj, "", table_keys));
+	REQ(j, obj, "", "revision", U8, t->hdr.revision);
+	OPT(j, obj, "", "reserved", U48, t->hdr.reserved);
+	REQ(j, obj, "", "sequence", U32, t->hdr.sequence);
+	TRY(check_computed(j, obj, "", table_computed));
+	/* each structure takes at least its 4-byte header */
+	TRY(jin_arr(j, obj, "", "structures", JIN_REQ,
+		    (CDAT_MAX_TABLE_LEN - CDAT_HEADER_LEN) / CDAT_STRUCT_HEADER_LEN, &arr, &n));
+	t->structs = calloc(n ? n : 1, sizeof(*t->structs));
+	if (!t->structs)
+		return doe_err(j->ctx, -ENOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		t->n_structs = i + 1;	/* so that cdat_table_free() sees what was allocated */
+		TRY(struct_from_json(j, arr, i, &t->structs[i]));
+	}
+	return 0;
+}
+
+int cdat_table_from_json(const struct jin *j, struct json_object *obj, struct cdat_table **out)
+{
+	struct cdat_table *t;
 	int rc;
 
 	if (!json_object_is_type(obj, json_type_object))
-		return doe_err(ctx, -EINVAL, "CDAT JSON: not an object");
-	if (!json_object_object_get_ex(obj, "structures", &arr))
-		return bad(&w, "structures", "missing");
-	if (!json_object_is_type(arr, json_type_array))
-		return bad(&w, "structures", "not an array");
-	n = json_object_array_length(arr);
-	if (n > (CDAT_MAX_TABLE_LEN - CDAT_HEADER_LEN) / CDAT_STRUCT_HEADER_LEN)
-		return bad(&w, "structures", "%zu structures cannot fit in a %u-byte table", n,
-			   CDAT_MAX_TABLE_LEN);
+		return doe_err(j->ctx, -EINVAL, "%s: not a JSON object", j->doc);
 	t = calloc(1, sizeof(*t));
-	if (!t || !(t->structs = calloc(n ? n : 1, sizeof(*t->structs)))) {
-		free(t);
-		return doe_err(ctx, -ENOMEM, "out of memory");
-	}
-	rc = get_uint(&w, obj, "revision", U8, true, &rev);
-	if (rc == 0)
-		rc = get_uint(&w, obj, "reserved", U48, false, &t->hdr.reserved);
-	if (rc == 0)
-		rc = get_uint(&w, obj, "sequence", U32, true, &seq);
-	t->hdr.revision = (uint8_t)rev;
-	t->hdr.sequence = (uint32_t)seq;
-	for (size_t i = 0; rc == 0 && i < n; i++) {
-		rc = struct_from_json(ctx, json_object_array_get_idx(arr, i), i, &t->structs[i]);
-		t->n_structs = i + 1;	/* so that cdat_table_free() sees what was allocated */
-	}
+	if (!t)
+		return doe_err(j->ctx, -ENOMEM, "out of memory");
+	rc = table_from_json(j, obj, t);
 	if (rc) {
 		cdat_table_free(t);
 		return rc;

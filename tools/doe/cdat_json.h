@@ -22,8 +22,9 @@
  *
  * cdat_table_from_json() reads the same schema back. Computed members
  * (length, checksum, checksum_ok, offset, value, unit, errors, warnings,
- * findings, and a structure's length unless it is raw) are ignored; reserved
- * fields default to 0; every other field is required.
+ * findings, device, source, and a structure's length unless it is raw)
+ * are type-checked and ignored; reserved fields default to 0; every other
+ * field is required; any other member is an error.
  */
 #ifndef DOE_CDAT_JSON_H
 #define DOE_CDAT_JSON_H
@@ -35,12 +36,18 @@
 /* NULL only when out of memory. */
 struct json_object *cdat_table_to_json(const struct cdat_table *t);
 
+struct jin;
 /*
- * Builds a table (free with cdat_table_free()) for cdat_encode(). Errors
- * (-EINVAL) name the member, e.g. "structures[2].dpa_base: missing",
- * "structures[0].entries[1].port_y_id: 65536 is out of range 0..65535".
+ * Builds a table (free with cdat_table_free()) for cdat_encode() from a
+ * document read with jin_parse()/jin_load(). Every field is an integer
+ * of its CDAT width (a u8 field takes 0..255, a u64 one 0..2^64-1; 2^64,
+ * -1, null, a string are errors, never clamped); unknown members are
+ * errors; computed members are type-checked, then ignored. Errors
+ * (-EINVAL) name the document and the member, e.g.
+ * "t.json: structures[2].dpa_base: missing",
+ * "t.json: structures[0].entries[1].port_y_id: 65536 is out of range 0..65535".
  */
-int cdat_table_from_json(struct doe_ctx *ctx, struct json_object *obj, struct cdat_table **out);
+int cdat_table_from_json(const struct jin *j, struct json_object *obj, struct cdat_table **out);
 
 /* Human-readable: header, one line per structure (latency in ns, bandwidth
  * in GB/s or MB/s, base units applied), then the findings with offsets. */

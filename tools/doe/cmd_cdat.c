@@ -15,6 +15,7 @@
 
 #include "cdat_json.h"
 #include "internal.h"
+#include "jin.h"
 #include "tool.h"
 
 /* A real device: the kernel's attribute when it has one, else --raw. */
@@ -73,49 +74,33 @@ static int show(struct tool *t, const char *name, const char *source, const uint
 	return EXIT_OK;
 }
 
+/*
+ * The input is the user's file: whatever is wrong with it (unreadable,
+ * larger than JIN_MAX_CDAT_JSON, not strict JSON, a member of the wrong
+ * type or out of its field's range, a table that cannot be encoded) is a
+ * usage error, exit 2, with the message naming the member.
+ */
 static int encode(struct tool *t, const char *in, const char *out)
 {
+	const struct jin j = { .ctx = t->ctx, .doc = strcmp(in, "-") ? in : "stdin" };
 	struct json_object *obj = NULL;
-	struct json_tokener *tok;
 	struct cdat_table *tab = NULL;
-	uint8_t *text = NULL, *bin = NULL;
-	size_t len, binlen;
+	uint8_t *bin = NULL;
+	size_t binlen;
 	int rc, fd;
 
 	if (!out)
 		return tool_usage(t, "--encode needs -o FILE");
-	rc = read_file_max(t, in, 64u << 20, &text, &len);
-	if (rc)
-		return tool_fail(t, rc, NULL);
-	tok = json_tokener_new();
-	if (tok) {
-		obj = json_tokener_parse_ex(tok, (const char *)text, (int)len);
-		if (!obj || json_tokener_get_parse_end(tok) < len) {
-			/* trailing whitespace is fine; anything else is not */
-			size_t end = json_tokener_get_parse_end(tok);
-
-			while (obj && end < len && strchr(" \t\r\n", text[end]))
-				end++;
-			if (!obj || end < len) {
-				rc = doe_err(t->ctx, -EINVAL, "%s: not JSON: %s", in,
-					     obj ? "trailing data"
-						 : json_tokener_error_desc(json_tokener_get_error(tok)));
-			}
-		}
-		json_tokener_free(tok);
-	} else {
-		rc = doe_err(t->ctx, -ENOMEM, "out of memory");
-	}
-	free(text);
+	rc = jin_load(&j, in, JIN_MAX_CDAT_JSON, &obj);
 	if (rc == 0)
-		rc = cdat_table_from_json(t->ctx, obj, &tab);
-	if (rc == 0)
-		rc = cdat_encode_alloc(t->ctx, tab, &bin, &binlen);
+		rc = cdat_table_from_json(&j, obj, &tab);
+	if (rc == 0 && (rc = cdat_encode_alloc(t->ctx, tab, &bin, &binlen)) != 0)
+		doe_err_prefix(t->ctx, "%s", j.doc);
 	json_object_put(obj);
 	cdat_table_free(tab);
 	if (rc) {
-		tool_fail(t, rc, in);
-		return EXIT_FAIL;	/* the JSON says something a CDAT cannot */
+		tool_fail(t, rc, NULL);
+		return EXIT_USAGE;
 	}
 	fd = strcmp(out, "-") ? open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)
 			      : STDOUT_FILENO;

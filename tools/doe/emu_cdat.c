@@ -6,45 +6,35 @@
 
 #include "cdat_json.h"
 #include "internal.h"
+#include "jin.h"
 #include "tool.h"
 
-/* A file that parses as a JSON object is the -j schema; anything else is a
- * binary table, served byte for byte (malformed ones included: that is what
- * negative tests want). */
+/* A file whose first non-blank byte is '{' is the -j schema, strictly
+ * (jin_parse, cdat_table_from_json); anything else is a binary table,
+ * served byte for byte (malformed ones included: that is what negative
+ * tests want). The read is capped at the JSON cap, the larger of the two,
+ * so that a device or FIFO cannot make us read without end. */
 static int load_table(struct tool *t, const char *path, uint8_t **bin, size_t *len)
 {
+	const struct jin j = { .ctx = t->ctx, .doc = path };
 	struct json_object *obj = NULL;
 	struct cdat_table *tab = NULL;
 	uint8_t *buf;
 	size_t n, ws = 0;
 	int rc;
 
-	TRY(read_file_max(t, path, CDAT_MAX_TABLE_LEN * 4, &buf, &n));
+	TRY(read_file_max(t, path, JIN_MAX_CDAT_JSON, &buf, &n));
 	while (ws < n && strchr(" \t\r\n", buf[ws]))
 		ws++;
 	if (ws < n && buf[ws] == '{') {
-		char *text = malloc(n + 1);
-
-		if (!text) {
-			free(buf);
-			return doe_err(t->ctx, -ENOMEM, "out of memory");
-		}
-		memcpy(text, buf, n);
-		text[n] = '\0';
-		obj = json_tokener_parse(text);
-		free(text);
+		rc = jin_parse(&j, (const char *)buf, n, &obj);
 		free(buf);
-		if (!obj || !json_object_is_type(obj, json_type_object)) {
-			json_object_put(obj);
-			return doe_err(t->ctx, -EINVAL, "%s: not a JSON object", path);
-		}
-		rc = cdat_table_from_json(t->ctx, obj, &tab);
 		if (rc == 0)
-			rc = cdat_encode_alloc(t->ctx, tab, bin, len);
+			rc = cdat_table_from_json(&j, obj, &tab);
+		if (rc == 0 && (rc = cdat_encode_alloc(t->ctx, tab, bin, len)) != 0)
+			doe_err_prefix(t->ctx, "%s", path);
 		json_object_put(obj);
 		cdat_table_free(tab);
-		if (rc)
-			doe_err_prefix(t->ctx, "%s", path);
 		return rc;
 	}
 	if (n > CDAT_MAX_TABLE_LEN) {
@@ -54,6 +44,18 @@ static int load_table(struct tool *t, const char *path, uint8_t **bin, size_t *l
 	*bin = buf;
 	*len = n;
 	return 0;
+}
+
+/*
+ * A file given with --emu-cdat or --emu-spdm is configuration: whatever is
+ * wrong with it (missing, unreadable, too large, bad JSON, a bad member),
+ * the user has to fix the command line, so it is a usage error (exit 2 via
+ * tool_fail's -EINVAL) and not a device failure. Only running out of
+ * memory stays what it is.
+ */
+static int config_error(int rc)
+{
+	return rc == -ENOMEM ? rc : -EINVAL;
 }
 
 /* "BDF=FILE" of --emu-cdat / --emu-spdm: the function and the file. */
@@ -87,7 +89,11 @@ static int apply(struct tool *t, struct emu_topo *topo, const char *spec)
 	int rc;
 
 	TRY(split_spec(t, "--emu-cdat", topo, spec, &fn, &file, bdfs));
-	TRY(load_table(t, file, &bin, &len));
+	rc = load_table(t, file, &bin, &len);
+	if (rc) {
+		doe_err_prefix(t->ctx, "--emu-cdat");
+		return config_error(rc);
+	}
 	rc = emu_fn_set_cdat(fn, bin, len);
 	free(bin);
 	if (rc == -ENOENT)
@@ -95,24 +101,30 @@ static int apply(struct tool *t, struct emu_topo *topo, const char *spec)
 	return rc;
 }
 
-/* --emu-spdm BDF=FILE.json */
+/* --emu-spdm BDF=FILE.json, read with the cap for such files */
 static int apply_spdm(struct tool *t, struct emu_topo *topo, const char *spec)
 {
+	struct jin j = { .ctx = t->ctx };
 	struct json_object *obj;
-	const char *file;
 	struct emu_fn *fn;
 	char bdfs[32];
 	int rc;
 
-	TRY(split_spec(t, "--emu-spdm", topo, spec, &fn, &file, bdfs));
-	obj = json_object_from_file(file);
-	if (!obj)
-		return doe_err(t->ctx, -EINVAL, "--emu-spdm: %s: %s", file, json_util_get_last_err());
-	rc = emu_spdm_apply(t, fn, obj);
+	TRY(split_spec(t, "--emu-spdm", topo, spec, &fn, &j.doc, bdfs));
+	rc = jin_load(&j, j.doc, JIN_MAX_EMU_SPDM, &obj);
+	if (rc) {
+		doe_err_prefix(t->ctx, "--emu-spdm");
+		return config_error(rc);
+	}
+	rc = emu_spdm_apply(&j, fn, obj);
 	json_object_put(obj);
-	if (rc)
-		doe_err_prefix(t->ctx, "--emu-spdm %s", file);
-	return rc;
+	if (rc == -ENOENT)	/* emu_fn_set_spdm(): the function has no responder */
+		return doe_err(t->ctx, -EINVAL, "--emu-spdm: %s has no CMA mailbox", bdfs);
+	if (rc) {
+		doe_err_prefix(t->ctx, "--emu-spdm");
+		return config_error(rc);
+	}
+	return 0;
 }
 
 int tool_topo_new(struct tool *t, const char *profile, struct emu_topo **out)

@@ -1,11 +1,16 @@
 // SPDX-License-Identifier: MIT
 /*
  * --emu-spdm BDF=FILE.json: how an emulated function's SPDM responder
- * behaves. The file (all members optional):
+ * behaves. The file (all members optional, no others allowed):
  *   { "asym": "ecdsa-p256", "versions": ["1.2", "1.3"],
  *     "measurements": [ { "index": 1, "type": 1, "raw": false,
  *                         "value": "HEX" | "text": "..." } ],
  *     "not_ready": N, "busy": N, "corrupt_signature": true }
+ *
+ * The file is a test fixture, but a typo in one ("bussy": 3) or a null
+ * must not silently give a responder other than the one the test meant,
+ * so every member goes through jin: type, range and unknown names are
+ * errors naming the member.
  */
 #include <errno.h>
 #include <string.h>
@@ -13,119 +18,145 @@
 #include <doekit/spdm.h>
 #include "attest.h"
 #include "internal.h"
+#include "jin.h"
 
-#define MAX_MEAS 16
-#define MAX_MEAS_BYTES 256
+#define MAX_MEAS 16		/* EMU_SPDM_MAX_MEAS */
+#define MAX_MEAS_BYTES 256	/* EMU_SPDM_MEAS_BYTES */
+#define MAX_RETRY_COUNT 1000000u	/* Busy / ResponseNotReady answers before the real one */
 
-static int member_uint(struct doe_ctx *ctx, struct json_object *o, const char *key,
-		       const char *where, uint64_t max, uint64_t *out)
+/* DSP0274 §10.11 (GET_MEASUREMENTS): measurement indices 1-0xEF name
+ * measurements, 0xFD the manifest, 0xFE the device mode; 0 and 0xFF are
+ * request operations and 0xF0-0xFC are reserved. */
+static bool meas_index_ok(uint64_t x)
 {
-	struct json_object *v;
-	int64_t x;
+	return (x >= 1 && x <= 0xEF) || x == 0xFD || x == 0xFE;
+}
 
-	if (!json_object_object_get_ex(o, key, &v))
-		return 0;
-	if (!json_object_is_type(v, json_type_int))
-		return doe_err(ctx, -EINVAL, "%s%s: not an integer", where, key);
-	x = json_object_get_int64(v);
-	if (x < 0 || (uint64_t)x > max)
-		return doe_err(ctx, -EINVAL, "%s%s: %lld is out of range 0..%llu", where, key,
-			       (long long)x, (unsigned long long)max);
-	*out = (uint64_t)x;
+static int parse_one_meas(const struct jin *j, struct json_object *o, const char *path,
+			  size_t i, struct spdm_meas_value *m, uint8_t *bytes)
+{
+	static const char *const known[] = { "index", "type", "raw", "value", "text", NULL };
+	uint64_t index = i + 1, type = 1;	/* DMTF type 1: mutable firmware */
+	const char *text;
+	size_t n = 0;
+	bool raw = false;
+	int has_text, has_value;
+	char p[128];
+
+	TRY(jin_only(j, o, path, known));
+	TRY(jin_u64(j, o, path, "index", JIN_OPT, 1, 0xFE, &index));
+	if (!meas_index_ok(index))
+		return doe_err(j->ctx, -EINVAL, "%s: %s: %llu is reserved (1-239, 253 or 254)",
+			       j->doc, jin_path(p, sizeof(p), path, "index", 0),
+			       (unsigned long long)index);
+	/* DSP0274 §10.11.1: DMTFSpecMeasurementValueType is bits 6:0, bit 7 "raw" */
+	TRY(jin_u64(j, o, path, "type", JIN_OPT, 0, 0x7F, &type));
+	TRY(jin_bool(j, o, path, "raw", JIN_OPT, &raw));
+	has_text = jin_str(j, o, path, "text", JIN_OPT, MAX_MEAS_BYTES, &text);
+	if (has_text < 0)
+		return has_text;
+	has_value = jin_hex(j, o, path, "value", JIN_OPT, bytes, MAX_MEAS_BYTES, 0, &n);
+	if (has_value < 0)
+		return has_value;
+	if (has_text && has_value)
+		return doe_err(j->ctx, -EINVAL, "%s: %s: give value or text, not both", j->doc,
+			       path);
+	if (!has_text && !has_value)
+		return doe_err(j->ctx, -EINVAL, "%s: %s: missing (or give text)", j->doc,
+			       jin_path(p, sizeof(p), path, "value", 0));
+	if (has_text) {
+		n = strlen(text);
+		memcpy(bytes, text, n);
+	}
+	*m = (struct spdm_meas_value){ .index = (uint8_t)index, .type = (uint8_t)type,
+				       .raw_only = raw, .value = bytes,
+				       .value_size = (uint16_t)n };
+	return 0;
+}
+
+static int parse_meas(const struct jin *j, struct json_object *o, struct spdm_meas_value *m,
+		      uint8_t (*bytes)[MAX_MEAS_BYTES], size_t *count)
+{
+	struct json_object *arr;
+	size_t n;
+	int rc = jin_arr(j, o, "", "measurements", JIN_OPT, MAX_MEAS, &arr, &n);
+
+	if (rc <= 0)
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *e;
+		char p[48];
+
+		jin_path(p, sizeof(p), "measurements", NULL, i);
+		TRY(jin_at_obj(j, arr, "measurements", i, &e));
+		TRY(parse_one_meas(j, e, p, i, &m[i], bytes[i]));
+		/* a GET_MEASUREMENTS of one index must have one answer */
+		for (size_t k = 0; k < i; k++)
+			if (m[k].index == m[i].index)
+				return doe_err(j->ctx, -EINVAL, "%s: %s.index: %u is also measurements[%zu]'s",
+					       j->doc, p, m[i].index, k);
+	}
+	*count = n;
 	return 1;
 }
 
-static int parse_meas(struct doe_ctx *ctx, struct json_object *arr, struct spdm_meas_value *m,
-		      uint8_t (*bytes)[MAX_MEAS_BYTES], size_t *n)
+static int parse_versions(const struct jin *j, struct json_object *o, uint8_t *mask)
 {
-	size_t len = json_object_array_length(arr);
+	static const char *const names[] = { "1.0", "1.1", "1.2", "1.3" };
+	struct json_object *arr;
+	size_t n;
+	int rc = jin_arr(j, o, "", "versions", JIN_OPT, ARRAY_SIZE(names), &arr, &n);
 
-	if (len > MAX_MEAS)
-		return doe_err(ctx, -EINVAL, "measurements: at most %d", MAX_MEAS);
-	for (size_t i = 0; i < len; i++) {
-		struct json_object *o = json_object_array_get_idx(arr, i), *v;
-		char where[32];
-		uint64_t x;
-		const char *s;
-		size_t sl;
-
-		snprintf(where, sizeof(where), "measurements[%zu].", i);
-		if (!json_object_is_type(o, json_type_object))
-			return doe_err(ctx, -EINVAL, "measurements[%zu]: not an object", i);
-		memset(&m[i], 0, sizeof(m[i]));
-		x = i + 1;
-		TRY(member_uint(ctx, o, "index", where, 0xFE, &x));
-		m[i].index = (uint8_t)x;
-		x = 1;
-		TRY(member_uint(ctx, o, "type", where, 0x7F, &x));
-		m[i].type = (uint8_t)x;
-		if (json_object_object_get_ex(o, "raw", &v))
-			m[i].raw_only = json_object_get_boolean(v);
-		if (json_object_object_get_ex(o, "text", &v)) {
-			s = json_object_get_string(v);
-			sl = strlen(s);
-			if (sl > MAX_MEAS_BYTES)
-				return doe_err(ctx, -EINVAL, "%stext: longer than %d bytes", where,
-					       MAX_MEAS_BYTES);
-			memcpy(bytes[i], s, sl);
-		} else if (json_object_object_get_ex(o, "value", &v)) {
-			if (hex_decode(json_object_get_string(v), bytes[i], MAX_MEAS_BYTES, &sl))
-				return doe_err(ctx, -EINVAL, "%svalue: not hex of at most %d bytes",
-					       where, MAX_MEAS_BYTES);
-		} else {
-			return doe_err(ctx, -EINVAL, "%svalue: missing (or give text)", where);
-		}
-		m[i].value = bytes[i];
-		m[i].value_size = (uint16_t)sl;
-	}
-	*n = len;
-	return 0;
-}
-
-static int parse_versions(struct doe_ctx *ctx, struct json_object *arr, uint8_t *mask)
-{
-	static const char *const v[] = { "1.0", "1.1", "1.2", "1.3" };
-
+	if (rc <= 0)
+		return rc;
+	/* the emulator reads a mask of 0 as "all versions": an empty list
+	 * must not mean that */
+	if (n == 0)
+		return doe_err(j->ctx, -EINVAL, "%s: versions: empty; name at least one of 1.0-1.3",
+			       j->doc);
 	*mask = 0;
-	for (size_t i = 0; i < json_object_array_length(arr); i++) {
-		const char *s = json_object_get_string(json_object_array_get_idx(arr, i));
-		int k;
+	for (size_t i = 0; i < n; i++) {
+		const char *s;
+		size_t k;
 
-		for (k = 0; k < 4 && strcmp(s ? s : "", v[k]); k++)
+		TRY(jin_at_str(j, arr, "versions", i, 8, &s));
+		for (k = 0; k < ARRAY_SIZE(names) && strcmp(s, names[k]); k++)
 			;
-		if (k == 4)
-			return doe_err(ctx, -EINVAL, "versions[%zu]: '%s' is not 1.0-1.3", i,
-				       s ? s : "");
-		*mask |= (uint8_t)(1u << k);
+		if (k == ARRAY_SIZE(names))
+			return doe_err(j->ctx, -EINVAL, "%s: versions[%zu]: '%s' is not 1.0-1.3",
+				       j->doc, i, s);
+		*mask |= (uint8_t)SPDM_VMASK(SPDM_V10 + k);
 	}
-	return 0;
+	return 1;
 }
 
-int emu_spdm_apply(struct tool *t, struct emu_fn *fn, struct json_object *o)
+int emu_spdm_apply(const struct jin *j, struct emu_fn *fn, struct json_object *o)
 {
+	static const char *const known[] = { "asym", "versions", "measurements", "not_ready",
+					     "busy", "corrupt_signature", NULL };
 	struct spdm_meas_value meas[MAX_MEAS];	/* emu_fn_set_spdm() copies them */
 	uint8_t bytes[MAX_MEAS][MAX_MEAS_BYTES];
 	struct emu_spdm_opts opts = { 0 };
-	struct json_object *v;
-	uint64_t x;
+	uint64_t not_ready = 0, busy = 0;
+	const char *asym;
+	int rc;
 
-	if (!json_object_is_type(o, json_type_object))
-		return doe_err(t->ctx, -EINVAL, "not a JSON object");
-	if (json_object_object_get_ex(o, "asym", &v) &&
-	    asym_parse(json_object_get_string(v), &opts.asym_algo))
-		return doe_err(t->ctx, -EINVAL, "asym: '%s' is not an algorithm doe attest knows",
-			       json_object_get_string(v));
-	if (json_object_object_get_ex(o, "versions", &v))
-		TRY(parse_versions(t->ctx, v, &opts.versions));
-	if (json_object_object_get_ex(o, "measurements", &v)) {
-		TRY(parse_meas(t->ctx, v, meas, bytes, &opts.meas_count));
-		opts.meas = meas;
-	}
-	if (member_uint(t->ctx, o, "not_ready", "", 1000000, &x) > 0)
-		opts.not_ready_count = (unsigned)x;
-	if (member_uint(t->ctx, o, "busy", "", 1000000, &x) > 0)
-		opts.busy_count = (unsigned)x;
-	if (json_object_object_get_ex(o, "corrupt_signature", &v))
-		opts.corrupt_signature = json_object_get_boolean(v);
+	TRY(jin_only(j, o, "", known));
+	rc = jin_str(j, o, "", "asym", JIN_OPT, 32, &asym);
+	if (rc < 0)
+		return rc;
+	if (rc > 0 && asym_parse(asym, &opts.asym_algo))
+		return doe_err(j->ctx, -EINVAL, "%s: asym: '%s' is not an algorithm doe attest knows",
+			       j->doc, asym);
+	TRY(parse_versions(j, o, &opts.versions));
+	rc = parse_meas(j, o, meas, bytes, &opts.meas_count);
+	if (rc < 0)
+		return rc;
+	opts.meas = rc > 0 ? meas : NULL;
+	TRY(jin_u64(j, o, "", "not_ready", JIN_OPT, 0, MAX_RETRY_COUNT, &not_ready));
+	TRY(jin_u64(j, o, "", "busy", JIN_OPT, 0, MAX_RETRY_COUNT, &busy));
+	opts.not_ready_count = (unsigned)not_ready;
+	opts.busy_count = (unsigned)busy;
+	TRY(jin_bool(j, o, "", "corrupt_signature", JIN_OPT, &opts.corrupt_signature));
 	return emu_fn_set_spdm(fn, &opts);
 }

@@ -28,20 +28,73 @@ static bool is_ws(char c)
 }
 
 /*
+ * Where the prescan is, so that a number it refuses is named the way the
+ * getters name members ("structures[0].dpa_base"): the user sees which
+ * field to fix, not only a byte offset. One level per open '{' or '['.
+ */
+struct scan_level {
+	bool arr;
+	bool has_key;		/* objects: after "key": until the next ',' */
+	size_t idx;		/* arrays: the element number */
+	size_t key, key_len;	/* objects: the member's name, in text */
+};
+
+struct scan {
+	struct scan_level lv[JIN_MAX_DEPTH];
+	unsigned depth;
+	size_t str, str_len;	/* the last string: a key if ':' follows */
+};
+
+/* The member path at the scan's position; key bytes that are not plain
+ * printable ASCII are shown as '?' so a message stays one clean line. */
+static const char *scan_path(const struct scan *s, const char *text, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (unsigned i = 0; i < s->depth && n + 1 < len; i++) {
+		const struct scan_level *l = &s->lv[i];
+
+		if (l->arr) {
+			int w = snprintf(buf + n, len - n, "[%zu]", l->idx);
+
+			n = w < 0 ? n : (size_t)w >= len - n ? len - 1 : n + (size_t)w;
+			continue;
+		}
+		if (!l->has_key)
+			break;
+		if (n && n + 1 < len)
+			buf[n++] = '.';
+		for (size_t k = 0; k < l->key_len && k < 40 && n + 1 < len; k++) {
+			char c = text[l->key + k];
+
+			buf[n++] = c >= 0x20 && c < 0x7f ? c : '?';
+		}
+		buf[n] = '\0';
+	}
+	return buf;
+}
+
+/*
  * One integer literal at text[*pos]. json-c turns 2^64 into UINT64_MAX and
  * -2^63-1 into INT64_MIN without a word, so the range is decided here on
  * the digits themselves. Fractions and exponents are refused: no member of
  * any document doe reads is a real number, and a value like 1e3 must not
  * pass as the integer 1000 either.
  */
-static int scan_number(const struct jin *j, const char *text, size_t len, size_t *pos)
+static int scan_number(const struct jin *j, const struct scan *sc, const char *text, size_t len,
+		       size_t *pos)
 {
 	static const char i64min[] = "9223372036854775808";	/* magnitude of INT64_MIN */
 	static const char u64max[] = "18446744073709551615";
 	size_t start = *pos, p = start, d0, nd;
 	bool neg = text[p] == '-';
 	const char *lim;
+	char path[128], at[160];
 
+	/* "byte 12: structures[0].dpa_base" (or only the byte at the root) */
+	scan_path(sc, text, path, sizeof(path));
+	snprintf(at, sizeof(at), "byte %zu%s%s", start, *path ? ": " : "", path);
 	if (neg)
 		p++;
 	d0 = p;
@@ -49,58 +102,71 @@ static int scan_number(const struct jin *j, const char *text, size_t len, size_t
 		p++;
 	nd = p - d0;
 	if (p < len && (text[p] == '.' || text[p] == 'e' || text[p] == 'E'))
-		return doe_err(j->ctx, -EINVAL, "%s: byte %zu: not an integer (fractions and exponents are not accepted)",
-			       j->doc, start);
+		return doe_err(j->ctx, -EINVAL, "%s: %s: not an integer (fractions and exponents are not accepted)",
+			       j->doc, at);
 	if (nd == 0)
-		return doe_err(j->ctx, -EINVAL, "%s: byte %zu: not JSON: '-' without digits", j->doc,
-			       start);
+		return doe_err(j->ctx, -EINVAL, "%s: %s: not JSON: '-' without digits", j->doc, at);
 	if (nd > 1 && text[d0] == '0')
-		return doe_err(j->ctx, -EINVAL, "%s: byte %zu: not JSON: leading zero in a number",
-			       j->doc, start);
+		return doe_err(j->ctx, -EINVAL, "%s: %s: not JSON: leading zero in a number", j->doc,
+			       at);
 	lim = neg ? i64min : u64max;
 	if (nd > strlen(lim) || (nd == strlen(lim) && memcmp(text + d0, lim, nd) > 0))
-		return doe_err(j->ctx, -EINVAL, "%s: byte %zu: %.*s is out of the %s range", j->doc,
-			       start, (int)(nd + neg > 40 ? 40 : nd + neg), text + start,
+		return doe_err(j->ctx, -EINVAL, "%s: %s: %.*s is out of the %s range", j->doc, at,
+			       (int)(nd + neg > 40 ? 40 : nd + neg), text + start,
 			       neg ? "int64" : "uint64");
 	*pos = p;
 	return 0;
 }
 
 /* A pass over the raw text before json-c parses it: numbers as above,
- * nesting depth, and no NUL byte (json-c would stop reading there). */
+ * nesting depth, and no NUL byte (json-c would stop reading there). The
+ * structure is only followed far enough to name members; json-c still
+ * decides whether the document is well-formed. */
 static int prescan(const struct jin *j, const char *text, size_t len)
 {
-	unsigned depth = 0;
+	struct scan sc = { .depth = 0 };
 	bool in_str = false;
 
 	for (size_t p = 0; p < len;) {
+		struct scan_level *top = sc.depth ? &sc.lv[sc.depth - 1] : NULL;
 		char c = text[p];
 
 		if (c == '\0')
 			return doe_err(j->ctx, -EINVAL, "%s: byte %zu: NUL byte", j->doc, p);
 		if (in_str) {
-			if (c == '\\' && p + 1 < len)
+			if (c == '\\' && p + 1 < len) {
 				p++;
-			else if (c == '"')
+			} else if (c == '"') {
 				in_str = false;
+				sc.str_len = p - sc.str;
+			}
 			p++;
 			continue;
 		}
 		if (c == '"') {
 			in_str = true;
+			sc.str = p + 1;
 		} else if (c == '\'' || c == '/') {
 			/* json-c takes single quotes and comments even when strict */
 			return doe_err(j->ctx, -EINVAL, "%s: byte %zu: not JSON: unexpected '%c'",
 				       j->doc, p, c);
 		} else if (c == '{' || c == '[') {
-			if (++depth > JIN_MAX_DEPTH)
+			if (sc.depth >= JIN_MAX_DEPTH)
 				return doe_err(j->ctx, -EINVAL, "%s: byte %zu: nested deeper than %d",
 					       j->doc, p, JIN_MAX_DEPTH);
+			sc.lv[sc.depth++] = (struct scan_level){ .arr = c == '[' };
 		} else if (c == '}' || c == ']') {
-			if (depth)
-				depth--;
+			if (sc.depth)
+				sc.depth--;
+		} else if (c == ':' && top && !top->arr) {
+			top->has_key = true;
+			top->key = sc.str;
+			top->key_len = sc.str_len;
+		} else if (c == ',' && top) {
+			top->idx++;
+			top->has_key = false;
 		} else if (c == '-' || (c >= '0' && c <= '9')) {
-			TRY(scan_number(j, text, len, &p));
+			TRY(scan_number(j, &sc, text, len, &p));
 			continue;
 		}
 		p++;

@@ -123,7 +123,9 @@ int cmd_emulate(struct tool *t, int argc, char **argv);
 int cmd_cdat(struct tool *t, int argc, char **argv);
 int cmd_attest(struct tool *t, int argc, char **argv);
 int cmd_verify_evidence(struct tool *t, int argc, char **argv);
-int emu_spdm_apply(struct tool *t, struct emu_fn *fn, struct json_object *o);
+struct jin;
+/* --emu-spdm: applies the parsed file o to fn; -EINVAL naming the member. */
+int emu_spdm_apply(const struct jin *j, struct emu_fn *fn, struct json_object *o);
 /* doe emulate --listen: the options as given (NULL: not given) */
 struct listen_opts {
 	const char *addr, *trans, *profile, *device, *root_out, *identity, *asym;
