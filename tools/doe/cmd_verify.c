@@ -22,6 +22,7 @@ static int get_int(struct doe_ctx *ctx, struct json_object *o, const char *key, 
 {
 	struct json_object *v;
 
+	*out = 0;	/* defined on every path, so -O2 sees no unset use after TRY() */
 	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_int))
 		return doe_err(ctx, -EINVAL, "evidence: policy.%s: missing or not an integer", key);
 	*out = json_object_get_int64(v);
