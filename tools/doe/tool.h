@@ -64,9 +64,35 @@ void dev_emu_name(const char *profile, const struct doe_bdf *bdf, char *buf, siz
 /* Makes a mailbox object with the tool's timeout applied. */
 int tool_mb_new(struct tool *t, struct doe_cfg *cfg, uint16_t off, struct doe_mb **out);
 
-/* Prints "doe: <message from the context>" and returns the exit code that
- * fits rc: EXIT_USAGE for a missing device, EXIT_FAIL otherwise. */
+/* Prints "doe: [WHAT: ]<message from the context>", escaped (it may quote
+ * device strings), and returns the exit code for rc (see EXIT_OK). WHAT is
+ * left out when the message already names it: say each thing once. */
 int tool_fail(struct tool *t, int rc, const char *what);
+/* The exit code for an error code rc (<0), as tool_fail() picks it. */
+int tool_exit_code(int rc);
+
+/*
+ * Strict integer option values (opt.c): decimal digits only, no sign, no
+ * blanks, no leading zero ("07", "0x3" are refused), no trailing garbage,
+ * checked against [min, max] before anything narrows it. Returns 0 with
+ * *out set, -EINVAL when s is not such a number, -ERANGE when out of range.
+ */
+int opt_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+
+/*
+ * Text output of strings a device, a file or the user supplied (escape.c):
+ * printable ASCII is kept, every other byte and '\' become "\xNN", so no
+ * device can send the terminal a control sequence. UTF-8 is escaped too.
+ *
+ * tool_escape() writes at most outlen bytes (NUL included, never half an
+ * escape) and returns the length the whole escaped text needs, like
+ * snprintf. TOOL_ESC_SIZE(n) holds any n input bytes. tool_esc() escapes a
+ * NUL-terminated s into buf and returns buf, for use as a printf argument.
+ */
+#define TOOL_ESC_SIZE(n) (4 * (n) + 1)
+size_t tool_escape(const char *in, size_t len, char *out, size_t outlen);
+const char *tool_esc(char *buf, size_t buflen, const char *s);
+void tool_fputs_escaped(const char *s, FILE *f);
 /* The struct option entries every subcommand takes, handled by
  * tool_common_opt(): -j, --raw, -t/--timeout, --emu-cdat, --emu-spdm, -h. */
 #define TOOL_COMMON_OPTIONS                                        \
