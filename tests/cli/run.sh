@@ -293,6 +293,40 @@ expect 2 "has no DOE mailbox that serves CMA/SPDM" attest emu/0000:20:00.2
 echo '{"asym": "nope"}' >"$tmp/bad-asym.json"
 expect 2 "asym: 'nope'" attest --emu-spdm 0f:00.0="$tmp/bad-asym.json" emu/0f:00.0
 
+# --- device strings are untrusted: a leaf whose CMA SAN carries terminal
+# escapes must not reach the terminal raw (it is printed before the verdict)
+esc=$(printf '\033')
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-384 -nodes -keyout "$tmp/evil-root.key" \
+	-out "$tmp/evil-root.pem" -subj "/CN=evil root" -days 30 \
+	-addext basicConstraints=critical,CA:true -addext keyUsage=critical,keyCertSign >/dev/null 2>&1
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-384 -nodes -keyout "$tmp/evil.key" \
+	-out "$tmp/evil.csr" -subj "/CN=evil leaf" >/dev/null 2>&1
+printf 'basicConstraints=critical,CA:false\nkeyUsage=critical,digitalSignature\nsubjectAltName=otherName:2.23.147;UTF8:%s[2J%s[32mVERIFIED\177\303\251\n' \
+	"$esc" "$esc" >"$tmp/evil.cnf"
+openssl x509 -req -in "$tmp/evil.csr" -CA "$tmp/evil-root.pem" -CAkey "$tmp/evil-root.key" \
+	-CAcreateserial -out "$tmp/evil.pem" -days 30 -extfile "$tmp/evil.cnf" >/dev/null 2>&1
+cat "$tmp/evil-root.pem" "$tmp/evil.pem" >"$tmp/evil-chain.pem"
+"$doe" emulate --listen tcp:127.0.0.1:0 --identity "$tmp/evil.key,$tmp/evil-chain.pem" >"$tmp/le" 2>&1 &
+lpid=$!
+for _ in $(seq 50); do grep -q "listening on port" "$tmp/le" && break; sleep 0.1; done
+port=$(sed -n 's/listening on port \([0-9]*\):.*/\1/p' "$tmp/le")
+expect 0 "" attest --trust "$tmp/evil-root.pem" tcp:127.0.0.1:"$port"
+grep -qF 'CMA SAN: \x1b[2J\x1b[32mVERIFIED\x7f\xc3' "$tmp/out" && ok ||
+	bad "SAN not escaped: $(od -c "$tmp/out" | grep -m1 033)"
+grep -q "$esc" "$tmp/out" "$tmp/err" && bad "a raw ESC byte reached the terminal" || ok
+"$doe" attest -j --trust "$tmp/evil-root.pem" tcp:127.0.0.1:"$port" >"$tmp/evil.json"
+jq -e '.cma_san | startswith("\u001b[2J\u001b[32mVERIFIED")' "$tmp/evil.json" >/dev/null && ok ||
+	bad "-j does not keep the SAN as it is"
+grep -q "$esc" "$tmp/evil.json" && bad "a raw ESC byte in JSON" || ok
+# error messages quoting the device are escaped at the one place they are printed
+expect 1 "" attest --trust "$tmp/root10.pem" tcp:127.0.0.1:"$port"
+grep -q "$esc" "$tmp/out" "$tmp/err" && bad "a raw ESC byte on a failed attest" || ok
+kill "$lpid"; wait "$lpid" 2>/dev/null
+# file and command names from the user are escaped as well
+expect 2 'cannot open \x1b[2Jx.bin' cdat --file "${esc}[2Jx.bin"
+expect 2 "unknown command '\\x1b[31mfoo'" "${esc}[31mfoo"
+grep -q "$esc" "$tmp/err" && bad "a raw ESC byte in a usage message" || ok
+
 # --- real devices, through a fake sysfs tree (DOE_SYSFS_ROOT)
 sys=$tmp/sys
 dev=$sys/bus/pci/devices/0000:3a:00.0

@@ -205,11 +205,17 @@ void meas_print(struct doe_ctx *ctx, const uint8_t *rec, size_t len)
 		size_t show = b.value_size < 64 ? b.value_size : 64;
 
 		hex_encode(b.value, show, hex);
-		if (b.raw && printable(b.value, b.value_size))
-			printf("    [%u] %-26s raw     \"%.*s\"\n", b.index, meas_type_name(b.type),
-			       (int)b.value_size, (const char *)b.value);
-		else
+		if (b.raw && printable(b.value, b.value_size)) {
+			char text[TOOL_ESC_SIZE(256)];
+
+			/* the device's text: escaped like every device string */
+			tool_escape((const char *)b.value, b.value_size, text, sizeof(text));
+			printf("    [%u] %-26s raw     \"%s\"\n", b.index, meas_type_name(b.type),
+			       text);
+		}
+		else {
 			printf("    [%u] %-26s %s  %s%s\n", b.index, meas_type_name(b.type),
 			       b.raw ? "raw   " : "digest", hex, show < b.value_size ? "..." : "");
+		}
 	}
 }

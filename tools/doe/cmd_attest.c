@@ -173,7 +173,10 @@ static const char *meas_hash_name(uint32_t m)
 void attest_print_text(struct attest *a, const struct spdm_result *r, bool ok, const char *why,
 		       const struct chain_cert *c, int nc)
 {
-	printf("%s: CMA/SPDM over %s\n", a->name, a->via);
+	char esc[TOOL_ESC_SIZE(256)];
+
+	/* a->name: the user's tcp: address or evidence file name */
+	printf("%s: CMA/SPDM over %s\n", tool_esc(esc, sizeof(esc), a->name), a->via);
 	if (!r->version) {	/* nothing was negotiated */
 		printf("  verdict        NOT verified: %s\n", why);
 		return;
@@ -186,17 +189,21 @@ void attest_print_text(struct attest *a, const struct spdm_result *r, bool ok, c
 			printf(" (measurements %s)", meas_hash_name(r->meas_hash_algo));
 		putchar('\n');
 	}
-	printf("  trust          %s\n", a->trust_desc ? a->trust_desc : "none given");
+	printf("  trust          %s\n",
+	       a->trust_desc ? tool_esc(esc, sizeof(esc), a->trust_desc) : "none given");
 	printf("  certificate chain, slot %u: %s\n", a->pol.slot,
 	       r->chain_verified ? "verified" : "NOT verified");
 	for (int i = 0; i < nc; i++) {
 		char subj[256];
 
+		/* names and SAN are the device's words, printed before the
+		 * verdict: escaped, so they cannot rewrite it on the terminal */
 		cert_subject(c[i].x509, subj, sizeof(subj));
-		printf("    [%d] %s%s\n", i, subj, i == nc - 1 ? "  (leaf)" : i == 0 ? "  (root)" : "");
+		printf("    [%d] %s%s\n", i, tool_esc(esc, sizeof(esc), subj),
+		       i == nc - 1 ? "  (leaf)" : i == 0 ? "  (root)" : "");
 	}
 	if (r->chain_info.cma_san[0])
-		printf("    CMA SAN: %s\n", r->chain_info.cma_san);
+		printf("    CMA SAN: %s\n", tool_esc(esc, sizeof(esc), r->chain_info.cma_san));
 	if (!a->pol.skip_challenge)
 		printf("  challenge      %s\n", r->challenge_verified ? "signature verified"
 								  : "signature NOT verified");
@@ -304,7 +311,7 @@ int attest_report(struct attest *a, struct spdm_req *req, int rc, bool with_log)
 			nc = 0;
 	}
 	if (rc)
-		fprintf(stderr, "%s: %s: %s\n", t->prog, a->name, doe_ctx_errmsg(t->ctx));
+		tool_fail(t, rc, a->name);	/* escaped, the name said once */
 	ok = attest_verdict(a, r, rc, &why);
 	if (t->json) {
 		struct json_object *o = attest_evidence_json(a, r, ok, why, rc, certs, nc);
@@ -318,13 +325,16 @@ int attest_report(struct attest *a, struct spdm_req *req, int rc, bool with_log)
 			json_object_put(o);
 		}
 	} else if (a->summary) {
+		char esc[TOOL_ESC_SIZE(256)];
+
 		if (ok)
 			printf("%-26s verified      SPDM %u.%u, %s, %s, %u measurement%s\n", a->name,
 			       (unsigned)(r->version >> 4), (unsigned)(r->version & 0xF), spdm_asym_name(r->asym_algo),
 			       spdm_hash_name(r->hash_algo), r->meas_blocks,
 			       r->meas_blocks == 1 ? "" : "s");
 		else
-			printf("%-26s NOT verified  %s\n", a->name, rc ? doe_ctx_errmsg(t->ctx) : why);
+			printf("%-26s NOT verified  %s\n", a->name,
+			       rc ? tool_esc(esc, sizeof(esc), doe_ctx_errmsg(t->ctx)) : why);
 	} else {
 		attest_print_text(a, r, ok, why, certs, nc);
 	}

@@ -61,13 +61,17 @@ static int show(struct tool *t, const char *name, const char *source, const uint
 		tool_print_json(o);
 		json_object_put(o);
 	} else {
-		printf("%s: CDAT from %s, %zu bytes\n", name, source, len);
+		char esc[TOOL_ESC_SIZE(PATH_MAX)];
+
+		/* name may be the user's file name */
+		printf("%s: CDAT from %s, %zu bytes\n", tool_esc(esc, sizeof(esc), name), source, len);
 		cdat_table_print(stdout, tab);
 	}
 	cdat_table_free(tab);
 	if (validate && errors) {
-		fprintf(stderr, "%s: %s: CDAT has %zu error%s\n", t->prog, name, errors,
-			errors == 1 ? "" : "s");
+		fprintf(stderr, "%s: ", t->prog);
+		tool_fputs_escaped(name, stderr);
+		fprintf(stderr, ": CDAT has %zu error%s\n", errors, errors == 1 ? "" : "s");
 		return EXIT_FAIL;
 	}
 	return EXIT_OK;

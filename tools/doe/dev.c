@@ -122,32 +122,53 @@ int tool_mb_new(struct tool *t, struct doe_cfg *cfg, uint16_t off, struct doe_mb
 	return rc;
 }
 
-int tool_fail(struct tool *t, int rc, const char *what)
+int tool_exit_code(int rc)
 {
-	const char *msg = doe_ctx_errmsg(t->ctx);
-
-	if (what)
-		fprintf(stderr, "%s: %s: %s\n", t->prog, what, msg);
-	else
-		fprintf(stderr, "%s: %s\n", t->prog, msg);
 	switch (rc) {
-	case -ENODEV:
-	case -EINVAL:
-	case -ENOENT:
+	case -EINVAL:		/* bad option, address or argument */
+	case -ENODEV:		/* no such device */
+	case -ENOENT:		/* no such file, or no mailbox for the protocol */
+	case -ENOTDIR:
+	case -EISDIR:
+	case -EACCES:		/* needs root, unwritable output or lock directory */
+	case -EPERM:		/* needs --raw */
+	case -EROFS:
+	case -ENAMETOOLONG:
 		return EXIT_USAGE;
 	default:
 		return EXIT_FAIL;
 	}
 }
 
-int tool_usage(struct tool *t, const char *fmt, ...)
+int tool_fail(struct tool *t, int rc, const char *what)
 {
-	va_list ap;
+	const char *msg = doe_ctx_errmsg(t->ctx), *base = what ? strrchr(what, '/') : NULL;
 
 	fprintf(stderr, "%s: ", t->prog);
+	/* library messages name their device already ("0000:01:00.0: ..."),
+	 * by its BDF also when the user named it "emu/0000:01:00.0" */
+	if (what && !strstr(msg, what) && !(base && base[1] && strstr(msg, base + 1))) {
+		tool_fputs_escaped(what, stderr);
+		fputs(": ", stderr);
+	}
+	/* the one place every error is printed: it may quote a device's
+	 * certificate names, so it is escaped here once for all callers */
+	tool_fputs_escaped(msg, stderr);
+	fputc('\n', stderr);
+	return tool_exit_code(rc);
+}
+
+int tool_usage(struct tool *t, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	/* it quotes the user's arguments: escaped like any other message */
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	fprintf(stderr, "%s: ", t->prog);
+	tool_fputs_escaped(msg, stderr);
 	fprintf(stderr, " (see %s --help)\n", t->prog);
 	return EXIT_USAGE;
 }

@@ -152,7 +152,7 @@ int emulate_listen(struct tool *t, const char *addr, const char *trans_name, con
 			break;
 		}
 		if (rc < 0)	/* one bad client does not stop the server */
-			fprintf(stderr, "%s: client: %s\n", t->prog, doe_ctx_errmsg(t->ctx));
+			tool_fail(t, -EPROTO, "client");
 		rc = 0;
 	}
 out:

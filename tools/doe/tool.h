@@ -10,10 +10,29 @@
 #include <json-c/json.h>
 #include <doekit/doekit.h>
 
-/* Exit codes (doe(1) EXIT STATUS) */
+/*
+ * Exit codes (doe(1) EXIT STATUS). One cause has one code in every command:
+ *
+ *   EXIT_OK     0  success; attest and verify-evidence: verified
+ *   EXIT_FAIL   1  the device, the peer or the evidence failed: protocol
+ *                  error, timeout, malformed CDAT or evidence, a chain or
+ *                  signature that does not verify, a nonce that is not fresh,
+ *                  a responder that cannot be reached
+ *   EXIT_USAGE  2  the command cannot run as given: bad option or value,
+ *                  missing or unreadable input file, missing trust path or one
+ *                  without a certificate, no such device (or no DOE mailbox
+ *                  for the protocol), unwritable output, unusable lock
+ *                  directory, needs root or --raw
+ *
+ * tool_fail() maps an error code to these: -EINVAL, -ENODEV, -ENOENT,
+ * -ENOTDIR, -EISDIR, -EACCES, -EPERM, -EROFS and -ENAMETOOLONG are the
+ * caller's or the system's (2), everything else the device's (1). Code that
+ * knows better (an evidence file that is JSON but wrong is bad evidence)
+ * decides itself.
+ */
 #define EXIT_OK 0
-#define EXIT_FAIL 1	/* protocol or verification failure */
-#define EXIT_USAGE 2	/* usage error or no such device */
+#define EXIT_FAIL 1
+#define EXIT_USAGE 2
 
 struct tool {
 	struct doe_ctx *ctx;
