@@ -327,6 +327,38 @@ expect 2 'cannot open \x1b[2Jx.bin' cdat --file "${esc}[2Jx.bin"
 expect 2 "unknown command '\\x1b[31mfoo'" "${esc}[31mfoo"
 grep -q "$esc" "$tmp/err" && bad "a raw ESC byte in a usage message" || ok
 
+# --- option values: one strict parser for every integer option; a value out
+# of range, hex, octal-looking, empty or with trailing bytes is a usage error
+expect 2 "bad value '256' for --slot (0-7)" attest --slot 256 emu/0f:00.0
+expect 2 "bad value '' for --slot" attest --slot '' emu/0f:00.0
+expect 2 "bad value '0x3' for --measurements" attest --measurements 0x3 emu/0f:00.0
+expect 2 "bad value '07' for --measurements" attest --measurements 07 emu/0f:00.0
+expect 2 "bad value '255' for --measurements" attest --measurements 255 emu/0f:00.0
+expect 2 "--timeout takes milliseconds, 1..3600000, not '010'" discover --timeout 010 emu/0f:00.0
+expect 2 "--timeout takes milliseconds" discover --timeout 4294967297 emu/0f:00.0
+expect 2 "--timeout takes milliseconds" discover --timeout 5ms emu/0f:00.0
+# a trust directory without a certificate names the path; a malformed nonce
+# is a usage error, not evidence that is "not fresh"
+mkdir -p "$tmp/no-anchors" && echo "not a certificate" >"$tmp/no-anchors/README"
+expect 2 "trust store $tmp/no-anchors: no PEM certificate in this directory" \
+	attest --trust "$tmp/no-anchors" emu/0f:00.0
+expect 2 "trust store $tmp/no-anchors: no PEM certificate" \
+	verify-evidence "$tmp/ev.json" --trust "$tmp/no-anchors"
+expect 2 "bad value 'xyz' for --nonce" verify-evidence "$tmp/ev.json" --trust "$tmp/root10.pem" --nonce xyz
+expect 2 "bad value '$(printf '%062x' 1)' for --nonce" \
+	verify-evidence "$tmp/ev.json" --trust "$tmp/root10.pem" --nonce "$(printf '%062x' 1)"
+# --- exit status: one cause, one code, whatever the command (doe(1) EXIT STATUS)
+expect 2 "trust store $tmp/nosuch.pem" attest --trust "$tmp/nosuch.pem" emu/0f:00.0
+expect 2 "trust store $tmp/nosuch.pem" verify-evidence "$tmp/ev.json" --trust "$tmp/nosuch.pem"
+expect 2 "cannot open $tmp/nosuch.json" verify-evidence "$tmp/nosuch.json" --trust "$tmp/root10.pem"
+echo '{"not": "evidence"' >"$tmp/not-ev.json"
+expect 1 "not-ev.json" verify-evidence "$tmp/not-ev.json" --trust "$tmp/root10.pem"
+expect 2 "$tmp/nodir/x.bin" cdat --encode "$tmp/t3.json" -o "$tmp/nodir/x.bin"
+expect 2 "writing $tmp" cdat --encode "$tmp/t3.json" -o "$tmp"
+expect 2 "cannot write the root certificate to $tmp/nodir/r.pem" \
+	emulate --listen tcp:127.0.0.1:0 --export-root "$tmp/nodir/r.pem"
+expect 2 "expected HOST:PORT" attest tcp:127.0.0.1
+expect 2 "invalid PCI address" attest emu/zz:00.0
 # --- real devices, through a fake sysfs tree (DOE_SYSFS_ROOT)
 sys=$tmp/sys
 dev=$sys/bus/pci/devices/0000:3a:00.0

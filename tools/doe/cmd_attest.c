@@ -68,8 +68,7 @@ static int parse_version(const char *s, uint8_t *mask)
 /* --measurements all|none|count|N */
 int parse_meas_mode(const char *s, struct spdm_req_policy *p)
 {
-	char *end;
-	unsigned long v;
+	uint64_t v;
 
 	if (!strcmp(s, "all"))
 		p->meas_mode = SPDM_MEAS_ALL;
@@ -80,8 +79,9 @@ int parse_meas_mode(const char *s, struct spdm_req_policy *p)
 	else if (!strcmp(s, "each"))
 		p->meas_mode = SPDM_MEAS_EACH;
 	else {
-		v = strtoul(s, &end, 0);
-		if (*end || v < 1 || v > 0xFE)
+		/* DSP0274 GET_MEASUREMENTS Param2: 1..0xFE one block (0: count,
+		 * 0xFF: all, which have names here) */
+		if (opt_uint(s, 1, 0xFE, &v))
 			return -EINVAL;
 		p->meas_mode = SPDM_MEAS_INDEX;
 		p->meas_index = (uint8_t)v;
@@ -450,7 +450,7 @@ int cmd_attest(struct tool *t, int argc, char **argv)
 	const char *trust_path = NULL, *profile;
 	int c, rc, exit_code;
 	size_t nlen;
-	char *end;
+	uint64_t v;
 
 	if (!a)
 		return tool_fail(t, doe_err(t->ctx, -ENOMEM, "out of memory"), NULL);
@@ -464,9 +464,10 @@ int cmd_attest(struct tool *t, int argc, char **argv)
 		case 'V': rc = parse_version(optarg, &a->pol.versions); break;
 		case 'A': rc = asym_parse(optarg, &a->pol.asym_algos); break;
 		case 'H': rc = hash_parse(optarg, &a->pol.hash_algos); break;
-		case 'S':
-			a->pol.slot = (uint8_t)strtoul(optarg, &end, 10);
-			rc = *end || !*optarg || a->pol.slot > 7 ? -EINVAL : 0;
+		case 'S':	/* DSP0274: SlotID 0..7 */
+			rc = opt_uint(optarg, 0, 7, &v);
+			if (rc == 0)
+				a->pol.slot = (uint8_t)v;
 			break;
 		case 'M': rc = parse_meas_mode(optarg, &a->pol); break;
 		case 'N':

@@ -13,6 +13,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "attest.h"
 #include "internal.h"
@@ -93,6 +94,15 @@ int cmd_verify_evidence(struct tool *t, int argc, char **argv)
 		if (c == 'T') {
 			trust = optarg;
 		} else if (c == 'N') {
+			uint8_t want[SPDM_NONCE_SIZE];
+			size_t n;
+
+			/* a typo is a usage error, not evidence that is "not fresh" */
+			if (hex_decode(optarg, want, sizeof(want), &n) || n != sizeof(want)) {
+				free(a);
+				return tool_usage(t, "verify-evidence: bad value '%s' for --nonce "
+						  "(64 hex digits)", optarg);
+			}
 			nonce = optarg;
 		} else if ((rc = tool_common_opt(t, c, optarg)) != 0) {
 			free(a);
@@ -106,9 +116,21 @@ int cmd_verify_evidence(struct tool *t, int argc, char **argv)
 	snprintf(a->name, sizeof(a->name), "%s", argv[optind]);
 	snprintf(a->via, sizeof(a->via), "evidence replay");
 	spdm_req_policy_init(&a->pol);
+	/* what the command was given comes first: a missing or empty trust
+	 * store or evidence file is a usage error (2), bad evidence is not */
+	if ((rc = spdm_trust_new(t->ctx, trust, &a->trust))) {
+		code = tool_fail(t, rc, NULL);
+		goto out_usage;
+	}
+	if (access(argv[optind], R_OK)) {
+		rc = doe_err(t->ctx, errno == ENOENT ? -ENOENT : -EACCES, "cannot open %s: %s",
+			     argv[optind], strerror(errno));
+		code = tool_fail(t, rc, NULL);
+		goto out_usage;
+	}
 	ev = json_object_from_file(argv[optind]);
 	if (!ev) {
-		rc = doe_err(t->ctx, -EINVAL, "%s: %s", argv[optind], json_util_get_last_err());
+		rc = doe_err(t->ctx, -EBADMSG, "%s: %s", argv[optind], json_util_get_last_err());
 		goto out;
 	}
 	if ((rc = evidence_load_policy(a, ev, &align)))
@@ -129,8 +151,6 @@ int cmd_verify_evidence(struct tool *t, int argc, char **argv)
 		goto out;
 	}
 	if ((rc = msglog_from_json(t->ctx, v, &log)))
-		goto out;
-	if ((rc = spdm_trust_new(t->ctx, trust, &a->trust)))
 		goto out;
 	a->trust_desc = trust;
 	a->pol.trust = a->trust;
@@ -160,8 +180,11 @@ int cmd_verify_evidence(struct tool *t, int argc, char **argv)
 	code = attest_report(a, req, rc, false);
 	rc = 0;
 out:
-	if (rc)
-		code = tool_fail(t, rc, NULL) == EXIT_USAGE && !ev ? EXIT_USAGE : EXIT_FAIL;
+	if (rc) {
+		tool_fail(t, rc, NULL);
+		code = EXIT_FAIL;	/* the evidence is bad, whatever the code says */
+	}
+out_usage:
 	if (req)
 		spdm_req_fini(req);
 	msglog_free(&log);

@@ -59,6 +59,13 @@ static int export_root(struct tool *t, struct emu_fn *fn, const char *path)
 	p = der;
 	x = d2i_X509(NULL, &p, (long)len);
 	f = fopen(path, "w");
+	if (!f) {	/* an unwritable output is the caller's to fix: same code as cdat -o */
+		int e = errno;
+
+		X509_free(x);
+		return doe_err(t->ctx, -e, "cannot write the root certificate to %s: %s", path,
+			       strerror(e));
+	}
 	ok = x && f && PEM_write_X509(f, x) == 1;
 	if (f && fclose(f))
 		ok = 0;
