@@ -381,6 +381,15 @@ expect 2 "no such device 0000:3c:00.0" discover 3c:00.0
 expect 2 "has no DOE capability" discover 3b:00.0
 # --raw warns that the kernel owns the mailbox; the plain file never answers
 expect 1 "warning: driving the DOE mailbox registers of 0000:3a:00.0" discover --raw --timeout 10 3a:00.0
+# ... once per run, not once per function
+expect 1 "warning: driving the DOE mailbox registers of each function" list --raw --timeout 10
+[ "$(grep -c "warning: driving" "$tmp/err")" = 1 ] && ok || bad "list --raw warned more than once"
+# a lock directory that cannot be used is a usage error, for every command
+for cmd in "discover --raw 3a:00.0" "list --raw" "cdat --raw 3a:00.0" "attest --raw 3a:00.0"; do
+	# shellcheck disable=SC2086
+	DOE_LOCK_DIR=$tmp/nolock expect 2 "cannot open lock file $tmp/nolock/doekit-0000:3a:00.0.lock" $cmd
+	grep -q "0000:3a:00.0: 0000:3a:00.0" "$tmp/err" && bad "$cmd: device named twice" || ok
+done
 rm -r "$dev/doe_features"
 "$doe" list >"$tmp/out" 2>&1
 grep -q "the kernel lists none" "$tmp/out" && ok || bad "list without doe_features: $(cat "$tmp/out")"
@@ -411,6 +420,32 @@ jq -e '.source == "kernel" and .device == "0000:35:00.0" and (.structures | leng
 	>/dev/null && ok || bad "kernel CDAT not read: $(head -c 300 "$tmp/k.json")"
 expect 2 "use --raw to read it over DOE" cdat 34:00.0
 golden fake_path.txt cdat --path 35:00.0
+# --raw: the path opens the endpoint (and takes its lock) once
+expect 2 "0000:35:00.0 has no DOE mailbox that serves CXL Table Access" cdat --path --raw 35:00.0
+grep -q "another doekit process" "$tmp/err" && bad "cdat --path --raw locked its own device" || ok
+# Linux 6.1: CDAT for endpoints, none for switch ports. Root port 40:00.0 ->
+# switch 41:00.0 / 42:00.0 -> endpoint 43:00.0; port2 (the switch) has no CDAT
+rp2=$sys/devices/pci0000:40/0000:40:00.0
+usp=$rp2/0000:41:00.0
+dsp=$usp/0000:42:00.0
+ep2=$dsp/0000:43:00.0
+mkdir -p "$ep2/mem1" "$sys/bus/cxl/devices/endpoint2" "$sys/bus/cxl/devices/port2"
+cfg "$rp2/config" 4 5 16
+cfg "$usp/config" 5 5 16
+cfg "$dsp/config" 6 5 16
+cfg "$ep2/config" 0 5 8
+for f in 0000:40:00.0 0000:40:00.0/0000:41:00.0 0000:40:00.0/0000:41:00.0/0000:42:00.0 \
+	0000:40:00.0/0000:41:00.0/0000:42:00.0/0000:43:00.0; do
+	ln -s "../../../devices/pci0000:40/$f" "$sys/bus/pci/devices/${f##*/}"
+done
+ln -s ../../../../devices/pci0000:40/0000:40:00.0/0000:41:00.0 "$sys/bus/cxl/devices/port2/uport"
+ln -s ../../../../devices/pci0000:40/0000:40:00.0/0000:41:00.0/0000:42:00.0/0000:43:00.0/mem1 \
+	"$sys/bus/cxl/devices/endpoint2/uport"
+cp "$tmp/t3.bin" "$sys/bus/cxl/devices/endpoint2/CDAT"
+expect 0 "" cdat 43:00.0
+expect 2 "0000:41:00.0: this kernel does not publish CDAT for switch ports (port2 has no CDAT" cdat 41:00.0
+expect 2 "this kernel does not publish CDAT for switch ports" cdat --path 43:00.0
+grep -q "0000:41:00.0: .*0000:41:00.0" "$tmp/err" && bad "switch named twice: $(cat "$tmp/err")" || ok
 expect 2 "is not an endpoint" cdat --path 34:00.0
 expect 2 "needs --raw" attest 35:00.0
 unset DOE_SYSFS_ROOT DOE_LOCK_DIR

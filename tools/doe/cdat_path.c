@@ -90,19 +90,15 @@ static int load_cdat(struct tool *t, struct pfn *f)
 	size_t len = 0;
 	int rc;
 
-	if (f->dev.emulated || t->raw) {
+	if (f->dev.emulated || t->raw)
 		rc = cdat_from_mailbox(t, &f->dev, &buf, &len);
-	} else {
-		char path[PATH_MAX];
-
-		rc = cdat_sysfs_path(t, f->dev.name, path, sizeof(path));
-		if (rc == 0)
-			rc = read_file_max(t, path, CDAT_MAX_TABLE_LEN, &buf, &len);
-	}
+	else
+		rc = cdat_from_kernel(t, f->dev.name, &buf, &len);
 	if (rc == 0)
 		rc = cdat_parse(t->ctx, buf, len, &f->cdat);
 	free(buf);
-	if (rc)
+	/* most messages name the function already: name it once */
+	if (rc && !strstr(doe_ctx_errmsg(t->ctx), f->dev.name))
 		doe_err_prefix(t->ctx, "CDAT of %s", f->dev.name);
 	return rc;
 }
@@ -149,8 +145,16 @@ static int walk_sysfs(struct tool *t, struct dev *ep, struct pfn *fns)
 	/* names is root-first; the path is endpoint-first */
 	for (int i = 0; i < n; i++) {
 		struct pfn *f = &fns[i];
-		int rc = dev_open(t, names[n - 1 - i], &f->dev);
+		int rc = 0;
 
+		if (i == 0 && !strcmp(names[n - 1], ep->name)) {
+			/* the endpoint is open already, with --raw under its lock:
+			 * a second open would wait for a lock this process holds */
+			f->dev = *ep;
+			ep->cfg = NULL;
+		} else {
+			rc = dev_open(t, names[n - 1 - i], &f->dev);
+		}
 		if (rc)
 			return rc;
 		TRY(read_link(t, f));
@@ -349,6 +353,8 @@ int cdat_path(struct tool *t, const char *spec)
 		dev_close(&ep);
 		return tool_fail(t, rc, NULL);
 	}
+	if (t->raw && !ep.emulated)
+		tool_raw_warning(t, NULL);
 	n = ep.emulated ? walk_emulated(t, &ep, fns) : walk_sysfs(t, &ep, fns);
 	if (n < 0) {
 		rc = n;

@@ -21,7 +21,6 @@
 static int cdat_from_device(struct tool *t, const char *spec, char *name, size_t namelen,
 			    const char **source, uint8_t **buf, size_t *len)
 {
-	char path[PATH_MAX];
 	struct dev d;
 	int rc = dev_open(t, spec, &d);
 
@@ -32,11 +31,9 @@ static int cdat_from_device(struct tool *t, const char *spec, char *name, size_t
 				tool_raw_warning(t, d.name);
 			*source = "doe";
 			rc = cdat_from_mailbox(t, &d, buf, len);
-		} else if ((rc = cdat_sysfs_path(t, d.name, path, sizeof(path))) == 0) {
-			*source = "kernel";
-			rc = read_file_max(t, path, CDAT_MAX_TABLE_LEN, buf, len);
 		} else {
-			doe_err_prefix(t->ctx, "use --raw to read it over DOE");
+			*source = "kernel";
+			rc = cdat_from_kernel(t, d.name, buf, len);
 		}
 	}
 	dev_close(&d);

@@ -182,9 +182,12 @@ void tool_print_json(struct json_object *obj)
 
 void tool_raw_warning(struct tool *t, const char *name)
 {
+	if (t->raw_warned)
+		return;
+	t->raw_warned = true;
 	fprintf(stderr,
-		"%s: warning: driving the DOE mailbox registers of %s directly (--raw).\n"
+		"%s: warning: driving the DOE mailbox registers of %s%s directly (--raw).\n"
 		"  Since Linux 6.5 the kernel owns DOE mailboxes; an exchange it runs at the same\n"
 		"  time can be corrupted. Use only when no driver is bound or on a test system.\n",
-		t->prog, name);
+		t->prog, name ? "" : "each function", name ? name : "");
 }

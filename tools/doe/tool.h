@@ -42,6 +42,7 @@ struct tool {
 	bool verbose;
 	uint32_t timeout_ms;	/* 0: library default */
 	bool printed;		/* text output so far: separate the next block */
+	bool raw_warned;	/* the --raw warning was shown: once a run is enough */
 	/* --emu-cdat BDF=FILE: tables the emulated functions serve instead */
 	const char *emu_cdat[8];
 	int n_emu_cdat;
@@ -129,7 +130,8 @@ int tool_common_opt(struct tool *t, int c, const char *arg);
 void tool_help(FILE *f);
 int tool_usage(struct tool *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void tool_print_json(struct json_object *obj);
-/* The --raw warning: the kernel owns DOE mailboxes since Linux 6.5. */
+/* The --raw warning: the kernel owns DOE mailboxes since Linux 6.5. Shown
+ * once per run; name is the device, NULL for several. */
 void tool_raw_warning(struct tool *t, const char *name);
 
 /* Mailboxes of one function, as list and discover report them. */
@@ -159,6 +161,9 @@ int describe_device(struct tool *t, struct dev *d, struct json_object *arr, bool
 /* CDAT sources (cdat_source.c) and the path report (cdat_path.c) */
 int cdat_from_mailbox(struct tool *t, struct dev *d, uint8_t **buf, size_t *len);
 int cdat_sysfs_path(struct tool *t, const char *bdf, char *out, size_t outlen);
+/* The kernel's CDAT attribute of a real function (cdat_sysfs_path()), with
+ * the message saying what the kernel lacks when it has none. */
+int cdat_from_kernel(struct tool *t, const char *bdf, uint8_t **buf, size_t *len);
 int read_file_max(struct tool *t, const char *path, size_t max, uint8_t **buf, size_t *len);
 int cdat_path(struct tool *t, const char *spec);
 
