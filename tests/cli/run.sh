@@ -359,6 +359,24 @@ expect 2 "cannot write the root certificate to $tmp/nodir/r.pem" \
 	emulate --listen tcp:127.0.0.1:0 --export-root "$tmp/nodir/r.pem"
 expect 2 "expected HOST:PORT" attest tcp:127.0.0.1
 expect 2 "invalid PCI address" attest emu/zz:00.0
+# messages name the device once
+expect 1 "" list --timeout 20 emu:faulty
+grep -q "0000:0e:00.0: 0000:0e:00.0\|emu:faulty/0000:0e:00.0: 0000:0e:00.0" "$tmp/err" &&
+	bad "device named twice: $(cat "$tmp/err")" || ok
+expect 1 "" attest --timeout 20 emu:faulty/0d:00.0
+grep -q "0000:0d:00.0: .*0000:0d:00.0 DOE" "$tmp/err" && bad "device named twice: $(cat "$tmp/err")" || ok
+# --- cdat --path: a hop without figures makes the total unknown, not the
+# sum of the other hops
+"$doe" cdat -j emu/0d:00.0 | jq '.structures = []' >"$tmp/usp-empty.json"
+"$doe" cdat --path -j --emu-cdat 0d:00.0="$tmp/usp-empty.json" emu/0f:00.0 >"$tmp/p.json"
+jq -e 'all(.ranges[]; .total.read_latency_ps == null and .total.write_latency_ps == null and
+	.total.read_bandwidth_mbps == null and
+	any(.hops[]; .kind == "switch" and .read_latency_ps == null))' "$tmp/p.json" >/dev/null && ok ||
+	bad "total with a hop unknown: $(jq -c '.ranges[0].total' "$tmp/p.json")"
+expect 0 "" cdat --path --emu-cdat 0d:00.0="$tmp/usp-empty.json" emu/0f:00.0
+grep -q "total from the root port *unknown *unknown *unknown *unknown" "$tmp/out" && ok ||
+	bad "text total with a hop unknown: $(grep total "$tmp/out")"
+
 # --- real devices, through a fake sysfs tree (DOE_SYSFS_ROOT)
 sys=$tmp/sys
 dev=$sys/bus/pci/devices/0000:3a:00.0

@@ -28,7 +28,11 @@ static int list_emulated(struct tool *t, const char *profile, struct json_object
 		if (rc < 0) {
 			/* a broken function (e.g. a looping capability list) is
 			 * reported and the listing goes on */
-			tool_fail(t, rc, d.name);
+			char b[DOE_BDF_STRLEN];
+
+			/* the library's message names the function by its BDF */
+			doe_bdf_format(&d.bdf, b);
+			tool_fail(t, rc, b);
 			*failed = true;
 			continue;
 		}

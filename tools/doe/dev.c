@@ -14,7 +14,8 @@ int topo_spec(const char *spec, const char **profile)
 		*profile = EMU_DEFAULT_PROFILE;
 		return 1;
 	}
-	if (!strncmp(spec, "emu:", 4)) {
+	/* "emu:PROFILE/BDF" is one function of it, not the topology */
+	if (!strncmp(spec, "emu:", 4) && !strchr(spec, '/')) {
 		*profile = spec + 4;
 		return 1;
 	}
