@@ -100,11 +100,48 @@ static void t_fputs_escaped(void)
 	T_TRUE(!strncmp(buf, "\\x1baa\\x1baa", 12));
 }
 
+/* JSON of device strings: what json-c leaves raw is escaped too */
+static const struct {
+	const char *name, *in;
+	size_t len;
+	const char *want;
+} json_cases[] = {
+	{ "plain", "CN = leaf", 9, "\"CN = leaf\"" },
+	{ "C0 controls", "\x1b[2J\n", 5, "\"\\u001b[2J\\u000a\"" },
+	{ "DEL", "a\x7f", 2, "\"a\\u007f\"" },
+	{ "C1 CSI U+009B", "\xc2\x9b" "31m", 5, "\"\\u009b31m\"" },
+	{ "valid UTF-8 kept", "\xc3\xa9\xe2\x82\xac\xf0\x9f\x94\x92", 9,
+	  "\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x94\x92\"" },
+	{ "lone continuation byte", "a\x80" "b", 3, "\"a\\ufffdb\"" },
+	{ "invalid lead byte", "\xff", 1, "\"\\ufffd\"" },
+	{ "overlong slash", "\xc0\xaf", 2, "\"\\ufffd\\ufffd\"" },
+	{ "surrogate", "\xed\xa0\x80", 3, "\"\\ufffd\\ufffd\\ufffd\"" },
+	{ "truncated sequence", "\xe2\x82", 2, "\"\\ufffd\\ufffd\"" },
+	{ "beyond U+10FFFF", "\xf4\x90\x80\x80", 4,
+	  "\"\\ufffd\\ufffd\\ufffd\\ufffd\"" },
+	{ "quote and backslash", "\"\\", 2, "\"\\\"\\\\\"" },
+};
+
+static void t_json_untrusted(void)
+{
+	for (size_t i = 0; i < sizeof(json_cases) / sizeof(json_cases[0]); i++) {
+		struct json_object *o = tool_json_untrusted(json_cases[i].in, json_cases[i].len);
+
+		t_case_name = json_cases[i].name;
+		T_STREQ(json_object_to_json_string_ext(o, JSON_C_TO_STRING_NOSLASHESCAPE),
+			json_cases[i].want);
+		/* the value itself is the device's bytes */
+		T_EQ(json_object_get_string_len(o), json_cases[i].len);
+		json_object_put(o);
+	}
+}
+
 int main(void)
 {
 	T_RUN(t_opt_uint);
 	T_RUN(t_escape);
 	T_RUN(t_escape_truncated);
 	T_RUN(t_fputs_escaped);
+	T_RUN(t_json_untrusted);
 	return T_DONE();
 }

@@ -138,7 +138,7 @@ struct json_object *chain_json(const struct chain_cert *c, int n)
 		char subj[256];
 
 		cert_subject(c[i].x509, subj, sizeof(subj));
-		json_object_object_add(o, "subject", json_object_new_string(subj));
+		json_object_object_add(o, "subject", tool_json_untrusted(subj, strlen(subj)));
 		json_object_object_add(o, "pem", cert_pem(c[i].x509));
 		json_object_array_add(arr, o);
 	}

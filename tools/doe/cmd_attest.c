@@ -231,9 +231,12 @@ struct json_object *attest_evidence_json(struct attest *a, const struct spdm_res
 	json_object_object_add(o, "device", json_object_new_string(a->name));
 	json_object_object_add(o, "transport", json_object_new_string(a->via));
 	json_object_object_add(o, "verified", json_object_new_boolean(ok));
-	if (!ok)
-		json_object_object_add(o, "reason", json_object_new_string(
-			rc ? doe_ctx_errmsg(a->t->ctx) : why));
+	if (!ok) {
+		const char *reason = rc ? doe_ctx_errmsg(a->t->ctx) : why;
+
+		/* the message may quote the device's certificate names */
+		json_object_object_add(o, "reason", tool_json_untrusted(reason, strlen(reason)));
+	}
 	json_object_object_add(o, "version", r->version ? json_object_new_string(ver) : NULL);
 	json_object_object_add(o, "base_asym_algo",
 			       r->asym_algo ? json_object_new_string(spdm_asym_name(r->asym_algo)) : NULL);
@@ -246,7 +249,8 @@ struct json_object *attest_evidence_json(struct attest *a, const struct spdm_res
 	json_object_object_add(o, "trust", a->trust_desc ? json_object_new_string(a->trust_desc) : NULL);
 	json_object_object_add(o, "chain_verified", json_object_new_boolean(r->chain_verified));
 	json_object_object_add(o, "cma_san", r->chain_info.cma_san[0]
-						     ? json_object_new_string(r->chain_info.cma_san)
+						     ? tool_json_untrusted(r->chain_info.cma_san,
+									   strlen(r->chain_info.cma_san))
 						     : NULL);
 	json_object_object_add(o, "certificate_chain", chain_json(c, nc));
 	json_object_object_add(o, "certificate_chain_spdm",

@@ -15,6 +15,8 @@
  */
 #include <string.h>
 
+#include <json-c/printbuf.h>
+
 #include "tool.h"
 
 static bool plain(unsigned char c)
@@ -70,4 +72,90 @@ void tool_fputs_escaped(const char *s, FILE *f)
 		s += n;
 		len -= n;
 	}
+}
+
+/*
+ * JSON. json-c writes a string's bytes < 0x20 as \u00XX but everything
+ * else as it is: DEL, C1 controls (U+009B is CSI to some terminals, and
+ * `doe attest -j` is read on terminals too) and bytes that are not UTF-8,
+ * which make the output not JSON (RFC 8259 §8.1). Strings a device chose
+ * get this serializer instead: those code points as \u00XX, a byte that
+ * does not start a well-formed UTF-8 sequence as \ufffd. Parsing the
+ * output gives the device's string back, except for such bytes.
+ */
+
+/* Length of the well-formed UTF-8 sequence at s (RFC 3629 §4), 0 if none;
+ * *cp is its code point. */
+static size_t utf8_seq(const unsigned char *s, size_t len, uint32_t *cp)
+{
+	size_t n;
+	uint32_t min;
+
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	if (s[0] >= 0xC2 && s[0] <= 0xDF) {
+		n = 2, min = 0x80, *cp = s[0] & 0x1Fu;
+	} else if (s[0] >= 0xE0 && s[0] <= 0xEF) {
+		n = 3, min = 0x800, *cp = s[0] & 0x0Fu;
+	} else if (s[0] >= 0xF0 && s[0] <= 0xF4) {
+		n = 4, min = 0x10000, *cp = s[0] & 0x07u;
+	} else {
+		return 0;	/* continuation byte, C0/C1 overlong lead, > U+10FFFF */
+	}
+	if (len < n)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xC0u) != 0x80u)
+			return 0;
+		*cp = *cp << 6 | (s[i] & 0x3Fu);
+	}
+	/* overlong forms, UTF-16 surrogates and code points past U+10FFFF */
+	if (*cp < min || (*cp >= 0xD800 && *cp <= 0xDFFF) || *cp > 0x10FFFF)
+		return 0;
+	return n;
+}
+
+static int untrusted_to_json(struct json_object *o, struct printbuf *pb, int level, int flags)
+{
+	const unsigned char *s = (const unsigned char *)json_object_get_string(o);
+	size_t len = (size_t)json_object_get_string_len(o);
+
+	(void)level;
+	(void)flags;
+	printbuf_strappend(pb, "\"");
+	for (size_t i = 0; i < len;) {
+		uint32_t cp = 0;
+		size_t n = utf8_seq(s + i, len - i, &cp);
+		char u[8];
+
+		if (n == 0) {
+			printbuf_strappend(pb, "\\ufffd");
+			i++;
+			continue;
+		}
+		if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F)) {
+			snprintf(u, sizeof(u), "\\u%04x", (unsigned)cp);
+			printbuf_memappend(pb, u, 6);
+		} else if (cp == '"' || cp == '\\') {
+			u[0] = '\\';
+			u[1] = (char)cp;
+			printbuf_memappend(pb, u, 2);
+		} else {
+			printbuf_memappend(pb, (const char *)s + i, (int)n);
+		}
+		i += n;
+	}
+	printbuf_strappend(pb, "\"");
+	return 0;
+}
+
+struct json_object *tool_json_untrusted(const char *s, size_t len)
+{
+	struct json_object *o = json_object_new_string_len(s, (int)len);
+
+	if (o)
+		json_object_set_serializer(o, untrusted_to_json, NULL, NULL);
+	return o;
 }

@@ -77,7 +77,7 @@ struct json_object *mailbox_to_json(const struct mb_report *m)
 		json_object_object_add(o, "protocols", protocols_to_json(m->protos, m->nprotos));
 	} else {
 		json_object_object_add(o, "protocols", json_object_new_array());
-		json_object_object_add(o, "error", json_object_new_string(m->err));
+		json_object_object_add(o, "error", tool_json_untrusted(m->err, strlen(m->err)));
 	}
 	return o;
 }

@@ -113,6 +113,11 @@ int opt_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 size_t tool_escape(const char *in, size_t len, char *out, size_t outlen);
 const char *tool_esc(char *buf, size_t buflen, const char *s);
 void tool_fputs_escaped(const char *s, FILE *f);
+/* A JSON string of len bytes a device chose: serialized with DEL and C1
+ * controls as \u00XX too and bytes that are not UTF-8 as \ufffd, so the
+ * output stays JSON and safe on a terminal. json_object_get_string()
+ * still gives the bytes as they are. */
+struct json_object *tool_json_untrusted(const char *s, size_t len);
 /* The struct option entries every subcommand takes, handled by
  * tool_common_opt(): -j, --raw, -t/--timeout, --emu-cdat, --emu-spdm, -h. */
 #define TOOL_COMMON_OPTIONS                                        \
