@@ -51,14 +51,16 @@ static inline const uint8_t *doe_rd_take(struct doe_rd *r, size_t n)
 	static const uint8_t empty[1] = { 0 };
 	const uint8_t *q;
 
+	/* Claiming nothing succeeds, also on a reader over NULL, where NULL + 0
+	 * would be undefined and NULL would mean failure. Tested first, on n
+	 * alone: an optimiser that inlines a claim of 2 bytes then sees that
+	 * `empty` cannot be returned, rather than warn that it is too small. */
+	if (n == 0)
+		return r->p ? r->p + r->off : empty;
 	if (n > r->len - r->off) {
 		r->failed = true;
 		return NULL;
 	}
-	/* A reader over NULL has len 0, so n is 0: claiming nothing succeeds.
-	 * NULL + 0 would be undefined and NULL would mean failure. */
-	if (!r->p)
-		return empty;
 	q = r->p + r->off;
 	r->off += n;
 	return q;
@@ -184,12 +186,12 @@ static inline uint8_t *doe_wr_take(struct doe_wr *w, size_t n)
 	static uint8_t empty[1];	/* never written: only returned for n == 0 */
 	uint8_t *q;
 
+	if (n == 0)	/* as in doe_rd_take(), and tested first for the same reason */
+		return w->p ? w->p + w->off : empty;
 	if (n > w->cap - w->off) {
 		w->failed = true;
 		return NULL;
 	}
-	if (!w->p)	/* as in doe_rd_take(): an empty claim of no buffer */
-		return empty;
 	q = w->p + w->off;
 	w->off += n;
 	return q;

@@ -15,9 +15,12 @@
 #define MAX_24BIT 0xFFFFFFu
 #define MAX_48BIT 0xFFFFFFFFFFFFull
 
-/* The length structure i will have, or -EINVAL when it cannot be written. */
+/* The length structure i will have, or -EINVAL when it cannot be written
+ * (*len is then 0: every path defines it, so no caller, and no optimiser
+ * that inlines this and loses track of doe_err()'s sign, sees it unset). */
 static int struct_length(struct doe_ctx *ctx, const struct cdat_struct *s, size_t i, size_t *len)
 {
+	*len = 0;
 	if (!s->decoded) {
 		struct doe_rd r;
 		uint16_t raw_len_field;

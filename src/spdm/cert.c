@@ -61,6 +61,25 @@ static int load_dir(X509_STORE *store, const char *path)
 	return n;
 }
 
+/* Whether dir holds a certificate under a c_rehash name (8 hex digits, '.',
+ * a digit): what OpenSSL's hashed lookup would find. */
+static bool has_hashed(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *de;
+	bool found = false;
+
+	while (d && !found && (de = readdir(d))) {
+		const char *n = de->d_name;
+
+		found = strlen(n) >= 10 && strspn(n, "0123456789abcdef") == 8 && n[8] == '.' &&
+			n[9] >= '0' && n[9] <= '9';
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
 int spdm_trust_new(struct doe_ctx *ctx, const char *path, struct spdm_trust **out)
 {
 	struct spdm_trust *t;
@@ -83,8 +102,9 @@ int spdm_trust_new(struct doe_ctx *ctx, const char *path, struct spdm_trust **ou
 			return doe_err(ctx, -e, "trust store %s: %s", path, strerror(e));
 		}
 		if (S_ISDIR(st.st_mode)) {
-			/* both lookups, not the first that works */
-			int hashed = X509_STORE_load_path(t->store, path) == 1;
+			/* both lookups, not the first that works; load_path() takes
+			 * any directory, so it alone does not show a certificate */
+			int hashed = X509_STORE_load_path(t->store, path) == 1 && has_hashed(path);
 			int files = load_dir(t->store, path) > 0;
 
 			ok = hashed || files;
@@ -93,8 +113,10 @@ int spdm_trust_new(struct doe_ctx *ctx, const char *path, struct spdm_trust **ou
 		if (ok != 1) {
 			spdm_trust_free(t);
 			ERR_clear_error();
-			return doe_err(ctx, -EINVAL, "trust store %s: no PEM certificates loaded",
-				       path);
+			return doe_err(ctx, -EINVAL, "trust store %s: no PEM certificate %s", path,
+				       S_ISDIR(st.st_mode) ? "in this directory (*.pem, *.crt, *.cer "
+							     "or c_rehash names)"
+							   : "in this file");
 		}
 	}
 	*out = t;

@@ -665,6 +665,93 @@ timeout 10 "$doe" cdat --encode - -o "$tmp/enc.bin" <"$tmp/sj.json" && cmp -s "$
 	bad "cdat --encode - (stdin) gives other bytes"
 # --- end of strict JSON input ------------------------------------------------
 
+# --- device strings are untrusted: a leaf whose CMA SAN carries terminal
+# escapes must not reach the terminal raw (it is printed before the verdict)
+esc=$(printf '\033')
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-384 -nodes -keyout "$tmp/evil-root.key" \
+	-out "$tmp/evil-root.pem" -subj "/CN=evil root" -days 30 \
+	-addext basicConstraints=critical,CA:true -addext keyUsage=critical,keyCertSign >/dev/null 2>&1
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-384 -nodes -keyout "$tmp/evil.key" \
+	-out "$tmp/evil.csr" -subj "/CN=evil leaf" >/dev/null 2>&1
+printf 'basicConstraints=critical,CA:false\nkeyUsage=critical,digitalSignature\nsubjectAltName=otherName:2.23.147;UTF8:%s[2J%s[32mVERIFIED\177\233\n' \
+	"$esc" "$esc" >"$tmp/evil.cnf"
+openssl x509 -req -in "$tmp/evil.csr" -CA "$tmp/evil-root.pem" -CAkey "$tmp/evil-root.key" \
+	-CAcreateserial -out "$tmp/evil.pem" -days 30 -extfile "$tmp/evil.cnf" >/dev/null 2>&1
+cat "$tmp/evil-root.pem" "$tmp/evil.pem" >"$tmp/evil-chain.pem"
+"$doe" emulate --listen tcp:127.0.0.1:0 --identity "$tmp/evil.key,$tmp/evil-chain.pem" >"$tmp/le" 2>&1 &
+lpid=$!
+for _ in $(seq 50); do grep -q "listening on port" "$tmp/le" && break; sleep 0.1; done
+port=$(sed -n 's/listening on port \([0-9]*\):.*/\1/p' "$tmp/le")
+expect 0 "" attest --trust "$tmp/evil-root.pem" tcp:127.0.0.1:"$port"
+grep -qF 'CMA SAN: \x1b[2J\x1b[32mVERIFIED\x7f\xc2\x9b' "$tmp/out" && ok ||
+	bad "SAN not escaped: $(od -c "$tmp/out" | grep -m1 033)"
+grep -q "$esc" "$tmp/out" "$tmp/err" && bad "a raw ESC byte reached the terminal" || ok
+"$doe" attest -j --trust "$tmp/evil-root.pem" tcp:127.0.0.1:"$port" >"$tmp/evil.json"
+jq -e '.cma_san == "\u001b[2J\u001b[32mVERIFIED\u007f\u009b"' "$tmp/evil.json" >/dev/null && ok ||
+	bad "-j does not keep the SAN as it is"
+# json-c leaves DEL and C1 controls (U+009B is CSI) raw; we do not
+grep -qF '"\u001b[2J\u001b[32mVERIFIED\u007f\u009b"' "$tmp/evil.json" && ok ||
+	bad "SAN in JSON: $(grep cma_san "$tmp/evil.json" | od -c | head -3)"
+LC_ALL=C grep -q "$esc\|$(printf '\177')\|$(printf '\302\233')" "$tmp/evil.json" &&
+	bad "a raw control byte in JSON" || ok
+# error messages quoting the device are escaped at the one place they are printed
+expect 1 "" attest --trust "$tmp/root10.pem" tcp:127.0.0.1:"$port"
+grep -q "$esc" "$tmp/out" "$tmp/err" && bad "a raw ESC byte on a failed attest" || ok
+kill "$lpid"; wait "$lpid" 2>/dev/null
+# file and command names from the user are escaped as well
+expect 2 'cannot open \x1b[2Jx.bin' cdat --file "${esc}[2Jx.bin"
+expect 2 "unknown command '\\x1b[31mfoo'" "${esc}[31mfoo"
+grep -q "$esc" "$tmp/err" && bad "a raw ESC byte in a usage message" || ok
+
+# --- option values: one strict parser for every integer option; a value out
+# of range, hex, octal-looking, empty or with trailing bytes is a usage error
+expect 2 "bad value '256' for --slot (0-7)" attest --slot 256 emu/0f:00.0
+expect 2 "bad value '' for --slot" attest --slot '' emu/0f:00.0
+expect 2 "bad value '0x3' for --measurements" attest --measurements 0x3 emu/0f:00.0
+expect 2 "bad value '07' for --measurements" attest --measurements 07 emu/0f:00.0
+expect 2 "bad value '255' for --measurements" attest --measurements 255 emu/0f:00.0
+expect 2 "--timeout takes milliseconds, 1..3600000, not '010'" discover --timeout 010 emu/0f:00.0
+expect 2 "--timeout takes milliseconds" discover --timeout 4294967297 emu/0f:00.0
+expect 2 "--timeout takes milliseconds" discover --timeout 5ms emu/0f:00.0
+# a trust directory without a certificate names the path; a malformed nonce
+# is a usage error, not evidence that is "not fresh"
+mkdir -p "$tmp/no-anchors" && echo "not a certificate" >"$tmp/no-anchors/README"
+expect 2 "trust store $tmp/no-anchors: no PEM certificate in this directory" \
+	attest --trust "$tmp/no-anchors" emu/0f:00.0
+expect 2 "trust store $tmp/no-anchors: no PEM certificate" \
+	verify-evidence "$tmp/ev.json" --trust "$tmp/no-anchors"
+expect 2 "bad value 'xyz' for --nonce" verify-evidence "$tmp/ev.json" --trust "$tmp/root10.pem" --nonce xyz
+expect 2 "bad value '$(printf '%062x' 1)' for --nonce" \
+	verify-evidence "$tmp/ev.json" --trust "$tmp/root10.pem" --nonce "$(printf '%062x' 1)"
+# --- exit status: one cause, one code, whatever the command (doe(1) EXIT STATUS)
+expect 2 "trust store $tmp/nosuch.pem" attest --trust "$tmp/nosuch.pem" emu/0f:00.0
+expect 2 "trust store $tmp/nosuch.pem" verify-evidence "$tmp/ev.json" --trust "$tmp/nosuch.pem"
+expect 2 "cannot open $tmp/nosuch.json" verify-evidence "$tmp/nosuch.json" --trust "$tmp/root10.pem"
+echo '{"not": "evidence"' >"$tmp/not-ev.json"
+expect 1 "not-ev.json" verify-evidence "$tmp/not-ev.json" --trust "$tmp/root10.pem"
+expect 2 "$tmp/nodir/x.bin" cdat --encode "$tmp/t3.json" -o "$tmp/nodir/x.bin"
+expect 2 "writing $tmp" cdat --encode "$tmp/t3.json" -o "$tmp"
+expect 2 "cannot write the root certificate to $tmp/nodir/r.pem" \
+	emulate --listen tcp:127.0.0.1:0 --export-root "$tmp/nodir/r.pem"
+expect 2 "expected HOST:PORT" attest tcp:127.0.0.1
+expect 2 "invalid PCI address" attest emu/zz:00.0
+# messages name the device once
+expect 1 "" list --timeout 20 emu:faulty
+grep -q "0000:0e:00.0: 0000:0e:00.0\|emu:faulty/0000:0e:00.0: 0000:0e:00.0" "$tmp/err" &&
+	bad "device named twice: $(cat "$tmp/err")" || ok
+expect 1 "" attest --timeout 20 emu:faulty/0d:00.0
+grep -q "0000:0d:00.0: .*0000:0d:00.0 DOE" "$tmp/err" && bad "device named twice: $(cat "$tmp/err")" || ok
+# --- cdat --path: a hop without figures makes the total unknown, not the
+# sum of the other hops
+"$doe" cdat -j emu/0d:00.0 | jq '.structures = []' >"$tmp/usp-empty.json"
+"$doe" cdat --path -j --emu-cdat 0d:00.0="$tmp/usp-empty.json" emu/0f:00.0 >"$tmp/p.json"
+jq -e 'all(.ranges[]; .total.read_latency_ps == null and .total.write_latency_ps == null and
+	.total.read_bandwidth_mbps == null and
+	any(.hops[]; .kind == "switch" and .read_latency_ps == null))' "$tmp/p.json" >/dev/null && ok ||
+	bad "total with a hop unknown: $(jq -c '.ranges[0].total' "$tmp/p.json")"
+expect 0 "" cdat --path --emu-cdat 0d:00.0="$tmp/usp-empty.json" emu/0f:00.0
+grep -q "total from the root port *unknown *unknown *unknown *unknown" "$tmp/out" && ok ||
+	bad "text total with a hop unknown: $(grep total "$tmp/out")"
 
 # --- real devices, through a fake sysfs tree (DOE_SYSFS_ROOT)
 sys=$tmp/sys
@@ -688,6 +775,15 @@ expect 2 "no such device 0000:3c:00.0" discover 3c:00.0
 expect 2 "has no DOE capability" discover 3b:00.0
 # --raw warns that the kernel owns the mailbox; the plain file never answers
 expect 1 "warning: driving the DOE mailbox registers of 0000:3a:00.0" discover --raw --timeout 10 3a:00.0
+# ... once per run, not once per function
+expect 1 "warning: driving the DOE mailbox registers of each function" list --raw --timeout 10
+[ "$(grep -c "warning: driving" "$tmp/err")" = 1 ] && ok || bad "list --raw warned more than once"
+# a lock directory that cannot be used is a usage error, for every command
+for cmd in "discover --raw 3a:00.0" "list --raw" "cdat --raw 3a:00.0" "attest --raw 3a:00.0"; do
+	# shellcheck disable=SC2086
+	DOE_LOCK_DIR=$tmp/nolock expect 2 "cannot open lock file $tmp/nolock/doekit-0000:3a:00.0.lock" $cmd
+	grep -q "0000:3a:00.0: 0000:3a:00.0" "$tmp/err" && bad "$cmd: device named twice" || ok
+done
 rm -r "$dev/doe_features"
 "$doe" list >"$tmp/out" 2>&1
 grep -q "the kernel lists none" "$tmp/out" && ok || bad "list without doe_features: $(cat "$tmp/out")"
@@ -718,6 +814,32 @@ jq -e '.source == "kernel" and .device == "0000:35:00.0" and (.structures | leng
 	>/dev/null && ok || bad "kernel CDAT not read: $(head -c 300 "$tmp/k.json")"
 expect 2 "use --raw to read it over DOE" cdat 34:00.0
 golden fake_path.txt cdat --path 35:00.0
+# --raw: the path opens the endpoint (and takes its lock) once
+expect 2 "0000:35:00.0 has no DOE mailbox that serves CXL Table Access" cdat --path --raw 35:00.0
+grep -q "another doekit process" "$tmp/err" && bad "cdat --path --raw locked its own device" || ok
+# Linux 6.1: CDAT for endpoints, none for switch ports. Root port 40:00.0 ->
+# switch 41:00.0 / 42:00.0 -> endpoint 43:00.0; port2 (the switch) has no CDAT
+rp2=$sys/devices/pci0000:40/0000:40:00.0
+usp=$rp2/0000:41:00.0
+dsp=$usp/0000:42:00.0
+ep2=$dsp/0000:43:00.0
+mkdir -p "$ep2/mem1" "$sys/bus/cxl/devices/endpoint2" "$sys/bus/cxl/devices/port2"
+cfg "$rp2/config" 4 5 16
+cfg "$usp/config" 5 5 16
+cfg "$dsp/config" 6 5 16
+cfg "$ep2/config" 0 5 8
+for f in 0000:40:00.0 0000:40:00.0/0000:41:00.0 0000:40:00.0/0000:41:00.0/0000:42:00.0 \
+	0000:40:00.0/0000:41:00.0/0000:42:00.0/0000:43:00.0; do
+	ln -s "../../../devices/pci0000:40/$f" "$sys/bus/pci/devices/${f##*/}"
+done
+ln -s ../../../../devices/pci0000:40/0000:40:00.0/0000:41:00.0 "$sys/bus/cxl/devices/port2/uport"
+ln -s ../../../../devices/pci0000:40/0000:40:00.0/0000:41:00.0/0000:42:00.0/0000:43:00.0/mem1 \
+	"$sys/bus/cxl/devices/endpoint2/uport"
+cp "$tmp/t3.bin" "$sys/bus/cxl/devices/endpoint2/CDAT"
+expect 0 "" cdat 43:00.0
+expect 2 "0000:41:00.0: this kernel does not publish CDAT for switch ports (port2 has no CDAT" cdat 41:00.0
+expect 2 "this kernel does not publish CDAT for switch ports" cdat --path 43:00.0
+grep -q "0000:41:00.0: .*0000:41:00.0" "$tmp/err" && bad "switch named twice: $(cat "$tmp/err")" || ok
 expect 2 "is not an endpoint" cdat --path 34:00.0
 expect 2 "needs --raw" attest 35:00.0
 unset DOE_SYSFS_ROOT DOE_LOCK_DIR

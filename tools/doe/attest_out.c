@@ -141,7 +141,7 @@ struct json_object *chain_json(const struct chain_cert *c, int n)
 		char subj[256];
 
 		cert_subject(c[i].x509, subj, sizeof(subj));
-		json_object_object_add(o, "subject", json_object_new_string(subj));
+		json_object_object_add(o, "subject", tool_json_untrusted(subj, strlen(subj)));
 		json_object_object_add(o, "pem", cert_pem(c[i].x509));
 		json_object_array_add(arr, o);
 	}
@@ -208,11 +208,17 @@ void meas_print(struct doe_ctx *ctx, const uint8_t *rec, size_t len)
 		size_t show = b.value_size < 64 ? b.value_size : 64;
 
 		hex_encode(b.value, show, hex);
-		if (b.raw && printable(b.value, b.value_size))
-			printf("    [%u] %-26s raw     \"%.*s\"\n", b.index, meas_type_name(b.type),
-			       (int)b.value_size, (const char *)b.value);
-		else
+		if (b.raw && printable(b.value, b.value_size)) {
+			char text[TOOL_ESC_SIZE(256)];
+
+			/* the device's text: escaped like every device string */
+			tool_escape((const char *)b.value, b.value_size, text, sizeof(text));
+			printf("    [%u] %-26s raw     \"%s\"\n", b.index, meas_type_name(b.type),
+			       text);
+		}
+		else {
 			printf("    [%u] %-26s %s  %s%s\n", b.index, meas_type_name(b.type),
 			       b.raw ? "raw   " : "digest", hex, show < b.value_size ? "..." : "");
+		}
 	}
 }

@@ -90,19 +90,15 @@ static int load_cdat(struct tool *t, struct pfn *f)
 	size_t len = 0;
 	int rc;
 
-	if (f->dev.emulated || t->raw) {
+	if (f->dev.emulated || t->raw)
 		rc = cdat_from_mailbox(t, &f->dev, &buf, &len);
-	} else {
-		char path[PATH_MAX];
-
-		rc = cdat_sysfs_path(t, f->dev.name, path, sizeof(path));
-		if (rc == 0)
-			rc = read_file_max(t, path, CDAT_MAX_TABLE_LEN, &buf, &len);
-	}
+	else
+		rc = cdat_from_kernel(t, f->dev.name, &buf, &len);
 	if (rc == 0)
 		rc = cdat_parse(t->ctx, buf, len, &f->cdat);
 	free(buf);
-	if (rc)
+	/* most messages name the function already: name it once */
+	if (rc && !strstr(doe_ctx_errmsg(t->ctx), f->dev.name))
 		doe_err_prefix(t->ctx, "CDAT of %s", f->dev.name);
 	return rc;
 }
@@ -149,8 +145,16 @@ static int walk_sysfs(struct tool *t, struct dev *ep, struct pfn *fns)
 	/* names is root-first; the path is endpoint-first */
 	for (int i = 0; i < n; i++) {
 		struct pfn *f = &fns[i];
-		int rc = dev_open(t, names[n - 1 - i], &f->dev);
+		int rc = 0;
 
+		if (i == 0 && !strcmp(names[n - 1], ep->name)) {
+			/* the endpoint is open already, with --raw under its lock:
+			 * a second open would wait for a lock this process holds */
+			f->dev = *ep;
+			ep->cfg = NULL;
+		} else {
+			rc = dev_open(t, names[n - 1 - i], &f->dev);
+		}
 		if (rc)
 			return rc;
 		TRY(read_link(t, f));
@@ -225,30 +229,33 @@ static void perf_json(struct json_object *o, const struct cdat_perf *p)
 	}
 }
 
-static void fmt_lat(char *buf, size_t len, const struct cdat_perf *p, unsigned int bit, uint64_t ps)
+/* none: what a missing figure reads as ("-" in a hop, "unknown" in a total) */
+static void fmt_lat(char *buf, size_t len, const struct cdat_perf *p, unsigned int bit, uint64_t ps,
+		    const char *none)
 {
 	if (p->valid & bit)
 		cdat_format_latency(buf, len, ps);
 	else
-		snprintf(buf, len, "-");
+		snprintf(buf, len, "%s", none);
 }
 
-static void fmt_bw(char *buf, size_t len, const struct cdat_perf *p, unsigned int bit, uint64_t mbps)
+static void fmt_bw(char *buf, size_t len, const struct cdat_perf *p, unsigned int bit, uint64_t mbps,
+		   const char *none)
 {
 	if (p->valid & bit)
 		cdat_format_bandwidth(buf, len, mbps);
 	else
-		snprintf(buf, len, "-");
+		snprintf(buf, len, "%s", none);
 }
 
-static void print_row(const char *what, const struct cdat_perf *p)
+static void print_row(const char *what, const struct cdat_perf *p, const char *none)
 {
 	char rl[32], wl[32], rb[32], wb[32];
 
-	fmt_lat(rl, sizeof(rl), p, CDAT_PERF_READ_LATENCY, p->read_latency_ps);
-	fmt_lat(wl, sizeof(wl), p, CDAT_PERF_WRITE_LATENCY, p->write_latency_ps);
-	fmt_bw(rb, sizeof(rb), p, CDAT_PERF_READ_BANDWIDTH, p->read_bandwidth_mbps);
-	fmt_bw(wb, sizeof(wb), p, CDAT_PERF_WRITE_BANDWIDTH, p->write_bandwidth_mbps);
+	fmt_lat(rl, sizeof(rl), p, CDAT_PERF_READ_LATENCY, p->read_latency_ps, none);
+	fmt_lat(wl, sizeof(wl), p, CDAT_PERF_WRITE_LATENCY, p->write_latency_ps, none);
+	fmt_bw(rb, sizeof(rb), p, CDAT_PERF_READ_BANDWIDTH, p->read_bandwidth_mbps, none);
+	fmt_bw(wb, sizeof(wb), p, CDAT_PERF_WRITE_BANDWIDTH, p->write_bandwidth_mbps, none);
 	printf("    %-46s %12s %12s %14s %14s\n", what, rl, wl, rb, wb);
 }
 
@@ -296,6 +303,7 @@ static int report_range(struct tool *t, struct pfn *fns, int n, const struct cda
 	struct hop hops[2 * PATH_MAX_FNS + 1];
 	struct cdat_perf total = { 0 };
 	struct json_object *o = NULL, *ha = NULL;
+	unsigned int known = ~0u;
 	int nh = 0;
 
 	TRY(path_hops(t, fns, n, m->dsmad_handle, hops, &nh));
@@ -314,15 +322,19 @@ static int report_range(struct tool *t, struct pfn *fns, int n, const struct cda
 	}
 	for (int i = 0; i < nh; i++) {
 		cdat_perf_add_hop(&total, &hops[i].perf);
+		known &= hops[i].perf.valid;
 		if (t->json) {
 			json_object_array_add(ha, hop_json(&hops[i]));
 		} else {
 			char label[128];
 
 			hop_label(&hops[i], label, sizeof(label));
-			print_row(label, &hops[i].perf);
+			print_row(label, &hops[i].perf, "-");
 		}
 	}
+	/* cdat_perf_add_hop() skips a hop without a figure; but a latency
+	 * summed without one hop is not the path's, so the total is unknown */
+	total.valid &= known;
 	if (t->json) {
 		struct json_object *to = json_object_new_object();
 
@@ -331,7 +343,7 @@ static int report_range(struct tool *t, struct pfn *fns, int n, const struct cda
 		json_object_object_add(o, "total", to);
 		json_object_array_add(arr, o);
 	} else {
-		print_row("total from the root port", &total);
+		print_row("total from the root port", &total, "unknown");
 	}
 	return 0;
 }
@@ -349,6 +361,8 @@ int cdat_path(struct tool *t, const char *spec)
 		dev_close(&ep);
 		return tool_fail(t, rc, NULL);
 	}
+	if (t->raw && !ep.emulated)
+		tool_raw_warning(t, NULL);
 	n = ep.emulated ? walk_emulated(t, &ep, fns) : walk_sysfs(t, &ep, fns);
 	if (n < 0) {
 		rc = n;

@@ -99,7 +99,8 @@ int cdat_sysfs_path(struct tool *t, const char *bdf, char *out, size_t outlen)
 	snprintf(dir, sizeof(dir), "%s/bus/cxl/devices", doe_ctx_sysfs_root(t->ctx));
 	d = opendir(dir);
 	if (!d)
-		return doe_err(t->ctx, -ENOENT, "%s: the kernel has no CXL devices (%s)", bdf, dir);
+		return doe_err(t->ctx, -ENOENT, "%s: the kernel has no CXL devices (%s); use --raw to "
+			       "read it over DOE", bdf, dir);
 	while ((de = readdir(d))) {
 		char link[PATH_MAX], real[PATH_MAX], *base, *slash;
 
@@ -126,6 +127,27 @@ int cdat_sysfs_path(struct tool *t, const char *bdf, char *out, size_t outlen)
 		}
 	}
 	closedir(d);
-	return doe_err(t->ctx, -ENOENT, "%s: no CXL port or endpoint of the kernel's is this device",
-		       bdf);
+	return doe_err(t->ctx, -ENOENT, "%s: no CXL port or endpoint of the kernel's is this device; "
+		       "use --raw to read it over DOE", bdf);
+}
+
+int cdat_from_kernel(struct tool *t, const char *bdf, uint8_t **buf, size_t *len)
+{
+	char path[PATH_MAX], dir[PATH_MAX];
+	const char *obj;
+
+	TRY(cdat_sysfs_path(t, bdf, path, sizeof(path)));
+	/*
+	 * Linux 6.1 reads CDAT for endpoints only: a switch's portN exists but
+	 * has no CDAT attribute (newer kernels read switch CDAT too). Say what
+	 * the kernel lacks, not only that a file is missing.
+	 */
+	snprintf(dir, sizeof(dir), "%.*s", (int)(strrchr(path, '/') - path), path);
+	obj = strrchr(dir, '/');
+	if (obj && !strncmp(obj + 1, "port", 4) && access(path, F_OK) && errno == ENOENT)
+		return doe_err(t->ctx, -ENOENT,
+			       "%s: this kernel does not publish CDAT for switch ports (%s has no "
+			       "CDAT; newer kernels have it); use --raw to read it over DOE",
+			       bdf, obj + 1);
+	return read_file_max(t, path, CDAT_MAX_TABLE_LEN, buf, len);
 }

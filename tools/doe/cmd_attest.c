@@ -135,8 +135,7 @@ static int parse_version(const char *s, uint8_t *mask)
 /* --measurements all|none|count|N */
 int parse_meas_mode(const char *s, struct spdm_req_policy *p)
 {
-	char *end;
-	unsigned long v;
+	uint64_t v;
 
 	if (!strcmp(s, "all"))
 		p->meas_mode = SPDM_MEAS_ALL;
@@ -147,8 +146,9 @@ int parse_meas_mode(const char *s, struct spdm_req_policy *p)
 	else if (!strcmp(s, "each"))
 		p->meas_mode = SPDM_MEAS_EACH;
 	else {
-		v = strtoul(s, &end, 0);
-		if (*end || v < 1 || v > 0xFE)
+		/* DSP0274 GET_MEASUREMENTS Param2: 1..0xFE one block (0: count,
+		 * 0xFF: all, which have names here) */
+		if (opt_uint(s, 1, 0xFE, &v))
 			return -EINVAL;
 		p->meas_mode = SPDM_MEAS_INDEX;
 		p->meas_index = (uint8_t)v;
@@ -240,7 +240,10 @@ static const char *meas_hash_name(uint32_t m)
 void attest_print_text(struct attest *a, const struct spdm_result *r, bool ok, const char *why,
 		       const struct chain_cert *c, int nc)
 {
-	printf("%s: CMA/SPDM over %s\n", a->name, a->via);
+	char esc[TOOL_ESC_SIZE(256)];
+
+	/* a->name: the user's tcp: address or evidence file name */
+	printf("%s: CMA/SPDM over %s\n", tool_esc(esc, sizeof(esc), a->name), a->via);
 	if (!r->version) {	/* nothing was negotiated */
 		printf("  verdict        NOT verified: %s\n", why);
 		return;
@@ -253,17 +256,21 @@ void attest_print_text(struct attest *a, const struct spdm_result *r, bool ok, c
 			printf(" (measurements %s)", meas_hash_name(r->meas_hash_algo));
 		putchar('\n');
 	}
-	printf("  trust          %s\n", a->trust_desc ? a->trust_desc : "none given");
+	printf("  trust          %s\n",
+	       a->trust_desc ? tool_esc(esc, sizeof(esc), a->trust_desc) : "none given");
 	printf("  certificate chain, slot %u: %s\n", a->pol.slot,
 	       r->chain_verified ? "verified" : "NOT verified");
 	for (int i = 0; i < nc; i++) {
 		char subj[256];
 
+		/* names and SAN are the device's words, printed before the
+		 * verdict: escaped, so they cannot rewrite it on the terminal */
 		cert_subject(c[i].x509, subj, sizeof(subj));
-		printf("    [%d] %s%s\n", i, subj, i == nc - 1 ? "  (leaf)" : i == 0 ? "  (root)" : "");
+		printf("    [%d] %s%s\n", i, tool_esc(esc, sizeof(esc), subj),
+		       i == nc - 1 ? "  (leaf)" : i == 0 ? "  (root)" : "");
 	}
 	if (r->chain_info.cma_san[0])
-		printf("    CMA SAN: %s\n", r->chain_info.cma_san);
+		printf("    CMA SAN: %s\n", tool_esc(esc, sizeof(esc), r->chain_info.cma_san));
 	if (!a->pol.skip_challenge)
 		printf("  challenge      %s\n", r->challenge_verified ? "signature verified"
 								  : "signature NOT verified");
@@ -294,9 +301,12 @@ struct json_object *attest_evidence_json(struct attest *a, const struct spdm_res
 	json_object_object_add(o, "device", json_object_new_string(a->name));
 	json_object_object_add(o, "transport", json_object_new_string(a->via));
 	json_object_object_add(o, "verified", json_object_new_boolean(ok));
-	if (!ok)
-		json_object_object_add(o, "reason", json_object_new_string(
-			rc ? doe_ctx_errmsg(a->t->ctx) : why));
+	if (!ok) {
+		const char *reason = rc ? doe_ctx_errmsg(a->t->ctx) : why;
+
+		/* the message may quote the device's certificate names */
+		json_object_object_add(o, "reason", tool_json_untrusted(reason, strlen(reason)));
+	}
 	json_object_object_add(o, "version", r->version ? json_object_new_string(ver) : NULL);
 	json_object_object_add(o, "base_asym_algo",
 			       r->asym_algo ? json_object_new_string(spdm_asym_name(r->asym_algo)) : NULL);
@@ -309,7 +319,8 @@ struct json_object *attest_evidence_json(struct attest *a, const struct spdm_res
 	json_object_object_add(o, "trust", a->trust_desc ? json_object_new_string(a->trust_desc) : NULL);
 	json_object_object_add(o, "chain_verified", json_object_new_boolean(r->chain_verified));
 	json_object_object_add(o, "cma_san", r->chain_info.cma_san[0]
-						     ? json_object_new_string(r->chain_info.cma_san)
+						     ? tool_json_untrusted(r->chain_info.cma_san,
+									   strlen(r->chain_info.cma_san))
 						     : NULL);
 	json_object_object_add(o, "certificate_chain", chain_json(c, nc));
 	json_object_object_add(o, "certificate_chain_spdm",
@@ -410,7 +421,7 @@ int attest_report(struct attest *a, struct spdm_req *req, int rc, bool with_log)
 			nc = 0;
 	}
 	if (rc)
-		fprintf(stderr, "%s: %s: %s\n", t->prog, a->name, doe_ctx_errmsg(t->ctx));
+		tool_fail(t, rc, a->name);	/* escaped, the name said once */
 	ok = attest_verdict(a, r, rc, &why);
 	if (t->json) {
 		struct json_object *o;
@@ -429,13 +440,16 @@ int attest_report(struct attest *a, struct spdm_req *req, int rc, bool with_log)
 			json_object_put(o);
 		}
 	} else if (a->summary) {
+		char esc[TOOL_ESC_SIZE(256)];
+
 		if (ok)
 			printf("%-26s verified      SPDM %u.%u, %s, %s, %u measurement%s\n", a->name,
 			       (unsigned)(r->version >> 4), (unsigned)(r->version & 0xF), spdm_asym_name(r->asym_algo),
 			       spdm_hash_name(r->hash_algo), r->meas_blocks,
 			       r->meas_blocks == 1 ? "" : "s");
 		else
-			printf("%-26s NOT verified  %s\n", a->name, rc ? doe_ctx_errmsg(t->ctx) : why);
+			printf("%-26s NOT verified  %s\n", a->name,
+			       rc ? tool_esc(esc, sizeof(esc), doe_ctx_errmsg(t->ctx)) : why);
 	} else {
 		attest_print_text(a, r, ok, why, certs, nc);
 	}
@@ -552,7 +566,7 @@ int cmd_attest(struct tool *t, int argc, char **argv)
 	const char *trust_path = NULL, *profile;
 	int c, rc, exit_code;
 	size_t nlen;
-	char *end;
+	uint64_t v;
 
 	if (!a)
 		return tool_fail(t, doe_err(t->ctx, -ENOMEM, "out of memory"), NULL);
@@ -566,9 +580,10 @@ int cmd_attest(struct tool *t, int argc, char **argv)
 		case 'V': rc = parse_version(optarg, &a->pol.versions); break;
 		case 'A': rc = asym_parse(optarg, &a->pol.asym_algos); break;
 		case 'H': rc = hash_parse(optarg, &a->pol.hash_algos); break;
-		case 'S':
-			a->pol.slot = (uint8_t)strtoul(optarg, &end, 10);
-			rc = *end || !*optarg || a->pol.slot > 7 ? -EINVAL : 0;
+		case 'S':	/* DSP0274: SlotID 0..7 */
+			rc = opt_uint(optarg, 0, 7, &v);
+			if (rc == 0)
+				a->pol.slot = (uint8_t)v;
 			break;
 		case 'M': rc = parse_meas_mode(optarg, &a->pol); break;
 		case 'N':

@@ -22,7 +22,6 @@
 static int cdat_from_device(struct tool *t, const char *spec, char *name, size_t namelen,
 			    const char **source, uint8_t **buf, size_t *len)
 {
-	char path[PATH_MAX];
 	struct dev d;
 	int rc = dev_open(t, spec, &d);
 
@@ -33,11 +32,9 @@ static int cdat_from_device(struct tool *t, const char *spec, char *name, size_t
 				tool_raw_warning(t, d.name);
 			*source = "doe";
 			rc = cdat_from_mailbox(t, &d, buf, len);
-		} else if ((rc = cdat_sysfs_path(t, d.name, path, sizeof(path))) == 0) {
-			*source = "kernel";
-			rc = read_file_max(t, path, CDAT_MAX_TABLE_LEN, buf, len);
 		} else {
-			doe_err_prefix(t->ctx, "use --raw to read it over DOE");
+			*source = "kernel";
+			rc = cdat_from_kernel(t, d.name, buf, len);
 		}
 	}
 	dev_close(&d);
@@ -62,13 +59,17 @@ static int show(struct tool *t, const char *name, const char *source, const uint
 		tool_print_json(o);
 		json_object_put(o);
 	} else {
-		printf("%s: CDAT from %s, %zu bytes\n", name, source, len);
+		char esc[TOOL_ESC_SIZE(PATH_MAX)];
+
+		/* name may be the user's file name */
+		printf("%s: CDAT from %s, %zu bytes\n", tool_esc(esc, sizeof(esc), name), source, len);
 		cdat_table_print(stdout, tab);
 	}
 	cdat_table_free(tab);
 	if (validate && errors) {
-		fprintf(stderr, "%s: %s: CDAT has %zu error%s\n", t->prog, name, errors,
-			errors == 1 ? "" : "s");
+		fprintf(stderr, "%s: ", t->prog);
+		tool_fputs_escaped(name, stderr);
+		fprintf(stderr, ": CDAT has %zu error%s\n", errors, errors == 1 ? "" : "s");
 		return EXIT_FAIL;
 	}
 	return EXIT_OK;

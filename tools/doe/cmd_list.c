@@ -28,7 +28,11 @@ static int list_emulated(struct tool *t, const char *profile, struct json_object
 		if (rc < 0) {
 			/* a broken function (e.g. a looping capability list) is
 			 * reported and the listing goes on */
-			tool_fail(t, rc, d.name);
+			char b[DOE_BDF_STRLEN];
+
+			/* the library's message names the function by its BDF */
+			doe_bdf_format(&d.bdf, b);
+			tool_fail(t, rc, b);
 			*failed = true;
 			continue;
 		}
@@ -45,6 +49,8 @@ static int list_real(struct tool *t, struct json_object *arr, bool *failed)
 
 	if (!fns)
 		return -ENOMEM;
+	if (t->raw)
+		tool_raw_warning(t, NULL);	/* once, not once per function */
 	n = doe_sysfs_list_functions(t->ctx, fns, MAX_FUNCTIONS);
 	if (n > MAX_FUNCTIONS)
 		n = MAX_FUNCTIONS;
@@ -59,8 +65,10 @@ static int list_real(struct tool *t, struct json_object *arr, bool *failed)
 			rc = describe_device(t, &d, arr, failed);
 		}
 		dev_close(&d);
-		if (rc == -EACCES) {
-			/* the same for every function: say it once */
+		if (rc != -ENODEV && tool_exit_code(rc) == EXIT_USAGE) {
+			/* needs root, an unusable lock directory: the same for
+			 * every function, so say it once and exit as any command
+			 * would (a function that went away is only skipped) */
 			free(fns);
 			return rc;
 		}

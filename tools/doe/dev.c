@@ -14,7 +14,8 @@ int topo_spec(const char *spec, const char **profile)
 		*profile = EMU_DEFAULT_PROFILE;
 		return 1;
 	}
-	if (!strncmp(spec, "emu:", 4)) {
+	/* "emu:PROFILE/BDF" is one function of it, not the topology */
+	if (!strncmp(spec, "emu:", 4) && !strchr(spec, '/')) {
 		*profile = spec + 4;
 		return 1;
 	}
@@ -122,32 +123,53 @@ int tool_mb_new(struct tool *t, struct doe_cfg *cfg, uint16_t off, struct doe_mb
 	return rc;
 }
 
-int tool_fail(struct tool *t, int rc, const char *what)
+int tool_exit_code(int rc)
 {
-	const char *msg = doe_ctx_errmsg(t->ctx);
-
-	if (what)
-		fprintf(stderr, "%s: %s: %s\n", t->prog, what, msg);
-	else
-		fprintf(stderr, "%s: %s\n", t->prog, msg);
 	switch (rc) {
-	case -ENODEV:
-	case -EINVAL:
-	case -ENOENT:
+	case -EINVAL:		/* bad option, address or argument */
+	case -ENODEV:		/* no such device */
+	case -ENOENT:		/* no such file, or no mailbox for the protocol */
+	case -ENOTDIR:
+	case -EISDIR:
+	case -EACCES:		/* needs root, unwritable output or lock directory */
+	case -EPERM:		/* needs --raw */
+	case -EROFS:
+	case -ENAMETOOLONG:
 		return EXIT_USAGE;
 	default:
 		return EXIT_FAIL;
 	}
 }
 
-int tool_usage(struct tool *t, const char *fmt, ...)
+int tool_fail(struct tool *t, int rc, const char *what)
 {
-	va_list ap;
+	const char *msg = doe_ctx_errmsg(t->ctx), *base = what ? strrchr(what, '/') : NULL;
 
 	fprintf(stderr, "%s: ", t->prog);
+	/* library messages name their device already ("0000:01:00.0: ..."),
+	 * by its BDF also when the user named it "emu/0000:01:00.0" */
+	if (what && !strstr(msg, what) && !(base && base[1] && strstr(msg, base + 1))) {
+		tool_fputs_escaped(what, stderr);
+		fputs(": ", stderr);
+	}
+	/* the one place every error is printed: it may quote a device's
+	 * certificate names, so it is escaped here once for all callers */
+	tool_fputs_escaped(msg, stderr);
+	fputc('\n', stderr);
+	return tool_exit_code(rc);
+}
+
+int tool_usage(struct tool *t, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	/* it quotes the user's arguments: escaped like any other message */
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	fprintf(stderr, "%s: ", t->prog);
+	tool_fputs_escaped(msg, stderr);
 	fprintf(stderr, " (see %s --help)\n", t->prog);
 	return EXIT_USAGE;
 }
@@ -161,9 +183,12 @@ void tool_print_json(struct json_object *obj)
 
 void tool_raw_warning(struct tool *t, const char *name)
 {
+	if (t->raw_warned)
+		return;
+	t->raw_warned = true;
 	fprintf(stderr,
-		"%s: warning: driving the DOE mailbox registers of %s directly (--raw).\n"
+		"%s: warning: driving the DOE mailbox registers of %s%s directly (--raw).\n"
 		"  Since Linux 6.5 the kernel owns DOE mailboxes; an exchange it runs at the same\n"
 		"  time can be corrupted. Use only when no driver is bound or on a test system.\n",
-		t->prog, name);
+		t->prog, name ? "" : "each function", name ? name : "");
 }

@@ -108,6 +108,13 @@ static int export_root(struct tool *t, struct emu_fn *fn, const char *path)
 	p = der;
 	x = d2i_X509(NULL, &p, (long)len);
 	f = fopen(path, "w");
+	if (!f) {	/* an unwritable output is the caller's to fix: same code as cdat -o */
+		int e = errno;
+
+		X509_free(x);
+		return doe_err(t->ctx, -e, "cannot write the root certificate to %s: %s", path,
+			       strerror(e));
+	}
 	ok = x && f && PEM_write_X509(f, x) == 1;
 	if (f && fclose(f))
 		ok = 0;
@@ -145,12 +152,9 @@ static void log_line(void *priv, int prio, const char *msg)
 static int parse_num(struct tool *t, const char *opt, const char *s, unsigned long min,
 		     unsigned long max, uint32_t *out)
 {
-	unsigned long v = 0;
-	size_t i;
+	uint64_t v;
 
-	for (i = 0; s[i] >= '0' && s[i] <= '9' && v <= max; i++)
-		v = v * 10 + (unsigned long)(s[i] - '0');
-	if (i == 0 || s[i] || v < min || v > max)
+	if (opt_uint(s, min, max, &v))
 		return tool_usage(t, "bad value '%s' for %s: a number from %lu to %lu", s, opt, min,
 				  max);
 	*out = (uint32_t)v;

@@ -39,7 +39,7 @@ void tool_help(FILE *f)
 	      "  -j, --json        JSON output (schema in doe(1))\n"
 	      "      --raw         drive a real device's mailbox registers (the kernel owns them;\n"
 	      "                    see doe(1) KERNEL OWNERSHIP)\n"
-	      "  -t, --timeout MS  mailbox timeout per wait (default 1000)\n"
+	      "  -t, --timeout MS  mailbox timeout per wait, 1..3600000 (default 1000)\n"
 	      "      --emu-cdat BDF=FILE\n"
 	      "                    the emulated function BDF serves this CDAT (JSON as cdat -j\n"
 	      "                    prints it, or binary, served as is even when malformed)\n"
@@ -47,15 +47,18 @@ void tool_help(FILE *f)
 	      "                    how the emulated function's SPDM responder behaves (doe(1))\n"
 	      "  -h, --help        this text\n"
 	      "\n"
-	      "exit status: 0 success, 1 protocol or verification failure, 2 usage error or\n"
-	      "no such device. See doe(1).\n",
+	      "Integer values are plain decimal (no sign, 0x or leading zero). Device strings\n"
+	      "are printed with control and non-ASCII bytes as \\xNN.\n"
+	      "\n"
+	      "exit status: 0 success, 1 the device or evidence failed (protocol, verification),\n"
+	      "2 the command cannot run as given (bad option, missing file or trust, no such\n"
+	      "device, unwritable output, unusable lock dir). See doe(1).\n",
 	      f);
 }
 
 int tool_common_opt(struct tool *t, int c, const char *arg)
 {
-	char *end;
-	unsigned long v;
+	uint64_t v;
 
 	switch (c) {
 	case 'j':
@@ -65,10 +68,8 @@ int tool_common_opt(struct tool *t, int c, const char *arg)
 		t->raw = true;
 		return 0;
 	case 't':
-		errno = 0;
-		v = strtoul(arg, &end, 10);
-		if (errno || *end || v == 0 || v > 3600000) {
-			tool_usage(t, "--timeout takes milliseconds, 1..3600000");
+		if (opt_uint(arg, 1, 3600000, &v)) {
+			tool_usage(t, "--timeout takes milliseconds, 1..3600000, not '%s'", arg);
 			return -1;
 		}
 		t->timeout_ms = (uint32_t)v;

@@ -77,7 +77,7 @@ struct json_object *mailbox_to_json(const struct mb_report *m)
 		json_object_object_add(o, "protocols", protocols_to_json(m->protos, m->nprotos));
 	} else {
 		json_object_object_add(o, "protocols", json_object_new_array());
-		json_object_object_add(o, "error", json_object_new_string(m->err));
+		json_object_object_add(o, "error", tool_json_untrusted(m->err, strlen(m->err)));
 	}
 	return o;
 }
@@ -96,8 +96,11 @@ void print_mailbox(const struct mb_report *m)
 	printf("  DOE@0x%03x  version %u, capabilities 0x%08x%s\n", m->offset, m->cap_version,
 	       m->capabilities,
 	       (m->capabilities & DOE_CAP_INT_SUPPORT) ? " (interrupt)" : "");
-	if (m->nprotos < 0)
-		printf("    error: %s\n", m->err);
+	if (m->nprotos < 0) {
+		fputs("    error: ", stdout);
+		tool_fputs_escaped(m->err, stdout);	/* may quote the device */
+		putchar('\n');
+	}
 	else
 		print_protocols(m->protos, m->nprotos, "    ");
 }
@@ -136,7 +139,9 @@ int describe_device(struct tool *t, struct dev *d, struct json_object *arr, bool
 	for (int i = 0; i < n; i++) {
 		if (mbs[i].nprotos < 0) {
 			/* in the report, and on stderr for whoever reads only that */
-			fprintf(stderr, "%s: %s\n", t->prog, mbs[i].err);
+			fprintf(stderr, "%s: ", t->prog);
+			tool_fputs_escaped(mbs[i].err, stderr);
+			fputc('\n', stderr);
 			*failed = true;
 		}
 	}

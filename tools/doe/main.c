@@ -23,7 +23,9 @@ static const struct command commands[] = {
 static void log_stderr(void *priv, int prio, const char *msg)
 {
 	(void)prio;
-	fprintf(stderr, "%s: debug: %s\n", (const char *)priv, msg);
+	fprintf(stderr, "%s: debug: ", (const char *)priv);
+	tool_fputs_escaped(msg, stderr);	/* may quote what a device sent */
+	fputc('\n', stderr);
 }
 
 int main(int argc, char **argv)

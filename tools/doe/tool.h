@@ -10,10 +10,29 @@
 #include <json-c/json.h>
 #include <doekit/doekit.h>
 
-/* Exit codes (doe(1) EXIT STATUS) */
+/*
+ * Exit codes (doe(1) EXIT STATUS). One cause has one code in every command:
+ *
+ *   EXIT_OK     0  success; attest and verify-evidence: verified
+ *   EXIT_FAIL   1  the device, the peer or the evidence failed: protocol
+ *                  error, timeout, malformed CDAT or evidence, a chain or
+ *                  signature that does not verify, a nonce that is not fresh,
+ *                  a responder that cannot be reached
+ *   EXIT_USAGE  2  the command cannot run as given: bad option or value,
+ *                  missing or unreadable input file, missing trust path or one
+ *                  without a certificate, no such device (or no DOE mailbox
+ *                  for the protocol), unwritable output, unusable lock
+ *                  directory, needs root or --raw
+ *
+ * tool_fail() maps an error code to these: -EINVAL, -ENODEV, -ENOENT,
+ * -ENOTDIR, -EISDIR, -EACCES, -EPERM, -EROFS and -ENAMETOOLONG are the
+ * caller's or the system's (2), everything else the device's (1). Code that
+ * knows better (an evidence file that is JSON but wrong is bad evidence)
+ * decides itself.
+ */
 #define EXIT_OK 0
-#define EXIT_FAIL 1	/* protocol or verification failure */
-#define EXIT_USAGE 2	/* usage error or no such device */
+#define EXIT_FAIL 1
+#define EXIT_USAGE 2
 
 struct tool {
 	struct doe_ctx *ctx;
@@ -23,6 +42,7 @@ struct tool {
 	bool verbose;
 	uint32_t timeout_ms;	/* 0: library default */
 	bool printed;		/* text output so far: separate the next block */
+	bool raw_warned;	/* the --raw warning was shown: once a run is enough */
 	/* --emu-cdat BDF=FILE: tables the emulated functions serve instead */
 	const char *emu_cdat[8];
 	int n_emu_cdat;
@@ -64,9 +84,40 @@ void dev_emu_name(const char *profile, const struct doe_bdf *bdf, char *buf, siz
 /* Makes a mailbox object with the tool's timeout applied. */
 int tool_mb_new(struct tool *t, struct doe_cfg *cfg, uint16_t off, struct doe_mb **out);
 
-/* Prints "doe: <message from the context>" and returns the exit code that
- * fits rc: EXIT_USAGE for a missing device, EXIT_FAIL otherwise. */
+/* Prints "doe: [WHAT: ]<message from the context>", escaped (it may quote
+ * device strings), and returns the exit code for rc (see EXIT_OK). WHAT is
+ * left out when the message already names it: say each thing once. */
 int tool_fail(struct tool *t, int rc, const char *what);
+/* The exit code for an error code rc (<0), as tool_fail() picks it. */
+int tool_exit_code(int rc);
+
+/*
+ * Strict integer option values (opt.c): decimal digits only, no sign, no
+ * blanks, no leading zero ("07", "0x3" are refused), no trailing garbage,
+ * checked against [min, max] before anything narrows it. Returns 0 with
+ * *out set, -EINVAL when s is not such a number, -ERANGE when out of range.
+ */
+int opt_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+
+/*
+ * Text output of strings a device, a file or the user supplied (escape.c):
+ * printable ASCII is kept, every other byte and '\' become "\xNN", so no
+ * device can send the terminal a control sequence. UTF-8 is escaped too.
+ *
+ * tool_escape() writes at most outlen bytes (NUL included, never half an
+ * escape) and returns the length the whole escaped text needs, like
+ * snprintf. TOOL_ESC_SIZE(n) holds any n input bytes. tool_esc() escapes a
+ * NUL-terminated s into buf and returns buf, for use as a printf argument.
+ */
+#define TOOL_ESC_SIZE(n) (4 * (n) + 1)
+size_t tool_escape(const char *in, size_t len, char *out, size_t outlen);
+const char *tool_esc(char *buf, size_t buflen, const char *s);
+void tool_fputs_escaped(const char *s, FILE *f);
+/* A JSON string of len bytes a device chose: serialized with DEL and C1
+ * controls as \u00XX too and bytes that are not UTF-8 as \ufffd, so the
+ * output stays JSON and safe on a terminal. json_object_get_string()
+ * still gives the bytes as they are. */
+struct json_object *tool_json_untrusted(const char *s, size_t len);
 /* The struct option entries every subcommand takes, handled by
  * tool_common_opt(): -j, --raw, -t/--timeout, --emu-cdat, --emu-spdm, -h. */
 #define TOOL_COMMON_OPTIONS                                        \
@@ -84,7 +135,8 @@ int tool_common_opt(struct tool *t, int c, const char *arg);
 void tool_help(FILE *f);
 int tool_usage(struct tool *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void tool_print_json(struct json_object *obj);
-/* The --raw warning: the kernel owns DOE mailboxes since Linux 6.5. */
+/* The --raw warning: the kernel owns DOE mailboxes since Linux 6.5. Shown
+ * once per run; name is the device, NULL for several. */
 void tool_raw_warning(struct tool *t, const char *name);
 
 /* Mailboxes of one function, as list and discover report them. */
@@ -114,6 +166,9 @@ int describe_device(struct tool *t, struct dev *d, struct json_object *arr, bool
 /* CDAT sources (cdat_source.c) and the path report (cdat_path.c) */
 int cdat_from_mailbox(struct tool *t, struct dev *d, uint8_t **buf, size_t *len);
 int cdat_sysfs_path(struct tool *t, const char *bdf, char *out, size_t outlen);
+/* The kernel's CDAT attribute of a real function (cdat_sysfs_path()), with
+ * the message saying what the kernel lacks when it has none. */
+int cdat_from_kernel(struct tool *t, const char *bdf, uint8_t **buf, size_t *len);
 int read_file_max(struct tool *t, const char *path, size_t max, uint8_t **buf, size_t *len);
 int cdat_path(struct tool *t, const char *spec);
 
