@@ -177,7 +177,7 @@ int spdm_keys_check_verify_data(struct doe_ctx *ctx, const struct spdm_keys *ks,
 	int rc = spdm_keys_verify_data(ctx, ks, requester, th, want);
 
 	if (rc == 0 && CRYPTO_memcmp(want, got, ks->hash_size))
-		rc = doe_err(ctx, -EBADMSG, "%s verify data does not match",
+		rc = doe_err(ctx, -EBADMSG, "%s does not match (a wrong key or a changed handshake)",
 			     requester ? "RequesterVerifyData" : "ResponderVerifyData");
 	OPENSSL_cleanse(want, sizeof(want));
 	return rc;

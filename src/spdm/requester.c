@@ -310,12 +310,14 @@ static bool want_sig_caps(const struct spdm_req *r)
  * schedule negotiated; offered only when both sides can have one. */
 static void add_session_structs(struct spdm_req *r, uint32_t rsp_flags, struct spdm_algs *a)
 {
-	uint32_t both = r->res.req_flags & rsp_flags;
+	bool key_ex = r->res.req_flags & rsp_flags & SPDM_CAP_KEY_EX;
+	/* PSK_CAP: two bits, different values per side; some on each is enough */
+	bool psk = (r->res.req_flags & SPDM_CAP_PSK) && (rsp_flags & SPDM_CAP_PSK);
 
-	if (!(both & (SPDM_CAP_KEY_EX | SPDM_CAP_PSK)))
+	if (!key_ex && !psk)
 		return;
 	r->offered_dhe = 0;
-	if (both & SPDM_CAP_KEY_EX) {
+	if (key_ex) {
 		r->offered_dhe = r->pol.dhe_algos ? r->pol.dhe_algos : SPDM_DHE_ALL;
 		a->structs[a->nstructs++] = (struct spdm_alg_struct){ SPDM_ALGTYPE_DHE, r->offered_dhe };
 	}
@@ -1066,9 +1068,13 @@ int spdm_req_conn(const struct spdm_req *r, struct spdm_conn *c)
 {
 	if (r->st != RS_DONE)
 		return doe_err(r->ctx, -EINVAL, "session: the connection is not set up");
-	if (r->ver < SPDM_V11 || !r->res.aead)
-		return doe_err(r->ctx, -EOPNOTSUPP, "session: SPDM %u.%u connection without session algorithms (AEAD)",
-			       r->ver >> 4, r->ver & 0xF);
+	if (r->ver < SPDM_V11)
+		return doe_err(r->ctx, -EOPNOTSUPP, "session: SPDM 1.0 has no sessions");
+	if (!r->res.aead)
+		return doe_err(r->ctx, -EOPNOTSUPP, "session: the responder offers no %s (CAPABILITIES 0x%08x)",
+			       r->res.req_flags & SPDM_CAP_PSK ? "PSK_CAP: it has no pre-shared key"
+							       : "KEY_EX_CAP with ENCRYPT_CAP or MAC_CAP",
+			       r->res.rsp_flags);
 	memset(c, 0, sizeof(*c));
 	c->version = r->ver;
 	c->hash_algo = r->res.hash_algo;

@@ -496,8 +496,10 @@ static const uint32_t aead_order[] = {
  * not ours to choose without MUT_AUTH_CAP. */
 static uint16_t select_struct(struct spdm_rsp *r, const struct spdm_alg_struct *a)
 {
-	uint32_t both = r->req_flags & r->cfg.flags;
-	bool key_ex = both & SPDM_CAP_KEY_EX, psk = both & SPDM_CAP_PSK;
+	/* PSK_CAP is two bits and the two sides use different values (a
+	 * requester 01b, a responder 01b or 10b): each only needs some */
+	bool key_ex = r->req_flags & r->cfg.flags & SPDM_CAP_KEY_EX;
+	bool psk = (r->req_flags & SPDM_CAP_PSK) && (r->cfg.flags & SPDM_CAP_PSK);
 
 	switch (a->type) {
 	case SPDM_ALGTYPE_DHE:

@@ -844,5 +844,68 @@ expect 2 "is not an endpoint" cdat --path 34:00.0
 expect 2 "needs --raw" attest 35:00.0
 unset DOE_SYSFS_ROOT DOE_LOCK_DIR
 
+# --- doe session (issue 9): secure sessions against the emulator ------------
+# every DHE group and AEAD by name, what -j reports, the session's exercises
+for g in secp256r1 secp384r1 secp521r1 ffdhe2048; do
+	"$doe" session -j --dhe $g --aead aes-128-gcm --heartbeat 1 --key-update emu/0f:00.0 >"$tmp/s.json" &&
+		jq -e --arg g $g '.established and .dhe == $g and .aead == "aes-128-gcm" and
+		.session_type == "key_exchange" and (.session_id | test("^[0-9a-f]{8}$")) and
+		.heartbeats == 1 and .key_update and .measurements_verified and .ended and
+		(.measurements | length) == 4' "$tmp/s.json" >/dev/null && ok ||
+		bad "session --dhe $g: $(head -c 400 "$tmp/s.json")"
+done
+"$doe" session -j --version 1.1 --in-the-clear --aead chacha20-poly1305 --measurements 3 emu/0d:00.0 >"$tmp/s.json" &&
+	jq -e '.version == "1.1" and .handshake_in_the_clear and .aead == "chacha20-poly1305" and
+	([.measurements[].index] == [3])' "$tmp/s.json" >/dev/null && ok ||
+	bad "session 1.1 in the clear: $(head -c 400 "$tmp/s.json")"
+"$doe" session emu/0f:00.0 >"$tmp/out" 2>&1 && grep -q "session [0-9a-f]\{8\}  KEY_EXCHANGE, secp384r1, aes-256-gcm" "$tmp/out" &&
+	grep -q "session: ended" "$tmp/out" && ok || bad "session text: $(head -c 400 "$tmp/out")"
+# PSK: the emulated device gets the key through --emu-spdm; a wrong key or
+# hint fails, the right one works
+printf '{"psk": "00112233445566778899aabbccddeeff", "psk_hint": "emu"}\n' >"$tmp/psk.json"
+"$doe" session -j --psk 00112233445566778899aabbccddeeff --psk-hint emu \
+	--emu-spdm 0f:00.0="$tmp/psk.json" emu/0f:00.0 >"$tmp/s.json" &&
+	jq -e '.session_type == "psk" and .established and .ended' "$tmp/s.json" >/dev/null && ok ||
+	bad "session --psk: $(head -c 400 "$tmp/s.json")"
+expect 1 "ResponderVerifyData does not match" session --psk 0011 --psk-hint emu --emu-spdm 0f:00.0="$tmp/psk.json" emu/0f:00.0
+expect 1 "ERROR InvalidRequest" session --psk 00112233445566778899aabbccddeeff --psk-hint nope --emu-spdm 0f:00.0="$tmp/psk.json" emu/0f:00.0
+expect 1 "the responder offers no PSK_CAP" session --psk 0011 emu/0f:00.0
+# the device's fault knob: corrupted ResponderVerifyData is caught
+printf '{"corrupt_verify_data": true}\n' >"$tmp/cvd.json"
+expect 1 "ResponderVerifyData does not match" session --emu-spdm 0f:00.0="$tmp/cvd.json" emu/0f:00.0
+printf '{"sessions": false}\n' >"$tmp/nos.json"
+expect 1 "KEY_EX_CAP" session --emu-spdm 0f:00.0="$tmp/nos.json" emu/0f:00.0
+spdm_bad '{"psk": "zz"}' 'psk: not hex'
+spdm_bad '{"psk_hint": "x"}' 'psk_hint: without psk'
+spdm_bad '{"sessions": 1}' 'sessions: an integer, expected a boolean'
+# options, strictly
+expect 2 "--version (1.1-1.3" session --version 1.0 emu/0f:00.0
+expect 2 "--dhe" session --dhe x25519 emu/0f:00.0
+expect 2 "--aead" session --aead aes-256-ccm emu/0f:00.0
+expect 2 "--heartbeat" session --heartbeat 01 emu/0f:00.0
+expect 2 "--measurements" session --measurements 255 emu/0f:00.0
+expect 2 "--psk" session --psk xyz emu/0f:00.0
+expect 2 "--psk-hint needs --psk" session --psk-hint a emu/0f:00.0
+expect 2 "--key-type" session --key-type big_key emu/0f:00.0
+expect 2 "contradict" session --keep --end emu/0f:00.0
+expect 2 "not implemented yet" session --mutual emu/0f:00.0
+expect 2 "--keyring" session --keyring=@x --measurements none emu/0f:00.0
+# the hand-off: a user key with the session's description; --end revokes it
+if "$doe" session -j --keyring @u --key-type user --end --measurements none emu/0d:00.0 >"$tmp/k.json" 2>"$tmp/err"; then
+	serial=$(jq -r .key_serial "$tmp/k.json")
+	sid=$(jq -r .session_id "$tmp/k.json")
+	line=$(grep "doekit:spdm:emu/0000:0d:00.0:$sid" /proc/keys)
+	if [ -n "$line" ] && [ "$(printf '%x' "$serial")" = "$(printf '%s' "$line" | awk '{print $1}' | sed 's/^0*//')" ] &&
+		printf '%s' "$line" | awk '{print $2}' | grep -q R; then ok
+	else bad "session --keyring: key $serial $sid not found revoked in /proc/keys: $line"; fi
+	"$doe" session -j --keyring=@p --key-type user --measurements none emu/0d:00.0 >"$tmp/k.json" &&
+		jq -e '.ended == false and (.key_serial | type) == "number"' "$tmp/k.json" >/dev/null && ok ||
+		bad "session --keyring leaves the session open: $(cat "$tmp/k.json")"
+elif grep -q "keyctl refused" "$tmp/err"; then
+	echo "SKIP session --keyring: $(cat "$tmp/err")"
+else
+	bad "session --keyring: $(cat "$tmp/err")"
+fi
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

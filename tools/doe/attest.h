@@ -82,6 +82,11 @@ int attest_report(struct attest *a, struct spdm_req *req, int rc, bool with_log)
 struct json_object *attest_doc(struct attest *a, const struct spdm_result *r, int rc,
 			       const struct msglog *log, uint8_t align, bool messages);
 
+/* The device (emulated, real with --raw, or tcp:HOST:PORT) and its CMA
+ * mailbox or socket; the emulator's root is trusted for an emulated one. */
+int attest_open(struct attest *a, const char *spec);
+void attest_close(struct attest *a);
+
 /* Algorithm names on the command line: "ecdsa-p384", "sha384", ... */
 int asym_parse(const char *s, uint32_t *out);
 int hash_parse(const char *s, uint32_t *out);

@@ -158,7 +158,7 @@ int parse_meas_mode(const char *s, struct spdm_req_policy *p)
 
 /* Connects DEV: a CMA mailbox, or a socket. Sets the trust for emulated
  * devices when none was given. */
-static int open_target(struct attest *a, const char *spec)
+int attest_open(struct attest *a, const char *spec)
 {
 	struct tool *t = a->t;
 	struct doe_cfg *cfg;
@@ -193,7 +193,7 @@ static int open_target(struct attest *a, const char *spec)
 	return 0;
 }
 
-static void close_target(struct attest *a)
+void attest_close(struct attest *a)
 {
 	/* leave a socket responder ready for the next client (spdm-emu's stops
 	 * when a client just goes away); it may already be gone: no matter */
@@ -475,10 +475,10 @@ static int attest_one(struct attest *a, const char *spec)
 	if (!a->nonce_given && RAND_bytes(a->nonce, sizeof(a->nonce)) != 1)
 		return tool_fail(t, doe_err(t->ctx, -EIO, "RAND_bytes failed"), NULL);
 	a->pol.nonce = a->nonce;
-	rc = open_target(a, spec);
+	rc = attest_open(a, spec);
 	if (rc) {
 		exit_code = tool_fail(t, rc, NULL);
-		close_target(a);
+		attest_close(a);
 		return exit_code == EXIT_USAGE || rc == -EPERM ? EXIT_USAGE : EXIT_FAIL;
 	}
 	a->pol.trust = a->trust;
@@ -494,7 +494,7 @@ static int attest_one(struct attest *a, const char *spec)
 	if (req)
 		spdm_req_fini(req);
 	msglog_free(&a->tap.log);
-	close_target(a);
+	attest_close(a);
 	return exit_code;
 }
 
@@ -522,8 +522,8 @@ static int attest_all(struct attest *tmpl, const char *profile)
 		a = malloc(sizeof(*a));
 		if (!a)
 			break;
-		/* tmpl's policy and --trust; without --trust, open_target() anchors
-		 * each device at its own emulator root and close_target() frees it */
+		/* tmpl's policy and --trust; without --trust, attest_open() anchors
+		 * each device at its own emulator root and attest_close() frees it */
 		memcpy(a, tmpl, sizeof(*a));
 		a->collect = arr;
 		a->summary = true;

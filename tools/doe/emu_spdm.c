@@ -15,6 +15,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include <doekit/spdm.h>
 #include "attest.h"
 #include "internal.h"
@@ -133,7 +135,12 @@ static int parse_versions(const struct jin *j, struct json_object *o, uint8_t *m
 int emu_spdm_apply(const struct jin *j, struct emu_fn *fn, struct json_object *o)
 {
 	static const char *const known[] = { "asym", "versions", "measurements", "not_ready",
-					     "busy", "corrupt_signature", NULL };
+					     "busy", "corrupt_signature", "psk", "psk_hint",
+					     "sessions", "corrupt_verify_data", NULL };
+	uint8_t psk[64];
+	size_t psk_len = 0;
+	const char *hint = NULL;
+	bool sessions = true;
 	struct spdm_meas_value meas[MAX_MEAS];	/* emu_fn_set_spdm() copies them */
 	uint8_t bytes[MAX_MEAS][MAX_MEAS_BYTES];
 	struct emu_spdm_opts opts = { 0 };
@@ -158,5 +165,22 @@ int emu_spdm_apply(const struct jin *j, struct emu_fn *fn, struct json_object *o
 	opts.not_ready_count = (unsigned)not_ready;
 	opts.busy_count = (unsigned)busy;
 	TRY(jin_bool(j, o, "", "corrupt_signature", JIN_OPT, &opts.corrupt_signature));
-	return emu_fn_set_spdm(fn, &opts);
+	/* sessions: a PSK (hex, 1-64 bytes) and its hint, or none at all */
+	rc = jin_hex(j, o, "", "psk", JIN_OPT, psk, sizeof(psk), 0, &psk_len);
+	if (rc < 0)
+		return rc;
+	if (rc > 0 && !psk_len)
+		return doe_err(j->ctx, -EINVAL, "%s: psk: empty", j->doc);
+	TRY(jin_str(j, o, "", "psk_hint", JIN_OPT, 64, &hint));
+	if (hint && !psk_len)
+		return doe_err(j->ctx, -EINVAL, "%s: psk_hint: without psk", j->doc);
+	TRY(jin_bool(j, o, "", "sessions", JIN_OPT, &sessions));
+	TRY(jin_bool(j, o, "", "corrupt_verify_data", JIN_OPT, &opts.corrupt_verify_data));
+	opts.psk = psk_len ? psk : NULL;
+	opts.psk_len = psk_len;
+	opts.psk_hint = hint;
+	opts.no_sessions = !sessions;
+	rc = emu_fn_set_spdm(fn, &opts);
+	OPENSSL_cleanse(psk, sizeof(psk));
+	return rc;
 }

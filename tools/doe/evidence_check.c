@@ -69,9 +69,9 @@ static int read_policy(const struct jin *j, struct json_object *ev, struct attes
 		"align", NULL
 	};
 	struct json_object *p;
-	const char *mode;
-	uint64_t a64;
-	uint32_t x;
+	const char *mode = NULL;
+	uint64_t a64 = 0;
+	uint32_t x = 0;	/* set on success; -O2 cannot see TRY() returns otherwise */
 
 	TRY(jin_obj(j, ev, "", "policy", JIN_REQ, &p));
 	TRY(jin_only(j, p, "policy", known));

@@ -404,7 +404,7 @@ int jin_i64(const struct jin *j, struct json_object *o, const char *path, const 
 int jin_hex(const struct jin *j, struct json_object *o, const char *path, const char *key,
 	    int req, uint8_t *buf, size_t cap, size_t want, size_t *n)
 {
-	const char *s;
+	const char *s = NULL;	/* set when rc > 0; said for -O2's sake */
 	char p[128];
 	size_t got;
 	int rc = jin_str(j, o, path, key, req, 2 * cap, &s);

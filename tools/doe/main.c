@@ -18,6 +18,7 @@ static const struct command commands[] = {
 	{ "cdat", cmd_cdat },
 	{ "attest", cmd_attest },
 	{ "verify-evidence", cmd_verify_evidence },
+	{ "session", cmd_session },
 };
 
 static void log_stderr(void *priv, int prio, const char *msg)
