@@ -84,6 +84,9 @@ struct json_object *attest_doc(struct attest *a, const struct spdm_result *r, in
 
 /* The device (emulated, real with --raw, or tcp:HOST:PORT) and its CMA
  * mailbox or socket; the emulator's root is trusted for an emulated one. */
+/* The certificates of the result's chain (parsed; caller frees them with
+ * chain_certs_free()), 0 when there is none or it does not parse. */
+int result_certs(struct attest *a, const struct spdm_result *r, struct chain_cert *certs);
 int attest_open(struct attest *a, const char *spec);
 void attest_close(struct attest *a);
 

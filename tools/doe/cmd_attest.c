@@ -382,21 +382,25 @@ static void add_replay_data(struct attest *a, const struct spdm_result *r,
 		json_object_object_add(o, "messages", msglog_json(log));
 }
 
+int result_certs(struct attest *a, const struct spdm_result *r, struct chain_cert *certs)
+{
+	int nc = 0;
+
+	if (r->chain && r->chain_len)
+		nc = chain_certs(a->t->ctx, r->chain, r->chain_len, spdm_hash_size(r->hash_algo),
+				 certs, MAX_CHAIN_CERTS);
+	return nc < 0 ? 0 : nc;	/* a chain that does not parse shows no certificates */
+}
+
 struct json_object *attest_doc(struct attest *a, const struct spdm_result *r, int rc,
 			       const struct msglog *log, uint8_t align, bool messages)
 {
 	struct chain_cert certs[MAX_CHAIN_CERTS];
 	struct json_object *o;
 	const char *why;
-	int nc = 0;
+	int nc = result_certs(a, r, certs);
 	bool ok;
 
-	if (r->chain && r->chain_len) {
-		nc = chain_certs(a->t->ctx, r->chain, r->chain_len, spdm_hash_size(r->hash_algo),
-				 certs, MAX_CHAIN_CERTS);
-		if (nc < 0)
-			nc = 0;
-	}
 	ok = attest_verdict(a, r, rc, &why);
 	o = attest_evidence_json(a, r, ok, why, rc, certs, nc);
 	if (log)
@@ -411,15 +415,9 @@ int attest_report(struct attest *a, struct spdm_req *req, int rc, bool with_log)
 	struct chain_cert certs[MAX_CHAIN_CERTS];
 	const struct spdm_result *r = spdm_req_result(req);
 	const char *why;
-	int nc = 0;
+	int nc = result_certs(a, r, certs);
 	bool ok;
 
-	if (r->chain && r->chain_len) {
-		nc = chain_certs(t->ctx, r->chain, r->chain_len, spdm_hash_size(r->hash_algo), certs,
-				 MAX_CHAIN_CERTS);
-		if (nc < 0)
-			nc = 0;
-	}
 	if (rc)
 		tool_fail(t, rc, a->name);	/* escaped, the name said once */
 	ok = attest_verdict(a, r, rc, &why);

@@ -49,15 +49,9 @@ static void print_text(struct attest *a, const char *file, const struct spdm_res
 {
 	struct chain_cert certs[MAX_CHAIN_CERTS];
 	const char *why;
-	int nc = 0;
+	int nc = result_certs(a, r, certs);
 	bool ok;
 
-	if (r->chain && r->chain_len) {
-		nc = chain_certs(a->t->ctx, r->chain, r->chain_len, spdm_hash_size(r->hash_algo),
-				 certs, MAX_CHAIN_CERTS);
-		if (nc < 0)
-			nc = 0;
-	}
 	ok = attest_verdict(a, r, rc, &why);
 	printf("%s: evidence replayed; device and transport as the attester named them\n", file);
 	attest_print_text(a, r, ok, rc ? doe_ctx_errmsg(a->t->ctx) : why, certs, nc);
