@@ -775,6 +775,32 @@ out:
 	emu_topo_free(topo);
 }
 
+/* DSP0274 1.3 multi-key connections: message D sits in the transcript
+ * between VCA and Ct; both sides must have it, or the signature fails. */
+static void t_message_d(void)
+{
+	static const uint8_t d[] = { 0x13, 0x01, 0x01, 0x01, 0xAA, 0xBB };
+	struct pair p;
+
+	pair_conn(&p, 0x13, SPDM_DHE_SECP384R1, SPDM_AEAD_AES_256_GCM, 0);
+	p.conn.msg_d = d;
+	p.conn.msg_d_len = sizeof(d);
+	T_EQ(pair_init(&p), 0);
+	T_EQ(handshake(&p, NULL), 0);
+	pair_fini(&p);
+	/* the requester leaves it out: its TH differs from the responder's */
+	pair_conn(&p, 0x13, SPDM_DHE_SECP384R1, SPDM_AEAD_AES_256_GCM, 0);
+	p.conn.msg_d = d;
+	p.conn.msg_d_len = sizeof(d);
+	T_EQ(spdm_sess_rsp_init(p.smem, sizeof(p.smem), ctx, &p.conn, &p.so, &p.rsp), 0);
+	p.conn.msg_d = NULL;
+	p.conn.msg_d_len = 0;
+	T_EQ(spdm_sess_req_init(p.rmem, sizeof(p.rmem), ctx, &p.conn, &p.ro, &p.req), 0);
+	T_TRUE(handshake(&p, NULL) < 0);
+	T_CONTAINS(doe_ctx_errmsg(ctx), "KEY_EXCHANGE_RSP");
+	pair_fini(&p);
+}
+
 int main(void)
 {
 	if (doe_ctx_new(&ctx) || spdm_identity_new(ctx, SPDM_ASYM_ECDSA_P384, NULL, &id))
@@ -793,6 +819,7 @@ int main(void)
 	T_RUN(t_replay_and_order);
 	T_RUN(t_key_update_mismatch);
 	T_RUN(t_init_refusals);
+	T_RUN(t_message_d);
 	T_RUN(t_negotiated_connection);
 	T_RUN(t_no_session_without_flags);
 	T_RUN(t_emulated_device_over_doe);

@@ -181,6 +181,9 @@ struct spdm_conn {
 	bool has_chain;			/* KEY_EXCHANGE: chain_hash is set */
 	uint8_t chain_hash[SPDM_MAX_HASH_SIZE];	/* Ct: hash of that slot's chain,
 					 * as CERTIFICATE delivers it */
+	const uint8_t *msg_d;		/* 1.3 multi-key connections: message D (the
+					 * first DIGESTS after VCA), else NULL */
+	size_t msg_d_len;
 	void *peer_key;			/* requester: the verified responder leaf key
 					 * (EVP_PKEY *), KEY_EXCHANGE only */
 };

@@ -58,6 +58,8 @@
 #define SPDM_ALGTYPE_REQ_ASYM 4u
 #define SPDM_ALGTYPE_KEY_SCHEDULE 5u
 #define SPDM_KEY_SCHEDULE_SPDM 0x0001u	/* the one KeySchedule there is */
+#define SPDM_OTHER_MULTI_KEY_CONN 0x10u	/* ALGORITHMS OtherParamsSelection, 1.3 */
+#define SPDM_MSG_D_MAX 600u		/* DIGESTS: 4 + 8 x 64 + 1.3 slot info */
 
 
 /* GET_MEASUREMENTS attributes */

@@ -57,6 +57,9 @@ struct spdm_req {
 	uint32_t offered_asym, offered_hash;	/* what NEGOTIATE_ALGORITHMS said */
 	uint16_t offered_dhe, offered_aead;
 	bool opaque_fmt1;		/* ALGORITHMS selected OpaqueDataFmt1 */
+	bool multi_key_conn;		/* 1.3: the responder's keys are per connection */
+	uint16_t msg_d_len;		/* 1.3 message D: the first DIGESTS after VCA */
+	uint8_t msg_d[SPDM_MSG_D_MAX];
 	uint8_t meas_idx;		/* SPDM_MEAS_EACH: next index, 0 = count first */
 	bool meas_listing;		/* SPDM_MEAS_EACH: the unsigned "all" that lists them */
 	uint8_t meas_left;		/* SPDM_MEAS_EACH: indices still to ask for */
@@ -239,6 +242,7 @@ static int send_get_version(struct spdm_req *r)
 	memset(r->meas_present, 0, sizeof(r->meas_present));
 	r->meas_off = 0;
 	r->digests_seen = false;
+	r->msg_d_len = 0;
 	{	/* keep the counters across a resynch: the bounds are per attestation */
 		unsigned b = r->res.busy_seen, n = r->res.not_ready_seen, s = r->res.resynch_seen;
 		unsigned m = r->res.messages;
@@ -451,6 +455,11 @@ static int on_algs(struct spdm_req *r, const uint8_t *in, size_t len)
 	}
 	TRY(session_algs(r, &a));
 	r->opaque_fmt1 = r->ver >= SPDM_V12 && (a.other_params & 0x03) == 0x02;
+	/* DSP0274 1.3 §10.4/§10.5: MULTI_KEY_CAP 01b means only multi-key
+	 * connections; 10b leaves it to the MULTI_KEY_CONN selection bit */
+	r->multi_key_conn = r->ver >= SPDM_V13 &&
+			    (((r->res.rsp_flags & SPDM_CAP_MULTI_KEY) >> SPDM_CAP_MULTI_KEY_SHIFT) == 1 ||
+			     (a.other_params & SPDM_OTHER_MULTI_KEY_CONN));
 	TRY(vca_add(r, in, (size_t)mlen));
 	r->res.asym_algo = a.asym;
 	r->res.hash_algo = a.hash;
@@ -472,6 +481,13 @@ static int on_digests(struct spdm_req *r, const uint8_t *in, size_t len)
 	int mlen;
 
 	TRY(mlen = spdm_parse_digests(r->ctx, &n, in, len, &d));
+	/* DSP0274 1.3: with MULTI_KEY_CONN the first DIGESTS after VCA (message
+	 * D) joins every session's transcript; GET_DIGESTS follows ALGORITHMS
+	 * directly here, so this is it */
+	if (!r->digests_seen && (size_t)mlen <= sizeof(r->msg_d)) {
+		memcpy(r->msg_d, in, (size_t)mlen);
+		r->msg_d_len = (uint16_t)mlen;
+	}
 	r->res.slot_mask = d.slot_mask;
 	r->digests_seen = true;
 	if (!(d.slot_mask & (1u << r->pol.slot)))
@@ -1093,6 +1109,12 @@ int spdm_req_conn(const struct spdm_req *r, struct spdm_conn *c)
 				  c->chain_hash));
 		c->has_chain = true;
 		c->peer_key = r->leaf;
+	}
+	if (r->multi_key_conn) {
+		if (!r->msg_d_len)
+			return doe_err(r->ctx, -EOPNOTSUPP, "session: multi-key connection without the DIGESTS its transcript needs");
+		c->msg_d = r->msg_d;
+		c->msg_d_len = r->msg_d_len;
 	}
 	return 0;
 }

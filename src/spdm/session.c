@@ -88,6 +88,10 @@ int sess_init(void *mem, size_t mem_len, struct doe_ctx *ctx, const struct spdm_
 	}
 	if (sess_th_add(s, conn->vca, conn->vca_len))
 		goto fail;
+	/* DSP0274 1.3: a multi-key connection puts message D between VCA and
+	 * Ct (as libspdm_calculate_th_for_exchange does) */
+	if (!s->psk && conn->msg_d_len && sess_th_add(s, conn->msg_d, conn->msg_d_len))
+		goto fail;
 	/* Ct: the hash of the whole chain as CERTIFICATE delivered it */
 	if (!s->psk && sess_th_add(s, conn->chain_hash, s->hash_size))
 		goto fail;
