@@ -35,6 +35,9 @@
 struct emu_sess {
 	_Alignas(16) uint8_t mem[SPDM_SESSION_CTX_SIZE];
 	struct spdm_sess *s;	/* NULL: slot free */
+	unsigned app_msgs;	/* application requests answered (fault knobs) */
+	uint8_t last[512];	/* the last sealed answer, for replay_secured */
+	size_t last_len;
 	uint8_t summary_tcb[SPDM_MAX_HASH_SIZE], summary_all[SPDM_MAX_HASH_SIZE];
 };
 
@@ -209,6 +212,9 @@ static int session_start(struct emu_spdm *s, const uint8_t *req, size_t req_len,
 	o.signer_priv = s->cfg.signer_priv;
 	o.heartbeat_period = 10;
 	o.corrupt_verify_data = s->opts.corrupt_verify_data;
+	o.ignore_key_update = s->opts.key_update_mismatch;
+	e->app_msgs = 0;
+	e->last_len = 0;
 	if (spdm_rsp_summary_hash(s->rsp, SPDM_SUMMARY_TCB, e->summary_tcb) == 0 &&
 	    spdm_rsp_summary_hash(s->rsp, SPDM_SUMMARY_ALL, e->summary_all) == 0) {
 		o.summary_tcb = e->summary_tcb;
@@ -282,8 +288,8 @@ static int secured_handler(void *priv, const uint8_t *req, size_t req_len, uint8
 	uint8_t app[4096], ans[4096];
 	struct emu_sess *e = NULL;
 	size_t applen, anslen;
+	bool sec, established;
 	uint32_t id;
-	bool sec;
 	int rc;
 
 	TRY(ready(s));
@@ -293,6 +299,7 @@ static int secured_handler(void *priv, const uint8_t *req, size_t req_len, uint8
 				e = &s->sess[i];
 	if (!e)
 		return error_msg(0x11, SPDM_ERR_UNEXPECTED_REQUEST, rsp, rsp_cap, rsp_len);
+	established = spdm_sess_state(e->s) == SPDM_SESS_ESTABLISHED;
 	rc = spdm_sess_rsp_handle(e->s, req, req_len, true, rsp, rsp_cap, rsp_len, &sec, app,
 				  sizeof(app), &applen);
 	if (rc == 1) {
@@ -301,6 +308,26 @@ static int secured_handler(void *priv, const uint8_t *req, size_t req_len, uint8
 			rc = spdm_sess_seal(e->s, ans, anslen, rsp, rsp_cap, rsp_len);
 		OPENSSL_cleanse(app, sizeof(app));
 		OPENSSL_cleanse(ans, sizeof(ans));
+	}
+	/* fault knobs, on the data phase's messages (the session has seen
+	 * each one: only its answer goes wrong) */
+	if (established && rc == 0) {
+		e->app_msgs++;
+		if (s->opts.drop_secured && e->app_msgs == 1)
+			return -EIO;	/* no answer: the mailbox reports Error */
+		if (s->opts.replay_secured && e->app_msgs == 2 && e->last_len &&
+		    e->last_len <= rsp_cap) {
+			memcpy(rsp, e->last, e->last_len);
+			*rsp_len = e->last_len;
+		} else if (*rsp_len <= sizeof(e->last)) {
+			memcpy(e->last, rsp, *rsp_len);
+			e->last_len = *rsp_len;
+		}
+		if (s->opts.end_session_after && e->app_msgs >= s->opts.end_session_after) {
+			spdm_sess_fini(e->s);	/* as if the device had reset */
+			e->s = NULL;
+			return 0;
+		}
 	}
 	drop_if_done(e);
 	return rc < 0 && !*rsp_len ? rc : 0;
@@ -345,6 +372,10 @@ int emu_fn_set_spdm(struct emu_fn *fn, const struct emu_spdm_opts *o)
 	}
 	snprintf(s->psk_hint, sizeof(s->psk_hint), "%s", o->psk_hint ? o->psk_hint : "");
 	s->opts.corrupt_verify_data = o->corrupt_verify_data;
+	s->opts.drop_secured = o->drop_secured;
+	s->opts.replay_secured = o->replay_secured;
+	s->opts.key_update_mismatch = o->key_update_mismatch;
+	s->opts.end_session_after = o->end_session_after;
 	s->opts.no_sessions = o->no_sessions;
 	s->opts.psk = NULL;
 	s->opts.psk_hint = NULL;

@@ -179,6 +179,7 @@ static void exercise(struct pair *p)
 				    sizeof(app), &applen) < 0);
 }
 
+/* Every DHE group x AEAD x version 1.1-1.3. */
 static void t_key_exchange_matrix(void)
 {
 	static const uint16_t dhes[] = { SPDM_DHE_SECP256R1, SPDM_DHE_SECP384R1, SPDM_DHE_SECP521R1,
@@ -192,9 +193,6 @@ static void t_key_exchange_matrix(void)
 			for (size_t a = 0; a < 3; a++) {
 				struct pair p;
 
-				/* every group once per version, every AEAD with each */
-				if (a != d % 3 && d > 1)
-					continue;
 				snprintf(name, sizeof(name), "1.%u %s %s", ver & 0xF,
 					 spdm_dhe_name(dhes[d]),
 					 a == 0 ? "aes-128-gcm" : a == 1 ? "aes-256-gcm" : "chacha20");

@@ -205,6 +205,11 @@ struct emu_spdm_opts {
 	const char *psk_hint;		/* copied, at most 64 bytes */
 	bool corrupt_verify_data;	/* flip a bit of ResponderVerifyData */
 	bool no_sessions;		/* answer as a device without session caps */
+	/* session faults, on the messages of a session's data phase */
+	bool drop_secured;		/* the first goes unanswered (mailbox Error) */
+	bool replay_secured;		/* the second gets the first one's answer again */
+	bool key_update_mismatch;	/* KEY_UPDATE acknowledged, keys not updated */
+	unsigned end_session_after;	/* forget the session after this many (0: never) */
 };
 DOE_API int emu_fn_set_spdm(struct emu_fn *fn, const struct emu_spdm_opts *o);
 /* Whether the function has a CMA mailbox (and so a responder); cheap: no

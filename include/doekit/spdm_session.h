@@ -224,6 +224,7 @@ struct spdm_sess_opts {
 	uint8_t heartbeat_period;	/* seconds, 0: no heartbeat */
 	/* test knobs (responder) */
 	bool corrupt_verify_data;	/* flip a bit of ResponderVerifyData */
+	bool ignore_key_update;		/* ACK KEY_UPDATE, keep the old keys */
 };
 
 enum spdm_sess_state {

@@ -84,7 +84,7 @@ int spdm_sess_exchange(struct spdm_sess *s, const struct spdm_transport_ops *ops
 int spdm_sess_control(struct spdm_sess *s, const struct spdm_transport_ops *ops, void *priv,
 		      uint8_t code, uint8_t op)
 {
-	uint8_t out[256], in[256];
+	uint8_t out[256], in[IO_BUF];
 	size_t out_len, in_len;
 	int rc;
 

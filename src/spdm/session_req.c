@@ -397,7 +397,7 @@ static int req_ack(struct spdm_sess *s, const uint8_t *in, size_t in_len, uint8_
 		   size_t cap, size_t *len)
 {
 	struct spdm_neg n = sess_neg(s);
-	uint8_t msg[64], p1, p2, op = s->pend_p1;
+	uint8_t msg[4096], p1, p2, op = s->pend_p1;	/* any record opens, so a wrong one is "rejected" */
 	size_t mlen;
 	int rc;
 

@@ -873,6 +873,14 @@ expect 1 "the responder offers no PSK_CAP" session --psk 0011 emu/0f:00.0
 # the device's fault knob: corrupted ResponderVerifyData is caught
 printf '{"corrupt_verify_data": true}\n' >"$tmp/cvd.json"
 expect 1 "ResponderVerifyData does not match" session --emu-spdm 0f:00.0="$tmp/cvd.json" emu/0f:00.0
+# the other session faults: a dropped answer, a replayed one, a key update the
+# device did not make, a device that forgets the session: each ends it, named
+for f in 'drop_secured": true|transport' 'replay_secured": true|secured message rejected' \
+	'key_update_mismatch": true|secured message rejected' 'end_session_after": 1|secured message rejected'; do
+	printf '{"%s}\n' "${f%%|*}" >"$tmp/fault.json"
+	expect 1 "${f#*|}" session --heartbeat 1 --key-update --measurements 1 --emu-spdm 0f:00.0="$tmp/fault.json" emu/0f:00.0
+done
+spdm_bad '{"end_session_after": -1}' 'end_session_after: -1 is out of range'
 printf '{"sessions": false}\n' >"$tmp/nos.json"
 expect 1 "KEY_EX_CAP" session --emu-spdm 0f:00.0="$tmp/nos.json" emu/0f:00.0
 spdm_bad '{"psk": "zz"}' 'psk: not hex'

@@ -136,7 +136,10 @@ int emu_spdm_apply(const struct jin *j, struct emu_fn *fn, struct json_object *o
 {
 	static const char *const known[] = { "asym", "versions", "measurements", "not_ready",
 					     "busy", "corrupt_signature", "psk", "psk_hint",
-					     "sessions", "corrupt_verify_data", NULL };
+					     "sessions", "corrupt_verify_data", "drop_secured",
+					     "replay_secured", "key_update_mismatch",
+					     "end_session_after", NULL };
+	uint64_t end_after = 0;
 	uint8_t psk[64];
 	size_t psk_len = 0;
 	const char *hint = NULL;
@@ -176,6 +179,11 @@ int emu_spdm_apply(const struct jin *j, struct emu_fn *fn, struct json_object *o
 		return doe_err(j->ctx, -EINVAL, "%s: psk_hint: without psk", j->doc);
 	TRY(jin_bool(j, o, "", "sessions", JIN_OPT, &sessions));
 	TRY(jin_bool(j, o, "", "corrupt_verify_data", JIN_OPT, &opts.corrupt_verify_data));
+	TRY(jin_bool(j, o, "", "drop_secured", JIN_OPT, &opts.drop_secured));
+	TRY(jin_bool(j, o, "", "replay_secured", JIN_OPT, &opts.replay_secured));
+	TRY(jin_bool(j, o, "", "key_update_mismatch", JIN_OPT, &opts.key_update_mismatch));
+	TRY(jin_u64(j, o, "", "end_session_after", JIN_OPT, 0, 1000000, &end_after));
+	opts.end_session_after = (unsigned)end_after;
 	opts.psk = psk_len ? psk : NULL;
 	opts.psk_len = psk_len;
 	opts.psk_hint = hint;
