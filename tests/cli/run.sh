@@ -237,7 +237,7 @@ grep -q "verdict        NOT verified" "$tmp/out" && ok || bad "no verdict line o
 "$doe" emulate --listen tcp:127.0.0.1:0 --device 10:00.0 --export-root "$tmp/root10.pem" \
 	>"$tmp/l10" 2>&1 &
 lpid=$!
-for _ in $(seq 50); do grep -q "listening on port" "$tmp/l10" && break; sleep 0.1; done
+for _ in $(seq 50); do grep -qs "listening on port" "$tmp/l10" && break; sleep 0.1; done
 port=$(sed -n 's/listening on port \([0-9]*\):.*/\1/p' "$tmp/l10")
 [ -n "$port" ] && ok || bad "emulate --listen did not start: $(cat "$tmp/l10")"
 expect 1 "" attest --trust "$tmp/root10.pem" emu/0f:00.0
