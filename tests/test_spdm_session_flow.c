@@ -108,6 +108,8 @@ static int handshake(struct pair *p, void (*tamper)(uint8_t *msg, size_t len, in
 			tamper(a, alen, step);
 		rc = spdm_sess_rsp_handle(p->rsp, a, alen, asec, b, sizeof(b), &blen, &bsec, app,
 					  sizeof(app), &applen);
+		if (rc < 0 && getenv("T_DEBUG"))
+			fprintf(stderr, "responder: %s\n", doe_ctx_errmsg(ctx));
 		if (rc < 0 && !blen)
 			return rc;
 		step++;
@@ -799,6 +801,135 @@ static void t_message_d(void)
 	pair_fini(&p);
 }
 
+/* ---- mutual authentication: the responder reads the requester's chain
+ * with encapsulated requests, then checks FINISH's signature ------------ */
+
+static struct spdm_identity *req_id;
+static struct spdm_rsp_config req_idcfg;
+static uint8_t req_chain[8192];
+static size_t req_chain_len;
+
+static void mutual_pair(struct pair *p, struct spdm_trust *trust, uint8_t *buf, size_t cap,
+			uint8_t mode, uint8_t ver)
+{
+	pair_conn(p, ver, SPDM_DHE_SECP384R1, SPDM_AEAD_AES_256_GCM,
+		  SPDM_CAP_MUT_AUTH | SPDM_CAP_ENCAP);
+	p->conn.req_flags |= SPDM_CAP_CERT;
+	p->conn.req_asym_algo = SPDM_ASYM_ECDSA_P256;
+	p->ro.signer = req_idcfg.signer;
+	p->ro.signer_priv = req_idcfg.signer_priv;
+	p->ro.own_chain = req_chain;
+	p->ro.own_chain_len = req_chain_len;
+	p->so.mut_auth = mode;
+	p->so.peer_trust = trust;
+	p->so.peer_chain_buf = buf;
+	p->so.peer_chain_cap = cap;
+}
+
+static void t_mutual(void)
+{
+	static uint8_t buf[8192];
+	struct spdm_trust *trust = NULL;
+	const uint8_t *root;
+	size_t root_len, certs_len;
+	const uint8_t *certs;
+
+	if (spdm_identity_new(ctx, SPDM_ASYM_ECDSA_P256, NULL, &req_id)) {
+		T_FAIL_("identity: %s", doe_ctx_errmsg(ctx));
+		return;
+	}
+	spdm_rsp_config_init(&req_idcfg);
+	spdm_identity_apply(req_id, &req_idcfg);
+	certs = spdm_identity_certs(req_id, &certs_len);
+	T_EQ(spdm_chain_encode(ctx, SPDM_HASH_SHA384, certs, certs_len, req_chain, sizeof(req_chain),
+			       &req_chain_len), 0);
+	root = spdm_identity_root(req_id, &root_len);
+	T_EQ(spdm_trust_new(ctx, NULL, &trust), 0);
+	T_EQ(spdm_trust_add_der(trust, root, root_len), 0);
+	for (uint8_t ver = 0x11; ver <= 0x13; ver++) {
+		for (int m = 0; m < 2; m++) {
+			struct pair p;
+
+			t_case_name = m ? "mutual, GET_DIGESTS implied" : "mutual, GET_ENCAPSULATED_REQUEST";
+			mutual_pair(&p, trust, buf, sizeof(buf),
+				    m ? SPDM_MUT_AUTH_GET_DIGESTS : SPDM_MUT_AUTH_ENCAP, ver);
+			T_EQ(pair_init(&p), 0);
+			if (handshake(&p, NULL)) {
+				T_FAIL_("handshake: %s", doe_ctx_errmsg(ctx));
+				pair_fini(&p);
+				continue;
+			}
+			T_EQ(spdm_sess_state(p.rsp), SPDM_SESS_ESTABLISHED);
+			T_EQ(p.rsp->mut_auth, m ? SPDM_MUT_AUTH_GET_DIGESTS : SPDM_MUT_AUTH_ENCAP);
+			T_EQ(p.rsp->peer_chain_len, req_chain_len);
+			exercise(&p);
+			pair_fini(&p);
+		}
+	}
+	/* a FINISH signed with another key than the chain's leaf */
+	{
+		struct pair p;
+
+		struct spdm_identity *other_id = NULL;
+		struct spdm_rsp_config ocfg;
+
+		t_case_name = "mutual: bad requester signature";
+		T_EQ(spdm_identity_new(ctx, SPDM_ASYM_ECDSA_P256, NULL, &other_id), 0);
+		spdm_rsp_config_init(&ocfg);
+		spdm_identity_apply(other_id, &ocfg);
+		mutual_pair(&p, trust, buf, sizeof(buf), SPDM_MUT_AUTH_ENCAP, 0x12);
+		p.ro.signer_priv = ocfg.signer_priv;	/* a P-256 key, not the chain's */
+		T_EQ(pair_init(&p), 0);
+		T_TRUE(handshake(&p, NULL) < 0);
+		T_EQ(spdm_sess_state(p.rsp), SPDM_SESS_FAILED);
+		T_CONTAINS(doe_ctx_errmsg(ctx), "ERROR DecryptError");
+		pair_fini(&p);
+		spdm_identity_free(other_id);
+	}
+	/* a requester chain the responder does not trust */
+	{
+		struct spdm_trust *other = NULL;
+		const uint8_t *r2;
+		size_t r2len;
+		struct pair p;
+
+		t_case_name = "mutual: untrusted requester chain";
+		r2 = spdm_identity_root(id, &r2len);
+		T_EQ(spdm_trust_new(ctx, NULL, &other), 0);
+		T_EQ(spdm_trust_add_der(other, r2, r2len), 0);
+		mutual_pair(&p, other, buf, sizeof(buf), SPDM_MUT_AUTH_GET_DIGESTS, 0x13);
+		T_EQ(pair_init(&p), 0);
+		T_TRUE(handshake(&p, NULL) < 0);
+		T_EQ(spdm_sess_state(p.rsp), SPDM_SESS_FAILED);
+		pair_fini(&p);
+		spdm_trust_free(other);
+	}
+	/* asked for, but the requester has no identity: it says so */
+	{
+		struct pair p;
+
+		t_case_name = "mutual: no requester identity";
+		mutual_pair(&p, trust, buf, sizeof(buf), SPDM_MUT_AUTH_ENCAP, 0x12);
+		p.ro.own_chain = NULL;
+		T_EQ(pair_init(&p), 0);
+		T_TRUE(handshake(&p, NULL) < 0);
+		T_CONTAINS(doe_ctx_errmsg(ctx), "no requester identity");
+		pair_fini(&p);
+	}
+	/* a chain larger than the responder's buffer */
+	{
+		struct pair p;
+
+		t_case_name = "mutual: chain too large";
+		mutual_pair(&p, trust, buf, 100, SPDM_MUT_AUTH_ENCAP, 0x12);
+		T_EQ(pair_init(&p), 0);
+		T_TRUE(handshake(&p, NULL) < 0);
+		pair_fini(&p);
+	}
+	spdm_trust_free(trust);
+	spdm_identity_free(req_id);
+}
+
 int main(void)
 {
 	if (doe_ctx_new(&ctx) || spdm_identity_new(ctx, SPDM_ASYM_ECDSA_P384, NULL, &id))
@@ -818,6 +949,7 @@ int main(void)
 	T_RUN(t_key_update_mismatch);
 	T_RUN(t_init_refusals);
 	T_RUN(t_message_d);
+	T_RUN(t_mutual);
 	T_RUN(t_negotiated_connection);
 	T_RUN(t_no_session_without_flags);
 	T_RUN(t_emulated_device_over_doe);

@@ -263,6 +263,9 @@ struct spdm_req_policy {
 	uint32_t req_flags;
 	uint16_t dhe_algos;
 	uint16_t aead_algos;
+	uint32_t req_asym_algo;		/* mutual authentication (MUT_AUTH_CAP in
+					 * req_flags): our key's algorithm, offered as
+					 * ReqBaseAsymAlg */
 };
 
 #define SPDM_DEFAULT_DEADLINE_MS 30000u
@@ -317,6 +320,7 @@ struct spdm_result {
 	unsigned messages;		/* requests sent in this attestation */
 	uint32_t req_flags;		/* CAPABILITIES flags we sent */
 	uint16_t dhe, aead;		/* ALGORITHMS: selected for sessions, 0 if none */
+	uint32_t req_asym_algo;		/* ALGORITHMS: ReqBaseAsymAlg selected, 0 if none */
 };
 
 /* MEASUREMENTS Param2 bits 5:4, MeasurementRecord content changed (1.2+,
@@ -387,6 +391,8 @@ struct spdm_rsp_config {
 	 * the DHE groups and AEAD suites we accept (default: all) */
 	uint16_t dhe_algos;
 	uint16_t aead_algos;
+	uint32_t req_asym_algos;	/* with MUT_AUTH_CAP: requester keys we verify
+					 * (default: all) */
 	/* test knobs */
 	unsigned not_ready_count;	/* answer ResponseNotReady this often (UINT_MAX: always) */
 	uint8_t not_ready_rdt_exponent;

@@ -172,6 +172,7 @@ DOE_API int spdm_rec_session_id(const uint8_t *in, size_t len, uint32_t *id);
 struct spdm_conn {
 	uint8_t version;		/* 0x11..0x13 */
 	uint32_t hash_algo, asym_algo;	/* BaseHashAlgo, BaseAsymAlgo */
+	uint32_t req_asym_algo;		/* ReqBaseAsymAlg (mutual authentication), 0: none */
 	uint16_t dhe, aead;		/* one bit each */
 	uint32_t req_flags, rsp_flags;	/* CAPABILITIES of requester and responder */
 	bool opaque_fmt1;		/* ALGORITHMS OtherParams: OpaqueDataFmt1 (1.2+) */
@@ -202,6 +203,15 @@ DOE_API int spdm_rsp_summary_hash(struct spdm_rsp *r, uint8_t type, uint8_t *out
  * key. The pointers live as long as the requester. */
 DOE_API int spdm_req_conn(const struct spdm_req *r, struct spdm_conn *c);
 
+/* KEY_EXCHANGE_RSP MutAuthRequested values a responder can ask for */
+#define SPDM_MUT_AUTH_ENCAP 0x02u	/* GET_ENCAPSULATED_REQUEST flow */
+#define SPDM_MUT_AUTH_GET_DIGESTS 0x04u	/* the same, GET_DIGESTS implied */
+
+/* A certificate chain in the SPDM format (Length, Reserved, the hash of
+ * the root, the certificates) from DER certificates, root first. */
+DOE_API int spdm_chain_encode(struct doe_ctx *ctx, uint32_t hash_algo, const uint8_t *certs_der,
+			      size_t len, uint8_t *out, size_t cap, size_t *out_len);
+
 /* Transport bindings: where sequence numbers and padding go, and whether
  * application data starts with an MCTP message-type byte. */
 enum spdm_binding { SPDM_BINDING_DOE, SPDM_BINDING_MCTP };
@@ -216,9 +226,23 @@ struct spdm_sess_opts {
 	size_t psk_len;
 	const uint8_t *psk_hint;
 	size_t psk_hint_len;
-	/* responder */
-	const struct spdm_signer_ops *signer;	/* signs KEY_EXCHANGE_RSP */
+	/* our key: the responder signs KEY_EXCHANGE_RSP with it, a requester
+	 * FINISH (mutual authentication) */
+	const struct spdm_signer_ops *signer;
 	void *signer_priv;
+	/* mutual authentication, requester: our chain in the SPDM format for
+	 * the negotiated hash (spdm_chain_encode()), served from slot 0 */
+	const uint8_t *own_chain;
+	size_t own_chain_len;
+	/* mutual authentication, responder: MutAuthRequested to ask for
+	 * (SPDM_MUT_AUTH_ENCAP or SPDM_MUT_AUTH_GET_DIGESTS; 0: none), the
+	 * anchors of the requester's chain (NULL: its own root) and where that
+	 * chain goes while it is read */
+	uint8_t mut_auth;
+	const struct spdm_trust *peer_trust;
+	uint8_t *peer_chain_buf;
+	size_t peer_chain_cap;
+	/* responder */
 	const uint8_t *summary_tcb;	/* measurement summary hashes (hash size) */
 	const uint8_t *summary_all;
 	uint8_t heartbeat_period;	/* seconds, 0: no heartbeat */

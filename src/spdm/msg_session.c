@@ -306,6 +306,61 @@ int spdm_enc_bare(struct doe_wr *w, uint8_t ver, uint8_t code, uint8_t param1, u
 	return spdm_wr_done(w);
 }
 
+/* ---- encapsulated requests (§10.16-§10.17) ---------------------------- */
+
+static bool is_ack(uint8_t code)
+{
+	return code == SPDM_ENCAP_RESPONSE_ACK;
+}
+
+int spdm_enc_encap(struct doe_wr *w, uint8_t ver, uint8_t code, const struct spdm_encap *e)
+{
+	spdm_wr_hdr(w, ver, code, e->request_id, is_ack(code) ? e->payload_type : 0);
+	if (is_ack(code) && ver >= SPDM_V12) {
+		doe_wr_u8(w, e->ack_request_id);
+		doe_wr_zero(w, 3);
+	}
+	doe_wr_bytes(w, e->payload, e->payload_len);
+	return spdm_wr_done(w);
+}
+
+int spdm_parse_encap(struct doe_ctx *ctx, const struct spdm_neg *n, uint8_t code, const void *msg,
+		     size_t len, struct spdm_encap *e)
+{
+	const char *m = spdm_code_name(code);
+	struct spdm_hdr h;
+	struct doe_rd r;
+
+	memset(e, 0, sizeof(*e));
+	doe_rd_init(&r, msg, len);
+	TRY(spdm_msg_hdr(ctx, n, &r, code, m, &h));
+	e->request_id = h.param1;
+	if (is_ack(code)) {
+		e->payload_type = h.param2;
+		if (e->payload_type > SPDM_ENCAP_PAYLOAD_REQ_SLOT ||
+		    (e->payload_type == SPDM_ENCAP_PAYLOAD_REQ_SLOT && n->version < SPDM_V12))
+			return doe_err(ctx, -EBADMSG, "%s: PayloadType %u", m, e->payload_type);
+		if (n->version >= SPDM_V12) {
+			FIELD(doe_rd_u8(&r, &e->ack_request_id), m, "AckRequestID");
+			FIELD(doe_rd_skip(&r, 3), m, "Reserved");
+		}
+	}
+	/* the payload is one SPDM message, or (ACK) one slot byte */
+	e->payload_len = doe_rd_left(&r);
+	e->payload = doe_rd_take(&r, e->payload_len);
+	if (is_ack(code) && e->payload_type == SPDM_ENCAP_PAYLOAD_ABSENT)
+		return e->payload_len ? doe_err(ctx, -EBADMSG, "%s: %zu bytes after an absent payload",
+						m, e->payload_len) : (int)r.off;
+	if (is_ack(code) && e->payload_type == SPDM_ENCAP_PAYLOAD_REQ_SLOT)
+		return e->payload_len == 1 ? (int)r.off
+					   : doe_err(ctx, -EBADMSG, "%s: ReqSlotID payload of %zu bytes",
+						     m, e->payload_len);
+	if (e->payload_len < SPDM_HDR_SIZE)
+		return doe_err(ctx, -EBADMSG, "%s: encapsulated message of %zu bytes", m,
+			       e->payload_len);
+	return (int)r.off;
+}
+
 /* ---- secured-message version negotiation in opaque data --------------- */
 
 #define OPAQUE_SPEC_ID 0x444D5446u	/* "DMTF", the 1.0/1.1 header */

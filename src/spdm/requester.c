@@ -327,6 +327,10 @@ static void add_session_structs(struct spdm_req *r, uint32_t rsp_flags, struct s
 	}
 	r->offered_aead = r->pol.aead_algos ? r->pol.aead_algos : SPDM_AEAD_ALL;
 	a->structs[a->nstructs++] = (struct spdm_alg_struct){ SPDM_ALGTYPE_AEAD, r->offered_aead };
+	/* mutual authentication: the algorithm of our own key (§10.5) */
+	if (key_ex && (r->res.req_flags & SPDM_CAP_MUT_AUTH) && r->pol.req_asym_algo)
+		a->structs[a->nstructs++] = (struct spdm_alg_struct){ SPDM_ALGTYPE_REQ_ASYM,
+								       (uint16_t)r->pol.req_asym_algo };
 	a->structs[a->nstructs++] = (struct spdm_alg_struct){ SPDM_ALGTYPE_KEY_SCHEDULE,
 							       SPDM_KEY_SCHEDULE_SPDM };
 }
@@ -352,6 +356,11 @@ static int session_algs(struct spdm_req *r, const struct spdm_algs *a)
 		case SPDM_ALGTYPE_KEY_SCHEDULE:
 			if (b & ~SPDM_KEY_SCHEDULE_SPDM)
 				what = "KeySchedule";
+			break;
+		case SPDM_ALGTYPE_REQ_ASYM:
+			if (b & ~r->pol.req_asym_algo)
+				what = "ReqBaseAsymAlg";
+			r->res.req_asym_algo = b;
 			break;
 		}
 		if (what)
@@ -1095,6 +1104,7 @@ int spdm_req_conn(const struct spdm_req *r, struct spdm_conn *c)
 	c->version = r->ver;
 	c->hash_algo = r->res.hash_algo;
 	c->asym_algo = r->res.asym_algo;
+	c->req_asym_algo = r->res.req_asym_algo;
 	c->dhe = r->res.dhe;
 	c->aead = r->res.aead;
 	c->req_flags = r->res.req_flags;

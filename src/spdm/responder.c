@@ -55,6 +55,7 @@ struct spdm_rsp {
 	/* for sessions (spdm_rsp_conn) */
 	uint32_t req_flags;		/* GET_CAPABILITIES Flags */
 	uint16_t dhe, aead;		/* selected in ALGORITHMS, 0: none */
+	uint32_t req_asym;		/* ReqBaseAsymAlg selected, 0: none */
 	bool opaque_fmt1;
 };
 
@@ -80,6 +81,7 @@ void spdm_rsp_config_init(struct spdm_rsp_config *c)
 	c->flags = SPDM_CAP_CERT | SPDM_CAP_CHAL | SPDM_CAP_MEAS_SIG;
 	c->dhe_algos = SPDM_DHE_ALL;
 	c->aead_algos = SPDM_AEAD_ALL;
+	c->req_asym_algos = SPDM_ASYM_ALL;
 	c->ct_exponent = 12;
 	c->data_transfer_size = 4096;
 	c->req_align = 1;
@@ -487,6 +489,11 @@ static const uint32_t dhe_order[] = {
 	SPDM_DHE_SECP384R1, SPDM_DHE_SECP256R1, SPDM_DHE_SECP521R1,
 	SPDM_DHE_FFDHE3072, SPDM_DHE_FFDHE4096, SPDM_DHE_FFDHE2048,
 };
+static const uint32_t req_asym_order[] = {
+	SPDM_ASYM_ECDSA_P384, SPDM_ASYM_ECDSA_P256, SPDM_ASYM_ECDSA_P521, SPDM_ASYM_EDDSA_25519,
+	SPDM_ASYM_RSAPSS_3072, SPDM_ASYM_RSASSA_3072, SPDM_ASYM_RSAPSS_2048, SPDM_ASYM_RSASSA_2048,
+	SPDM_ASYM_RSAPSS_4096, SPDM_ASYM_RSASSA_4096, SPDM_ASYM_EDDSA_448,
+};
 static const uint32_t aead_order[] = {
 	SPDM_AEAD_AES_256_GCM, SPDM_AEAD_CHACHA20_POLY1305, SPDM_AEAD_AES_128_GCM,
 };
@@ -514,6 +521,12 @@ static uint16_t select_struct(struct spdm_rsp *r, const struct spdm_alg_struct *
 		return r->aead;
 	case SPDM_ALGTYPE_KEY_SCHEDULE:
 		return (key_ex || psk) ? a->bits & SPDM_KEY_SCHEDULE_SPDM : 0;
+	case SPDM_ALGTYPE_REQ_ASYM:
+		/* only when we will ask the requester to sign (MUT_AUTH_CAP) */
+		if (key_ex && (r->req_flags & r->cfg.flags & SPDM_CAP_MUT_AUTH))
+			r->req_asym = pick(a->bits & r->cfg.req_asym_algos, req_asym_order,
+					   ARRAY_SIZE(req_asym_order));
+		return (uint16_t)r->req_asym;
 	}
 	return 0;
 }
@@ -563,6 +576,7 @@ static int h_negotiate_algorithms(struct spdm_rsp *r, const uint8_t *req, size_t
 	 * session (DSP0274 §10.5: one bit of what was offered, or none) */
 	s.nstructs = a.nstructs;
 	r->dhe = r->aead = 0;
+	r->req_asym = 0;
 	for (i = 0; i < a.nstructs; i++) {
 		s.structs[i].type = a.structs[i].type;
 		s.structs[i].bits = select_struct(r, &a.structs[i]);
@@ -1114,6 +1128,7 @@ int spdm_rsp_conn(const struct spdm_rsp *r, struct spdm_conn *c)
 	c->version = r->ver;
 	c->hash_algo = r->hash;
 	c->asym_algo = r->cfg.asym_algo;
+	c->req_asym_algo = r->req_asym;
 	c->dhe = r->dhe;
 	c->aead = r->aead;
 	c->req_flags = r->req_flags;

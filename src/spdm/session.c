@@ -11,6 +11,7 @@
 
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
+#include <openssl/x509.h>
 
 #include "internal.h"
 #include "session_int.h"
@@ -68,6 +69,18 @@ int sess_init(void *mem, size_t mem_len, struct doe_ctx *ctx, const struct spdm_
 			       SPDM_PSK_HINT_MAX);
 	if (!requester && !s->psk && !o->signer)
 		return doe_err(ctx, -EINVAL, "session: a responder needs a signer for KEY_EXCHANGE_RSP");
+	/* mutual authentication: asked for only where both sides can do it and
+	 * a requester key algorithm was negotiated; the encapsulated messages
+	 * travel secured, so not with a handshake in the clear */
+	if (!requester && o->mut_auth && !s->psk && conn->req_asym_algo &&
+	    both(conn, SPDM_CAP_MUT_AUTH) && !both(conn, SPDM_CAP_HANDSHAKE_IN_THE_CLEAR)) {
+		if (o->mut_auth != SPDM_MUT_AUTH_ENCAP && o->mut_auth != SPDM_MUT_AUTH_GET_DIGESTS)
+			return doe_err(ctx, -EINVAL, "session: MutAuthRequested 0x%02x: only 0x02 and 0x04 (encapsulated) are supported",
+				       o->mut_auth);
+		if (!o->peer_chain_buf || o->peer_chain_cap < 64)
+			return doe_err(ctx, -EINVAL, "session: mutual authentication needs a buffer for the requester's chain");
+		s->mut_auth = o->mut_auth;
+	}
 	TRY(spdm_keys_init(ctx, &s->ks, conn->version, conn->hash_algo, conn->aead));
 	s->hash_size = s->ks.hash_size;
 	/* HANDSHAKE_IN_THE_CLEAR: both sides, KEY_EXCHANGE only (PSK_FINISH
@@ -120,6 +133,8 @@ int sess_fail(struct spdm_sess *s, int rc)
 	spdm_keys_wipe(&s->ks);
 	EVP_PKEY_free(s->dhe);
 	s->dhe = NULL;
+	EVP_PKEY_free(s->peer_req_key);
+	s->peer_req_key = NULL;
 	s->state = SPDM_SESS_FAILED;
 	s->step = STEP_DONE;
 	return rc;
@@ -239,12 +254,21 @@ int sess_data_phase(struct spdm_sess *s)
 
 /* ---- public accessors and the data phase ---------------------------- */
 
+int sess_th_chain(struct spdm_sess *s, const uint8_t *chain, size_t len)
+{
+	uint8_t cm[SPDM_MAX_HASH_SIZE];
+
+	TRY(spdm_hash_all(s->ctx, s->conn.hash_algo, chain, len, cm));
+	return sess_th_add(s, cm, s->hash_size);
+}
+
 void spdm_sess_fini(struct spdm_sess *s)
 {
 	if (!s)
 		return;
 	EVP_MD_CTX_free(s->th);
 	EVP_PKEY_free(s->dhe);
+	EVP_PKEY_free(s->peer_req_key);
 	OPENSSL_cleanse(s, sizeof(*s));
 }
 
@@ -287,4 +311,30 @@ int spdm_sess_open(struct spdm_sess *s, const uint8_t *in, size_t len, uint8_t *
 	if (s->state != SPDM_SESS_ESTABLISHED)
 		return doe_err(s->ctx, -ENOTCONN, "session: not established");
 	return sess_open(s, in, len, msg, msg_cap, msg_len);
+}
+
+int spdm_chain_encode(struct doe_ctx *ctx, uint32_t hash_algo, const uint8_t *certs_der,
+		      size_t len, uint8_t *out, size_t cap, size_t *out_len)
+{
+	const unsigned char *p = certs_der;
+	size_t hs = spdm_hash_size(hash_algo), root_len, total;
+	X509 *root;
+
+	if (!hs || !len || len > 0x7fffffff)
+		return doe_err(ctx, -EINVAL, "chain: no certificates or hash 0x%x", hash_algo);
+	root = d2i_X509(NULL, &p, (long)len);
+	if (!root)
+		return doe_err(ctx, -EBADMSG, "chain: the first certificate is not DER");
+	X509_free(root);
+	root_len = (size_t)(p - certs_der);
+	total = 4 + hs + len;
+	if (total > SPDM_MAX_CHAIN_SIZE || total > cap)
+		return doe_err(ctx, -E2BIG, "chain: %zu bytes, room for %zu (at most 65535)", total, cap);
+	out[0] = (uint8_t)total;
+	out[1] = (uint8_t)(total >> 8);
+	out[2] = out[3] = 0;
+	TRY(spdm_hash_all(ctx, hash_algo, certs_der, root_len, out + 4));
+	memcpy(out + 4 + hs, certs_der, len);
+	*out_len = total;
+	return 0;
 }

@@ -36,6 +36,15 @@
 #define SPDM_KEY_UPDATE_ACK 0x69u
 #define SPDM_END_SESSION 0xECu
 #define SPDM_END_SESSION_ACK 0x6Cu
+#define SPDM_GET_ENCAP_REQUEST 0xEAu
+#define SPDM_ENCAP_REQUEST 0x6Au
+#define SPDM_DELIVER_ENCAP_RESPONSE 0xEBu
+#define SPDM_ENCAP_RESPONSE_ACK 0x6Bu
+
+/* ENCAPSULATED_RESPONSE_ACK Param2 PayloadType */
+#define SPDM_ENCAP_PAYLOAD_ABSENT 0u
+#define SPDM_ENCAP_PAYLOAD_PRESENT 1u
+#define SPDM_ENCAP_PAYLOAD_REQ_SLOT 2u	/* 1.2+ */
 
 #define SPDM_RANDOM_SIZE 32u
 #define SPDM_DHE_MAX_SIZE 512u		/* ffdhe4096 */
@@ -166,6 +175,24 @@ int spdm_parse_bare(struct doe_ctx *ctx, const struct spdm_neg *n, uint8_t code,
 int spdm_enc_bare(struct doe_wr *w, uint8_t ver, uint8_t code, uint8_t param1, uint8_t param2);
 
 /*
+ * Encapsulated requests (DSP0274 §10.16-§10.17, mutual authentication):
+ * ENCAPSULATED_REQUEST and DELIVER_ENCAPSULATED_RESPONSE carry one SPDM
+ * message after a header whose Param1 is the RequestID; the ACK adds (1.2+)
+ * the AckRequestID and three reserved bytes before its payload.
+ */
+struct spdm_encap {
+	uint8_t request_id;	/* Param1 */
+	uint8_t payload_type;	/* ACK: Param2 */
+	uint8_t ack_request_id;	/* ACK, 1.2+ */
+	const uint8_t *payload;
+	size_t payload_len;
+};
+
+int spdm_enc_encap(struct doe_wr *w, uint8_t ver, uint8_t code, const struct spdm_encap *e);
+int spdm_parse_encap(struct doe_ctx *ctx, const struct spdm_neg *n, uint8_t code, const void *msg,
+		     size_t len, struct spdm_encap *e);
+
+/*
  * Secured-message version negotiation in opaque data (DSP0274 1.2 Annex
  * "General opaque data format" / DSP0277): the requester lists supported
  * versions, the responder names the one selected. fmt1: the 1.2+
@@ -186,6 +213,8 @@ enum sess_step {
 	STEP_WAIT_EXCHANGE_RSP,	/* requester: KEY_EXCHANGE / PSK_EXCHANGE sent */
 	STEP_WAIT_FINISH,	/* responder: *_EXCHANGE_RSP sent */
 	STEP_WAIT_FINISH_RSP,	/* requester: FINISH / PSK_FINISH sent */
+	STEP_ENCAP,		/* requester: an encapsulated exchange is out */
+	STEP_WAIT_ENCAP,	/* responder: reading the requester's chain */
 	STEP_DATA,		/* established */
 	STEP_WAIT_ACK,		/* requester: a session request is out */
 	STEP_DONE,
@@ -210,6 +239,14 @@ struct spdm_sess {
 	uint8_t pend_code, pend_p1, pend_p2;
 	uint8_t summary_hash[SPDM_MAX_HASH_SIZE];	/* from *_EXCHANGE_RSP */
 	bool has_summary;
+	/* mutual authentication */
+	uint8_t mut_auth;		/* MutAuthRequested in effect */
+	uint8_t req_slot;		/* the requester's slot, FINISH Param2 */
+	uint8_t encap_id;		/* RequestID of the encapsulated request out */
+	uint8_t encap_want;		/* responder: SPDM_DIGESTS or SPDM_CERTIFICATE */
+	bool encap_started;		/* responder: GET_ENCAPSULATED_REQUEST seen */
+	uint32_t peer_chain_len, peer_chain_total;
+	EVP_PKEY *peer_req_key;		/* responder: the requester's verified leaf */
 };
 
 /* Common steps (session.c) */
@@ -227,5 +264,7 @@ int sess_open(struct spdm_sess *s, const uint8_t *in, size_t len, uint8_t *msg, 
 /* The opaque data both sides put in *_EXCHANGE(_RSP) */
 extern const uint16_t sess_sm_versions[3];
 int sess_data_phase(struct spdm_sess *s);
+/* CM: the hash of the requester's chain joins the transcript (mutual). */
+int sess_th_chain(struct spdm_sess *s, const uint8_t *chain, size_t len);
 
 #endif

@@ -162,9 +162,16 @@ static int recv_key_exchange_rsp(struct spdm_sess *s, const uint8_t *in, size_t 
 		return rc;
 	if (!k.session_id)
 		return doe_err(s->ctx, -EBADMSG, "KEY_EXCHANGE_RSP: RspSessionID 0");
-	if (k.mut_auth)	/* DSP0274 §10.12: we did not say MUT_AUTH_CAP */
-		return doe_err(s->ctx, -EPROTO, "KEY_EXCHANGE_RSP: mutual authentication requested (0x%02x) but not offered",
-			       k.mut_auth);
+	if (k.mut_auth) {
+		/* §10.12: only if we said MUT_AUTH_CAP and have a key to sign with */
+		if (!(s->conn.req_flags & SPDM_CAP_MUT_AUTH) || !s->conn.req_asym_algo)
+			return doe_err(s->ctx, -EPROTO, "KEY_EXCHANGE_RSP: mutual authentication requested (0x%02x) but not offered",
+				       k.mut_auth);
+		if (!s->opts.signer || !s->opts.own_chain)
+			return doe_err(s->ctx, -EPROTO, "KEY_EXCHANGE_RSP: mutual authentication requested; no requester identity given");
+		s->mut_auth = k.mut_auth;
+		s->req_slot = k.req_slot & 0x0F;
+	}
 	TRY(check_selection(s, k.opaque, k.opaque_len));
 	/* the signature covers VCA || Ct || KEY_EXCHANGE || the response up
 	 * to the signature, signed as "responder-key_exchange_rsp signing" */
@@ -224,19 +231,29 @@ static int recv_psk_exchange_rsp(struct spdm_sess *s, const uint8_t *in, size_t 
 static int send_finish(struct spdm_sess *s, uint8_t *out, size_t cap, size_t *out_len,
 		       bool *secured)
 {
-	uint8_t msg[4 + SPDM_MAX_HASH_SIZE], th[SPDM_MAX_HASH_SIZE];
-	size_t mlen = 4u + s->hash_size;
+	uint8_t msg[4 + SPDM_MAX_SIG_SIZE + SPDM_MAX_HASH_SIZE], th[SPDM_MAX_HASH_SIZE];
+	size_t sig = s->mut_auth ? spdm_sig_size(s->conn.req_asym_algo) : 0;
+	size_t mlen = 4u + sig + s->hash_size;
 	int rc;
 
 	msg[0] = s->conn.version;
 	msg[1] = s->psk ? SPDM_PSK_FINISH : SPDM_FINISH;
-	msg[2] = 0;	/* no signature: no mutual authentication */
-	msg[3] = 0;
+	msg[2] = sig ? 0x01 : 0;	/* SignatureIncluded: mutual authentication */
+	msg[3] = sig ? s->req_slot : 0;
+	if (sig)	/* CM: our chain, between K and F (§15 TH for FINISH) */
+		TRY(sess_th_chain(s, s->opts.own_chain, s->opts.own_chain_len));
 	TRY(sess_th_add(s, msg, 4));
+	if (sig) {
+		TRY(sess_th_hash(s, th));
+		TRY(spdm_sign_th(s->ctx, s->opts.signer, s->opts.signer_priv, s->conn.version,
+				 s->conn.req_asym_algo, s->conn.hash_algo, SPDM_CODE_FINISH, th, msg + 4,
+				 sig));
+		TRY(sess_th_add(s, msg + 4, sig));
+	}
 	TRY(sess_th_hash(s, th));
-	rc = spdm_keys_verify_data(s->ctx, &s->ks, true, th, msg + 4);
+	rc = spdm_keys_verify_data(s->ctx, &s->ks, true, th, msg + 4 + sig);
 	if (!rc)
-		rc = sess_th_add(s, msg + 4, s->hash_size);
+		rc = sess_th_add(s, msg + 4 + sig, s->hash_size);
 	if (!rc && s->in_the_clear) {
 		if (mlen > cap)
 			rc = doe_err(s->ctx, -ENOBUFS, "FINISH: buffer too small");
@@ -260,6 +277,9 @@ static int recv_finish_rsp(struct spdm_sess *s, const uint8_t *in, size_t len, b
 	uint8_t p1, p2;
 	int rc;
 
+	/* a responder that refused FINISH answers ERROR in the clear: say which */
+	if (!in_secured && !s->in_the_clear)
+		TRY(check_error(s, in, len, s->psk ? "PSK_FINISH" : "FINISH"));
 	if (in_secured == s->in_the_clear)
 		return doe_err(s->ctx, -EPROTO, "%s: came %s, expected %s", s->psk ? "PSK_FINISH_RSP" : "FINISH_RSP",
 			       in_secured ? "secured" : "in the clear",
@@ -287,6 +307,117 @@ static int recv_finish_rsp(struct spdm_sess *s, const uint8_t *in, size_t len, b
 	return 0;
 }
 
+/* ---- mutual authentication: answering the responder's encapsulated
+ * GET_DIGESTS and GET_CERTIFICATE from our own chain (slot 0) ---------- */
+
+#define ENCAP_PORTION_MAX 1024u
+
+static int encap_answer(struct spdm_sess *s, const uint8_t *req, size_t len, struct doe_wr *w)
+{
+	struct spdm_neg n = sess_neg(s);
+	const uint8_t *chain = s->opts.own_chain;
+	size_t clen = s->opts.own_chain_len;
+	struct spdm_hdr h;
+
+	n.align = 1;
+	TRY(spdm_parse_hdr(s->ctx, req, len, &h));
+	if (h.code == SPDM_GET_DIGESTS && spdm_parse_get_digests(s->ctx, &n, req, len) >= 0) {
+		uint8_t d[SPDM_MAX_HASH_SIZE];
+
+		TRY(spdm_hash_all(s->ctx, s->conn.hash_algo, chain, clen, d));
+		return spdm_enc_digests(w, s->conn.version, 0x01, 0x01, d, s->hash_size);
+	}
+	if (h.code == SPDM_GET_CERTIFICATE) {
+		struct spdm_get_cert g;
+		size_t portion;
+
+		if (spdm_parse_get_certificate(s->ctx, &n, req, len, &g) >= 0 && g.slot == 0 &&
+		    g.offset < clen) {
+			portion = clen - g.offset;
+			if (portion > g.length)
+				portion = g.length;
+			if (portion > ENCAP_PORTION_MAX)
+				portion = ENCAP_PORTION_MAX;
+			spdm_enc_certificate_hdr(w, s->conn.version, 0, (uint16_t)portion,
+						 (uint16_t)(clen - g.offset - portion));
+			doe_wr_bytes(w, chain + g.offset, portion);
+			return spdm_wr_done(w);
+		}
+		return spdm_enc_error(w, s->conn.version, SPDM_ERR_INVALID_REQUEST, 0, NULL, 0);
+	}
+	/* §10.16: a requester answers what it implements; nothing else */
+	return spdm_enc_error(w, s->conn.version, SPDM_ERR_UNSUPPORTED_REQUEST, h.code, NULL, 0);
+}
+
+/* DELIVER_ENCAPSULATED_RESPONSE with our answer to inner, sealed. */
+static int encap_deliver(struct spdm_sess *s, uint8_t id, const uint8_t *inner, size_t ilen,
+			 uint8_t *out, size_t cap, size_t *out_len)
+{
+	uint8_t ans[4200], msg[4300];
+	struct spdm_encap e = { .request_id = id, .payload = ans };
+	struct doe_wr w;
+
+	doe_wr_init(&w, ans, sizeof(ans));
+	TRY(encap_answer(s, inner, ilen, &w));
+	e.payload_len = doe_wr_len(&w);
+	doe_wr_init(&w, msg, sizeof(msg));
+	TRY(spdm_enc_encap(&w, s->conn.version, SPDM_DELIVER_ENCAP_RESPONSE, &e));
+	s->encap_id = id;
+	return sess_seal(s, msg, doe_wr_len(&w), out, cap, out_len);
+}
+
+/* Starts the encapsulated flow MutAuthRequested asked for. */
+static int encap_start(struct spdm_sess *s, uint8_t *out, size_t cap, size_t *out_len)
+{
+	uint8_t get[4] = { s->conn.version, SPDM_GET_ENCAP_REQUEST, 0, 0 };
+
+	if (s->mut_auth & SPDM_MUT_AUTH_WITH_GET_DIGESTS) {
+		/* §10.12: GET_DIGESTS is implied, RequestID 0 */
+		uint8_t gd[4] = { s->conn.version, SPDM_GET_DIGESTS, 0, 0 };
+
+		return encap_deliver(s, 0, gd, sizeof(gd), out, cap, out_len);
+	}
+	s->encap_id = 0xFF;	/* nothing delivered yet */
+	return sess_seal(s, get, sizeof(get), out, cap, out_len);
+}
+
+/* ENCAPSULATED_REQUEST or _RESPONSE_ACK: 1 with the next request in out,
+ * 0 when the exchange is over (then FINISH follows). */
+static int encap_step(struct spdm_sess *s, const uint8_t *in, size_t in_len, uint8_t *out,
+		      size_t cap, size_t *out_len)
+{
+	struct spdm_neg n = sess_neg(s);
+	uint8_t msg[4300];
+	struct spdm_encap e;
+	size_t mlen;
+	uint8_t code;
+
+	n.align = 1;
+	TRY(sess_open(s, in, in_len, msg, sizeof(msg), &mlen));
+	TRY(check_error(s, msg, mlen, "the encapsulated exchange"));
+	code = s->encap_id == 0xFF ? SPDM_ENCAP_REQUEST : SPDM_ENCAP_RESPONSE_ACK;
+	if (spdm_parse_encap(s->ctx, &n, code, msg, mlen, &e) < 0)
+		return -EBADMSG;
+	if (code == SPDM_ENCAP_REQUEST) {
+		TRY(encap_deliver(s, e.request_id, e.payload, e.payload_len, out, cap, out_len));
+		return 1;
+	}
+	/* §10.17 (1.2+): the ACK names the response it acknowledges */
+	if (s->conn.version >= SPDM_V12 && e.ack_request_id != s->encap_id)
+		return doe_err(s->ctx, -EBADMSG, "ENCAPSULATED_RESPONSE_ACK: AckRequestID %u, delivered %u",
+			       e.ack_request_id, s->encap_id);
+	if (e.payload_type == SPDM_ENCAP_PAYLOAD_PRESENT) {
+		TRY(encap_deliver(s, e.request_id, e.payload, e.payload_len, out, cap, out_len));
+		return 1;
+	}
+	if (e.payload_type == SPDM_ENCAP_PAYLOAD_REQ_SLOT) {
+		if (e.payload[0] > 7)
+			return doe_err(s->ctx, -EBADMSG, "ENCAPSULATED_RESPONSE_ACK: ReqSlotID %u", e.payload[0]);
+		s->req_slot = e.payload[0];
+	}
+	return 0;
+}
+
 static int req_step(struct spdm_sess *s, const uint8_t *in, size_t in_len, bool in_secured,
 		    uint8_t *out, size_t cap, size_t *out_len, bool *secured)
 {
@@ -306,9 +437,30 @@ static int req_step(struct spdm_sess *s, const uint8_t *in, size_t in_len, bool 
 		s->state = SPDM_SESS_HANDSHAKE;
 		if (s->psk && !s->psk_finish)
 			return sess_data_phase(s);
+		if (s->mut_auth & (SPDM_MUT_AUTH_WITH_ENCAP | SPDM_MUT_AUTH_WITH_GET_DIGESTS)) {
+			TRY(encap_start(s, out, cap, out_len));
+			*secured = true;
+			s->step = STEP_ENCAP;
+			return 1;
+		}
 		TRY(send_finish(s, out, cap, out_len, secured));
 		s->step = STEP_WAIT_FINISH_RSP;
 		return 1;
+	case STEP_ENCAP: {
+		int rc;
+
+		if (!in || !in_secured)
+			return doe_err(s->ctx, -EPROTO, "the encapsulated exchange must be secured");
+		rc = encap_step(s, in, in_len, out, cap, out_len);
+		if (rc < 0)
+			return rc;
+		*secured = true;
+		if (rc == 1)
+			return 1;
+		TRY(send_finish(s, out, cap, out_len, secured));
+		s->step = STEP_WAIT_FINISH_RSP;
+		return 1;
+	}
 	case STEP_WAIT_FINISH_RSP:
 		if (!in)
 			return doe_err(s->ctx, -EPROTO, "FINISH_RSP: no response");

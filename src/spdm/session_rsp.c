@@ -129,6 +129,8 @@ static int on_key_exchange(struct spdm_sess *s, const uint8_t *in, size_t len, u
 	r.session_id = s->opts.half_id;
 	r.exchange = exchange;
 	r.opaque = opaque;
+	r.mut_auth = s->mut_auth;	/* decided at init: both can, and asked for */
+	r.req_slot = 0;
 	rc = selection(s, opaque, sizeof(opaque), &r.opaque_len);
 	if (!rc)
 		rc = spdm_random(s->ctx, r.random, sizeof(r.random));
@@ -220,20 +222,38 @@ static int on_finish(struct spdm_sess *s, const uint8_t *msg, size_t mlen, uint8
 	struct doe_wr w;
 	int rc;
 
+	const uint8_t *sig = NULL;
+
 	if (s->psk) {
 		rc = spdm_parse_psk_finish(s->ctx, &n, msg, mlen, &vd);
 	} else {
 		struct spdm_finish f;
 
+		/* a signature, when asked for, is of the requester's algorithm */
+		n.sig_size = s->mut_auth ? spdm_sig_size(s->conn.req_asym_algo) : n.sig_size;
 		rc = spdm_parse_finish(s->ctx, &n, msg, mlen, &f);
-		if (rc >= 0 && f.sig)	/* we never asked for mutual authentication */
-			return doe_err(s->ctx, -EINVAL, "FINISH: a signature without MutAuthRequested");
+		if (rc >= 0 && !!f.sig != !!s->mut_auth)	/* §10.13 */
+			return doe_err(s->ctx, -EINVAL, "FINISH: %s", f.sig ? "a signature without MutAuthRequested"
+									   : "no signature, mutual authentication was asked for");
+		if (rc >= 0 && f.sig && f.req_slot != s->req_slot)
+			return doe_err(s->ctx, -EINVAL, "FINISH: ReqSlotID %u, expected %u", f.req_slot,
+				       s->req_slot);
 		vd = f.verify_data;
 		voff = f.verify_off;
+		sig = f.sig;
 	}
 	if (rc < 0)
 		return rc;
-	TRY(sess_th_add(s, msg, voff));
+	if (sig) {	/* TH: VCA || Ct || K || CM || FINISH header, signed by the requester */
+		TRY(sess_th_add(s, msg, 4));
+		TRY(sess_th_hash(s, th));
+		if (spdm_verify_th(s->ctx, s->peer_req_key, s->conn.version, s->conn.req_asym_algo,
+				   s->conn.hash_algo, SPDM_CODE_FINISH, th, sig, voff - 4))
+			return -EKEYREJECTED;
+		TRY(sess_th_add(s, sig, voff - 4));
+	} else {
+		TRY(sess_th_add(s, msg, voff));
+	}
 	TRY(sess_th_hash(s, th));
 	if (spdm_keys_check_verify_data(s->ctx, &s->ks, true, th, vd))
 		return -EKEYREJECTED;
@@ -254,6 +274,121 @@ static int on_finish(struct spdm_sess *s, const uint8_t *msg, size_t mlen, uint8
 		*secured = true;
 	}
 	return sess_data_phase(s);
+}
+
+/* ---- mutual authentication: reading the requester's chain with
+ * encapsulated GET_DIGESTS / GET_CERTIFICATE (§10.16-§10.17) ---------- */
+
+#define ENCAP_CERT_CHUNK 1024u
+
+static int encap_send(struct spdm_sess *s, uint8_t code, uint8_t payload_type, uint8_t ack_id,
+		      const uint8_t *inner, size_t ilen, uint8_t *out, size_t cap, size_t *out_len)
+{
+	struct spdm_encap e = { .request_id = s->encap_id, .payload_type = payload_type,
+				.ack_request_id = ack_id, .payload = inner, .payload_len = ilen };
+	uint8_t msg[64];
+	struct doe_wr w;
+
+	doe_wr_init(&w, msg, sizeof(msg));
+	TRY(spdm_enc_encap(&w, s->conn.version, code, &e));
+	return sess_seal(s, msg, doe_wr_len(&w), out, cap, out_len);
+}
+
+/* The next GET_CERTIFICATE for slot 0, in an ACK for delivered id. */
+static int next_cert(struct spdm_sess *s, uint8_t ack_id, uint8_t *out, size_t cap,
+		     size_t *out_len)
+{
+	struct spdm_get_cert g = { .slot = 0, .offset = (uint16_t)s->peer_chain_len,
+				   .length = ENCAP_CERT_CHUNK };
+	uint8_t req[16];
+	struct doe_wr w;
+
+	doe_wr_init(&w, req, sizeof(req));
+	TRY(spdm_enc_get_certificate(&w, s->conn.version, &g));
+	s->encap_id++;
+	s->encap_want = SPDM_CERTIFICATE;
+	return encap_send(s, SPDM_ENCAP_RESPONSE_ACK, SPDM_ENCAP_PAYLOAD_PRESENT, ack_id, req,
+			  doe_wr_len(&w), out, cap, out_len);
+}
+
+static int chain_done(struct spdm_sess *s, uint8_t ack_id, uint8_t *out, size_t cap,
+		      size_t *out_len)
+{
+	const uint8_t slot = 0;
+
+	/* the requester's chain against our anchors, its leaf of the
+	 * negotiated ReqBaseAsymAlg; CM then joins the transcript */
+	TRY(spdm_chain_check(s->ctx, s->opts.peer_chain_buf, s->peer_chain_len, s->conn.hash_algo,
+			     s->conn.req_asym_algo, s->opts.peer_trust, NULL, &s->peer_req_key));
+	TRY(sess_th_chain(s, s->opts.peer_chain_buf, s->peer_chain_len));
+	s->req_slot = slot;
+	s->encap_id++;
+	s->step = STEP_WAIT_FINISH;
+	if (s->conn.version >= SPDM_V12)
+		return encap_send(s, SPDM_ENCAP_RESPONSE_ACK, SPDM_ENCAP_PAYLOAD_REQ_SLOT, ack_id, &slot,
+				  1, out, cap, out_len);
+	return encap_send(s, SPDM_ENCAP_RESPONSE_ACK, SPDM_ENCAP_PAYLOAD_ABSENT, ack_id, NULL, 0,
+			  out, cap, out_len);
+}
+
+static int on_encap(struct spdm_sess *s, const struct spdm_hdr *h, const uint8_t *msg,
+		    size_t mlen, uint8_t *out, size_t cap, size_t *out_len)
+{
+	struct spdm_neg n = sess_neg(s);
+	struct spdm_encap e;
+	uint8_t p1, p2;
+
+	n.align = 1;
+	if (h->code == SPDM_GET_ENCAP_REQUEST) {
+		uint8_t gd[4] = { s->conn.version, SPDM_GET_DIGESTS, 0, 0 };
+
+		if (s->mut_auth != SPDM_MUT_AUTH_ENCAP || s->encap_started)
+			return doe_err(s->ctx, -EPROTO, "GET_ENCAPSULATED_REQUEST out of turn");
+		TRY(spdm_parse_bare(s->ctx, &n, h->code, msg, mlen, &p1, &p2));
+		s->encap_started = true;
+		s->encap_id = 1;
+		s->encap_want = SPDM_DIGESTS;
+		return encap_send(s, SPDM_ENCAP_REQUEST, 0, 0, gd, sizeof(gd), out, cap, out_len);
+	}
+	if (h->code != SPDM_DELIVER_ENCAP_RESPONSE ||
+	    (s->mut_auth == SPDM_MUT_AUTH_ENCAP && !s->encap_started))
+		return doe_err(s->ctx, -EPROTO, "%s during the encapsulated exchange",
+			       spdm_code_name(h->code));
+	if (spdm_parse_encap(s->ctx, &n, h->code, msg, mlen, &e) < 0)
+		return -EINVAL;
+	if (e.request_id != s->encap_id)
+		return doe_err(s->ctx, -EINVAL, "DELIVER_ENCAPSULATED_RESPONSE: RequestID %u, expected %u",
+			       e.request_id, s->encap_id);
+	if (e.payload_len >= 2 && e.payload[1] == SPDM_ERROR)
+		return doe_err(s->ctx, -EPROTO, "the requester answered the encapsulated request with ERROR");
+	if (s->encap_want == SPDM_DIGESTS) {
+		struct spdm_digests d;
+
+		if (spdm_parse_digests(s->ctx, &n, e.payload, e.payload_len, &d) < 0)
+			return -EINVAL;
+		if (!(d.slot_mask & 0x01))
+			return doe_err(s->ctx, -EINVAL, "the requester's DIGESTS has no slot 0");
+		s->peer_chain_len = s->peer_chain_total = 0;
+		return next_cert(s, e.request_id, out, cap, out_len);
+	}
+	{
+		struct spdm_cert_rsp c;
+		uint32_t total;
+
+		if (spdm_parse_certificate(s->ctx, &n, e.payload, e.payload_len, &c) < 0 || c.slot)
+			return -EINVAL;
+		total = s->peer_chain_len + c.portion_len + c.remainder_len;
+		if (!c.portion_len || (s->peer_chain_total && total != s->peer_chain_total) ||
+		    total > s->opts.peer_chain_cap || total > SPDM_MAX_CHAIN_SIZE)
+			return doe_err(s->ctx, -EINVAL, "the requester's CERTIFICATE: %u bytes in all, room for %zu",
+				       total, s->opts.peer_chain_cap);
+		s->peer_chain_total = total;
+		memcpy(s->opts.peer_chain_buf + s->peer_chain_len, c.portion, c.portion_len);
+		s->peer_chain_len += c.portion_len;
+		if (c.remainder_len)
+			return next_cert(s, e.request_id, out, cap, out_len);
+		return chain_done(s, e.request_id, out, cap, out_len);
+	}
 }
 
 /* HEARTBEAT, KEY_UPDATE, END_SESSION in the data phase (§10.18-§10.20). */
@@ -324,7 +459,7 @@ int spdm_sess_rsp_handle(struct spdm_sess *s, const uint8_t *in, size_t in_len, 
 			 uint8_t *out, size_t out_cap, size_t *out_len, bool *secured,
 			 uint8_t *app, size_t app_cap, size_t *app_len)
 {
-	uint8_t buf[4 + SPDM_MAX_SIG_SIZE + SPDM_MAX_HASH_SIZE + 16];
+	uint8_t buf[4200];	/* FINISH, or an encapsulated CERTIFICATE of up to 1 KiB */
 	const uint8_t *msg = in;
 	size_t mlen = in_len;
 	struct spdm_hdr h;
@@ -370,7 +505,9 @@ int spdm_sess_rsp_handle(struct spdm_sess *s, const uint8_t *in, size_t in_len, 
 			s->state = SPDM_SESS_HANDSHAKE;
 			if (s->psk && !s->psk_finish)
 				return sess_data_phase(s);
-			s->step = STEP_WAIT_FINISH;
+			s->step = s->mut_auth ? STEP_WAIT_ENCAP : STEP_WAIT_FINISH;
+			s->encap_id = 0;	/* GET_DIGESTS implied: RequestID 0 */
+			s->encap_want = SPDM_DIGESTS;
 			return 0;
 		}
 		rc = doe_err(s->ctx, -EPROTO, "%s before %s", spdm_code_name(h.code),
@@ -388,6 +525,16 @@ int spdm_sess_rsp_handle(struct spdm_sess *s, const uint8_t *in, size_t in_len, 
 			break;
 		}
 		rc = on_finish(s, msg, mlen, out, out_cap, out_len, secured);
+		if (!rc)
+			return 0;
+		break;
+	case STEP_WAIT_ENCAP:
+		if (!in_secured) {
+			rc = doe_err(s->ctx, -EPROTO, "%s in the clear during the encapsulated exchange",
+				     spdm_code_name(h.code));
+			break;
+		}
+		rc = on_encap(s, &h, msg, mlen, out, out_cap, out_len);
 		if (!rc)
 			return 0;
 		break;
