@@ -35,6 +35,7 @@
 struct emu_sess {
 	_Alignas(16) uint8_t mem[SPDM_SESSION_CTX_SIZE];
 	struct spdm_sess *s;	/* NULL: slot free */
+	uint8_t *peer_chain;	/* mutual authentication: the requester's chain */
 	unsigned app_msgs;	/* application requests answered (fault knobs) */
 	uint8_t last[512];	/* the last sealed answer, for replay_secured */
 	size_t last_len;
@@ -56,12 +57,18 @@ struct emu_spdm {
 	_Alignas(16) uint8_t mem[SPDM_RESPONDER_CTX_SIZE];
 };
 
+static void sess_free(struct emu_sess *e)
+{
+	spdm_sess_fini(e->s);
+	e->s = NULL;
+	free(e->peer_chain);	/* a public chain: nothing to wipe */
+	e->peer_chain = NULL;
+}
+
 static void end_sessions(struct emu_spdm *s)
 {
-	for (size_t i = 0; i < EMU_SPDM_SESSIONS; i++) {
-		spdm_sess_fini(s->sess[i].s);
-		s->sess[i].s = NULL;
-	}
+	for (size_t i = 0; i < EMU_SPDM_SESSIONS; i++)
+		sess_free(&s->sess[i]);
 }
 
 void emu_spdm_free(struct emu_spdm *s)
@@ -150,6 +157,8 @@ static int config(struct emu_spdm *s, struct spdm_rsp_config *cfg)
 	cfg->flags = EMU_SPDM_FLAGS;
 	if (!s->opts.no_sessions)
 		cfg->flags |= EMU_SESSION_FLAGS | (s->psk_len ? EMU_PSK_WITH_CONTEXT : 0);
+	if (!s->opts.no_sessions && s->opts.mutual_auth)
+		cfg->flags |= 0x100u /* MUT_AUTH */ | 0x1000u /* ENCAP */;
 	return 0;
 }
 
@@ -183,10 +192,8 @@ static void drop_if_done(struct emu_sess *e)
 {
 	enum spdm_sess_state st = spdm_sess_state(e->s);
 
-	if (st == SPDM_SESS_ENDED || st == SPDM_SESS_FAILED) {
-		spdm_sess_fini(e->s);
-		e->s = NULL;
-	}
+	if (st == SPDM_SESS_ENDED || st == SPDM_SESS_FAILED)
+		sess_free(e);
 }
 
 /* KEY_EXCHANGE / PSK_EXCHANGE: a new session in a free slot. */
@@ -213,6 +220,16 @@ static int session_start(struct emu_spdm *s, const uint8_t *req, size_t req_len,
 	o.heartbeat_period = 10;
 	o.corrupt_verify_data = s->opts.corrupt_verify_data;
 	o.ignore_key_update = s->opts.key_update_mismatch;
+	if (s->opts.mutual_auth) {
+		/* the requester's chain, read in the handshake; heap, and only
+		 * for this session: most devices never ask */
+		e->peer_chain = malloc(SPDM_MAX_CHAIN_SIZE);
+		if (!e->peer_chain)
+			return error_msg(req[0], SPDM_ERR_UNSPECIFIED, rsp, cap, len);
+		o.mut_auth = s->opts.mutual_auth;
+		o.peer_chain_buf = e->peer_chain;
+		o.peer_chain_cap = SPDM_MAX_CHAIN_SIZE;
+	}
 	e->app_msgs = 0;
 	e->last_len = 0;
 	if (spdm_rsp_summary_hash(s->rsp, SPDM_SUMMARY_TCB, e->summary_tcb) == 0 &&
@@ -229,8 +246,10 @@ static int session_start(struct emu_spdm *s, const uint8_t *req, size_t req_len,
 		o.psk_hint_len = strlen(s->psk_hint);
 	}
 	rc = spdm_sess_rsp_init(e->mem, sizeof(e->mem), ctx, &conn, &o, &e->s);
-	if (rc)
+	if (rc) {
+		sess_free(e);
 		return error_msg(req[0], SPDM_ERR_UNSUPPORTED_REQUEST, rsp, cap, len);
+	}
 	rc = spdm_sess_rsp_handle(e->s, req, req_len, false, rsp, cap, len, &sec, NULL, 0, &applen);
 	drop_if_done(e);
 	return rc < 0 && !*len ? rc : 0;
@@ -324,8 +343,7 @@ static int secured_handler(void *priv, const uint8_t *req, size_t req_len, uint8
 			e->last_len = *rsp_len;
 		}
 		if (s->opts.end_session_after && e->app_msgs >= s->opts.end_session_after) {
-			spdm_sess_fini(e->s);	/* as if the device had reset */
-			e->s = NULL;
+			sess_free(e);	/* as if the device had reset */
 			return 0;
 		}
 	}
@@ -376,6 +394,10 @@ int emu_fn_set_spdm(struct emu_fn *fn, const struct emu_spdm_opts *o)
 	s->opts.replay_secured = o->replay_secured;
 	s->opts.key_update_mismatch = o->key_update_mismatch;
 	s->opts.end_session_after = o->end_session_after;
+	if (o->mutual_auth && o->mutual_auth != SPDM_MUT_AUTH_ENCAP &&
+	    o->mutual_auth != SPDM_MUT_AUTH_GET_DIGESTS)
+		return doe_err(emu_fn_ctx(fn), -EINVAL, "mutual_auth 0x%02x: 0x02 or 0x04", o->mutual_auth);
+	s->opts.mutual_auth = o->mutual_auth;
 	s->opts.no_sessions = o->no_sessions;
 	s->opts.psk = NULL;
 	s->opts.psk_hint = NULL;

@@ -210,6 +210,11 @@ struct emu_spdm_opts {
 	bool replay_secured;		/* the second gets the first one's answer again */
 	bool key_update_mismatch;	/* KEY_UPDATE acknowledged, keys not updated */
 	unsigned end_session_after;	/* forget the session after this many (0: never) */
+	uint8_t mutual_auth;		/* ask sessions for mutual authentication:
+					 * 0x02 (GET_ENCAPSULATED_REQUEST) or 0x04
+					 * (GET_DIGESTS implied); the requester's chain
+					 * must end in a self-signed root: the emulated
+					 * device has no anchors of its own */
 };
 DOE_API int emu_fn_set_spdm(struct emu_fn *fn, const struct emu_spdm_opts *o);
 /* Whether the function has a CMA mailbox (and so a responder); cheap: no

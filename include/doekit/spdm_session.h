@@ -275,6 +275,8 @@ DOE_API void spdm_sess_fini(struct spdm_sess *s);
 DOE_API enum spdm_sess_state spdm_sess_state(const struct spdm_sess *s);
 DOE_API uint32_t spdm_sess_id(const struct spdm_sess *s);
 DOE_API bool spdm_sess_is_psk(const struct spdm_sess *s);
+/* Whether the requester authenticated too (MutAuthRequested, FINISH signed). */
+DOE_API bool spdm_sess_is_mutual(const struct spdm_sess *s);
 /* The session's keys (for the kernel hand-off): data phase only. */
 DOE_API const struct spdm_keys *spdm_sess_keys(const struct spdm_sess *s);
 DOE_API const struct spdm_rec_params *spdm_sess_rec_params(const struct spdm_sess *s);

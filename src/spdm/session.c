@@ -287,6 +287,11 @@ bool spdm_sess_is_psk(const struct spdm_sess *s)
 	return s->psk;
 }
 
+bool spdm_sess_is_mutual(const struct spdm_sess *s)
+{
+	return s->mut_auth != 0;
+}
+
 const struct spdm_keys *spdm_sess_keys(const struct spdm_sess *s)
 {
 	return s->state == SPDM_SESS_ESTABLISHED ? &s->ks : NULL;

@@ -896,7 +896,22 @@ expect 2 "--psk" session --psk xyz emu/0f:00.0
 expect 2 "--psk-hint needs --psk" session --psk-hint a emu/0f:00.0
 expect 2 "--key-type" session --key-type big_key emu/0f:00.0
 expect 2 "contradict" session --keep --end emu/0f:00.0
-expect 2 "not implemented yet" session --mutual emu/0f:00.0
+# mutual authentication: the device asks (encap or GET_DIGESTS implied), we
+# sign FINISH with a throwaway identity (the emulated device takes chains that
+# end in their own root)
+for m in encap get_digests; do
+	printf '{"mutual_auth": "%s"}\n' $m >"$tmp/mut.json"
+	"$doe" session -j --mutual --emu-spdm 0f:00.0="$tmp/mut.json" emu/0f:00.0 >"$tmp/s.json" &&
+		jq -e '.mutual and .established and .ended' "$tmp/s.json" >/dev/null && ok ||
+		bad "session --mutual ($m): $(head -c 400 "$tmp/s.json")"
+done
+"$doe" session -j --emu-spdm 0f:00.0="$tmp/mut.json" emu/0f:00.0 >"$tmp/s.json" &&
+	jq -e '.mutual == false and .established' "$tmp/s.json" >/dev/null && ok ||
+	bad "session without --mutual against a device that asks: $(head -c 400 "$tmp/s.json")"
+expect 2 "expected KEY.pem,CHAIN.pem" session --mutual --identity nocomma emu/0f:00.0
+expect 2 "none.key: No such file" session --mutual --identity "$tmp/none.key,$tmp/none.pem" emu/0f:00.0
+expect 2 "go with --mutual" session --identity a,b emu/0f:00.0
+spdm_bad '{"mutual_auth": "always"}' "mutual_auth: 'always' is not encap or get_digests"
 expect 2 "--keyring" session --keyring=@x --measurements none emu/0f:00.0
 # the hand-off: a user key with the session's description; --end revokes it
 if "$doe" session -j --keyring @u --key-type user --end --measurements none emu/0d:00.0 >"$tmp/k.json" 2>"$tmp/err"; then

@@ -34,6 +34,9 @@
 #define REQ_HBEAT 0x2000u
 #define REQ_KEY_UPD 0x4000u
 #define REQ_IN_THE_CLEAR 0x8000u
+#define REQ_CERT 0x2u
+#define REQ_MUT_AUTH 0x100u
+#define REQ_ENCAP 0x1000u
 
 struct sess_cli {
 	struct attest *a;
@@ -46,6 +49,11 @@ struct sess_cli {
 	int meas_op;			/* -1 none, 0xFF all, else an index */
 	const char *keyring;		/* NULL: no key */
 	const char *key_type;
+	bool mutual;			/* offer mutual authentication */
+	const char *identity;		/* KEY.pem,CHAIN.pem; NULL: a throwaway one */
+	uint32_t identity_asym;
+	struct spdm_identity *id;
+	uint8_t own_chain[65536];
 	/* outcome */
 	struct spdm_sess *s;
 	_Alignas(16) uint8_t smem[SPDM_SESSION_CTX_SIZE];
@@ -192,7 +200,7 @@ static void report(struct sess_cli *c, int rc)
 		json_object_object_add(o, "dhe", json_object_new_string(c->psk_len ? "none" : dhe_name(c->dhe)));
 		json_object_object_add(o, "aead", json_object_new_string(aead_name(c->aead)));
 		json_object_object_add(o, "handshake_in_the_clear", json_object_new_boolean(c->in_the_clear));
-		json_object_object_add(o, "mutual", json_object_new_boolean(false));
+		json_object_object_add(o, "mutual", json_object_new_boolean(up && spdm_sess_is_mutual(c->s)));
 		json_object_object_add(o, "heartbeats", json_object_new_int((int)c->beats));
 		json_object_object_add(o, "key_update", json_object_new_boolean(c->key_updated));
 		json_object_object_add(o, "measurements_verified", json_object_new_boolean(c->meas_done));
@@ -219,9 +227,10 @@ static void report(struct sess_cli *c, int rc)
 		printf("  session: NOT established\n");
 		return;
 	}
-	printf("  session %s  %s, %s, %s%s\n", id, c->psk_len ? "PSK" : "KEY_EXCHANGE",
+	printf("  session %s  %s, %s, %s%s%s\n", id, c->psk_len ? "PSK" : "KEY_EXCHANGE",
 	       c->psk_len ? "no DHE" : dhe_name(c->dhe), aead_name(c->aead),
-	       c->in_the_clear ? ", handshake in the clear" : "");
+	       c->in_the_clear ? ", handshake in the clear" : "",
+	       spdm_sess_is_mutual(c->s) ? ", mutual" : "");
 	if (c->meas_done) {
 		printf("  measurements (inside the session: authenticated by it): %u block%s\n",
 		       c->nblocks, c->nblocks == 1 ? "" : "s");
@@ -260,6 +269,10 @@ static int run(struct sess_cli *c, const char *spec)
 			   (c->psk_len ? REQ_PSK : REQ_KEY_EX) | (c->in_the_clear ? REQ_IN_THE_CLEAR : 0);
 	a->pol.dhe_algos = c->dhe;
 	a->pol.aead_algos = c->aead;
+	if (c->mutual) {
+		a->pol.req_flags |= REQ_MUT_AUTH | REQ_CERT | REQ_ENCAP;
+		a->pol.req_asym_algo = c->identity_asym;
+	}
 	rc = attest_open(a, spec);
 	if (rc)
 		return rc;
@@ -291,6 +304,22 @@ static int run(struct sess_cli *c, const char *spec)
 		so.psk_len = c->psk_len;
 		so.psk_hint = (const uint8_t *)c->psk_hint;
 		so.psk_hint_len = c->psk_hint ? strlen(c->psk_hint) : 0;
+	}
+	if (!rc && c->mutual) {
+		struct spdm_rsp_config idc;
+		size_t certs_len, chain_len;
+		const uint8_t *certs = spdm_identity_certs(c->id, &certs_len);
+
+		/* our chain in the negotiated hash, served from slot 0 when the
+		 * device asks (it may not: then the session is one-sided) */
+		spdm_rsp_config_init(&idc);
+		spdm_identity_apply(c->id, &idc);
+		so.signer = idc.signer;
+		so.signer_priv = idc.signer_priv;
+		rc = spdm_chain_encode(t->ctx, conn.hash_algo, certs, certs_len, c->own_chain,
+				       sizeof(c->own_chain), &chain_len);
+		so.own_chain = c->own_chain;
+		so.own_chain_len = chain_len;
 	}
 	if (!rc)
 		rc = spdm_sess_req_init(c->smem, sizeof(c->smem), t->ctx, &conn, &so, &c->s);
@@ -328,6 +357,8 @@ int cmd_session(struct tool *t, int argc, char **argv)
 		{ "keep", no_argument, NULL, 'k' },
 		{ "end", no_argument, NULL, 'e' },
 		{ "mutual", no_argument, NULL, 'm' },
+		{ "identity", required_argument, NULL, 'i' },
+		{ "identity-asym", required_argument, NULL, 'a' },
 		{ 0 }
 	};
 	struct sess_cli *c = calloc(1, sizeof(*c));
@@ -414,9 +445,12 @@ int cmd_session(struct tool *t, int argc, char **argv)
 		case 'Z': c->authorize = true; break;
 		case 'k': c->keep = true; break;
 		case 'e': c->end = true; break;
-		case 'm':
-			code = tool_usage(t, "session: --mutual: mutual authentication (encapsulated requests) is not implemented yet");
-			goto out;
+		case 'm': c->mutual = true; break;
+		case 'i': c->identity = optarg; break;
+		case 'a':
+			if (asym_parse(optarg, &c->identity_asym))
+				bad = "identity-asym";
+			break;
 		default:
 			rc = tool_common_opt(t, ch, optarg);
 			if (rc) {
@@ -439,6 +473,34 @@ int cmd_session(struct tool *t, int argc, char **argv)
 		code = tool_usage(t, "session: --psk-hint needs --psk");
 		goto out;
 	}
+	if ((c->identity || c->identity_asym) && !c->mutual) {
+		code = tool_usage(t, "session: --identity and --identity-asym go with --mutual");
+		goto out;
+	}
+	if (c->mutual) {
+		const char *comma = c->identity ? strchr(c->identity, ',') : NULL;
+		char key[4096];
+
+		if (!c->identity_asym)
+			c->identity_asym = SPDM_ASYM_ECDSA_P384;
+		if (c->identity && (!comma || comma == c->identity || !comma[1] ||
+				    (size_t)(comma - c->identity) >= sizeof(key))) {
+			code = tool_usage(t, "session: --identity '%s': expected KEY.pem,CHAIN.pem",
+					  c->identity);
+			goto out;
+		}
+		if (c->identity) {
+			memcpy(key, c->identity, (size_t)(comma - c->identity));
+			key[comma - c->identity] = '\0';
+			rc = spdm_identity_load(t->ctx, c->identity_asym, key, comma + 1, &c->id);
+		} else {	/* a throwaway identity: enough for an emulated device */
+			rc = spdm_identity_new(t->ctx, c->identity_asym, NULL, &c->id);
+		}
+		if (rc) {
+			code = tool_fail(t, rc, "--identity");
+			goto out;
+		}
+	}
 	if (c->keep && c->end) {
 		code = tool_usage(t, "session: --keep and --end contradict each other");
 		goto out;
@@ -457,6 +519,7 @@ int cmd_session(struct tool *t, int argc, char **argv)
 	if (rc == -EPERM && c->keyring)
 		code = EXIT_FAIL;
 out:
+	spdm_identity_free(c->id);
 	attest_close(c->a);
 	spdm_trust_free(c->a->trust);
 	OPENSSL_cleanse(c->psk, sizeof(c->psk));

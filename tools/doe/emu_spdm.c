@@ -18,6 +18,7 @@
 #include <openssl/crypto.h>
 
 #include <doekit/spdm.h>
+#include <doekit/spdm_session.h>
 #include "attest.h"
 #include "internal.h"
 #include "jin.h"
@@ -138,7 +139,8 @@ int emu_spdm_apply(const struct jin *j, struct emu_fn *fn, struct json_object *o
 					     "busy", "corrupt_signature", "psk", "psk_hint",
 					     "sessions", "corrupt_verify_data", "drop_secured",
 					     "replay_secured", "key_update_mismatch",
-					     "end_session_after", NULL };
+					     "end_session_after", "mutual_auth", NULL };
+	const char *mutual = NULL;
 	uint64_t end_after = 0;
 	uint8_t psk[64];
 	size_t psk_len = 0;
@@ -184,6 +186,12 @@ int emu_spdm_apply(const struct jin *j, struct emu_fn *fn, struct json_object *o
 	TRY(jin_bool(j, o, "", "key_update_mismatch", JIN_OPT, &opts.key_update_mismatch));
 	TRY(jin_u64(j, o, "", "end_session_after", JIN_OPT, 0, 1000000, &end_after));
 	opts.end_session_after = (unsigned)end_after;
+	TRY(jin_str(j, o, "", "mutual_auth", JIN_OPT, 16, &mutual));
+	if (mutual && strcmp(mutual, "encap") && strcmp(mutual, "get_digests"))
+		return doe_err(j->ctx, -EINVAL, "%s: mutual_auth: '%s' is not encap or get_digests",
+			       j->doc, mutual);
+	opts.mutual_auth = !mutual ? 0 : !strcmp(mutual, "encap") ? SPDM_MUT_AUTH_ENCAP
+								  : SPDM_MUT_AUTH_GET_DIGESTS;
 	opts.psk = psk_len ? psk : NULL;
 	opts.psk_len = psk_len;
 	opts.psk_hint = hint;

@@ -28,6 +28,7 @@ void tool_help(FILE *f)
 	      "             [--dhe G] [--aead A] [--psk HEX [--psk-hint TEXT]] [--in-the-clear]\n"
 	      "             [--heartbeat N] [--key-update] [--measurements all|N|none]\n"
 	      "             [--keyring [KR]] [--key-type logon|user] [--authorize]\n"
+	      "             [--mutual [--identity KEY.pem,CHAIN.pem [--identity-asym ALG]]]\n"
 	      "             [--keep | --end] DEV\n"
 	      "                                          an SPDM secure session; with --keyring its\n"
 	      "                                          keys go to the kernel (docs/keyring.md)\n"
