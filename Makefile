@@ -1,6 +1,7 @@
 # Thin driver over CMake. The two commands the README promises:
 #   make demo   install what is missing, build, run doe against the emulator:
-#               topology, DOE protocols, CDAT, path performance, attestation
+#               topology, DOE protocols, CDAT, path performance, attestation,
+#               a secure session
 #   make check  install what is missing, build with ASan+UBSan, run every test
 #               (unit, end-to-end, CLI goldens), then build and test optimised
 #               with gcc and with clang (check-release), then each fuzzer briefly
@@ -52,6 +53,9 @@ demo: build
 	@echo
 	@echo '$$ doe attest emu                   # every emulated device with CMA'
 	@$(DOE) attest emu
+	@echo
+	@echo '$$ doe session --heartbeat 1 --key-update emu/0000:0f:00.0   # an SPDM secure session'
+	@$(DOE) session --heartbeat 1 --key-update emu/0000:0f:00.0
 
 check: deps-check
 	cmake -S . -B $(CHECK) -DCMAKE_BUILD_TYPE=Debug -DDOEKIT_SANITIZE=ON
