@@ -926,6 +926,39 @@ static void t_mutual(void)
 		T_TRUE(handshake(&p, NULL) < 0);
 		pair_fini(&p);
 	}
+	/* a responder whose encapsulated requests never end */
+	{
+		uint8_t a[4096], b[4096], app[64], msg[64];
+		size_t alen, blen, applen;
+		bool asec, bsec;
+		struct pair p;
+		int rc = 1, rounds = 0;
+
+		t_case_name = "mutual: endless encapsulated requests";
+		mutual_pair(&p, trust, buf, sizeof(buf), SPDM_MUT_AUTH_ENCAP, 0x12);
+		T_EQ(pair_init(&p), 0);
+		T_EQ(spdm_sess_req_next(p.req, NULL, 0, false, a, sizeof(a), &alen, &asec), 1);
+		T_EQ(spdm_sess_rsp_handle(p.rsp, a, alen, asec, b, sizeof(b), &blen, &bsec, app,
+					  sizeof(app), &applen), 0);
+		T_EQ(spdm_sess_req_next(p.req, b, blen, bsec, a, sizeof(a), &alen, &asec), 1);
+		for (uint8_t rid = 1; rc == 1 && rounds < 1000; rid++, rounds++) {
+			struct spdm_encap e = { .request_id = rid, .payload_type = 1,
+						.ack_request_id = (uint8_t)(rid - 1),
+						.payload = (const uint8_t[]){ 0x12, 0x81, 0, 0 },
+						.payload_len = 4 };
+			struct doe_wr w;
+
+			doe_wr_init(&w, msg, sizeof(msg));
+			T_EQ(spdm_enc_encap(&w, 0x12, rounds ? SPDM_ENCAP_RESPONSE_ACK : SPDM_ENCAP_REQUEST,
+					    &e), 0);
+			T_EQ(sess_seal(p.rsp, msg, doe_wr_len(&w), b, sizeof(b), &blen), 0);
+			rc = spdm_sess_req_next(p.req, b, blen, true, a, sizeof(a), &alen, &asec);
+		}
+		T_EQ(rc, -E2BIG);
+		T_EQ(rounds, 129);
+		T_CONTAINS(doe_ctx_errmsg(ctx), "encapsulated requests went past 128");
+		pair_fini(&p);
+	}
 	spdm_trust_free(trust);
 	spdm_identity_free(req_id);
 }

@@ -243,6 +243,7 @@ struct spdm_sess {
 	uint8_t mut_auth;		/* MutAuthRequested in effect */
 	uint8_t req_slot;		/* the requester's slot, FINISH Param2 */
 	uint8_t encap_id;		/* RequestID of the encapsulated request out */
+	uint16_t encap_rounds;		/* requester: encapsulated requests answered */
 	uint8_t encap_want;		/* responder: SPDM_DIGESTS or SPDM_CERTIFICATE */
 	bool encap_started;		/* responder: GET_ENCAPSULATED_REQUEST seen */
 	uint32_t peer_chain_len, peer_chain_total;

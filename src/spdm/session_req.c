@@ -311,6 +311,7 @@ static int recv_finish_rsp(struct spdm_sess *s, const uint8_t *in, size_t len, b
  * GET_DIGESTS and GET_CERTIFICATE from our own chain (slot 0) ---------- */
 
 #define ENCAP_PORTION_MAX 1024u
+#define SPDM_ENCAP_MAX_ROUNDS 128u
 
 static int encap_answer(struct spdm_sess *s, const uint8_t *req, size_t len, struct doe_wr *w)
 {
@@ -357,6 +358,11 @@ static int encap_deliver(struct spdm_sess *s, uint8_t id, const uint8_t *inner, 
 	struct spdm_encap e = { .request_id = id, .payload = ans };
 	struct doe_wr w;
 
+	/* a responder could ask forever: a 64 KiB chain in the smallest
+	 * portions we give (1 KiB) is 64 requests, plus DIGESTS */
+	if (++s->encap_rounds > SPDM_ENCAP_MAX_ROUNDS)
+		return doe_err(s->ctx, -E2BIG, "the responder's encapsulated requests went past %u",
+			       SPDM_ENCAP_MAX_ROUNDS);
 	doe_wr_init(&w, ans, sizeof(ans));
 	TRY(encap_answer(s, inner, ilen, &w));
 	e.payload_len = doe_wr_len(&w);
