@@ -264,10 +264,16 @@ static void keyring(struct doe_ctx *ctx, const uint8_t *p, size_t len)
 
 	if (spdm_keyring_parse(ctx, p, len, &k))
 		return;
-	/* accepted: the fields a kernel consumer sizes buffers by are sane */
+	/* accepted: every field is one docs/keyring.md allows, so a kernel
+	 * consumer can trust what it sizes buffers and builds nonces by */
 	if (len != SPDM_KEYRING_PAYLOAD_SIZE || (k.key_len != 16 && k.key_len != 32) ||
-	    k.iv_len != SPDM_AEAD_IV_SIZE || k.spdm_version < 0x11 || k.spdm_version > 0x13)
+	    k.iv_len != SPDM_AEAD_IV_SIZE || k.spdm_version < 0x11 || k.spdm_version > 0x13 ||
+	    k.sm_version < 0x10 || k.sm_version > 0x12 ||
+	    ((k.flags & SPDM_KEYRING_MAC_ONLY) && k.max_pad))
 		abort();
+	for (size_t i = k.key_len; i < sizeof(k.req.key); i++)
+		if (k.req.key[i] || k.rsp.key[i])
+			abort();
 }
 
 /* The peer's ExchangeData against our key of the group: refused or a
