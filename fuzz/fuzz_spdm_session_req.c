@@ -119,7 +119,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rc != 1)
 		abort();
 	doe_rd_init(&r, data + 2, size - 2);
-	for (int i = 0; i < 32 && !doe_rd_u8(&r, &op); i++) {
+	for (int i = 0; i < 32 && !doe_rd_u8(&r, &op); i++, fz_check_agree(p)) {
 		switch (op & 7) {
 		case 0:
 			if (fz_chunk(&r, true, &chunk, &len))
@@ -137,6 +137,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 			if (!fz_chunk(&r, false, &chunk, &len))
 				break;
+			p->peer_sealed = true;
 			if (p->rsp->ks.phase == SPDM_KS_NONE ||
 			    sess_seal(p->rsp, chunk, len, wire, sizeof(wire), &wlen))
 				break;

@@ -103,7 +103,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	doe_rd_init(&r, data + 2, size - 2);
-	for (int i = 0; i < 32 && !doe_rd_u8(&r, &op); i++) {
+	for (int i = 0; i < 32 && !doe_rd_u8(&r, &op); i++, fz_check_agree(p)) {
 		switch (op & 7) {
 		case 0:
 			if (fz_chunk(&r, op & 0x10, &chunk, &len))
@@ -121,6 +121,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 			if (!fz_chunk(&r, false, &chunk, &len))
 				break;
+			p->peer_sealed = true;
 			if (p->req->ks.phase == SPDM_KS_NONE ||
 			    sess_seal(p->req, chunk, len, wire, sizeof(wire), &wlen))
 				break;

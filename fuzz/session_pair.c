@@ -140,6 +140,23 @@ void fz_check_wiped(const struct spdm_sess *s)
 		abort();
 }
 
+static bool same_dir(const struct spdm_dir_keys *a, const struct spdm_dir_keys *b)
+{
+	return !memcmp(a->key, b->key, sizeof(a->key)) && !memcmp(a->iv, b->iv, sizeof(a->iv)) &&
+	       a->seq == b->seq;
+}
+
+void fz_check_agree(const struct fz_pair *p)
+{
+	const struct spdm_keys *a = spdm_sess_keys(p->req), *b = spdm_sess_keys(p->rsp);
+
+	if (p->peer_sealed || !a || !b || p->req->step != STEP_DATA || p->rsp->step != STEP_DATA)
+		return;
+	if (spdm_sess_id(p->req) != spdm_sess_id(p->rsp) || !same_dir(&a->req, &b->req) ||
+	    !same_dir(&a->rsp, &b->rsp))
+		abort();
+}
+
 void fz_check_rsp(const struct spdm_sess *s, int rc, const uint8_t *out, size_t out_len,
 		  bool secured, size_t app_len, size_t app_cap)
 {

@@ -28,6 +28,9 @@ struct fz_pair {
 	uint8_t to_rsp[FZ_BUF], to_req[FZ_BUF];
 	size_t to_rsp_len, to_req_len;
 	bool to_rsp_sec, to_req_sec;
+	/* the fuzzer had a side seal a message of its choosing: the two
+	 * sides may then legitimately disagree */
+	bool peer_sealed;
 };
 
 /*
@@ -51,6 +54,14 @@ void fz_mutate(struct doe_rd *r, uint8_t *msg, size_t len);
 
 /* After a call into a session: a failed or ended session holds no key. */
 void fz_check_wiped(const struct spdm_sess *s);
+/*
+ * Authentication: while the fuzzer only tampers with messages in flight
+ * (as a man in the middle can), two sessions that both reached the data
+ * phase with nothing pending agree on the session ID and on every key,
+ * IV and sequence number. A side that went there on a forged or altered
+ * handshake would not.
+ */
+void fz_check_agree(const struct fz_pair *p);
 /* What spdm_sess_rsp_handle() may answer. */
 void fz_check_rsp(const struct spdm_sess *s, int rc, const uint8_t *out, size_t out_len,
 		  bool secured, size_t app_len, size_t app_cap);
