@@ -83,6 +83,7 @@ static void control(struct fz_pair *p, uint8_t op)
 			return;
 		rc = spdm_sess_req_ack(p->req, p->to_req, p->to_req_len, wire, sizeof(wire), &len);
 		fz_check_wiped(p->req);
+		/* 1: the requester has VerifyNewKey in wire for a second round */
 		rc = rc == 1 ? 0 : -1;
 	}
 }
