@@ -219,6 +219,9 @@ static void t_parse_refusals(void)
 		{ "sequence bytes 3", 14, 3, "sequence" },
 		{ "IV length 16", 16, 16, "IV length" },
 		{ "reserved field", 18, 1, "reserved" },
+		/* found by fuzz_spdm_session_msg: both were accepted */
+		{ "secured-message version 2.0", 6, 0x20, "secured-message version" },
+		{ "secured-message version 0.9", 6, 0x09, "secured-message version" },
 	};
 
 	memset(&p, 0, sizeof(p));
@@ -232,6 +235,24 @@ static void t_parse_refusals(void)
 		T_CONTAINS(doe_ctx_errmsg(ctx), c[i].msg);
 	}
 	T_EQ(spdm_keyring_parse(ctx, payload, sizeof(payload) - 1, &k), -EBADMSG);
+	/* found by fuzz_spdm_session_msg: a 16-byte key with 16 more bytes
+	 * behind it, and padding in a MAC-only session, were accepted */
+	t_case_name = "key bytes after a 16-byte key";
+	memcpy(bad, payload, sizeof(bad));
+	bad[12] = SPDM_AEAD_AES_128_GCM;
+	bad[15] = 16;
+	T_EQ(spdm_keyring_parse(ctx, bad, sizeof(bad), &k), -EBADMSG);
+	T_CONTAINS(doe_ctx_errmsg(ctx), "key bytes after");
+	memset(bad + 20 + 16, 0, 16);
+	memset(bad + 72 + 16, 0, 16);
+	T_EQ(spdm_keyring_parse(ctx, bad, sizeof(bad), &k), 0);
+	t_case_name = "padding with MAC only";
+	bad[7] |= SPDM_KEYRING_MAC_ONLY;
+	bad[17] = 32;
+	T_EQ(spdm_keyring_parse(ctx, bad, sizeof(bad), &k), -EBADMSG);
+	T_CONTAINS(doe_ctx_errmsg(ctx), "MAC-only");
+	bad[17] = 0;
+	T_EQ(spdm_keyring_parse(ctx, bad, sizeof(bad), &k), 0);
 	/* not established: nothing to hand over */
 	spdm_sess_fini(p.req);
 	spdm_sess_fini(p.rsp);

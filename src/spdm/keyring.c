@@ -63,6 +63,15 @@ static int rd_dir(struct doe_rd *r, struct spdm_keyring_dir *d)
 	return doe_rd_le64(r, &d->seq);
 }
 
+static bool zero_after(const uint8_t key[32], size_t key_len)
+{
+	uint8_t any = 0;
+
+	for (size_t i = key_len; i < 32; i++)
+		any |= key[i];
+	return !any;
+}
+
 int spdm_keyring_parse(struct doe_ctx *ctx, const uint8_t *p, size_t len,
 		       struct spdm_keyring_payload *out)
 {
@@ -107,5 +116,19 @@ int spdm_keyring_parse(struct doe_ctx *ctx, const uint8_t *p, size_t len,
 						  out->seq_size != 8))
 		return doe_err(ctx, -EBADMSG, "keyring payload: IV length %u / sequence bytes %u",
 			       out->iv_len, out->seq_size);
+	/* DSP0277 1.0-1.2 are the record layers there are; a consumer that
+	 * switches on this byte must not meet another */
+	if (out->sm_version < 0x10 || out->sm_version > 0x12)
+		return doe_err(ctx, -EBADMSG, "keyring payload: secured-message version 0x%02x",
+			       out->sm_version);
+	/* a MAC-only record has no encrypted part to hide padding in */
+	if ((out->flags & SPDM_KEYRING_MAC_ONLY) && out->max_pad)
+		return doe_err(ctx, -EBADMSG, "keyring payload: %u bytes of padding in a MAC-only session",
+			       out->max_pad);
+	/* the key field is 32 bytes; past a 16-byte key it is zero, so a
+	 * consumer that copies all 32 cannot pick up bytes that are not key */
+	if (!zero_after(out->req.key, out->key_len) || !zero_after(out->rsp.key, out->key_len))
+		return doe_err(ctx, -EBADMSG, "keyring payload: key bytes after the %u-byte key",
+			       out->key_len);
 	return 0;
 }

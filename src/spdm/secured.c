@@ -70,7 +70,7 @@ static int aead_run(const struct spdm_keys *ks, const struct spdm_dir_keys *d, b
 {
 	const EVP_CIPHER *c = aead_cipher(ks->aead);
 	EVP_CIPHER_CTX *cc = EVP_CIPHER_CTX_new();
-	uint8_t iv[SPDM_AEAD_IV_SIZE];
+	uint8_t iv[SPDM_AEAD_IV_SIZE], none[1];
 	int len, rc = -EIO;
 
 	make_iv(d, iv);
@@ -84,7 +84,10 @@ static int aead_run(const struct spdm_keys *ks, const struct spdm_dir_keys *d, b
 		goto out;
 	if (!enc && EVP_CIPHER_CTX_ctrl(cc, EVP_CTRL_AEAD_SET_TAG, SPDM_AEAD_TAG_SIZE, tag) != 1)
 		goto out;
-	if (EVP_CipherFinal_ex(cc, out + n, &len) != 1) {
+	/* AEAD modes write nothing at the end, but Final still takes an
+	 * address; MAC-only records pass no output at all, and NULL + 0 is
+	 * undefined (found by fuzz_spdm_record) */
+	if (EVP_CipherFinal_ex(cc, out ? out + n : none, &len) != 1) {
 		rc = enc ? -EIO : -EBADMSG;
 		goto out;
 	}
