@@ -157,8 +157,15 @@ static int peer_key(struct doe_ctx *ctx, const struct dhe_group *g, const uint8_
 	rc = -EBADMSG;
 	if (EVP_PKEY_fromdata(pc, out, EVP_PKEY_PUBLIC_KEY, params) != 1)
 		goto out;
+	/*
+	 * secpNNNr1 have cofactor 1, so every point on the curve but infinity
+	 * has the group's order: partial validation (not infinity, coordinates
+	 * in range, on the curve; NIST SP 800-56A rev. 3 §5.6.2.3.4) is the
+	 * whole check, and the full one would only add a scalar multiplication
+	 * by the order. FFDHE keeps the full check (1 < y < p-1, y^q = 1).
+	 */
 	cc = EVP_PKEY_CTX_new_from_pkey(NULL, *out, NULL);
-	if (!cc || EVP_PKEY_public_check(cc) != 1)
+	if (!cc || (g->ec ? EVP_PKEY_public_check_quick(cc) : EVP_PKEY_public_check(cc)) != 1)
 		goto out;
 	rc = 0;
 out:
@@ -191,7 +198,8 @@ int spdm_dhe_derive(struct doe_ctx *ctx, uint16_t bit, EVP_PKEY *key, const uint
 	TRY(peer_key(ctx, g, peer, &pk));
 	n = g->secret;
 	dc = EVP_PKEY_CTX_new_from_pkey(NULL, key, NULL);
-	rc = dc && EVP_PKEY_derive_init(dc) == 1 && EVP_PKEY_derive_set_peer(dc, pk) == 1 &&
+	/* pk was checked by peer_key(): no second check in set_peer */
+	rc = dc && EVP_PKEY_derive_init(dc) == 1 && EVP_PKEY_derive_set_peer_ex(dc, pk, 0) == 1 &&
 	     (g->ec || EVP_PKEY_CTX_set_dh_pad(dc, 1) == 1) &&
 	     EVP_PKEY_derive(dc, secret, &n) == 1 && n == g->secret ? 0 : -EIO;
 	EVP_PKEY_CTX_free(dc);
