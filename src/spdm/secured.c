@@ -297,9 +297,11 @@ int spdm_rec_open_cached(struct doe_ctx *ctx, const struct spdm_keys *ks,
 		memcpy(app, ct, body);
 		*app_len = body;
 	} else {
-		/* a caller opening in place (app inside in) gets the whole body
-		 * decrypted over itself and moved; otherwise it is decrypted
-		 * straight into app, AppLength aside: no move afterwards */
+		/* decrypted straight into app, AppLength aside: no move
+		 * afterwards. A caller opening in place (app inside in) gets the
+		 * whole body decrypted over itself and moved, as before: EVP
+		 * allows in == out but promises nothing for buffers that
+		 * overlap at an offset. */
 		bool in_place = (uintptr_t)app < (uintptr_t)(in + len) &&
 				(uintptr_t)in < (uintptr_t)(app + cap);
 		uint8_t alen_le[2];
