@@ -86,6 +86,7 @@ bench: build
 	$(BUILD)/bench/doe_bench_mailbox
 	$(BUILD)/bench/doe_bench_cdat
 	$(BUILD)/bench/doe_bench_attest
+	$(BUILD)/bench/doe_bench_session
 
 install: build
 	cmake --install $(BUILD)

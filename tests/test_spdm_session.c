@@ -420,6 +420,35 @@ static void t_record_limits(void)
 	spdm_keys_wipe(&rx);
 }
 
+/* A record opened in place: the application data may go where its
+ * ciphertext was (the record layer then decrypts over it and moves it). */
+static void t_record_in_place(void)
+{
+	static const struct spdm_rec_params ps[] = {
+		{ 7, 0, 0, false, 4 },	/* DOE */
+		{ 7, 2, 32, false, 1 },	/* MCTP, random padding */
+	};
+	uint8_t msg[300], rec[400];
+	struct spdm_keys tx, rx;
+	size_t len, glen;
+
+	for (size_t i = 0; i < sizeof(msg); i++)
+		msg[i] = (uint8_t)(i * 7 + 1);
+	session_keys(&tx, SPDM_AEAD_AES_128_GCM);
+	session_keys(&rx, SPDM_AEAD_AES_128_GCM);
+	for (size_t k = 0; k < 2; k++) {
+		size_t hdr = 4u + ps[k].seq_size + 2u;
+
+		t_case_name = k ? "MCTP" : "DOE";
+		T_EQ(spdm_rec_seal(ctx, &tx, &tx.rsp, &ps[k], msg, sizeof(msg), rec, sizeof(rec), &len), 0);
+		T_EQ(spdm_rec_open(ctx, &rx, &rx.rsp, &ps[k], rec, len, rec + hdr, len - hdr, &glen), 0);
+		T_EQ(glen, sizeof(msg));
+		T_MEMEQ(rec + hdr, msg, sizeof(msg));
+	}
+	spdm_keys_wipe(&tx);
+	spdm_keys_wipe(&rx);
+}
+
 int main(void)
 {
 	if (doe_ctx_new(&ctx))
@@ -430,6 +459,7 @@ int main(void)
 	T_RUN(t_record_tamper);
 	T_RUN(t_record_session_and_order);
 	T_RUN(t_record_limits);
+	T_RUN(t_record_in_place);
 	doe_ctx_free(ctx);
 	return T_DONE();
 }

@@ -297,7 +297,10 @@ DOE_API int spdm_sess_req_next(struct spdm_sess *s, const uint8_t *in, size_t in
 
 /* Data phase: seal an application message (an SPDM request or response
  * as the role implies) / open one from the peer. A failed open ends the
- * session. */
+ * session. The session keeps one keyed AEAD context per direction
+ * (libcrypto's heap, about 1 KiB each, freed when the keys are wiped), so
+ * a message costs an IV change, not a key setup; spdm_rec_seal() and
+ * spdm_rec_open() alone key a context per message. */
 DOE_API int spdm_sess_seal(struct spdm_sess *s, const uint8_t *msg, size_t len, uint8_t *out,
 			   size_t out_cap, size_t *out_len);
 DOE_API int spdm_sess_open(struct spdm_sess *s, const uint8_t *in, size_t len, uint8_t *msg,

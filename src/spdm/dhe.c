@@ -128,11 +128,11 @@ int spdm_dhe_keygen(struct doe_ctx *ctx, uint16_t bit, EVP_PKEY **key, uint8_t *
 	return rc;
 }
 
-/* The peer's ExchangeData as a checked public key. */
-static int peer_key(struct doe_ctx *ctx, const struct dhe_group *g, const uint8_t *peer,
-		    EVP_PKEY **out)
+/* The peer's ExchangeData as a checked public key; ours gives the group. */
+static int peer_key(struct doe_ctx *ctx, const struct dhe_group *g, EVP_PKEY *ours,
+		    const uint8_t *peer, EVP_PKEY **out)
 {
-	OSSL_PARAM_BLD *b = OSSL_PARAM_BLD_new();
+	OSSL_PARAM_BLD *b = NULL;
 	uint8_t pt[1 + SPDM_DHE_MAX_SIZE];
 	OSSL_PARAM *params = NULL;
 	EVP_PKEY_CTX *pc = NULL, *cc = NULL;
@@ -141,24 +141,40 @@ static int peer_key(struct doe_ctx *ctx, const struct dhe_group *g, const uint8_
 	bool ok;
 
 	*out = NULL;
-	ok = b && OSSL_PARAM_BLD_push_utf8_string(b, OSSL_PKEY_PARAM_GROUP_NAME, g->ossl, 0);
-	if (ok && g->ec) {
+	if (g->ec) {
+		/* our key's group copied, the point set on it: OpenSSL builds
+		 * no new group from its name (as importing by name would) */
 		pt[0] = 0x04;	/* uncompressed point: the wire carries X || Y */
 		memcpy(pt + 1, peer, g->size);
-		ok = OSSL_PARAM_BLD_push_octet_string(b, OSSL_PKEY_PARAM_PUB_KEY, pt, 1u + g->size);
-	} else if (ok) {
-		y = BN_bin2bn(peer, g->size, NULL);
-		ok = y && OSSL_PARAM_BLD_push_BN(b, OSSL_PKEY_PARAM_PUB_KEY, y);
+		if (!(*out = EVP_PKEY_new()) || EVP_PKEY_copy_parameters(*out, ours) != 1)
+			goto out;
+		rc = -EBADMSG;	/* not on the curve: oct2point refuses it */
+		if (EVP_PKEY_set1_encoded_public_key(*out, pt, 1u + g->size) != 1)
+			goto out;
+		goto check;
 	}
+	/* FFDHE: the public value imported with the group's name */
+	b = OSSL_PARAM_BLD_new();
+	y = BN_bin2bn(peer, g->size, NULL);
+	ok = b && y && OSSL_PARAM_BLD_push_utf8_string(b, OSSL_PKEY_PARAM_GROUP_NAME, g->ossl, 0) &&
+	     OSSL_PARAM_BLD_push_BN(b, OSSL_PKEY_PARAM_PUB_KEY, y);
 	params = ok ? OSSL_PARAM_BLD_to_param(b) : NULL;
-	pc = params ? EVP_PKEY_CTX_new_from_name(NULL, g->ec ? "EC" : "DH", NULL) : NULL;
+	pc = params ? EVP_PKEY_CTX_new_from_name(NULL, "DH", NULL) : NULL;
 	if (!pc || EVP_PKEY_fromdata_init(pc) != 1)
 		goto out;
 	rc = -EBADMSG;
 	if (EVP_PKEY_fromdata(pc, out, EVP_PKEY_PUBLIC_KEY, params) != 1)
 		goto out;
+	/*
+	 * secpNNNr1 have cofactor 1, so every point on the curve but infinity
+	 * has the group's order: partial validation (not infinity, coordinates
+	 * in range, on the curve; NIST SP 800-56A rev. 3 §5.6.2.3.4) is the
+	 * whole check, and the full one would only add a scalar multiplication
+	 * by the order. FFDHE keeps the full check (1 < y < p-1, y^q = 1).
+	 */
+check:
 	cc = EVP_PKEY_CTX_new_from_pkey(NULL, *out, NULL);
-	if (!cc || EVP_PKEY_public_check(cc) != 1)
+	if (!cc || (g->ec ? EVP_PKEY_public_check_quick(cc) : EVP_PKEY_public_check(cc)) != 1)
 		goto out;
 	rc = 0;
 out:
@@ -188,10 +204,11 @@ int spdm_dhe_derive(struct doe_ctx *ctx, uint16_t bit, EVP_PKEY *key, const uint
 
 	if (!g || !key)
 		return doe_err(ctx, -EINVAL, "DHE group 0x%x not supported", bit);
-	TRY(peer_key(ctx, g, peer, &pk));
+	TRY(peer_key(ctx, g, key, peer, &pk));
 	n = g->secret;
 	dc = EVP_PKEY_CTX_new_from_pkey(NULL, key, NULL);
-	rc = dc && EVP_PKEY_derive_init(dc) == 1 && EVP_PKEY_derive_set_peer(dc, pk) == 1 &&
+	/* pk was checked by peer_key(): no second check in set_peer */
+	rc = dc && EVP_PKEY_derive_init(dc) == 1 && EVP_PKEY_derive_set_peer_ex(dc, pk, 0) == 1 &&
 	     (g->ec || EVP_PKEY_CTX_set_dh_pad(dc, 1) == 1) &&
 	     EVP_PKEY_derive(dc, secret, &n) == 1 && n == g->secret ? 0 : -EIO;
 	EVP_PKEY_CTX_free(dc);

@@ -45,23 +45,39 @@ static size_t bin_concat(const struct spdm_keys *ks, uint16_t length, const char
 	return n;
 }
 
-static int hkdf(struct doe_ctx *ctx, const struct spdm_keys *ks, int mode, const uint8_t *key,
+/*
+ * One HKDF context per step of the schedule (handshake, data phase, a
+ * direction's update): fetched and given its digest once, then each
+ * derivation passes only mode, key, salt and info. Freeing it wipes the
+ * key and info it holds.
+ */
+static EVP_KDF_CTX *kdf_new(struct doe_ctx *ctx, const struct spdm_keys *ks)
+{
+	OSSL_PARAM params[2] = {
+		OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST,
+						 (char *)EVP_MD_get0_name(spdm_md(ks->hash_algo)), 0),
+		OSSL_PARAM_END,
+	};
+	EVP_KDF *kdf = EVP_KDF_fetch(NULL, OSSL_KDF_NAME_HKDF, NULL);
+	EVP_KDF_CTX *kc = kdf ? EVP_KDF_CTX_new(kdf) : NULL;
+
+	EVP_KDF_free(kdf);	/* kc holds its own reference */
+	if (kc && EVP_KDF_CTX_set_params(kc, params) != 1) {
+		EVP_KDF_CTX_free(kc);
+		kc = NULL;
+	}
+	if (!kc)
+		doe_err(ctx, -ENOMEM, "HKDF unavailable");
+	return kc;
+}
+
+static int hkdf(struct doe_ctx *ctx, EVP_KDF_CTX *kc, int mode, const uint8_t *key,
 		size_t key_len, const uint8_t *salt, size_t salt_len, const uint8_t *info,
 		size_t info_len, uint8_t *out, size_t out_len)
 {
-	const char *md = EVP_MD_get0_name(spdm_md(ks->hash_algo));
-	OSSL_PARAM params[6], *p = params;
-	EVP_KDF_CTX *kc;
-	EVP_KDF *kdf;
-	int ok;
+	OSSL_PARAM params[5], *p = params;
 
-	kdf = EVP_KDF_fetch(NULL, OSSL_KDF_NAME_HKDF, NULL);
-	kc = kdf ? EVP_KDF_CTX_new(kdf) : NULL;
-	EVP_KDF_free(kdf);
-	if (!kc)
-		return doe_err(ctx, -ENOMEM, "HKDF unavailable");
 	*p++ = OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode);
-	*p++ = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)md, 0);
 	*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)key, key_len);
 	if (salt)
 		*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, (void *)salt,
@@ -70,19 +86,18 @@ static int hkdf(struct doe_ctx *ctx, const struct spdm_keys *ks, int mode, const
 		*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, (void *)info,
 							 info_len);
 	*p = OSSL_PARAM_construct_end();
-	ok = EVP_KDF_derive(kc, out, out_len, params);
-	EVP_KDF_CTX_free(kc);
-	return ok == 1 ? 0 : doe_err(ctx, -EIO, "HKDF failed");
+	return EVP_KDF_derive(kc, out, out_len, params) == 1 ? 0 : doe_err(ctx, -EIO, "HKDF failed");
 }
 
 /* HKDF-Expand(secret, bin_concat(out_len, label, context)) */
-static int expand(struct doe_ctx *ctx, const struct spdm_keys *ks, const uint8_t *secret,
-		  const char *label, const uint8_t *context, uint8_t *out, size_t out_len)
+static int expand(struct doe_ctx *ctx, EVP_KDF_CTX *kc, const struct spdm_keys *ks,
+		  const uint8_t *secret, const char *label, const uint8_t *context, uint8_t *out,
+		  size_t out_len)
 {
 	uint8_t info[BIN_CONCAT_MAX];
 	size_t n = bin_concat(ks, (uint16_t)out_len, label, context, info);
 
-	return hkdf(ctx, ks, EVP_KDF_HKDF_MODE_EXPAND_ONLY, secret, ks->hash_size, NULL, 0, info,
+	return hkdf(ctx, kc, EVP_KDF_HKDF_MODE_EXPAND_ONLY, secret, ks->hash_size, NULL, 0, info,
 		    n, out, out_len);
 }
 
@@ -109,10 +124,11 @@ int spdm_keys_init(struct doe_ctx *ctx, struct spdm_keys *ks, uint8_t version,
 }
 
 /* A direction's key and IV from its (handshake or data) secret. */
-static int dir_keys(struct doe_ctx *ctx, const struct spdm_keys *ks, struct spdm_dir_keys *d)
+static int dir_keys(struct doe_ctx *ctx, EVP_KDF_CTX *kc, const struct spdm_keys *ks,
+		    struct spdm_dir_keys *d)
 {
-	TRY(expand(ctx, ks, d->secret, "key", NULL, d->key, ks->key_size));
-	TRY(expand(ctx, ks, d->secret, "iv", NULL, d->iv, SPDM_AEAD_IV_SIZE));
+	TRY(expand(ctx, kc, ks, d->secret, "key", NULL, d->key, ks->key_size));
+	TRY(expand(ctx, kc, ks, d->secret, "iv", NULL, d->iv, SPDM_AEAD_IV_SIZE));
 	d->seq = 0;
 	return 0;
 }
@@ -122,30 +138,34 @@ int spdm_keys_handshake(struct doe_ctx *ctx, struct spdm_keys *ks, const uint8_t
 {
 	uint8_t salt0[SPDM_KS_MAX_HASH];
 	size_t h = ks->hash_size;
+	EVP_KDF_CTX *kc;
 	int rc;
 
 	if (!h || ks->phase != SPDM_KS_NONE)
 		return doe_err(ctx, -EINVAL, "key schedule: handshake out of order");
 	if (!shared_len)
 		return doe_err(ctx, -EINVAL, "key schedule: empty %s", psk ? "PSK" : "DHE secret");
+	if (!(kc = kdf_new(ctx, ks)))
+		return -ENOMEM;
 	/* DSP0274 1.3 "Key schedule": a PSK session's Salt_0 is all 0xFF from
 	 * 1.3 on (so a PSK can never yield the same keys as an equal DHE
 	 * secret); zeros before and for DHE. */
 	memset(salt0, psk && ks->version >= 0x13 ? 0xFF : 0x00, h);
-	rc = hkdf(ctx, ks, EVP_KDF_HKDF_MODE_EXTRACT_ONLY, shared, shared_len, salt0, h, NULL, 0,
+	rc = hkdf(ctx, kc, EVP_KDF_HKDF_MODE_EXTRACT_ONLY, shared, shared_len, salt0, h, NULL, 0,
 		  ks->handshake_secret, h);
 	if (!rc)
-		rc = expand(ctx, ks, ks->handshake_secret, "req hs data", th1, ks->req.secret, h);
+		rc = expand(ctx, kc, ks, ks->handshake_secret, "req hs data", th1, ks->req.secret, h);
 	if (!rc)
-		rc = expand(ctx, ks, ks->handshake_secret, "rsp hs data", th1, ks->rsp.secret, h);
+		rc = expand(ctx, kc, ks, ks->handshake_secret, "rsp hs data", th1, ks->rsp.secret, h);
 	if (!rc)
-		rc = expand(ctx, ks, ks->req.secret, "finished", NULL, ks->req_finished_key, h);
+		rc = expand(ctx, kc, ks, ks->req.secret, "finished", NULL, ks->req_finished_key, h);
 	if (!rc)
-		rc = expand(ctx, ks, ks->rsp.secret, "finished", NULL, ks->rsp_finished_key, h);
+		rc = expand(ctx, kc, ks, ks->rsp.secret, "finished", NULL, ks->rsp_finished_key, h);
 	if (!rc)
-		rc = dir_keys(ctx, ks, &ks->req);
+		rc = dir_keys(ctx, kc, ks, &ks->req);
 	if (!rc)
-		rc = dir_keys(ctx, ks, &ks->rsp);
+		rc = dir_keys(ctx, kc, ks, &ks->rsp);
+	EVP_KDF_CTX_free(kc);
 	if (rc) {
 		spdm_keys_wipe(ks);
 		return rc;
@@ -188,24 +208,28 @@ int spdm_keys_data(struct doe_ctx *ctx, struct spdm_keys *ks, const uint8_t *th2
 	uint8_t salt1[SPDM_KS_MAX_HASH], zeros[SPDM_KS_MAX_HASH] = { 0 };
 	uint8_t master[SPDM_KS_MAX_HASH];
 	size_t h = ks->hash_size;
+	EVP_KDF_CTX *kc;
 	int rc;
 
 	if (ks->phase != SPDM_KS_HANDSHAKE)
 		return doe_err(ctx, -EINVAL, "key schedule: data keys before the handshake");
-	rc = expand(ctx, ks, ks->handshake_secret, "derived", NULL, salt1, h);
+	if (!(kc = kdf_new(ctx, ks)))
+		return -ENOMEM;
+	rc = expand(ctx, kc, ks, ks->handshake_secret, "derived", NULL, salt1, h);
 	if (!rc)	/* Master-Secret = HKDF-Extract(Salt_1, 0_filled) */
-		rc = hkdf(ctx, ks, EVP_KDF_HKDF_MODE_EXTRACT_ONLY, zeros, h, salt1, h, NULL, 0,
+		rc = hkdf(ctx, kc, EVP_KDF_HKDF_MODE_EXTRACT_ONLY, zeros, h, salt1, h, NULL, 0,
 			  master, h);
 	if (!rc)
-		rc = expand(ctx, ks, master, "req app data", th2, ks->req.secret, h);
+		rc = expand(ctx, kc, ks, master, "req app data", th2, ks->req.secret, h);
 	if (!rc)
-		rc = expand(ctx, ks, master, "rsp app data", th2, ks->rsp.secret, h);
+		rc = expand(ctx, kc, ks, master, "rsp app data", th2, ks->rsp.secret, h);
 	if (!rc)
-		rc = expand(ctx, ks, master, "exp master", th2, ks->export_master, h);
+		rc = expand(ctx, kc, ks, master, "exp master", th2, ks->export_master, h);
 	if (!rc)
-		rc = dir_keys(ctx, ks, &ks->req);
+		rc = dir_keys(ctx, kc, ks, &ks->req);
 	if (!rc)
-		rc = dir_keys(ctx, ks, &ks->rsp);
+		rc = dir_keys(ctx, kc, ks, &ks->rsp);
+	EVP_KDF_CTX_free(kc);
 	OPENSSL_cleanse(salt1, sizeof(salt1));
 	OPENSSL_cleanse(master, sizeof(master));
 	if (rc) {
@@ -223,12 +247,16 @@ static int update_dir(struct doe_ctx *ctx, const struct spdm_keys *ks, struct sp
 		      struct spdm_dir_keys *prev, bool *prev_valid)
 {
 	struct spdm_dir_keys next;
+	EVP_KDF_CTX *kc;
 	int rc;
 
+	if (!(kc = kdf_new(ctx, ks)))
+		return -ENOMEM;
 	memset(&next, 0, sizeof(next));
-	rc = expand(ctx, ks, d->secret, "traffic upd", NULL, next.secret, ks->hash_size);
+	rc = expand(ctx, kc, ks, d->secret, "traffic upd", NULL, next.secret, ks->hash_size);
 	if (!rc)
-		rc = dir_keys(ctx, ks, &next);
+		rc = dir_keys(ctx, kc, ks, &next);
+	EVP_KDF_CTX_free(kc);
 	if (rc) {
 		OPENSSL_cleanse(&next, sizeof(next));
 		return rc;

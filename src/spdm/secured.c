@@ -22,6 +22,7 @@
 #include <doekit/cursor.h>
 #include <doekit/spdm_session.h>
 #include "internal.h"
+#include "session_int.h"
 #include "spdm_int.h"
 
 /* A message in one record's Length field: at most 0xFFFF bytes. */
@@ -59,35 +60,83 @@ static bool valid_params(const struct spdm_rec_params *p)
 	       (!p->mac_only || p->max_pad == 0);
 }
 
+/* A stretch of the AEAD's input and where its output goes (in place
+ * allowed), so a record is processed without first being copied together. */
+struct seg {
+	const uint8_t *in;
+	uint8_t *out;
+	size_t n;
+};
+
+void spdm_aead_cache_free(struct spdm_aead_cache *c)
+{
+	EVP_CIPHER_CTX_free(c->cc);	/* cleanses the expanded key */
+	OPENSSL_cleanse(c, sizeof(*c));
+}
+
 /*
- * One AEAD operation. enc: in -> out of n bytes, tag written; !enc: in ->
- * out, tag checked. aad covers aad_len bytes. Returns 0 or -EBADMSG
+ * The cipher context for one message with the per-message IV set. With a
+ * cache (a session's, one per direction) the context keyed last time is
+ * reused when it holds this direction's key for this operation, and only
+ * the IV changes: no allocation, cipher fetch or key expansion per
+ * message. Any other key (the handshake keys, a key update, a rollback)
+ * keys it anew. Without a cache the context is new and *owned is set.
+ */
+static EVP_CIPHER_CTX *aead_ctx(const struct spdm_keys *ks, const struct spdm_dir_keys *d,
+				struct spdm_aead_cache *c, bool enc, const uint8_t *iv, bool *owned)
+{
+	const EVP_CIPHER *cipher = aead_cipher(ks->aead);
+	EVP_CIPHER_CTX *cc;
+
+	*owned = false;
+	if (c && c->cc && c->aead == ks->aead && c->enc == enc &&
+	    !CRYPTO_memcmp(c->key, d->key, ks->key_size))
+		return EVP_CipherInit_ex2(c->cc, NULL, NULL, iv, enc, NULL) == 1 ? c->cc : NULL;
+	if (c)
+		spdm_aead_cache_free(c);
+	cc = EVP_CIPHER_CTX_new();
+	if (!cc || !cipher || EVP_CipherInit_ex2(cc, cipher, d->key, iv, enc, NULL) != 1) {
+		EVP_CIPHER_CTX_free(cc);
+		return NULL;
+	}
+	if (!c) {
+		*owned = true;
+		return cc;
+	}
+	c->cc = cc;
+	c->aead = ks->aead;
+	c->enc = enc;
+	memcpy(c->key, d->key, ks->key_size);
+	return cc;
+}
+
+/*
+ * One AEAD operation over nseg stretches of input. enc: tag written;
+ * !enc: tag checked. aad covers aad_len bytes. Returns 0 or -EBADMSG
  * (authentication failed) / -EIO (libcrypto failure).
  */
-static int aead_run(const struct spdm_keys *ks, const struct spdm_dir_keys *d, bool enc,
-		    const uint8_t *aad, size_t aad_len, const uint8_t *in, uint8_t *out,
-		    size_t n, uint8_t *tag)
+static int aead_run(const struct spdm_keys *ks, const struct spdm_dir_keys *d,
+		    struct spdm_aead_cache *cache, bool enc, const uint8_t *aad, size_t aad_len,
+		    const struct seg *seg, size_t nseg, uint8_t *tag)
 {
-	const EVP_CIPHER *c = aead_cipher(ks->aead);
-	EVP_CIPHER_CTX *cc = EVP_CIPHER_CTX_new();
-	uint8_t iv[SPDM_AEAD_IV_SIZE], none[1];
+	uint8_t iv[SPDM_AEAD_IV_SIZE], fin[32];
+	EVP_CIPHER_CTX *cc;
 	int len, rc = -EIO;
+	bool owned;
 
 	make_iv(d, iv);
-	if (!cc || !c)
-		goto out;
-	if (EVP_CipherInit_ex2(cc, c, d->key, iv, enc, NULL) != 1)
+	cc = aead_ctx(ks, d, cache, enc, iv, &owned);
+	if (!cc)
 		goto out;
 	if (aad_len > 0 && EVP_CipherUpdate(cc, NULL, &len, aad, (int)aad_len) != 1)
 		goto out;
-	if (n > 0 && EVP_CipherUpdate(cc, out, &len, in, (int)n) != 1)
-		goto out;
+	for (size_t i = 0; i < nseg; i++)
+		if (seg[i].n > 0 && EVP_CipherUpdate(cc, seg[i].out, &len, seg[i].in, (int)seg[i].n) != 1)
+			goto out;
 	if (!enc && EVP_CIPHER_CTX_ctrl(cc, EVP_CTRL_AEAD_SET_TAG, SPDM_AEAD_TAG_SIZE, tag) != 1)
 		goto out;
-	/* AEAD modes write nothing at the end, but Final still takes an
-	 * address; MAC-only records pass no output at all, and NULL + 0 is
-	 * undefined (found by fuzz_spdm_record) */
-	if (EVP_CipherFinal_ex(cc, out ? out + n : none, &len) != 1) {
+	/* AEADs are stream ciphers: Final writes nothing, fin is a formality */
+	if (EVP_CipherFinal_ex(cc, fin, &len) != 1) {
 		rc = enc ? -EIO : -EBADMSG;
 		goto out;
 	}
@@ -96,13 +145,17 @@ static int aead_run(const struct spdm_keys *ks, const struct spdm_dir_keys *d, b
 	rc = 0;
 out:
 	OPENSSL_cleanse(iv, sizeof(iv));
-	EVP_CIPHER_CTX_free(cc);
+	if (owned)
+		EVP_CIPHER_CTX_free(cc);
+	else if (rc == -EIO && cache)	/* a context in an unknown state is not kept */
+		spdm_aead_cache_free(cache);
 	return rc;
 }
 
-int spdm_rec_seal(struct doe_ctx *ctx, const struct spdm_keys *ks, struct spdm_dir_keys *dir,
-		  const struct spdm_rec_params *p, const uint8_t *app, size_t app_len,
-		  uint8_t *out, size_t cap, size_t *out_len)
+int spdm_rec_seal_cached(struct doe_ctx *ctx, const struct spdm_keys *ks,
+			 struct spdm_dir_keys *dir, struct spdm_aead_cache *cache,
+			 const struct spdm_rec_params *p, const uint8_t *app, size_t app_len,
+			 uint8_t *out, size_t cap, size_t *out_len)
 {
 	size_t hdr = 4u + p->seq_size + 2u, body, pad = 0;
 	struct doe_wr w;
@@ -138,23 +191,36 @@ int spdm_rec_seal(struct doe_ctx *ctx, const struct spdm_keys *ks, struct spdm_d
 	if (p->mac_only) {
 		doe_wr_bytes(&w, app, app_len);
 		tag = out + hdr + body;
-		rc = aead_run(ks, dir, true, out, hdr + app_len, NULL, NULL, 0, tag);
+		rc = aead_run(ks, dir, cache, true, out, hdr + app_len, NULL, 0, tag);
 	} else {
-		uint8_t *plain = out + hdr;
+		uint8_t alen[2] = { (uint8_t)app_len, (uint8_t)(app_len >> 8) };
+		uint8_t *ct = doe_wr_take(&w, body);
 
-		/* the plaintext is built in place and encrypted over itself */
-		doe_wr_le16(&w, (uint16_t)app_len);
-		doe_wr_bytes(&w, app, app_len);
+		if (!ct)	/* cannot happen: cap was checked above */
+			return doe_err(ctx, -ENOBUFS, "secured message: buffer too small");
+		struct seg seg[3] = {
+			{ alen, ct, 2 },
+			{ app, ct + 2, app_len },	/* encrypted straight from the caller's buffer */
+			{ ct + 2 + app_len, ct + 2 + app_len, pad },
+		};
+
 		if (pad)
-			TRY(spdm_random(ctx, doe_wr_take(&w, pad), pad));
+			TRY(spdm_random(ctx, ct + 2 + app_len, pad));
 		tag = out + hdr + body;
-		rc = aead_run(ks, dir, true, out, hdr, plain, plain, body, tag);
+		rc = aead_run(ks, dir, cache, true, out, hdr, seg, 3, tag);
 	}
 	if (rc || !doe_wr_ok(&w))
 		return doe_err(ctx, -EIO, "secured message: AEAD encryption failed");
 	dir->seq++;
 	*out_len = hdr + body + SPDM_AEAD_TAG_SIZE;
 	return 0;
+}
+
+int spdm_rec_seal(struct doe_ctx *ctx, const struct spdm_keys *ks, struct spdm_dir_keys *dir,
+		  const struct spdm_rec_params *p, const uint8_t *app, size_t app_len,
+		  uint8_t *out, size_t cap, size_t *out_len)
+{
+	return spdm_rec_seal_cached(ctx, ks, dir, NULL, p, app, app_len, out, cap, out_len);
 }
 
 int spdm_rec_session_id(const uint8_t *in, size_t len, uint32_t *id)
@@ -187,9 +253,10 @@ static int rejected(struct doe_ctx *ctx)
 	return doe_err(ctx, -EBADMSG, "secured message rejected");
 }
 
-int spdm_rec_open(struct doe_ctx *ctx, const struct spdm_keys *ks, struct spdm_dir_keys *dir,
-		  const struct spdm_rec_params *p, const uint8_t *in, size_t len, uint8_t *app,
-		  size_t cap, size_t *app_len)
+int spdm_rec_open_cached(struct doe_ctx *ctx, const struct spdm_keys *ks,
+			 struct spdm_dir_keys *dir, struct spdm_aead_cache *cache,
+			 const struct spdm_rec_params *p, const uint8_t *in, size_t len,
+			 uint8_t *app, size_t cap, size_t *app_len)
 {
 	size_t hdr = 4u + p->seq_size + 2u, body;
 	uint8_t tag[SPDM_AEAD_TAG_SIZE];
@@ -221,7 +288,7 @@ int spdm_rec_open(struct doe_ctx *ctx, const struct spdm_keys *ks, struct spdm_d
 	ct = doe_rd_take(&r, body);
 	doe_rd_bytes(&r, tag, SPDM_AEAD_TAG_SIZE);
 	if (p->mac_only) {
-		rc = aead_run(ks, dir, false, in, hdr + body, NULL, NULL, 0, tag);
+		rc = aead_run(ks, dir, cache, false, in, hdr + body, NULL, 0, tag);
 		if (rc)
 			return rejected(ctx);
 		if (body > cap)
@@ -230,30 +297,47 @@ int spdm_rec_open(struct doe_ctx *ctx, const struct spdm_keys *ks, struct spdm_d
 		memcpy(app, ct, body);
 		*app_len = body;
 	} else {
-		struct doe_rd pr;
+		/* decrypted straight into app, AppLength aside: no move
+		 * afterwards. A caller opening in place (app inside in) gets the
+		 * whole body decrypted over itself and moved, as before: EVP
+		 * allows in == out but promises nothing for buffers that
+		 * overlap at an offset. */
+		bool in_place = (uintptr_t)app < (uintptr_t)(in + len) &&
+				(uintptr_t)in < (uintptr_t)(app + cap);
+		uint8_t alen_le[2];
+		struct seg seg[2] = {
+			{ ct, in_place ? app : alen_le, in_place ? body : 2 },
+			{ ct + 2, app, body - 2 },
+		};
+		size_t got;
 
-		/* decrypted straight into the caller's buffer: no 64 KiB copy
-		 * on the stack; AppLength and padding are then cut away */
 		if (body > cap)
 			return doe_err(ctx, -ENOBUFS, "secured message: %zu-byte record, room for %zu",
 				       body, cap);
-		rc = aead_run(ks, dir, false, in, hdr, ct, app, body, tag);
-		if (rc) {
-			OPENSSL_cleanse(app, body);
-			return rejected(ctx);
+		rc = aead_run(ks, dir, cache, false, in, hdr, seg, in_place ? 1 : 2, tag);
+		if (in_place) {
+			memcpy(alen_le, app, 2);
+			memmove(app, app + 2, body - 2);
 		}
-		doe_rd_init(&pr, app, body);
-		doe_rd_le16(&pr, &alen);
+		got = body - 2;
+		alen = (uint16_t)(alen_le[0] | alen_le[1] << 8);
 		/* authenticated, so a wrong AppLength is the peer's bug, not an
 		 * attacker's probe; the session still ends */
-		if (!doe_rd_ok(&pr) || alen > doe_rd_left(&pr)) {
-			OPENSSL_cleanse(app, body);
+		if (rc || alen > got) {
+			OPENSSL_cleanse(app, in_place ? body : got);
+			OPENSSL_cleanse(alen_le, sizeof(alen_le));
 			return rejected(ctx);
 		}
-		memmove(app, app + 2, alen);
-		OPENSSL_cleanse(app + alen, body - alen);
+		OPENSSL_cleanse(app + alen, (in_place ? body : got) - alen);
 		*app_len = alen;
 	}
 	dir->seq++;
 	return 0;
+}
+
+int spdm_rec_open(struct doe_ctx *ctx, const struct spdm_keys *ks, struct spdm_dir_keys *dir,
+		  const struct spdm_rec_params *p, const uint8_t *in, size_t len, uint8_t *app,
+		  size_t cap, size_t *app_len)
+{
+	return spdm_rec_open_cached(ctx, ks, dir, NULL, p, in, len, app, cap, app_len);
 }

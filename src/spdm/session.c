@@ -127,10 +127,17 @@ fail:
 	return doe_err(ctx, -EIO, "session: transcript setup failed");
 }
 
+void sess_wipe_keys(struct spdm_sess *s)
+{
+	spdm_keys_wipe(&s->ks);
+	spdm_aead_cache_free(&s->tx_aead);
+	spdm_aead_cache_free(&s->rx_aead);
+}
+
 /* Any failure ends the session for good: nothing of it may be reused. */
 int sess_fail(struct spdm_sess *s, int rc)
 {
-	spdm_keys_wipe(&s->ks);
+	sess_wipe_keys(s);
 	EVP_PKEY_free(s->dhe);
 	s->dhe = NULL;
 	EVP_PKEY_free(s->peer_req_key);
@@ -204,7 +211,8 @@ int sess_seal(struct spdm_sess *s, const uint8_t *msg, size_t len, uint8_t *out,
 		app = buf;
 		alen = len + 1;
 	}
-	rc = spdm_rec_seal(s->ctx, &s->ks, tx(s), &s->rec, app, alen, out, cap, out_len);
+	rc = spdm_rec_seal_cached(s->ctx, &s->ks, tx(s), &s->tx_aead, &s->rec, app, alen, out, cap,
+				  out_len);
 	if (app == buf)
 		OPENSSL_cleanse(buf, alen);
 	/* a full counter ends the session; a buffer too small does not */
@@ -216,7 +224,8 @@ int sess_seal(struct spdm_sess *s, const uint8_t *msg, size_t len, uint8_t *out,
 int sess_open(struct spdm_sess *s, const uint8_t *in, size_t len, uint8_t *msg, size_t cap,
 	      size_t *msg_len)
 {
-	int rc = spdm_rec_open(s->ctx, &s->ks, rx(s), &s->rec, in, len, msg, cap, msg_len);
+	int rc = spdm_rec_open_cached(s->ctx, &s->ks, rx(s), &s->rx_aead, &s->rec, in, len, msg,
+				      cap, msg_len);
 
 	if (rc == -ENOBUFS)
 		return rc;
@@ -269,6 +278,8 @@ void spdm_sess_fini(struct spdm_sess *s)
 	EVP_MD_CTX_free(s->th);
 	EVP_PKEY_free(s->dhe);
 	EVP_PKEY_free(s->peer_req_key);
+	spdm_aead_cache_free(&s->tx_aead);
+	spdm_aead_cache_free(&s->rx_aead);
 	OPENSSL_cleanse(s, sizeof(*s));
 }
 

@@ -75,6 +75,33 @@ int spdm_dhe_keygen(struct doe_ctx *ctx, uint16_t group, EVP_PKEY **key, uint8_t
 int spdm_dhe_derive(struct doe_ctx *ctx, uint16_t group, EVP_PKEY *key, const uint8_t *peer,
 		    uint8_t *secret, size_t *len);
 
+/* ---- the record layer with a kept cipher context (secured.c) ---- */
+
+/*
+ * One direction's AEAD context, keyed, kept by a session between messages
+ * so that each message only sets its IV. key is the key it holds (the
+ * cache is used only while the direction's key is the same, so key
+ * updates and rollbacks need no bookkeeping). Zeroed: empty.
+ * spdm_aead_cache_free() frees the context and wipes the key.
+ */
+struct spdm_aead_cache {
+	EVP_CIPHER_CTX *cc;
+	uint16_t aead;
+	bool enc;
+	uint8_t key[SPDM_AEAD_MAX_KEY];
+};
+
+void spdm_aead_cache_free(struct spdm_aead_cache *c);
+/* spdm_rec_seal() / spdm_rec_open() with a cache (NULL: none). */
+int spdm_rec_seal_cached(struct doe_ctx *ctx, const struct spdm_keys *ks,
+			 struct spdm_dir_keys *dir, struct spdm_aead_cache *cache,
+			 const struct spdm_rec_params *p, const uint8_t *app, size_t app_len,
+			 uint8_t *out, size_t cap, size_t *out_len);
+int spdm_rec_open_cached(struct doe_ctx *ctx, const struct spdm_keys *ks,
+			 struct spdm_dir_keys *dir, struct spdm_aead_cache *cache,
+			 const struct spdm_rec_params *p, const uint8_t *in, size_t len,
+			 uint8_t *app, size_t cap, size_t *app_len);
+
 /* ---- session messages (msg_session.c) ---- */
 struct spdm_key_exchange {
 	uint8_t hash_type;		/* param1: measurement summary hash type */
@@ -233,6 +260,7 @@ struct spdm_sess {
 	EVP_MD_CTX *th;			/* VCA || Ct || K || F, running */
 	EVP_PKEY *dhe;			/* our ephemeral key until the secret is derived */
 	struct spdm_keys ks;
+	struct spdm_aead_cache tx_aead, rx_aead;	/* our direction's, the peer's */
 	struct spdm_rec_params rec;
 	uint8_t heartbeat_period;
 	/* the session request waiting for its ACK (requester) */
@@ -254,6 +282,8 @@ struct spdm_sess {
 int sess_init(void *mem, size_t mem_len, struct doe_ctx *ctx, const struct spdm_conn *conn,
 	      const struct spdm_sess_opts *o, bool requester, struct spdm_sess **out);
 int sess_fail(struct spdm_sess *s, int rc);
+/* Wipes the keys and frees the kept cipher contexts (which hold them too). */
+void sess_wipe_keys(struct spdm_sess *s);
 int sess_th_add(struct spdm_sess *s, const void *p, size_t len);
 int sess_th_hash(struct spdm_sess *s, uint8_t *out);	/* hash so far, TH continues */
 struct spdm_neg sess_neg(const struct spdm_sess *s);

@@ -575,7 +575,7 @@ static int req_ack(struct spdm_sess *s, const uint8_t *in, size_t in_len, uint8_
 	s->step = STEP_DATA;
 	switch (s->pend_code) {
 	case SPDM_END_SESSION:
-		spdm_keys_wipe(&s->ks);
+		sess_wipe_keys(s);
 		s->state = SPDM_SESS_ENDED;
 		s->step = STEP_DONE;
 		return 0;

@@ -413,7 +413,7 @@ static int on_session_request(struct spdm_sess *s, const struct spdm_hdr *h, con
 	case SPDM_END_SESSION:
 		ack[1] = SPDM_END_SESSION_ACK;
 		TRY(sess_seal(s, ack, 4, out, cap, out_len));
-		spdm_keys_wipe(&s->ks);
+		sess_wipe_keys(s);
 		s->state = SPDM_SESS_ENDED;
 		s->step = STEP_DONE;
 		return 0;
