@@ -454,6 +454,31 @@ static void t_key_update_mismatch(void)
 	T_EQ(spdm_sess_req_ack(p.req, out, olen, wire, sizeof(wire), &wlen), -EBADMSG);
 	T_CONTAINS(doe_ctx_errmsg(ctx), "KEY_UPDATE_ACK");
 	T_EQ(spdm_sess_state(p.req), SPDM_SESS_FAILED);
+	pair_fini(&p);
+
+	/* two updates without VerifyNewKey between them: UnexpectedRequest,
+	 * and nothing sealed before it */
+	pair_conn(&p, 0x12, SPDM_DHE_SECP256R1, SPDM_AEAD_AES_256_GCM, 0);
+	T_EQ(pair_init(&p), 0);
+	T_EQ(handshake(&p, NULL), 0);
+	for (int i = 0; i < 2; i++) {
+		uint8_t ku[4] = { 0x12, SPDM_KEY_UPDATE, SPDM_KEY_UPDATE_KEY, (uint8_t)i };
+		int rc;
+
+		T_EQ(spdm_sess_seal(p.req, ku, 4, wire, sizeof(wire), &wlen), 0);
+		rc = spdm_sess_rsp_handle(p.rsp, wire, wlen, true, out, sizeof(out), &olen, &sec, app,
+					  sizeof(app), &applen);
+		if (i == 0) {
+			T_EQ(rc, 0);
+			/* the requester side moves to its new key too */
+			T_EQ(spdm_keys_update(ctx, &p.req->ks, true, false), 0);
+		} else {
+			T_EQ(rc, -EPROTO);
+			T_EQ(sec, false);
+			T_EQ(out[1], SPDM_ERROR);
+			T_EQ(out[2], SPDM_ERR_UNEXPECTED_REQUEST);
+		}
+	}
 	(void)app;
 	(void)applen;
 	(void)sec;

@@ -424,6 +424,10 @@ static int on_session_request(struct spdm_sess *s, const struct spdm_hdr *h, con
 	ack[1] = SPDM_KEY_UPDATE_ACK;
 	ack[2] = p1;
 	ack[3] = p2;
+	/* §10.19: an update is confirmed by VerifyNewKey before the next one;
+	 * refuse before anything is sealed, so no ACK precedes the ERROR */
+	if (p1 != SPDM_KEY_UPDATE_VERIFY_NEW_KEY && (s->ks.req_prev_valid || s->ks.rsp_prev_valid))
+		return doe_err(s->ctx, -EPROTO, "KEY_UPDATE before the last one was verified (VerifyNewKey)");
 	/* test knob: a responder that says it updated and did not */
 	if (s->opts.ignore_key_update && p1 != SPDM_KEY_UPDATE_VERIFY_NEW_KEY)
 		return sess_seal(s, ack, 4, out, cap, out_len);
