@@ -988,6 +988,99 @@ static void t_mutual(void)
 	spdm_identity_free(req_id);
 }
 
+/* A secured loop: the responder session, and behind it the responder that
+ * answers application requests, as the emulator wires them. */
+struct sloop {
+	struct spdm_sess *sess;
+	struct spdm_rsp *rsp;
+};
+
+static int sloop_plain(void *priv, const void *req, size_t len, void *rsp, size_t cap,
+		       size_t *rlen)
+{
+	struct sloop *l = priv;
+	uint8_t app[1];
+	size_t applen;
+	bool sec;
+
+	return spdm_sess_rsp_handle(l->sess, req, len, false, rsp, cap, rlen, &sec, app, 0, &applen) < 0 && !*rlen
+		       ? -EIO : 0;
+}
+
+static int sloop_secured(void *priv, const void *req, size_t len, void *rsp, size_t cap,
+			 size_t *rlen)
+{
+	struct sloop *l = priv;
+	uint8_t app[4096], ans[4096];
+	size_t applen, anslen;
+	bool sec;
+	int rc = spdm_sess_rsp_handle(l->sess, req, len, true, rsp, cap, rlen, &sec, app,
+				      sizeof(app), &applen);
+
+	if (rc == 1 && spdm_rsp_handle(l->rsp, app, applen, ans, sizeof(ans), &anslen) == 0)
+		return spdm_sess_seal(l->sess, ans, anslen, rsp, cap, rlen);
+	return rc < 0 && !*rlen ? -EIO : 0;
+}
+
+static const struct spdm_transport_ops sloop_ops = {
+	.exchange = sloop_plain, .align = 1, .exchange_secured = sloop_secured, .binding = 0,
+};
+
+/* The handshake's summary hash must match the measurements read inside. */
+static void t_summary_hash_in_session(void)
+{
+	static _Alignas(16) uint8_t qmem[SPDM_REQUESTER_CTX_SIZE], amem[SPDM_RESPONDER_CTX_SIZE];
+	static uint8_t cbuf[8192], mbuf[2048], rbuf[4096], rec[2048];
+	for (int bad = 0; bad < 2; bad++) {
+		struct spdm_req_policy pol;
+		struct spdm_rsp_config cfg;
+		struct spdm_req *req;
+		struct spdm_rsp *rsp;
+		struct spdm_conn rc;
+		struct sloop l;
+		struct pair p;
+		uint8_t sum[48], nb;
+		size_t reclen;
+
+		t_case_name = bad ? "summary hash differs" : "summary hash matches";
+		spdm_req_policy_init(&pol);
+		pol.asym_algos = SPDM_ASYM_ECDSA_P384;
+		pol.chain_buf = cbuf;
+		pol.chain_cap = sizeof(cbuf);
+		pol.meas_buf = mbuf;
+		pol.meas_cap = sizeof(mbuf);
+		pol.req_flags = SESSION_FLAGS;
+		spdm_rsp_config_init(&cfg);
+		spdm_identity_apply(id, &cfg);
+		cfg.flags |= SESSION_FLAGS;
+		T_EQ(spdm_rsp_init(amem, sizeof(amem), ctx, &cfg, &rsp), 0);
+		T_EQ(spdm_req_init(qmem, sizeof(qmem), ctx, &pol, &req), 0);
+		T_EQ(spdm_req_run(req, &loop_ops, rsp, rbuf, sizeof(rbuf), 0), 0);
+		memset(&p, 0, sizeof(p));
+		T_EQ(spdm_req_conn(req, &p.conn), 0);
+		T_EQ(spdm_rsp_conn(rsp, &rc), 0);
+		T_EQ(spdm_rsp_summary_hash(rsp, SPDM_SUMMARY_ALL, sum), 0);
+		sum[0] ^= (uint8_t)bad;
+		p.so.signer = cfg.signer;
+		p.so.signer_priv = cfg.signer_priv;
+		p.so.summary_all = sum;
+		p.ro.summary_hash_type = SPDM_SUMMARY_ALL;
+		T_EQ(spdm_sess_rsp_init(p.smem, sizeof(p.smem), ctx, &rc, &p.so, &p.rsp), 0);
+		T_EQ(spdm_sess_req_init(p.rmem, sizeof(p.rmem), ctx, &p.conn, &p.ro, &p.req), 0);
+		l.sess = p.rsp;
+		l.rsp = rsp;
+		T_EQ(spdm_sess_run(p.req, &sloop_ops, &l), 0);
+		T_EQ(spdm_sess_get_measurements(p.req, &sloop_ops, &l, 0xFF, rec, sizeof(rec), &reclen,
+						&nb), bad ? -EKEYREJECTED : 0);
+		T_EQ(spdm_sess_summary_checked(p.req), !bad);
+		if (bad)
+			T_CONTAINS(doe_ctx_errmsg(ctx), "MeasurementSummaryHash");
+		pair_fini(&p);
+		spdm_req_fini(req);
+		spdm_rsp_fini(rsp);
+	}
+}
+
 int main(void)
 {
 	if (doe_ctx_new(&ctx) || spdm_identity_new(ctx, SPDM_ASYM_ECDSA_P384, NULL, &id))
@@ -1010,6 +1103,7 @@ int main(void)
 	T_RUN(t_mutual);
 	T_RUN(t_negotiated_connection);
 	T_RUN(t_no_session_without_flags);
+	T_RUN(t_summary_hash_in_session);
 	T_RUN(t_emulated_device_over_doe);
 	T_RUN(t_emulated_bad_verify_data);
 	spdm_identity_free(id);

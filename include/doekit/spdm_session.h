@@ -351,6 +351,10 @@ DOE_API int spdm_sess_control(struct spdm_sess *s, const struct spdm_transport_o
 DOE_API int spdm_sess_get_measurements(struct spdm_sess *s, const struct spdm_transport_ops *ops,
 				       void *priv, uint8_t operation, uint8_t *record, size_t cap,
 				       size_t *len, uint8_t *nblocks);
+/* Whether the handshake's MeasurementSummaryHash (asked as SPDM_SUMMARY_ALL)
+ * was found equal to all the measurements read in the session; reading
+ * them (0xFF) with a different hash fails with -EKEYREJECTED. */
+DOE_API bool spdm_sess_summary_checked(const struct spdm_sess *s);
 
 #ifdef __cplusplus
 }

@@ -267,6 +267,7 @@ struct spdm_sess {
 	uint8_t pend_code, pend_p1, pend_p2;
 	uint8_t summary_hash[SPDM_MAX_HASH_SIZE];	/* from *_EXCHANGE_RSP */
 	bool has_summary;
+	bool summary_checked;		/* equal to the measurements read (all) */
 	/* mutual authentication */
 	uint8_t mut_auth;		/* MutAuthRequested in effect */
 	uint8_t req_slot;		/* the requester's slot, FINISH Param2 */

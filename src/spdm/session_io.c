@@ -148,8 +148,25 @@ int spdm_sess_get_measurements(struct spdm_sess *s, const struct spdm_transport_
 	if (m.record_len > cap)
 		return doe_err(s->ctx, -ENOBUFS, "GET_MEASUREMENTS in the session: %u-byte record, room for %zu",
 			       m.record_len, cap);
+	/* KEY_EXCHANGE_RSP / PSK_EXCHANGE_RSP's MeasurementSummaryHash (type
+	 * all) is the hash of every block: what was read must be what it said */
+	if (operation == SPDM_MEAS_OP_ALL && s->has_summary &&
+	    s->opts.summary_hash_type == SPDM_SUMMARY_ALL) {
+		uint8_t h[SPDM_MAX_HASH_SIZE];
+
+		TRY(spdm_hash_all(s->ctx, s->conn.hash_algo, m.record, m.record_len, h));
+		if (CRYPTO_memcmp(h, s->summary_hash, s->hash_size))
+			return doe_err(s->ctx, -EKEYREJECTED,
+				       "MeasurementSummaryHash of the session's handshake does not match the measurements read in it");
+		s->summary_checked = true;
+	}
 	memcpy(record, m.record, m.record_len);
 	*len = m.record_len;
 	*nblocks = m.nblocks;
 	return 0;
+}
+
+bool spdm_sess_summary_checked(const struct spdm_sess *s)
+{
+	return s->summary_checked;
 }

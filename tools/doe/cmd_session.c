@@ -204,6 +204,8 @@ static void report(struct sess_cli *c, int rc)
 		json_object_object_add(o, "heartbeats", json_object_new_int((int)c->beats));
 		json_object_object_add(o, "key_update", json_object_new_boolean(c->key_updated));
 		json_object_object_add(o, "measurements_verified", json_object_new_boolean(c->meas_done));
+		json_object_object_add(o, "summary_hash_verified",
+				       json_object_new_boolean(c->s && spdm_sess_summary_checked(c->s)));
 		if (c->meas_done) {
 			struct json_object *m = NULL;
 
@@ -232,7 +234,8 @@ static void report(struct sess_cli *c, int rc)
 	       c->in_the_clear ? ", handshake in the clear" : "",
 	       spdm_sess_is_mutual(c->s) ? ", mutual" : "");
 	if (c->meas_done) {
-		printf("  measurements (inside the session: authenticated by it): %u block%s\n",
+		printf("  measurements (inside the session: authenticated by it%s): %u block%s\n",
+		       spdm_sess_summary_checked(c->s) ? "; equal to the handshake's summary hash" : "",
 		       c->nblocks, c->nblocks == 1 ? "" : "s");
 		meas_print(t->ctx, c->record, c->record_len);
 	}
@@ -253,7 +256,10 @@ static int run(struct sess_cli *c, const char *spec)
 	struct attest *a = c->a;
 	struct tool *t = a->t;
 	const struct spdm_transport_ops *ops;
-	struct spdm_sess_opts so = { .summary_hash_type = SPDM_SUMMARY_NONE };
+	/* asking for the summary of all measurements binds the ones read in
+	 * the session to the signed handshake */
+	struct spdm_sess_opts so = { .summary_hash_type = c->meas_op == 0xFF ? SPDM_SUMMARY_ALL
+									  : SPDM_SUMMARY_NONE };
 	struct spdm_req *req = NULL;
 	struct spdm_conn conn;
 	void *priv;
