@@ -268,10 +268,6 @@ static int run(struct sess_cli *c, const char *spec)
 			   (c->psk_len ? REQ_PSK : REQ_KEY_EX) | (c->in_the_clear ? REQ_IN_THE_CLEAR : 0);
 	a->pol.dhe_algos = c->dhe;
 	a->pol.aead_algos = c->aead;
-	if (!strncmp(spec, "tcp:", 4) && a->trans == SPDM_SOCK_TRANS_NONE)
-		return doe_err(t->ctx, -EPROTONOSUPPORT,
-			       "%s: the socket transport 'none' cannot carry secured messages; use --trans pci-doe or mctp",
-			       spec);
 	rc = attest_open(a, spec);
 	if (rc)
 		return rc;
@@ -470,6 +466,11 @@ int cmd_session(struct tool *t, int argc, char **argv)
 	}
 	if (c->hint_given && !c->psk_len) {
 		code = tool_usage(t, "session: --psk-hint needs --psk");
+		goto out;
+	}
+	/* NONE is bare SPDM: nothing could mark a secured message */
+	if (!strncmp(argv[optind], "tcp:", 4) && c->a->trans == SPDM_SOCK_TRANS_NONE) {
+		code = tool_usage(t, "session: --trans none cannot carry secured messages (use pci-doe or mctp)");
 		goto out;
 	}
 	if (c->keep && c->end) {
