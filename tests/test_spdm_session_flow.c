@@ -622,7 +622,8 @@ static void t_aead_without_common_session(void)
 	} c[] = {
 		{ "PSK asked, KEY_EX offered: AEAD only", SPDM_CAP_ENCRYPT | SPDM_CAP_MAC | 0x400u,
 		  SPDM_CAP_MAC | SPDM_CAP_KEY_EX, 1u << 3, true },
-		{ "KEY_EX asked, PSK offered: AEAD only", SPDM_CAP_ENCRYPT | SPDM_CAP_MAC | SPDM_CAP_KEY_EX,
+		{ "KEY_EX asked, PSK offered: AEAD only",
+		  SPDM_CAP_ENCRYPT | SPDM_CAP_MAC | SPDM_CAP_KEY_EX,
 		  SPDM_CAP_ENCRYPT | SPDM_CAP_MAC | 0x800u, 1u << 3, true },
 		{ "KEY_EX both: all three", SPDM_CAP_ENCRYPT | SPDM_CAP_MAC | SPDM_CAP_KEY_EX,
 		  SPDM_CAP_MAC | SPDM_CAP_KEY_EX, 1u << 2 | 1u << 3 | 1u << 5, true },

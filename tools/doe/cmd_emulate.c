@@ -73,7 +73,8 @@ int cmd_emulate(struct tool *t, int argc, char **argv)
 		case 'F': lo.frame = optarg; continue;
 		case 'T': lo.lifetime = optarg; continue;
 		case 'K':
-			if (hex_decode(optarg, lo.psk, sizeof(lo.psk), &lo.psk_len) || !lo.psk_len) {
+			if (hex_decode(optarg, lo.psk, sizeof(lo.psk), &lo.psk_len) ||
+			    !lo.psk_len) {
 				rc = tool_usage(t, "emulate: bad value for --psk (2 to 128 hex digits)");
 				goto out;
 			}
