@@ -255,6 +255,15 @@ int emulate_listen(struct tool *t, const struct listen_opts *o)
 	ls.fn = fn;
 	ls.mctp = srv.trans == SPDM_SOCK_TRANS_MCTP;
 	srv.secured = srv.trans == SPDM_SOCK_TRANS_PCI_DOE;	/* Discovery lists type 2 */
+	/* one responder now: a device that cannot be served (a key this
+	 * libcrypto cannot sign with) fails here, not at every client */
+	{
+		struct emu_spdm_conn *probe;
+
+		if ((rc = emu_fn_spdm_conn_new(fn, ls.mctp, &probe)))
+			goto out;
+		emu_spdm_conn_free(probe);
+	}
 	if (o->root_out && (rc = export_root(t, fn, o->root_out)))
 		goto out;
 	if (!getenv("DOE_DEBUG"))	/* DOE_DEBUG already logs everything */
