@@ -523,7 +523,8 @@ case_session_responder() {
 				report FAIL responder "$ver" "$asym" "$hash" "$trans" "${tag}spdm_requester_emu timed out after ${TMO}s"
 			elif [ $rc -ne 0 ] || [ -n "$why" ]; then
 				if ! probe_emu "$ver" "$asym" "$hash" "$trans" "" "$req_args"; then
-					report SKIP responder "$ver" "$asym" "$hash" "$trans" "${tag}spdm-emu fails against itself here too"
+					report SKIP responder "$ver" "$asym" "$hash" "$trans" "${tag}spdm-emu fails against itself here too (twins not run)"
+					return	# no session ran, so a twin proves nothing
 				else
 					report FAIL responder "$ver" "$asym" "$hash" "$trans" \
 						"${tag}spdm_requester_emu exit $rc: ${why:-$(last_error "$out.req")} ($out.req)"
