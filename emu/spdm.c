@@ -9,6 +9,10 @@
  * 2): up to EMU_SPDM_SESSIONS sessions at once, started by KEY_EXCHANGE or
  * PSK_EXCHANGE on type 1 and ended by END_SESSION, a failure, or
  * GET_VERSION (which starts the connection over).
+ *
+ * The responder and its session slots form a struct emu_spdm_conn: the
+ * mailboxes share the function's one, and emu_fn_spdm_conn_new() makes
+ * more with the same settings, e.g. one per client of a socket server.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,26 +39,36 @@
 struct emu_sess {
 	_Alignas(16) uint8_t mem[SPDM_SESSION_CTX_SIZE];
 	struct spdm_sess *s;	/* NULL: slot free */
+	uint8_t summary_tcb[SPDM_MAX_HASH_SIZE], summary_all[SPDM_MAX_HASH_SIZE];
 	uint8_t *peer_chain;	/* mutual authentication: the requester's chain */
-	unsigned app_msgs;	/* application requests answered (fault knobs) */
+	unsigned app_msgs;	/* data-phase messages answered (fault knobs) */
 	uint8_t last[512];	/* the last sealed answer, for replay_secured */
 	size_t last_len;
-	uint8_t summary_tcb[SPDM_MAX_HASH_SIZE], summary_all[SPDM_MAX_HASH_SIZE];
+};
+
+struct emu_spdm;
+
+/* One responder with its sessions: a device as one requester sees it. */
+struct emu_spdm_conn {
+	struct emu_spdm *dev;		/* settings and identity */
+	enum spdm_binding binding;	/* of its secured messages */
+	struct spdm_rsp_config cfg;	/* what the responder was made with */
+	struct spdm_rsp *rsp;		/* NULL until first use */
+	struct emu_sess sess[EMU_SPDM_SESSIONS];
+	_Alignas(16) uint8_t mem[SPDM_RESPONDER_CTX_SIZE];
 };
 
 struct emu_spdm {
 	struct emu_fn *fn;
 	struct emu_spdm_opts opts;
-	struct spdm_rsp_config cfg;	/* what the responder was made with */
 	uint8_t psk[64];
 	size_t psk_len;
-	char psk_hint[65];
-	struct emu_sess sess[EMU_SPDM_SESSIONS];
+	uint8_t psk_hint[64];		/* opaque bytes (DSP0274 PSKHint) */
+	size_t psk_hint_len;
 	struct spdm_meas_value meas[EMU_SPDM_MAX_MEAS];
 	uint8_t meas_bytes[EMU_SPDM_MAX_MEAS][EMU_SPDM_MEAS_BYTES];
 	struct spdm_identity *id;	/* NULL until first use */
-	struct spdm_rsp *rsp;
-	_Alignas(16) uint8_t mem[SPDM_RESPONDER_CTX_SIZE];
+	struct emu_spdm_conn mb;	/* the mailboxes' responder (DOE) */
 };
 
 static void sess_free(struct emu_sess *e)
@@ -65,19 +79,27 @@ static void sess_free(struct emu_sess *e)
 	e->peer_chain = NULL;
 }
 
-static void end_sessions(struct emu_spdm *s)
+static void end_sessions(struct emu_spdm_conn *c)
 {
 	for (size_t i = 0; i < EMU_SPDM_SESSIONS; i++)
-		sess_free(&s->sess[i]);
+		sess_free(&c->sess[i]);
+}
+
+/* Ends the sessions and drops the responder: made again, with the
+ * current settings, on next use. */
+static void conn_reset(struct emu_spdm_conn *c)
+{
+	end_sessions(c);
+	spdm_rsp_fini(c->rsp);
+	c->rsp = NULL;
 }
 
 void emu_spdm_free(struct emu_spdm *s)
 {
 	if (!s)
 		return;
-	end_sessions(s);
+	conn_reset(&s->mb);
 	OPENSSL_cleanse(s->psk, sizeof(s->psk));
-	spdm_rsp_fini(s->rsp);
 	spdm_identity_free(s->id);
 	free(s);
 }
@@ -122,6 +144,8 @@ static struct emu_spdm *state(struct emu_fn *fn)
 		if (!s)
 			return NULL;
 		s->fn = fn;
+		s->mb.dev = s;
+		s->mb.binding = SPDM_BINDING_DOE;
 		s->opts.asym_algo = SPDM_ASYM_ECDSA_P384;
 		default_meas(s);
 		*slot = s;
@@ -163,15 +187,12 @@ static int config(struct emu_spdm *s, struct spdm_rsp_config *cfg)
 }
 
 /* Identity and responder, made on first use. */
-static int ready(struct emu_spdm *s)
+static int ready(struct emu_spdm_conn *c)
 {
-	struct spdm_rsp_config cfg;
-
-	if (s->rsp)
+	if (c->rsp)
 		return 0;
-	TRY(config(s, &cfg));
-	s->cfg = cfg;
-	return spdm_rsp_init(s->mem, sizeof(s->mem), emu_fn_ctx(s->fn), &cfg, &s->rsp);
+	TRY(config(c->dev, &c->cfg));
+	return spdm_rsp_init(c->mem, sizeof(c->mem), emu_fn_ctx(c->dev->fn), &c->cfg, &c->rsp);
 }
 
 /* ---- sessions ---------------------------------------------------------- */
@@ -197,11 +218,12 @@ static void drop_if_done(struct emu_sess *e)
 }
 
 /* KEY_EXCHANGE / PSK_EXCHANGE: a new session in a free slot. */
-static int session_start(struct emu_spdm *s, const uint8_t *req, size_t req_len, uint8_t *rsp,
-			 size_t cap, size_t *len)
+static int session_start(struct emu_spdm_conn *c, const uint8_t *req, size_t req_len,
+			 uint8_t *rsp, size_t cap, size_t *len)
 {
+	struct emu_spdm *s = c->dev;
 	struct doe_ctx *ctx = emu_fn_ctx(s->fn);
-	struct spdm_sess_opts o = { .binding = SPDM_BINDING_DOE };
+	struct spdm_sess_opts o = { .binding = c->binding };
 	struct spdm_conn conn;
 	struct emu_sess *e = NULL;
 	bool sec;
@@ -209,17 +231,19 @@ static int session_start(struct emu_spdm *s, const uint8_t *req, size_t req_len,
 	int rc;
 
 	for (size_t i = 0; i < EMU_SPDM_SESSIONS && !e; i++)
-		if (!s->sess[i].s)
-			e = &s->sess[i];
+		if (!c->sess[i].s)
+			e = &c->sess[i];
 	if (!e)	/* DSP0274: SessionLimitExceeded */
 		return error_msg(req[0], 0x0A, rsp, cap, len);
-	if (spdm_rsp_conn(s->rsp, &conn))
+	if (spdm_rsp_conn(c->rsp, &conn))
 		return error_msg(req[0], SPDM_ERR_UNEXPECTED_REQUEST, rsp, cap, len);
-	o.signer = s->cfg.signer;
-	o.signer_priv = s->cfg.signer_priv;
+	o.signer = c->cfg.signer;
+	o.signer_priv = c->cfg.signer_priv;
 	o.heartbeat_period = 10;
 	o.corrupt_verify_data = s->opts.corrupt_verify_data;
 	o.ignore_key_update = s->opts.key_update_mismatch;
+	e->app_msgs = 0;
+	e->last_len = 0;
 	if (s->opts.mutual_auth) {
 		/* the requester's chain, read in the handshake; heap, and only
 		 * for this session: most devices never ask */
@@ -230,20 +254,20 @@ static int session_start(struct emu_spdm *s, const uint8_t *req, size_t req_len,
 		o.peer_chain_buf = e->peer_chain;
 		o.peer_chain_cap = SPDM_MAX_CHAIN_SIZE;
 	}
-	e->app_msgs = 0;
-	e->last_len = 0;
-	if (spdm_rsp_summary_hash(s->rsp, SPDM_SUMMARY_TCB, e->summary_tcb) == 0 &&
-	    spdm_rsp_summary_hash(s->rsp, SPDM_SUMMARY_ALL, e->summary_all) == 0) {
+	if (spdm_rsp_summary_hash(c->rsp, SPDM_SUMMARY_TCB, e->summary_tcb) == 0 &&
+	    spdm_rsp_summary_hash(c->rsp, SPDM_SUMMARY_ALL, e->summary_all) == 0) {
 		o.summary_tcb = e->summary_tcb;
 		o.summary_all = e->summary_all;
 	}
 	if (req[1] == 0xE6 /* PSK_EXCHANGE */) {
-		if (!s->psk_len)
+		if (!s->psk_len) {
+			sess_free(e);
 			return error_msg(req[0], SPDM_ERR_UNSUPPORTED_REQUEST, rsp, cap, len);
+		}
 		o.psk = s->psk;
 		o.psk_len = s->psk_len;
-		o.psk_hint = (const uint8_t *)s->psk_hint;
-		o.psk_hint_len = strlen(s->psk_hint);
+		o.psk_hint = s->psk_hint;
+		o.psk_hint_len = s->psk_hint_len;
 	}
 	rc = spdm_sess_rsp_init(e->mem, sizeof(e->mem), ctx, &conn, &o, &e->s);
 	if (rc) {
@@ -257,30 +281,29 @@ static int session_start(struct emu_spdm *s, const uint8_t *req, size_t req_len,
 
 /* A FINISH in the clear (HANDSHAKE_IN_THE_CLEAR) names no session: it is
  * for the one whose handshake is under way. */
-static struct emu_sess *handshaking(struct emu_spdm *s)
+static struct emu_sess *handshaking(struct emu_spdm_conn *c)
 {
 	for (size_t i = 0; i < EMU_SPDM_SESSIONS; i++)
-		if (s->sess[i].s && spdm_sess_state(s->sess[i].s) == SPDM_SESS_HANDSHAKE)
-			return &s->sess[i];
+		if (c->sess[i].s && spdm_sess_state(c->sess[i].s) == SPDM_SESS_HANDSHAKE)
+			return &c->sess[i];
 	return NULL;
 }
 
-static int cma_handler(void *priv, const uint8_t *req, size_t req_len, uint8_t *rsp,
-		       size_t rsp_cap, size_t *rsp_len)
+/* An SPDM message in the clear (DOE type 1, MCTP type 0x05). */
+static int conn_plain(struct emu_spdm_conn *c, const uint8_t *req, size_t req_len, uint8_t *rsp,
+		      size_t rsp_cap, size_t *rsp_len)
 {
-	struct emu_spdm *s = priv;
-
-	TRY(ready(s));
+	TRY(ready(c));
 	if (req_len >= 2) {
 		switch (req[1]) {
 		case SPDM_GET_VERSION:
-			end_sessions(s);	/* a new connection ends every session */
+			end_sessions(c);	/* a new connection ends every session */
 			break;
 		case 0xE4:	/* KEY_EXCHANGE */
 		case 0xE6:	/* PSK_EXCHANGE */
-			return session_start(s, req, req_len, rsp, rsp_cap, rsp_len);
+			return session_start(c, req, req_len, rsp, rsp_cap, rsp_len);
 		case 0xE5: {	/* FINISH in the clear */
-			struct emu_sess *e = handshaking(s);
+			struct emu_sess *e = handshaking(c);
 			size_t applen;
 			bool sec;
 			int rc;
@@ -295,15 +318,15 @@ static int cma_handler(void *priv, const uint8_t *req, size_t req_len, uint8_t *
 		}
 		}
 	}
-	return spdm_rsp_handle(s->rsp, req, req_len, rsp, rsp_cap, rsp_len);
+	return spdm_rsp_handle(c->rsp, req, req_len, rsp, rsp_cap, rsp_len);
 }
 
-/* Secured CMA: the record's session ID picks the session; an application
- * request inside it goes to the same responder as type 1 does. */
-static int secured_handler(void *priv, const uint8_t *req, size_t req_len, uint8_t *rsp,
-			   size_t rsp_cap, size_t *rsp_len)
+/* A secured message: the record's session ID picks the session; an
+ * application request inside it goes to the same responder as the
+ * messages in the clear do. */
+static int conn_secured(struct emu_spdm_conn *c, const uint8_t *req, size_t req_len,
+			uint8_t *rsp, size_t rsp_cap, size_t *rsp_len)
 {
-	struct emu_spdm *s = priv;
 	uint8_t app[4096], ans[4096];
 	struct emu_sess *e = NULL;
 	size_t applen, anslen;
@@ -311,18 +334,19 @@ static int secured_handler(void *priv, const uint8_t *req, size_t req_len, uint8
 	uint32_t id;
 	int rc;
 
-	TRY(ready(s));
+	*rsp_len = 0;
+	TRY(ready(c));
 	if (spdm_rec_session_id(req, req_len, &id) == 0)
 		for (size_t i = 0; i < EMU_SPDM_SESSIONS && !e; i++)
-			if (s->sess[i].s && spdm_sess_id(s->sess[i].s) == id)
-				e = &s->sess[i];
+			if (c->sess[i].s && spdm_sess_id(c->sess[i].s) == id)
+				e = &c->sess[i];
 	if (!e)
 		return error_msg(0x11, SPDM_ERR_UNEXPECTED_REQUEST, rsp, rsp_cap, rsp_len);
 	established = spdm_sess_state(e->s) == SPDM_SESS_ESTABLISHED;
 	rc = spdm_sess_rsp_handle(e->s, req, req_len, true, rsp, rsp_cap, rsp_len, &sec, app,
 				  sizeof(app), &applen);
 	if (rc == 1) {
-		rc = spdm_rsp_handle(s->rsp, app, applen, ans, sizeof(ans), &anslen);
+		rc = spdm_rsp_handle(c->rsp, app, applen, ans, sizeof(ans), &anslen);
 		if (rc == 0)
 			rc = spdm_sess_seal(e->s, ans, anslen, rsp, rsp_cap, rsp_len);
 		OPENSSL_cleanse(app, sizeof(app));
@@ -331,6 +355,8 @@ static int secured_handler(void *priv, const uint8_t *req, size_t req_len, uint8
 	/* fault knobs, on the data phase's messages (the session has seen
 	 * each one: only its answer goes wrong) */
 	if (established && rc == 0) {
+		struct emu_spdm *s = c->dev;
+
 		e->app_msgs++;
 		if (s->opts.drop_secured && e->app_msgs == 1)
 			return -EIO;	/* no answer: the mailbox reports Error */
@@ -351,6 +377,60 @@ static int secured_handler(void *priv, const uint8_t *req, size_t req_len, uint8
 	return rc < 0 && !*rsp_len ? rc : 0;
 }
 
+static int cma_handler(void *priv, const uint8_t *req, size_t req_len, uint8_t *rsp,
+		       size_t rsp_cap, size_t *rsp_len)
+{
+	struct emu_spdm *s = priv;
+
+	return conn_plain(&s->mb, req, req_len, rsp, rsp_cap, rsp_len);
+}
+
+/* Secured CMA (DOE type 2) */
+static int secured_handler(void *priv, const uint8_t *req, size_t req_len, uint8_t *rsp,
+			   size_t rsp_cap, size_t *rsp_len)
+{
+	struct emu_spdm *s = priv;
+
+	return conn_secured(&s->mb, req, req_len, rsp, rsp_cap, rsp_len);
+}
+
+int emu_fn_spdm_conn_new(struct emu_fn *fn, bool mctp, struct emu_spdm_conn **out)
+{
+	struct emu_spdm *s = *emu_fn_spdm_slot(fn);
+	struct emu_spdm_conn *c;
+	int rc;
+
+	if (!s)
+		return doe_err(emu_fn_ctx(fn), -ENOENT, "emulated function has no CMA mailbox");
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return doe_err(emu_fn_ctx(fn), -ENOMEM, "out of memory");
+	c->dev = s;
+	c->binding = mctp ? SPDM_BINDING_MCTP : SPDM_BINDING_DOE;
+	rc = ready(c);
+	if (rc) {
+		free(c);
+		return rc;
+	}
+	*out = c;
+	return 0;
+}
+
+int emu_spdm_conn_handle(struct emu_spdm_conn *c, bool secured, const void *req, size_t req_len,
+			 void *rsp, size_t rsp_cap, size_t *rsp_len)
+{
+	return secured ? conn_secured(c, req, req_len, rsp, rsp_cap, rsp_len)
+		       : conn_plain(c, req, req_len, rsp, rsp_cap, rsp_len);
+}
+
+void emu_spdm_conn_free(struct emu_spdm_conn *c)
+{
+	if (!c)
+		return;
+	conn_reset(c);
+	free(c);
+}
+
 int emu_spdm_attach(struct emu_fn *fn, struct emu_mb *mb)
 {
 	struct emu_spdm *s = state(fn);
@@ -359,6 +439,32 @@ int emu_spdm_attach(struct emu_fn *fn, struct emu_mb *mb)
 		return -ENOMEM;
 	TRY(emu_mb_add_protocol(mb, DOE_VENDOR_PCISIG, DOE_TYPE_CMA, cma_handler, s));
 	return emu_mb_add_protocol(mb, DOE_VENDOR_PCISIG, DOE_TYPE_SECURED_CMA, secured_handler, s);
+}
+
+int emu_fn_set_spdm_psk(struct emu_fn *fn, const uint8_t *psk, size_t psk_len,
+			const uint8_t *hint, size_t hint_len)
+{
+	struct emu_spdm *s = *emu_fn_spdm_slot(fn);
+
+	if (!s)
+		return doe_err(emu_fn_ctx(fn), -ENOENT, "emulated function has no CMA mailbox");
+	if (psk && (!psk_len || psk_len > sizeof(s->psk)))
+		return doe_err(emu_fn_ctx(fn), -EINVAL, "PSK of 1-%zu bytes", sizeof(s->psk));
+	if (hint_len > sizeof(s->psk_hint))
+		return doe_err(emu_fn_ctx(fn), -EINVAL, "PSK hint of at most %zu bytes",
+			       sizeof(s->psk_hint));
+	conn_reset(&s->mb);	/* PSK_CAP follows the key */
+	OPENSSL_cleanse(s->psk, sizeof(s->psk));
+	s->psk_len = 0;
+	s->psk_hint_len = 0;
+	if (psk) {
+		memcpy(s->psk, psk, psk_len);
+		s->psk_len = psk_len;
+		if (hint_len)
+			memcpy(s->psk_hint, hint, hint_len);
+		s->psk_hint_len = hint_len;
+	}
+	return 0;
 }
 
 int emu_fn_set_spdm(struct emu_fn *fn, const struct emu_spdm_opts *o)
@@ -376,27 +482,19 @@ int emu_fn_set_spdm(struct emu_fn *fn, const struct emu_spdm_opts *o)
 	}
 	if (o->psk && (!o->psk_len || o->psk_len > sizeof(s->psk)))
 		return doe_err(emu_fn_ctx(fn), -EINVAL, "PSK of 1-%zu bytes", sizeof(s->psk));
-	if (o->psk_hint && strlen(o->psk_hint) >= sizeof(s->psk_hint))
+	if (o->psk_hint && strlen(o->psk_hint) > sizeof(s->psk_hint))
 		return doe_err(emu_fn_ctx(fn), -EINVAL, "PSK hint of at most %zu bytes",
-			       sizeof(s->psk_hint) - 1);
-	end_sessions(s);
-	spdm_rsp_fini(s->rsp);
-	s->rsp = NULL;
-	OPENSSL_cleanse(s->psk, sizeof(s->psk));
-	s->psk_len = 0;
-	if (o->psk) {
-		memcpy(s->psk, o->psk, o->psk_len);
-		s->psk_len = o->psk_len;
-	}
-	snprintf(s->psk_hint, sizeof(s->psk_hint), "%s", o->psk_hint ? o->psk_hint : "");
+			       sizeof(s->psk_hint));
+	TRY(emu_fn_set_spdm_psk(fn, o->psk, o->psk_len, (const uint8_t *)o->psk_hint,
+				o->psk_hint ? strlen(o->psk_hint) : 0));
+	if (o->mutual_auth && o->mutual_auth != SPDM_MUT_AUTH_ENCAP &&
+	    o->mutual_auth != SPDM_MUT_AUTH_GET_DIGESTS)
+		return doe_err(emu_fn_ctx(fn), -EINVAL, "mutual_auth 0x%02x: 0x02 or 0x04", o->mutual_auth);
 	s->opts.corrupt_verify_data = o->corrupt_verify_data;
 	s->opts.drop_secured = o->drop_secured;
 	s->opts.replay_secured = o->replay_secured;
 	s->opts.key_update_mismatch = o->key_update_mismatch;
 	s->opts.end_session_after = o->end_session_after;
-	if (o->mutual_auth && o->mutual_auth != SPDM_MUT_AUTH_ENCAP &&
-	    o->mutual_auth != SPDM_MUT_AUTH_GET_DIGESTS)
-		return doe_err(emu_fn_ctx(fn), -EINVAL, "mutual_auth 0x%02x: 0x02 or 0x04", o->mutual_auth);
 	s->opts.mutual_auth = o->mutual_auth;
 	s->opts.no_sessions = o->no_sessions;
 	s->opts.psk = NULL;
@@ -435,7 +533,7 @@ int emu_fn_spdm_root(struct emu_fn *fn, const uint8_t **der, size_t *len)
 
 	if (!s)
 		return doe_err(emu_fn_ctx(fn), -ENOENT, "emulated function has no CMA mailbox");
-	TRY(ready(s));
+	TRY(ready(&s->mb));
 	*der = spdm_identity_root(s->id, len);
 	return 0;
 }
@@ -467,9 +565,7 @@ int emu_fn_set_spdm_identity(struct emu_fn *fn, struct spdm_identity *id, uint32
 		spdm_identity_free(id);
 		return doe_err(emu_fn_ctx(fn), -ENOENT, "emulated function has no CMA mailbox");
 	}
-	end_sessions(s);
-	spdm_rsp_fini(s->rsp);
-	s->rsp = NULL;
+	conn_reset(&s->mb);
 	spdm_identity_free(s->id);
 	s->id = id;
 	s->opts.asym_algo = asym_algo;

@@ -597,6 +597,102 @@ static void t_negotiated_connection(void)
 	}
 }
 
+/* NEGOTIATE_ALGORITHMS as the requester sent it, through the loop. */
+struct algs_tap {
+	struct spdm_rsp *rsp;
+	uint8_t neg[256];
+	size_t neg_len;
+};
+
+static int algs_tap(void *priv, const void *req, size_t len, void *rsp, size_t cap, size_t *rlen)
+{
+	struct algs_tap *t = priv;
+	const uint8_t *q = req;
+
+	if (len >= 2 && q[1] == 0xE3 && len <= sizeof(t->neg)) {
+		memcpy(t->neg, req, len);
+		t->neg_len = len;
+	}
+	return spdm_rsp_handle(t->rsp, req, len, rsp, cap, rlen);
+}
+
+/* The ReqAlgStruct types of a NEGOTIATE_ALGORITHMS without extended
+ * algorithms (DSP0274 §10.5: Param1 structs of 4 bytes after byte 32). */
+static unsigned alg_struct_types(const uint8_t *m, size_t len)
+{
+	unsigned types = 0;
+
+	for (unsigned i = 0; i < m[2] && 32u + 4u * i + 4u <= len; i++)
+		types |= 1u << m[32 + 4 * i];
+	return types;
+}
+
+/*
+ * Found against DMTF spdm-emu: with ENCRYPT_CAP or MAC_CAP on both sides,
+ * libspdm wants an AEAD negotiated even when no kind of session is common
+ * (here: our requester asks PSK only, the responder has KEY_EX only), and
+ * its responder refuses a NEGOTIATE_ALGORITHMS without the AEAD struct, its
+ * requester an ALGORITHMS without an AEAD selected. So we offer and select
+ * one then; the session itself is still refused, by name.
+ */
+static void t_aead_without_common_session(void)
+{
+	static _Alignas(16) uint8_t qmem[SPDM_REQUESTER_CTX_SIZE], amem[SPDM_RESPONDER_CTX_SIZE];
+	static uint8_t cbuf[8192], mbuf[2048], rbuf[4096];
+	static const struct {
+		const char *name;
+		uint32_t req, rsp;
+		unsigned types;		/* DHE 2, AEAD 3, KeySchedule 5 */
+		bool aead;
+	} c[] = {
+		{ "PSK asked, KEY_EX offered: AEAD only", SPDM_CAP_ENCRYPT | SPDM_CAP_MAC | 0x400u,
+		  SPDM_CAP_MAC | SPDM_CAP_KEY_EX, 1u << 3, true },
+		{ "KEY_EX asked, PSK offered: AEAD only",
+		  SPDM_CAP_ENCRYPT | SPDM_CAP_MAC | SPDM_CAP_KEY_EX,
+		  SPDM_CAP_ENCRYPT | SPDM_CAP_MAC | 0x800u, 1u << 3, true },
+		{ "KEY_EX both: all three", SPDM_CAP_ENCRYPT | SPDM_CAP_MAC | SPDM_CAP_KEY_EX,
+		  SPDM_CAP_MAC | SPDM_CAP_KEY_EX, 1u << 2 | 1u << 3 | 1u << 5, true },
+		{ "no session flags: none", 0, SPDM_CAP_MAC | SPDM_CAP_KEY_EX, 0, false },
+	};
+
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		struct spdm_req_policy pol;
+		struct spdm_rsp_config cfg;
+		struct spdm_req *req;
+		struct algs_tap tap = { 0 };
+		struct spdm_transport_ops ops = { .exchange = algs_tap, .align = 1 };
+		struct spdm_conn conn;
+		bool both_kinds = c[i].req & c[i].rsp & SPDM_CAP_KEY_EX;
+
+		t_case_name = c[i].name;
+		spdm_req_policy_init(&pol);
+		pol.versions = (uint8_t)SPDM_VMASK(SPDM_V12);
+		pol.chain_buf = cbuf;
+		pol.chain_cap = sizeof(cbuf);
+		pol.meas_buf = mbuf;
+		pol.meas_cap = sizeof(mbuf);
+		pol.req_flags = c[i].req;
+		spdm_rsp_config_init(&cfg);
+		spdm_identity_apply(id, &cfg);
+		cfg.flags |= c[i].rsp;
+		T_EQ(spdm_rsp_init(amem, sizeof(amem), ctx, &cfg, &tap.rsp), 0);
+		T_EQ(spdm_req_init(qmem, sizeof(qmem), ctx, &pol, &req), 0);
+		T_EQ(spdm_req_run(req, &ops, &tap, rbuf, sizeof(rbuf), 0), 0);
+		T_TRUE(tap.neg_len >= 32);
+		T_EQ(alg_struct_types(tap.neg, tap.neg_len), c[i].types);
+		T_EQ(spdm_req_result(req)->aead != 0, c[i].aead);
+		if (both_kinds) {
+			T_EQ(spdm_req_conn(req, &conn), 0);
+		} else {
+			T_EQ(spdm_req_conn(req, &conn), -EOPNOTSUPP);
+			if (c[i].aead)
+				T_CONTAINS(doe_ctx_errmsg(ctx), "the responder offers no");
+		}
+		spdm_req_fini(req);
+		spdm_rsp_fini(tap.rsp);
+	}
+}
+
 /* Attestation alone (no req_flags) negotiates no session algorithms. */
 static void t_no_session_without_flags(void)
 {
@@ -1104,6 +1200,7 @@ int main(void)
 	T_RUN(t_negotiated_connection);
 	T_RUN(t_no_session_without_flags);
 	T_RUN(t_summary_hash_in_session);
+	T_RUN(t_aead_without_common_session);
 	T_RUN(t_emulated_device_over_doe);
 	T_RUN(t_emulated_bad_verify_data);
 	spdm_identity_free(id);

@@ -17,7 +17,9 @@
 
 #include <doekit/cursor.h>
 #include <doekit/doe.h>
+#include <doekit/emu.h>
 #include <doekit/spdm.h>
+#include <doekit/spdm_session.h>
 #include <doekit/spdm_socket.h>
 #include "t.h"
 
@@ -97,6 +99,60 @@ static void t_unwrap_bad(void)
 	T_EQ(spdm_sock_unwrap(ctx, SPDM_SOCK_TRANS_MCTP, b, 4, &kind, &m, &mlen), -EPROTO);
 	T_CONTAINS(doe_ctx_errmsg(ctx), "MCTP message type 0x01 is not SPDM");
 	T_EQ(spdm_sock_unwrap(ctx, (enum spdm_sock_trans)7, b, 4, &kind, &m, &mlen), -EINVAL);
+}
+
+/* NONE is bare SPDM: nothing on the wire could mark a record as secured,
+ * so one must never leave unmarked for the peer to read as SPDM. */
+static void t_wrap_none_secured(void)
+{
+	const uint8_t rec[8] = { 1, 0, 0, 0xff, 2, 0, 9, 9 };
+	uint8_t out[64];
+	size_t len = 0;
+
+	T_EQ(spdm_sock_wrap(ctx, SPDM_SOCK_TRANS_NONE, SPDM_SOCK_SECURED, rec, 8, out, 64, &len),
+	     -EPROTONOSUPPORT);
+	T_CONTAINS(doe_ctx_errmsg(ctx), "need the MCTP or PCI_DOE transport");
+	/* PCI_DOE: a secured message is a data object of type 2, vendor 1 */
+	T_EQ(spdm_sock_wrap(ctx, SPDM_SOCK_TRANS_PCI_DOE, SPDM_SOCK_SECURED, rec, 8, out, 64, &len),
+	     0);
+	T_EQ(doe_get_le32(out), 0x00020001u);
+	T_EQ(len, 16);
+}
+
+/* The ops follow the framing: the session binding and whether secured
+ * messages travel at all (spdm-emu: MCTP type 0x06, DOE type 2). */
+static void t_socket_ops(void)
+{
+	static const struct {
+		const char *name;
+		enum spdm_sock_trans t;
+		bool secured;
+		uint8_t binding, align;
+	} cases[] = {
+		{ "none carries no sessions", SPDM_SOCK_TRANS_NONE, false, 0, 1 },
+		{ "mctp: MCTP binding", SPDM_SOCK_TRANS_MCTP, true, SPDM_BINDING_MCTP, 1 },
+		{ "pci-doe: DOE binding", SPDM_SOCK_TRANS_PCI_DOE, true, SPDM_BINDING_DOE, 4 },
+	};
+	struct spdm_sock_listener *l;
+	char addr[64];
+
+	T_EQ(spdm_sock_listen(ctx, "127.0.0.1:0", &l), 0);
+	snprintf(addr, sizeof(addr), "127.0.0.1:%u", spdm_sock_listener_port(l));
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct spdm_sock *sk = NULL;
+		const struct spdm_transport_ops *ops;
+
+		t_case_name = cases[i].name;
+		T_EQ(spdm_sock_connect(ctx, addr, cases[i].t, 1000, &sk), 0);
+		if (!sk)
+			continue;
+		ops = spdm_transport_socket(sk);
+		T_EQ(ops->exchange_secured != NULL, cases[i].secured);
+		T_EQ(ops->binding, cases[i].binding);
+		T_EQ(ops->align, cases[i].align);
+		spdm_sock_close(sk);
+	}
+	spdm_sock_listener_close(l);
 }
 
 static void t_trans_names(void)
@@ -871,6 +927,283 @@ static void t_ports(void)
 	}
 }
 
+/* ---- sessions: doe emulate --listen's setup, an emulated function ----- */
+
+/* DSP0274 CAPABILITIES: ENCRYPT, MAC, KEY_EX, HBEAT, KEY_UPD (PSK: 0x400) */
+#define SESSION_REQ_FLAGS (0x40u | 0x80u | 0x200u | 0x2000u | 0x4000u)
+#define LE16(p) ((unsigned)(p)[0] | (unsigned)(p)[1] << 8)
+
+struct sess_server {
+	struct spdm_sock_listener *l;
+	struct spdm_sock_server srv;
+	struct emu_topo *topo;
+	struct emu_fn *fn;
+	struct doe_ctx *ctx;	/* the server thread's */
+	int pipefd[2];
+	pthread_t th;
+	int rc;
+};
+
+static int sess_handle(void *priv, enum spdm_sock_kind kind, const uint8_t *req, size_t len,
+		       uint8_t *rsp, size_t cap, size_t *rlen)
+{
+	return emu_spdm_conn_handle(priv, kind == SPDM_SOCK_SECURED, req, len, rsp, cap, rlen);
+}
+
+static int sess_open(void *priv, void **conn_priv)
+{
+	struct sess_server *s = priv;
+
+	return emu_fn_spdm_conn_new(s->fn, s->srv.trans == SPDM_SOCK_TRANS_MCTP,
+				    (struct emu_spdm_conn **)conn_priv);
+}
+
+static void sess_close(void *priv, void *conn_priv)
+{
+	(void)priv;
+	emu_spdm_conn_free(conn_priv);
+}
+
+static void *sess_thread(void *arg)
+{
+	struct sess_server *s = arg;
+
+	s->rc = spdm_sock_run(s->l, &s->srv);
+	return NULL;
+}
+
+static const uint8_t sample_psk[12] = "TestPskData";	/* NUL included, as DMTF's */
+static const uint8_t sample_hint[12] = "TestPskHint";
+
+static int sess_server_start(struct sess_server *s, enum spdm_sock_trans t)
+{
+	struct doe_bdf bdf = { 0, 0x0f, 0, 0 };
+
+	memset(s, 0, sizeof(*s));
+	if (doe_ctx_new(&s->ctx) || pipe(s->pipefd) || emu_topo_new(s->ctx, NULL, &s->topo))
+		return -ENOMEM;
+	s->fn = emu_topo_find(s->topo, &bdf);
+	if (!s->fn || emu_fn_set_spdm_psk(s->fn, sample_psk, sizeof(sample_psk), sample_hint,
+					  sizeof(sample_hint)))
+		return -ENOENT;
+	if (spdm_sock_listen(s->ctx, "127.0.0.1:0", &s->l))
+		return -EIO;
+	s->srv = (struct spdm_sock_server){ .trans = t, .handler = sess_handle, .priv = s,
+					    .secured = true, .conn_open = sess_open,
+					    .conn_close = sess_close, .stop_fd = s->pipefd[0] };
+	return pthread_create(&s->th, NULL, sess_thread, s) ? -EIO : 0;
+}
+
+static void sess_server_stop(struct sess_server *s)
+{
+	T_EQ(write(s->pipefd[1], "x", 1), 1);
+	pthread_join(s->th, NULL);
+	T_EQ(s->rc, 0);
+	spdm_sock_listener_close(s->l);
+	emu_topo_free(s->topo);
+	close(s->pipefd[0]);
+	close(s->pipefd[1]);
+	doe_ctx_free(s->ctx);
+}
+
+/* The transport with a tap on the first secured request, to see the
+ * record layer the binding put on the wire. */
+struct tap {
+	const struct spdm_transport_ops *inner;
+	struct spdm_sock *sk;
+	struct spdm_transport_ops ops;
+	uint8_t first[64];
+	size_t first_len;
+};
+
+static int tap_plain(void *priv, const void *req, size_t len, void *rsp, size_t cap, size_t *rlen)
+{
+	struct tap *t = priv;
+
+	return t->inner->exchange(t->sk, req, len, rsp, cap, rlen);
+}
+
+static int tap_secured(void *priv, const void *req, size_t len, void *rsp, size_t cap,
+		       size_t *rlen)
+{
+	struct tap *t = priv;
+
+	if (!t->first_len) {
+		t->first_len = len;
+		memcpy(t->first, req, len < sizeof(t->first) ? len : sizeof(t->first));
+	}
+	return t->inner->exchange_secured(t->sk, req, len, rsp, cap, rlen);
+}
+
+static void tap_init(struct tap *t, struct spdm_sock *sk)
+{
+	memset(t, 0, sizeof(*t));
+	t->sk = sk;
+	t->inner = spdm_transport_socket(sk);
+	t->ops = *t->inner;
+	t->ops.exchange = tap_plain;
+	t->ops.exchange_secured = tap_secured;
+}
+
+struct sess_client {
+	_Alignas(16) uint8_t qmem[SPDM_REQUESTER_CTX_SIZE];
+	_Alignas(16) uint8_t smem[SPDM_SESSION_CTX_SIZE];
+	uint8_t cbuf[8192], mbuf[2048], rbuf[4096];
+	struct spdm_req *req;
+	struct spdm_sess *sess;
+	struct spdm_sock *sk;
+	struct tap tap;
+};
+
+#define STEP(x)                  \
+	do {                     \
+		int rc_ = (x);   \
+		if (rc_ < 0)     \
+			return rc_; \
+	} while (0)
+
+/* VCA (and for KEY_EXCHANGE the chain) then a session, as doe session does. */
+static int sess_client_open(struct sess_client *c, const struct sess_server *s,
+			    enum spdm_sock_trans t, bool psk, const uint8_t *hint, size_t hint_len)
+{
+	struct spdm_req_policy pol;
+	struct spdm_sess_opts so = { .summary_hash_type = SPDM_SUMMARY_NONE };
+	struct spdm_conn conn;
+	char addr[64];
+
+	snprintf(addr, sizeof(addr), "127.0.0.1:%u", spdm_sock_listener_port(s->l));
+	STEP(spdm_sock_connect(ctx, addr, t, 5000, &c->sk));
+	tap_init(&c->tap, c->sk);
+	spdm_req_policy_init(&pol);
+	pol.chain_buf = c->cbuf;
+	pol.chain_cap = sizeof(c->cbuf);
+	pol.meas_buf = c->mbuf;
+	pol.meas_cap = sizeof(c->mbuf);
+	pol.meas_mode = SPDM_MEAS_NONE;
+	pol.req_flags = SESSION_REQ_FLAGS | (psk ? 0x400u : 0);
+	STEP(spdm_req_init(c->qmem, sizeof(c->qmem), ctx, &pol, &c->req));
+	STEP(spdm_req_run(c->req, &c->tap.ops, &c->tap, c->rbuf, sizeof(c->rbuf), 0));
+	STEP(spdm_req_conn(c->req, &conn));
+	so.binding = (enum spdm_binding)c->tap.ops.binding;
+	if (psk) {
+		so.psk = sample_psk;
+		so.psk_len = sizeof(sample_psk);
+		so.psk_hint = hint;
+		so.psk_hint_len = hint_len;
+	}
+	STEP(spdm_sess_req_init(c->smem, sizeof(c->smem), ctx, &conn, &so, &c->sess));
+	return spdm_sess_run(c->sess, &c->tap.ops, &c->tap);
+}
+
+static void sess_client_close(struct sess_client *c)
+{
+	spdm_sess_fini(c->sess);
+	if (c->req)
+		spdm_req_fini(c->req);
+	spdm_sock_close(c->sk);
+	memset(c, 0, sizeof(*c));
+}
+
+/* KEY_EXCHANGE and PSK sessions over both framings that carry them, with
+ * the record layer each binding puts on the wire. */
+static void t_session_framings(void)
+{
+	static const struct {
+		const char *name;
+		enum spdm_sock_trans t;
+		bool psk;
+	} cases[] = {
+		{ "pci-doe: KEY_EXCHANGE", SPDM_SOCK_TRANS_PCI_DOE, false },
+		{ "pci-doe: PSK", SPDM_SOCK_TRANS_PCI_DOE, true },
+		{ "mctp: KEY_EXCHANGE", SPDM_SOCK_TRANS_MCTP, false },
+		{ "mctp: PSK", SPDM_SOCK_TRANS_MCTP, true },
+	};
+	static struct sess_client c;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		bool mctp = cases[i].t == SPDM_SOCK_TRANS_MCTP;
+		struct sess_server s;
+		uint8_t rec[2048], nb = 0;
+		size_t reclen = 0, hdr = mctp ? 8 : 6, len;
+
+		t_case_name = cases[i].name;
+		T_EQ(sess_server_start(&s, cases[i].t), 0);
+		if (sess_client_open(&c, &s, cases[i].t, cases[i].psk, sample_hint,
+				     sizeof(sample_hint))) {
+			T_FAIL_("no session: %s", doe_ctx_errmsg(ctx));
+			goto next;
+		}
+		T_EQ(spdm_sess_is_psk(c.sess), cases[i].psk);
+		/* DSP0277 record: session ID, (MCTP: 2-byte sequence number 0),
+		 * Length of what follows; DOE pads the object, not the record */
+		T_TRUE(c.tap.first_len > hdr);
+		T_EQ(doe_get_le32(c.tap.first), spdm_sess_id(c.sess));
+		if (mctp)
+			T_EQ(LE16(c.tap.first + 4), 0);
+		len = LE16(c.tap.first + hdr - 2);
+		T_EQ(hdr + len, c.tap.first_len);
+		T_EQ(spdm_sess_get_measurements(c.sess, &c.tap.ops, &c.tap, 0xFF, rec, sizeof(rec),
+						&reclen, &nb), 0);
+		T_EQ(nb, 4);
+		T_EQ(spdm_sess_control(c.sess, &c.tap.ops, &c.tap, 0xE8 /* HEARTBEAT */, 0), 0);
+		T_EQ(spdm_sess_control(c.sess, &c.tap.ops, &c.tap, 0xE9 /* KEY_UPDATE */,
+				       SPDM_KEY_UPDATE_ALL_KEYS), 0);
+		T_EQ(spdm_sess_control(c.sess, &c.tap.ops, &c.tap, 0xEC /* END_SESSION */, 0), 0);
+		T_EQ(spdm_sess_state(c.sess), SPDM_SESS_ENDED);
+next:
+		sess_client_close(&c);
+		sess_server_stop(&s);
+	}
+}
+
+/* Each connection has its own session slots: a record of one client's
+ * session, replayed on another connection, finds no session there. A PSK
+ * hint is opaque bytes: without DMTF's trailing NUL it names no key. */
+static void t_session_per_connection(void)
+{
+	static struct sess_client a, b;
+	struct sess_server s;
+	uint8_t hb[64], rsp[256];
+	size_t hblen, rlen = 0;
+
+	T_EQ(sess_server_start(&s, SPDM_SOCK_TRANS_MCTP), 0);
+	T_EQ(sess_client_open(&a, &s, SPDM_SOCK_TRANS_MCTP, false, NULL, 0), 0);
+	T_EQ(sess_client_open(&b, &s, SPDM_SOCK_TRANS_MCTP, false, NULL, 0), 0);
+	T_EQ(spdm_sess_req_heartbeat(a.sess, hb, sizeof(hb), &hblen), 0);
+	T_EQ(spdm_sock_exchange_secured(b.sk, hb, hblen, rsp, sizeof(rsp), &rlen), 0);
+	T_TRUE(rlen >= 4);
+	T_EQ(rsp[1], SPDM_ERROR);
+	T_EQ(rsp[2], SPDM_ERR_UNEXPECTED_REQUEST);
+	/* b's own session is untouched */
+	T_EQ(spdm_sess_control(b.sess, &b.tap.ops, &b.tap, 0xE8 /* HEARTBEAT */, 0), 0);
+	sess_client_close(&a);
+	sess_client_close(&b);
+	t_case_name = "hint without its NUL";
+	T_EQ(sess_client_open(&a, &s, SPDM_SOCK_TRANS_MCTP, true, sample_hint, 11), -EPROTO);
+	T_CONTAINS(doe_ctx_errmsg(ctx), "PSK_EXCHANGE");
+	sess_client_close(&a);
+	sess_server_stop(&s);
+}
+
+/* NONE carries no secured messages: the session says so, never sends. */
+static void t_session_none(void)
+{
+	struct spdm_sock_listener *l;
+	struct spdm_sock *sk = NULL;
+	uint8_t rsp[64];
+	size_t rlen;
+	char addr[64];
+
+	T_EQ(spdm_sock_listen(ctx, "127.0.0.1:0", &l), 0);
+	snprintf(addr, sizeof(addr), "127.0.0.1:%u", spdm_sock_listener_port(l));
+	T_EQ(spdm_sock_connect(ctx, addr, SPDM_SOCK_TRANS_NONE, 1000, &sk), 0);
+	if (sk)
+		T_EQ(spdm_sock_exchange_secured(sk, "\1\0\0\0\0\0", 6, rsp, sizeof(rsp), &rlen),
+		     -EPROTONOSUPPORT);
+	spdm_sock_close(sk);
+	spdm_sock_listener_close(l);
+}
+
 int main(void)
 {
 	if (doe_ctx_new(&ctx) || spdm_identity_new(ctx, SPDM_ASYM_ECDSA_P256, NULL, &id)) {
@@ -881,6 +1214,11 @@ int main(void)
 	T_RUN(t_wrap_unwrap);
 	T_RUN(t_unwrap_bad);
 	T_RUN(t_trans_names);
+	T_RUN(t_wrap_none_secured);
+	T_RUN(t_socket_ops);
+	T_RUN(t_session_framings);
+	T_RUN(t_session_per_connection);
+	T_RUN(t_session_none);
 	T_RUN(t_attest_none);
 	T_RUN(t_attest_mctp);
 	T_RUN(t_attest_pci_doe);

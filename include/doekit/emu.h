@@ -234,6 +234,26 @@ DOE_API int emu_fn_set_spdm_identity(struct emu_fn *fn, struct spdm_identity *id
  * freed or its SPDM options or identity change. */
 struct spdm_rsp_config;
 DOE_API int emu_fn_spdm_config(struct emu_fn *fn, struct spdm_rsp_config *cfg);
+/* Replaces the PSK (1-64 bytes; NULL: none, and no PSK_CAP) and its hint
+ * (opaque bytes, at most 64: DMTF's samples count a trailing NUL), keeping
+ * every other SPDM setting. Copied; ends the mailboxes' sessions. */
+DOE_API int emu_fn_set_spdm_psk(struct emu_fn *fn, const uint8_t *psk, size_t psk_len,
+				const uint8_t *hint, size_t hint_len);
+/*
+ * A responder of the function's own, with its own session slots (as the
+ * function's mailboxes have), for a caller that serves several requesters
+ * at once, e.g. one per socket connection. mctp picks the secured-message
+ * binding (DSP0275: 2-byte sequence numbers, random padding, application
+ * data led by the MCTP type) instead of DOE's. It uses the function's
+ * settings and identity as they are now: free it before changing them or
+ * freeing fn. emu_spdm_conn_handle() answers one message, in the clear or
+ * (secured) a DSP0277 record; emu_spdm_conn_free() wipes its sessions.
+ */
+struct emu_spdm_conn;
+DOE_API int emu_fn_spdm_conn_new(struct emu_fn *fn, bool mctp, struct emu_spdm_conn **out);
+DOE_API int emu_spdm_conn_handle(struct emu_spdm_conn *c, bool secured, const void *req,
+				 size_t req_len, void *rsp, size_t rsp_cap, size_t *rsp_len);
+DOE_API void emu_spdm_conn_free(struct emu_spdm_conn *c);
 /* One SPDM request to the function's responder, without a mailbox. */
 DOE_API int emu_fn_spdm_handle(struct emu_fn *fn, const void *req, size_t req_len, void *rsp,
 			       size_t rsp_cap, size_t *rsp_len);

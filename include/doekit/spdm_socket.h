@@ -90,13 +90,22 @@ DOE_API void spdm_sock_close(struct spdm_sock *s);
 /* One NORMAL exchange of an SPDM message (framing added and removed). */
 DOE_API int spdm_sock_exchange(struct spdm_sock *s, const void *req, size_t req_len, void *rsp,
 			       size_t rsp_cap, size_t *rsp_len);
+/* One NORMAL exchange of a secured message (DSP0277 record): MCTP message
+ * type 0x06, or DOE data object type 2; the answer must be one too (a
+ * libspdm peer answers a record it could not open with an ERROR in the
+ * clear: -EPROTO naming it). NONE cannot carry one: -EPROTONOSUPPORT. */
+DOE_API int spdm_sock_exchange_secured(struct spdm_sock *s, const void *req, size_t req_len,
+				       void *rsp, size_t rsp_cap, size_t *rsp_len);
 /* TEST ("Client Hello!" / "Server Hello!"), SHUTDOWN (the responder exits)
  * and CONTINUE (the responder keeps serving the next client: spdm-emu's
  * responder stops when a client just closes). */
 DOE_API int spdm_sock_hello(struct spdm_sock *s);
 DOE_API int spdm_sock_shutdown(struct spdm_sock *s);
 DOE_API int spdm_sock_continue(struct spdm_sock *s);
-/* ops for spdm_req_run() over s (priv is s); align follows its transport */
+/* ops for spdm_req_run() and the session functions over s (priv is s):
+ * align follows its transport, and so does the session binding (MCTP:
+ * SPDM_BINDING_MCTP; PCI_DOE: SPDM_BINDING_DOE); NONE carries no secured
+ * messages (exchange_secured is NULL). */
 DOE_API const struct spdm_transport_ops *spdm_transport_socket(const struct spdm_sock *s);
 
 /* --- server --- */

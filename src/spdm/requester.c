@@ -311,28 +311,37 @@ static bool want_sig_caps(const struct spdm_req *r)
 }
 
 /* DSP0274 §10.5: sessions need DHE (KEY_EXCHANGE), AEAD and the SPDM key
- * schedule negotiated; offered only when both sides can have one. */
+ * schedule negotiated; DHE and the key schedule are offered only when both
+ * sides can have a session of that kind. AEAD is offered whenever both have
+ * ENCRYPT_CAP or MAC_CAP as well, session or not: libspdm's responder then
+ * requires an AEAD selected and refuses NEGOTIATE_ALGORITHMS without one
+ * (libspdm_rsp_algorithms.c; found against spdm_responder_emu with MAC_CAP
+ * and KEY_EX_CAP, our requester asking PSK only). */
 static void add_session_structs(struct spdm_req *r, uint32_t rsp_flags, struct spdm_algs *a)
 {
 	bool key_ex = r->res.req_flags & rsp_flags & SPDM_CAP_KEY_EX;
 	/* PSK_CAP: two bits, different values per side; some on each is enough */
 	bool psk = (r->res.req_flags & SPDM_CAP_PSK) && (rsp_flags & SPDM_CAP_PSK);
+	bool aead = r->res.req_flags & rsp_flags & (SPDM_CAP_ENCRYPT | SPDM_CAP_MAC);
 
-	if (!key_ex && !psk)
-		return;
 	r->offered_dhe = 0;
+	r->offered_aead = 0;
 	if (key_ex) {
 		r->offered_dhe = r->pol.dhe_algos ? r->pol.dhe_algos : SPDM_DHE_ALL;
 		a->structs[a->nstructs++] = (struct spdm_alg_struct){ SPDM_ALGTYPE_DHE, r->offered_dhe };
 	}
-	r->offered_aead = r->pol.aead_algos ? r->pol.aead_algos : SPDM_AEAD_ALL;
-	a->structs[a->nstructs++] = (struct spdm_alg_struct){ SPDM_ALGTYPE_AEAD, r->offered_aead };
+	if (key_ex || psk || aead) {
+		r->offered_aead = r->pol.aead_algos ? r->pol.aead_algos : SPDM_AEAD_ALL;
+		a->structs[a->nstructs++] = (struct spdm_alg_struct){ SPDM_ALGTYPE_AEAD,
+								       r->offered_aead };
+	}
 	/* mutual authentication: the algorithm of our own key (§10.5) */
 	if (key_ex && (r->res.req_flags & SPDM_CAP_MUT_AUTH) && r->pol.req_asym_algo)
 		a->structs[a->nstructs++] = (struct spdm_alg_struct){ SPDM_ALGTYPE_REQ_ASYM,
 								       (uint16_t)r->pol.req_asym_algo };
-	a->structs[a->nstructs++] = (struct spdm_alg_struct){ SPDM_ALGTYPE_KEY_SCHEDULE,
-							       SPDM_KEY_SCHEDULE_SPDM };
+	if (key_ex || psk)
+		a->structs[a->nstructs++] = (struct spdm_alg_struct){ SPDM_ALGTYPE_KEY_SCHEDULE,
+								       SPDM_KEY_SCHEDULE_SPDM };
 }
 
 /* The session algorithms ALGORITHMS selected: each one of ours. */
@@ -1095,7 +1104,11 @@ int spdm_req_conn(const struct spdm_req *r, struct spdm_conn *c)
 		return doe_err(r->ctx, -EINVAL, "session: the connection is not set up");
 	if (r->ver < SPDM_V11)
 		return doe_err(r->ctx, -EOPNOTSUPP, "session: SPDM 1.0 has no sessions");
-	if (!r->res.aead)
+	/* an AEAD alone (ENCRYPT_CAP or MAC_CAP on both) is no session: one
+	 * kind of session must be common too */
+	if (!r->res.aead ||
+	    !((r->res.req_flags & r->res.rsp_flags & SPDM_CAP_KEY_EX) ||
+	      ((r->res.req_flags & SPDM_CAP_PSK) && (r->res.rsp_flags & SPDM_CAP_PSK))))
 		return doe_err(r->ctx, -EOPNOTSUPP, "session: the responder offers no %s (CAPABILITIES 0x%08x)",
 			       r->res.req_flags & SPDM_CAP_PSK ? "PSK_CAP: it has no pre-shared key"
 							       : "KEY_EX_CAP with ENCRYPT_CAP or MAC_CAP",

@@ -507,6 +507,11 @@ static uint16_t select_struct(struct spdm_rsp *r, const struct spdm_alg_struct *
 	 * requester 01b, a responder 01b or 10b): each only needs some */
 	bool key_ex = r->req_flags & r->cfg.flags & SPDM_CAP_KEY_EX;
 	bool psk = (r->req_flags & SPDM_CAP_PSK) && (r->cfg.flags & SPDM_CAP_PSK);
+	/* libspdm's requester wants an AEAD whenever both sides have
+	 * ENCRYPT_CAP or MAC_CAP, even with no session kind in common, and
+	 * refuses ALGORITHMS without one (libspdm_req_negotiate_algorithms.c;
+	 * found with spdm_requester_emu asking PSK of a responder without) */
+	bool aead = r->req_flags & r->cfg.flags & (SPDM_CAP_ENCRYPT | SPDM_CAP_MAC);
 
 	switch (a->type) {
 	case SPDM_ALGTYPE_DHE:
@@ -515,7 +520,7 @@ static uint16_t select_struct(struct spdm_rsp *r, const struct spdm_alg_struct *
 						ARRAY_SIZE(dhe_order));
 		return r->dhe;
 	case SPDM_ALGTYPE_AEAD:
-		if (key_ex || psk)
+		if (key_ex || psk || aead)
 			r->aead = (uint16_t)pick(a->bits & r->cfg.aead_algos, aead_order,
 						 ARRAY_SIZE(aead_order));
 		return r->aead;

@@ -22,6 +22,7 @@
 #include <doekit/cursor.h>
 #include <doekit/discovery.h>
 #include <doekit/doe.h>
+#include <doekit/spdm_session.h>
 #include <doekit/spdm_socket.h>
 #include "internal.h"
 
@@ -96,6 +97,11 @@ int spdm_sock_wrap(struct doe_ctx *ctx, enum spdm_sock_trans t, enum spdm_sock_k
 	case SPDM_SOCK_TRANS_NONE:
 		if (kind == SPDM_SOCK_DISCOVERY)
 			return doe_err(ctx, -EINVAL, "Discovery needs the PCI_DOE transport");
+		/* bare SPDM has no way to mark a secured message: sending one
+		 * unmarked would make the peer read a record as SPDM */
+		if (kind == SPDM_SOCK_SECURED)
+			return doe_err(ctx, -EPROTONOSUPPORT,
+				       "secured messages need the MCTP or PCI_DOE transport, not NONE");
 		break;
 	case SPDM_SOCK_TRANS_MCTP:
 		if (kind == SPDM_SOCK_DISCOVERY)
@@ -486,26 +492,33 @@ static int client_roundtrip(struct spdm_sock *s, uint32_t cmd, const void *pl, s
 	return 0;
 }
 
-int spdm_sock_exchange(struct spdm_sock *s, const void *req, size_t req_len, void *rsp,
-		       size_t rsp_cap, size_t *rsp_len)
+/* One NORMAL exchange of a message of kind (SPDM or secured): the answer
+ * must be of the same kind. */
+static int sock_xfer(struct spdm_sock *s, enum spdm_sock_kind kind, const void *req,
+		     size_t req_len, void *rsp, size_t rsp_cap, size_t *rsp_len)
 {
 	uint8_t wrapped[SPDM_SOCK_HDR_LEN + 8 + 4096], *w = wrapped;
-	enum spdm_sock_kind kind;
+	enum spdm_sock_kind got;
 	const uint8_t *msg;
 	size_t wlen, flen, mlen;
-	int rc;
 
 	/* requests are small; a big one is wrapped in place in the frame buffer */
 	if (req_len + 12 > sizeof(wrapped))
 		w = s->frame;
-	TRY(spdm_sock_wrap(s->ctx, s->trans, SPDM_SOCK_SPDM, req, req_len, w,
+	TRY(spdm_sock_wrap(s->ctx, s->trans, kind, req, req_len, w,
 			   w == wrapped ? sizeof(wrapped) : sizeof(s->frame), &wlen));
 	TRY(client_roundtrip(s, SPDM_SOCK_CMD_NORMAL, w, wlen, &flen));
-	rc = spdm_sock_unwrap(s->ctx, s->trans, s->frame, flen, &kind, &msg, &mlen);
-	if (rc)
-		return rc;
-	if (kind != SPDM_SOCK_SPDM)
-		return doe_err(s->ctx, -EPROTO, "socket: answer to an SPDM request is not SPDM");
+	TRY(spdm_sock_unwrap(s->ctx, s->trans, s->frame, flen, &got, &msg, &mlen));
+	if (got != kind && kind == SPDM_SOCK_SECURED && mlen >= 4 && msg[1] == SPDM_ERROR)
+		/* libspdm answers a record it cannot open in the clear */
+		return doe_err(s->ctx, -EPROTO,
+			       "socket: secured message answered in the clear: ERROR %s (0x%02x)",
+			       spdm_error_name(msg[2]), msg[2]);
+	if (got != kind)
+		return doe_err(s->ctx, -EPROTO, "socket: answer to %s is %s",
+			       kind == SPDM_SOCK_SECURED ? "a secured message" : "an SPDM request",
+			       got == SPDM_SOCK_SECURED ? "a secured message"
+			       : got == SPDM_SOCK_SPDM ? "SPDM in the clear" : "not SPDM");
 	if (mlen > rsp_cap) {
 		*rsp_len = mlen;
 		return doe_err(s->ctx, -EOVERFLOW, "socket: response of %zu bytes > buffer %zu", mlen,
@@ -514,6 +527,18 @@ int spdm_sock_exchange(struct spdm_sock *s, const void *req, size_t req_len, voi
 	memcpy(rsp, msg, mlen);
 	*rsp_len = mlen;
 	return 0;
+}
+
+int spdm_sock_exchange(struct spdm_sock *s, const void *req, size_t req_len, void *rsp,
+		       size_t rsp_cap, size_t *rsp_len)
+{
+	return sock_xfer(s, SPDM_SOCK_SPDM, req, req_len, rsp, rsp_cap, rsp_len);
+}
+
+int spdm_sock_exchange_secured(struct spdm_sock *s, const void *req, size_t req_len, void *rsp,
+			       size_t rsp_cap, size_t *rsp_len)
+{
+	return sock_xfer(s, SPDM_SOCK_SECURED, req, req_len, rsp, rsp_cap, rsp_len);
 }
 
 int spdm_sock_hello(struct spdm_sock *s)
@@ -546,13 +571,41 @@ static int sock_ops_exchange(void *priv, const void *req, size_t req_len, void *
 	return spdm_sock_exchange(priv, req, req_len, rsp, rsp_cap, rsp_len);
 }
 
-static const struct spdm_transport_ops sock_ops = { .exchange = sock_ops_exchange, .align = 1 };
-static const struct spdm_transport_ops sock_ops_doe = { .exchange = sock_ops_exchange, .align = 4 };
+static int sock_ops_secured(void *priv, const void *req, size_t req_len, void *rsp,
+			    size_t rsp_cap, size_t *rsp_len)
+{
+	return spdm_sock_exchange_secured(priv, req, req_len, rsp, rsp_cap, rsp_len);
+}
+
+/* NONE: bare SPDM, no secured messages (nothing could mark them) */
+static const struct spdm_transport_ops sock_ops_none = { .exchange = sock_ops_exchange,
+							 .align = 1 };
+/* MCTP: secured messages are MCTP type 0x06, with DSP0275's record layer */
+static const struct spdm_transport_ops sock_ops_mctp = {
+	.exchange = sock_ops_exchange,
+	.align = 1,
+	.exchange_secured = sock_ops_secured,
+	.binding = SPDM_BINDING_MCTP,
+};
+/* PCI_DOE: secured messages are data objects of type 2 (DSP0277 over DOE) */
+static const struct spdm_transport_ops sock_ops_doe = {
+	.exchange = sock_ops_exchange,
+	.align = 4,
+	.exchange_secured = sock_ops_secured,
+	.binding = SPDM_BINDING_DOE,
+};
 
 const struct spdm_transport_ops *spdm_transport_socket(const struct spdm_sock *s)
 {
 	/* PCI_DOE pads to a DW; the requester learns that from align */
-	return s->trans == SPDM_SOCK_TRANS_PCI_DOE ? &sock_ops_doe : &sock_ops;
+	switch (s->trans) {
+	case SPDM_SOCK_TRANS_PCI_DOE:
+		return &sock_ops_doe;
+	case SPDM_SOCK_TRANS_MCTP:
+		return &sock_ops_mctp;
+	default:
+		return &sock_ops_none;
+	}
 }
 
 /* ---- server ------------------------------------------------------------ */

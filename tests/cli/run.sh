@@ -930,5 +930,58 @@ else
 	bad "session --keyring: $(cat "$tmp/err")"
 fi
 
+# --- sessions over the socket: doe session against doe emulate --listen, both
+# framings that carry secured messages (MCTP type 0x06, DOE type 2), KEY_EXCHANGE
+# and PSK (a hint given as hex: DMTF's sample one ends in a NUL)
+hint=5465737450736b48696e7400	# "TestPskHint\0"
+for tr in pci-doe mctp; do
+	"$doe" emulate --listen tcp:127.0.0.1:0 --trans $tr --export-root "$tmp/rs.pem" \
+		--psk 00112233445566778899aabbccddeeff --psk-hint-hex $hint >"$tmp/ls" 2>&1 &
+	lpid=$!
+	for _ in $(seq 50); do grep -q "listening on port" "$tmp/ls" && break; sleep 0.1; done
+	port=$(sed -n 's/listening on port \([0-9]*\):.*/\1/p' "$tmp/ls")
+	timeout 20 "$doe" session -j --trans $tr --trust "$tmp/rs.pem" --heartbeat 2 --key-update \
+		tcp:127.0.0.1:"$port" >"$tmp/s.json" 2>"$tmp/err" &&
+		jq -e '.established and .ended and .session_type == "key_exchange" and .heartbeats == 2 and
+			.key_update and .measurements_verified and (.measurements | length) == 4' \
+			"$tmp/s.json" >/dev/null && ok || bad "session --trans $tr: $(head -c 300 "$tmp/s.json" "$tmp/err")"
+	timeout 20 "$doe" session -j --trans $tr --psk 00112233445566778899aabbccddeeff --psk-hint-hex $hint \
+		--key-update tcp:127.0.0.1:"$port" >"$tmp/s.json" 2>"$tmp/err" &&
+		jq -e '.established and .ended and .session_type == "psk" and .key_update' "$tmp/s.json" >/dev/null &&
+		ok || bad "session --trans $tr --psk: $(head -c 300 "$tmp/s.json" "$tmp/err")"
+	expect 1 "ResponderVerifyData does not match" session --trans $tr --psk 0011 --psk-hint-hex $hint tcp:127.0.0.1:"$port"
+	# the hint is opaque bytes: without its NUL it names no key
+	expect 1 "PSK_EXCHANGE" session --trans $tr --psk 00112233445566778899aabbccddeeff --psk-hint TestPskHint tcp:127.0.0.1:"$port"
+	# a framing other than the server's is refused, not misread
+	other=mctp; [ $tr = mctp ] && other=pci-doe
+	expect 1 "transport" session --trans $other --trust "$tmp/rs.pem" tcp:127.0.0.1:"$port"
+	kill "$lpid"; wait "$lpid" 2>/dev/null
+	# the served device's fault knob reaches the socket's sessions too
+	"$doe" emulate --listen tcp:127.0.0.1:0 --trans $tr --export-root "$tmp/rs.pem" \
+		--emu-spdm 0f:00.0="$tmp/cvd.json" --device 0f:00.0 >"$tmp/ls" 2>&1 &
+	lpid=$!
+	for _ in $(seq 50); do grep -q "listening on port" "$tmp/ls" && break; sleep 0.1; done
+	port=$(sed -n 's/listening on port \([0-9]*\):.*/\1/p' "$tmp/ls")
+	expect 1 "ResponderVerifyData does not match" session --trans $tr --trust "$tmp/rs.pem" tcp:127.0.0.1:"$port"
+	kill "$lpid"; wait "$lpid" 2>/dev/null
+done
+# a key this libcrypto cannot sign SPDM 1.2+ with (Ed448 before OpenSSL 3.2) is
+# refused when the listener starts, not at each client
+case $(openssl version | awk '{print $2}') in
+3.0.*|3.1.*)
+	if openssl genpkey -algorithm ed448 -out "$tmp/e448.key" 2>/dev/null &&
+		openssl req -x509 -key "$tmp/e448.key" -out "$tmp/e448.pem" -subj "/CN=e448" -days 30 \
+			-addext basicConstraints=critical,CA:true >/dev/null 2>&1; then
+		expect_fast 1 "EdDSA-Ed448 not supported" emulate --listen tcp:127.0.0.1:0 \
+			--identity "$tmp/e448.key,$tmp/e448.pem" --asym ed448
+	fi ;;
+esac
+expect 2 "--trans none cannot carry secured messages" session --trans none tcp:127.0.0.1:9
+expect 2 "--trans (pci-doe, mctp)" session --trans tcp tcp:127.0.0.1:9
+expect 2 "--psk-hint needs --psk" emulate --listen tcp:127.0.0.1:0 --psk-hint a
+expect 2 "--psk is for --listen" emulate --list-profiles --psk 00
+expect 2 "--psk (2 to 128 hex digits)" emulate --listen tcp:127.0.0.1:0 --psk xyz
+expect 2 "--psk-hint-hex" emulate --listen tcp:127.0.0.1:0 --psk 00 --psk-hint-hex 0g
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

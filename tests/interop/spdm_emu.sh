@@ -17,7 +17,18 @@
 #   responder  spdm_requester_emu   -> doe emulate --listen --identity <sample key>
 #              (its default flow, which it trims to the capabilities we announce;
 #               exit status 0 means every signature and the chain verified)
-# then a few variants (measurement modes, raw bit stream, slot 1, ...).
+# then a few variants (measurement modes, raw bit stream, slot 1, ...), then
+# secure sessions over the framings that carry secured messages (PCI_DOE: DOE
+# object type 2; MCTP: message type 0x06 with DSP0275's record layer):
+#   requester  doe session          -> spdm_responder_emu  (KEY_EXCHANGE with the
+#              sample root as anchor, PSK with libspdm's sample PSK "TestPskData\0"
+#              and hint "TestPskHint\0"; heartbeats, a key update, measurements
+#              inside; DHE groups, AEADs, handshake in the clear; a wrong PSK must fail)
+#   responder  spdm_requester_emu --exe_session KEY_EX,PSK,HEARTBEAT,KEY_UPDATE,MEAS
+#              -> doe emulate --listen --psk ... (no "ERROR:" line and exit 0), each
+#              with a negative twin whose ResponderVerifyData is corrupted, which the
+#              peer must refuse: spdm_requester_emu exits 0 when only a step inside
+#              the session failed, so the twin proves the sessions were really run.
 # A case that fails is tried once more DMTF-to-DMTF (spdm_requester_emu against
 # spdm_responder_emu, same options): when spdm-emu fails against itself too (an
 # algorithm its build lacks, an option it does not get right), the case is a SKIP.
@@ -26,7 +37,8 @@
 # Environment: INTEROP_VERSIONS, INTEROP_ASYMS, INTEROP_HASHES, INTEROP_TRANSPORTS
 # (space-separated spdm-emu names, e.g. INTEROP_ASYMS="ECDSA_P384 RSAPSS_3072"),
 # INTEROP_ROLES ("requester responder"), INTEROP_VARIANTS=0 to skip the variants,
-# INTEROP_TIMEOUT (seconds per case, default 30), INTEROP_KEEP=1 to keep the logs.
+# INTEROP_TIMEOUT (seconds per case, default 30), INTEROP_KEEP=1 to keep the logs,
+# INTEROP_SESSIONS=0 to skip the session cases, INTEROP_ONLY_SESSIONS=1 to run only them.
 # Output: one line per case "PASS|FAIL|SKIP role ver asym hash trans: reason",
 # then "N passed, N failed, N skipped". Exit 1 on any FAIL.
 
@@ -223,9 +235,10 @@ identity() {	# KEYDIR -> "KEY.pem,CHAIN.pem" (root first) for doe emulate --iden
 # no test of doekit, and such a case is a SKIP. The two emulators leave Nagle on
 # and take ~25 s for a full flow with each other, hence the longer timeout.
 declare -A EMU_OK
-probe_emu() {	# VER ASYM HASH TRANS "responder args" -> 0 when spdm-emu works with itself
+probe_emu() {	# VER ASYM HASH TRANS "responder args" ["requester args"] -> 0 when spdm-emu works with itself
 	local ver=$1 asym=$2 hash=$3 trans=$4 rargs=$5 key port pid rc=1 log verarg="--ver $1"
-	key="$ver $asym $hash $trans $rargs"
+	local qargs=${6:---exe_conn DIGEST,CERT,CHAL,MEAS --exe_session ""}
+	key="$ver $asym $hash $trans $rargs $qargs"
 	[ "$ver" = any ] && verarg=""
 	[ -n "${EMU_OK[$key]:-}" ] && return "${EMU_OK[$key]}"
 	log=$WORK/probe-$RANDOM
@@ -241,9 +254,10 @@ probe_emu() {	# VER ASYM HASH TRANS "responder args" -> 0 when spdm-emu works wi
 		pid=""
 	done
 	if [ -n "$pid" ]; then
-		(cd "$KEYS" && timeout -k 2 $((TMO * 4)) "$REQ_EMU" --trans "$trans" $verarg --asym "$asym" \
-			--hash "$hash" --port "$port" --exe_conn DIGEST,CERT,CHAL,MEAS --exe_session "" \
-			>"$log.req" 2>&1) && rc=0
+		# shellcheck disable=SC2086
+		(cd "$KEYS" && eval timeout -k 2 $((TMO * 4)) "\"$REQ_EMU\"" --trans "$trans" $verarg --asym "$asym" \
+			--hash "$hash" --port "$port" "$qargs" >"$log.req" 2>&1) &&
+			! grep -q '^ERROR:' "$log.req" && rc=0
 		stop "$pid"
 	fi
 	EMU_OK[$key]=$rc
@@ -332,13 +346,22 @@ case_requester() {
 	fi
 }
 
-# spdm_requester_emu against doe emulate --listen --identity.
+# spdm_requester_emu's default session steps (spdm_emu_common/spdm_emu.c) but APP:
+# that one runs IDE_KM, TDISP and CXL TSP (PCI_DOE) or PLDM GetTID (MCTP) inside the
+# session, protocols doe emulate does not serve. The rest it trims to the
+# capabilities we announce: a KEY_EXCHANGE session with key update, heartbeat,
+# measurements, digests and certificate inside, since our responder has sessions.
+EMU_DEFAULT_SESSION="--exe_session KEY_EX,PSK,KEY_UPDATE,HEARTBEAT,MEAS,MEL,SET_CERT,GET_CSR,GET_KEY_PAIR_INFO,SET_KEY_PAIR_INFO,DIGEST,CERT,EP_INFO"
+
+# spdm_requester_emu against doe emulate --listen --identity; a session step that
+# fails shows as an "ERROR:" line only (the exit status stays 0), so both count.
 #   ver asym hash trans "extra spdm_requester_emu args" label ["extra doe emulate args"]
 case_responder() {
 	local ver=$1 asym=$2 hash=$3 trans=$4 req_args=$5 label=$6 doe_args=${7:-}
 	local kd port pid rc src out=$WORK/rsp-$ver-$asym-$hash-$trans-$RANDOM tag="" verarg="--ver $ver"
 	[ -n "$label" ] && tag="[$label] "
 	[ "$ver" = any ] && verarg=""	# spdm_requester_emu offers 1.0-1.4
+	[[ " $req_args " == *" --exe_session "* ]] || req_args="$req_args $EMU_DEFAULT_SESSION"
 	kd=$(key_dir "$asym")
 	# shellcheck disable=SC2086
 	timeout -k 2 $((TMO + 10)) "$DOE_BIN" emulate --listen tcp:127.0.0.1:0 --trans "$(doe_trans "$trans")" \
@@ -363,12 +386,14 @@ case_responder() {
 	rc=$?
 	# CONTINUE keeps doe emulate serving: a second client must then work too
 	if [ $rc -eq 0 ] && [[ " $req_args " == *" --exe_mode CONTINUE "* ]]; then
+		# shellcheck disable=SC2086
 		(cd "$KEYS" && exec timeout -k 2 "$TMO" "$REQ_EMU" --trans "$trans" $verarg --asym "$asym" \
-			--hash "$hash" --port "$port" >>"$out.req" 2>&1)
+			--hash "$hash" --port "$port" $EMU_DEFAULT_SESSION >>"$out.req" 2>&1)
 		rc=$?
 	fi
 	stop "$pid"
 	src=$?
+	[ $rc -eq 0 ] && grep -q '^ERROR:' "$out.req" && rc=1
 	if [ $rc -ne 0 ] && ! probe_emu "$ver" "$asym" "$hash" "$trans" ""; then
 		report SKIP responder "$ver" "$asym" "$hash" "$trans" \
 			"${tag}spdm-emu fails against itself here too"
@@ -385,10 +410,146 @@ case_responder() {
 	fi
 }
 
+# --- secure sessions -----------------------------------------------------------
+# libspdm's sample PSK and hint (os_stub/include/internal/libspdm_device_secret_lib.h),
+# each with the NUL that sizeof() counts: "TestPskData\0", "TestPskHint\0".
+SAMPLE_PSK=5465737450736b4461746100
+SAMPLE_HINT=5465737450736b48696e7400
+
+# doe session against spdm_responder_emu.
+#   ver asym hash trans "extra spdm_responder_emu args" "doe session args" label [expect-fail]
+# Passes when the session is established, exercised and ended (text output checked),
+# or, with expect-fail, when doe session refuses with exit 1.
+case_session_requester() {
+	local ver=$1 asym=$2 hash=$3 trans=$4 emu_args=$5 doe_args=$6 label=$7 neg=${8:-}
+	local kd port pid rc out=$WORK/sreq-$ver-$asym-$trans-$RANDOM tag="[$7] " verarg="--ver $ver"
+	[ "$ver" = any ] && verarg=""
+	kd=$(key_dir "$asym")
+	for _ in 1 2 3; do
+		port=$(pick_port) || { report FAIL requester "$ver" "$asym" "$hash" "$trans" "${tag}no free port"; return; }
+		# shellcheck disable=SC2086
+		(cd "$KEYS" && exec timeout -k 2 $((TMO + 10)) "$RSP_EMU" --trans "$trans" $verarg --asym "$asym" \
+			--hash "$hash" --ip 127.0.0.1 --port "$port" $emu_args >"$out.rsp" 2>&1) &
+		pid=$!
+		PIDS="$PIDS $pid"
+		wait_listen "$port" "$pid" && break
+		stop "$pid"
+		pid=""
+	done
+	if [ -z "$pid" ]; then
+		report FAIL requester "$ver" "$asym" "$hash" "$trans" "${tag}spdm_responder_emu did not start: $(last_error "$out.rsp")"
+		return
+	fi
+	# --version: only the version asked can be negotiated
+	# shellcheck disable=SC2086
+	timeout -k 2 "$TMO" "$DOE_BIN" session --trust "$(root_pem "$kd")" --trans "$(doe_trans "$trans")" \
+		${verarg:+--version $ver} --asym "$(doe_asym "$asym")" --hash "$(doe_hash "$hash")" \
+		$doe_args "tcp:127.0.0.1:$port" >"$out.doe" 2>&1
+	rc=$?
+	stop "$pid"
+	if [ -n "$neg" ]; then
+		if [ $rc -eq 1 ] && grep -q 'session: NOT established' "$out.doe"; then
+			report PASS requester "$ver" "$asym" "$hash" "$trans" "${tag}refused: $(grep -m1 '^doe: ' "$out.doe" | sed 's/^doe: //')"
+		else
+			report FAIL requester "$ver" "$asym" "$hash" "$trans" "${tag}expected a refusal, got exit $rc ($out.doe)"
+		fi
+	elif [ $rc -eq 124 ]; then
+		report FAIL requester "$ver" "$asym" "$hash" "$trans" "${tag}doe session timed out after ${TMO}s"
+	elif [ $rc -ne 0 ] || ! grep -q '^  session: ended$' "$out.doe"; then
+		if ! probe_emu "$ver" "$asym" "$hash" "$trans" "$emu_args" \
+			"--exe_conn DIGEST,CERT,CHAL --exe_session KEY_EX,PSK,HEARTBEAT,KEY_UPDATE,MEAS"; then
+			report SKIP requester "$ver" "$asym" "$hash" "$trans" \
+				"${tag}spdm-emu fails against itself here too (spdm_responder_emu${emu_args:+ $emu_args})"
+		else
+			report FAIL requester "$ver" "$asym" "$hash" "$trans" \
+				"${tag}exit $rc: $(grep -m1 '^doe: ' "$out.doe" | sed 's/^doe: //') ($out.doe)"
+		fi
+	else
+		report PASS requester "$ver" "$asym" "$hash" "$trans" \
+			"${tag}$(grep -m1 '^  session [0-9a-f]' "$out.doe" | sed 's/^  session [0-9a-f]* *//')$(grep -m1 '^  heartbeats' "$out.doe" | sed 's/^ */; /')$(grep -qF 'key update: all keys, verified' "$out.doe" && echo '; key update')$(grep -m1 '^  measurements' "$out.doe" | sed 's/.*: \([0-9]* block.*\)/; measurements: \1/')"
+	fi
+}
+
+# spdm_requester_emu --exe_session ... against doe emulate --listen --psk ..., then
+# its negative twins (corrupt ResponderVerifyData), one KEY_EXCHANGE and one PSK
+# session, which the peer must each refuse. spdm_requester_emu drops a session step
+# only when a CAPABILITIES flag is missing on either side (spdm_requester_spdm.c);
+# both sides announce KEY_EX, PSK, HBEAT and KEY_UPD here, so every step runs and a
+# failing one prints an "ERROR:" line.
+# With "nopsk" our responder has no PSK (no PSK_CAP) and there are no twins.
+#   ver asym hash trans "extra spdm_requester_emu args" label [nopsk]
+case_session_responder() {
+	local ver=$1 asym=$2 hash=$3 trans=$4 req_args=$5 label=$6 nopsk=${7:-} twin twins args
+	local kd port pid rc src out tag="[$6] " verarg="--ver $ver" why psk
+	[ "$ver" = any ] && verarg=""
+	kd=$(key_dir "$asym")
+	printf '{"corrupt_verify_data": true}\n' >"$WORK/cvd.json"
+	twins="plain KEY_EX PSK"
+	psk="--psk $SAMPLE_PSK --psk-hint-hex $SAMPLE_HINT"
+	[ -n "$nopsk" ] && twins=plain && psk=""
+	for twin in $twins; do
+		[ "$twin" = plain ] && twin=""
+		args=$req_args
+		[ -n "$twin" ] && args=${req_args/KEY_EX,PSK,/$twin,}
+		out=$WORK/srsp-$ver-$asym-$trans-$RANDOM
+		# shellcheck disable=SC2046,SC2086
+		timeout -k 2 $((TMO + 10)) "$DOE_BIN" emulate --listen tcp:127.0.0.1:0 --trans "$(doe_trans "$trans")" \
+			--identity "$(identity "$kd")" --asym "$(doe_asym "$asym")" --device 0000:0f:00.0 \
+			$psk \
+			$([ -n "$twin" ] && echo "--emu-spdm 0000:0f:00.0=$WORK/cvd.json") >"$out.doe" 2>&1 &
+		pid=$!
+		PIDS="$PIDS $pid"
+		port=""
+		for _ in $(seq 100); do
+			port=$(sed -n '1s/^listening on port \([0-9]*\).*/\1/p' "$out.doe" 2>/dev/null)
+			[ -n "$port" ] && break
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.05
+		done
+		if [ -z "$port" ]; then
+			stop "$pid"
+			report FAIL responder "$ver" "$asym" "$hash" "$trans" "${tag}doe emulate did not start: $(head -c 200 "$out.doe")"
+			return
+		fi
+		# shellcheck disable=SC2086
+		(cd "$KEYS" && exec timeout -k 2 "$TMO" "$REQ_EMU" --trans "$trans" $verarg --asym "$asym" \
+			--hash "$hash" --port "$port" $args >"$out.req" 2>&1)
+		rc=$?
+		stop "$pid"
+		src=$?
+		why=$(grep -m2 '^ERROR:' "$out.req" | sed 's/^ERROR: //' | tr '\n' ' ' | cut -c1-160)
+		if [ -z "$twin" ]; then
+			if [ $rc -eq 124 ]; then
+				report FAIL responder "$ver" "$asym" "$hash" "$trans" "${tag}spdm_requester_emu timed out after ${TMO}s"
+			elif [ $rc -ne 0 ] || [ -n "$why" ]; then
+				if ! probe_emu "$ver" "$asym" "$hash" "$trans" "" "$req_args"; then
+					report SKIP responder "$ver" "$asym" "$hash" "$trans" "${tag}spdm-emu fails against itself here too (twins not run)"
+					return	# no session ran, so a twin proves nothing
+				else
+					report FAIL responder "$ver" "$asym" "$hash" "$trans" \
+						"${tag}spdm_requester_emu exit $rc: ${why:-$(last_error "$out.req")} ($out.req)"
+				fi
+			elif [ $src -ne 0 ]; then
+				report FAIL responder "$ver" "$asym" "$hash" "$trans" \
+					"${tag}doe emulate did not end cleanly on SHUTDOWN (status $src, $out.doe)"
+			else
+				report PASS responder "$ver" "$asym" "$hash" "$trans" "${tag}spdm_requester_emu: no ERROR, exit 0"
+			fi
+		elif [ -n "$why" ] && grep -q 'libspdm_start_session' "$out.req" &&
+			{ [ "$twin" = KEY_EX ] || grep -q '^\[PSK\]' "$out.req"; }; then
+			report PASS responder "$ver" "$asym" "$hash" "$trans" "${tag}twin $twin, corrupt ResponderVerifyData: peer refused ($why)"
+		else
+			report FAIL responder "$ver" "$asym" "$hash" "$trans" \
+				"${tag}twin $twin, corrupt ResponderVerifyData: the peer did not refuse (exit $rc, $out.req)"
+		fi
+	done
+}
+
 echo "spdm-emu: $BIN"
 echo "keys:     $KEYS"
 echo "doe:      $DOE_BIN"
 
+[ "${INTEROP_ONLY_SESSIONS:-0}" = 1 ] && ASYMS="" && INTEROP_VARIANTS=0
 for asym in $ASYMS; do
 	for ver in $VERSIONS; do
 		for hash in $HASHES; do
@@ -458,6 +619,89 @@ if [ "${INTEROP_VARIANTS:-1}" != 0 ]; then
 			EOF
 			case_responder "$ver" ECDSA_P384 SHA_384 PCI_DOE "" "doe --emu-spdm: indices 1, 3, 253" \
 				"--device 0000:0f:00.0 --emu-spdm 0000:0f:00.0=$WORK/sparse.json"
+		fi
+	done
+fi
+
+if [ "${INTEROP_SESSIONS:-1}" != 0 ]; then
+	SESS_EXE="--exe_session KEY_EX,PSK,HEARTBEAT,KEY_UPDATE,MEAS"
+	# spdm_requester_emu's default capabilities ask for the handshake in the clear
+	# (and our responder offers it); these drop it, so FINISH travels secured
+	SESS_CAPS="--cap CERT,CHAL,ENCRYPT,MAC,KEY_EX,PSK,HBEAT,KEY_UPD"
+	for trans in PCI_DOE MCTP; do
+		for ver in 1.1 1.2 1.3; do
+			if [[ " $ROLES " == *" requester "* ]]; then
+				case_session_requester "$ver" ECDSA_P384 SHA_384 "$trans" "" \
+					"--heartbeat 2 --key-update" "session KEY_EXCHANGE"
+				case_session_requester "$ver" ECDSA_P384 SHA_384 "$trans" "" \
+					"--psk $SAMPLE_PSK --heartbeat 1 --key-update" "session PSK, no hint"
+				case_session_requester "$ver" ECDSA_P384 SHA_384 "$trans" "" \
+					"--psk $SAMPLE_PSK --psk-hint-hex $SAMPLE_HINT --key-update" "session PSK, sample hint"
+				case_session_requester "$ver" ECDSA_P384 SHA_384 "$trans" "" \
+					"--in-the-clear --heartbeat 1 --key-update" "session KEY_EXCHANGE, handshake in the clear"
+				case_session_requester "$ver" ECDSA_P384 SHA_384 "$trans" "" \
+					"--psk 0011223344 --measurements none" "session, wrong PSK must fail" expect-fail
+			fi
+			if [[ " $ROLES " == *" responder "* ]]; then
+				case_session_responder "$ver" ECDSA_P384 SHA_384 "$trans" "$SESS_EXE" \
+					"emu $SESS_EXE (handshake in the clear)"
+				case_session_responder "$ver" ECDSA_P384 SHA_384 "$trans" "$SESS_CAPS $SESS_EXE" \
+					"emu $SESS_EXE, handshake secured"
+			fi
+		done
+	done
+	# algorithms: each DHE group and AEAD, other signatures and hashes, 1.2 and 1.3
+	for ver in 1.2 1.3; do
+		for d in SECP_256_R1:secp256r1 SECP_521_R1:secp521r1 FFDHE_2048:ffdhe2048 FFDHE_3072:ffdhe3072 FFDHE_4096:ffdhe4096; do
+			[[ " $ROLES " == *" requester "* ]] &&
+				case_session_requester "$ver" ECDSA_P384 SHA_384 MCTP "--dhe ${d%%:*}" "--dhe ${d#*:}" "session --dhe ${d#*:}"
+			[[ " $ROLES " == *" responder "* ]] &&
+				case_session_responder "$ver" ECDSA_P384 SHA_384 MCTP "--dhe ${d%%:*} $SESS_EXE" "emu --dhe ${d%%:*}"
+		done
+		for a in AES_128_GCM:aes-128-gcm CHACHA20_POLY1305:chacha20-poly1305; do
+			[[ " $ROLES " == *" requester "* ]] &&
+				case_session_requester "$ver" ECDSA_P384 SHA_384 PCI_DOE "--aead ${a%%:*}" "--aead ${a#*:} --key-update" "session --aead ${a#*:}"
+			[[ " $ROLES " == *" responder "* ]] &&
+				case_session_responder "$ver" ECDSA_P384 SHA_384 PCI_DOE "--aead ${a%%:*} $SESS_EXE" "emu --aead ${a%%:*}"
+		done
+		for ah in "ECDSA_P256 SHA_256" "ECDSA_P521 SHA_512" "RSAPSS_3072 SHA_384" "RSASSA_2048 SHA_256"; do
+			# shellcheck disable=SC2086
+			set -- $ah
+			doe_supports "$1" || continue
+			[[ " $ROLES " == *" requester "* ]] &&
+				case_session_requester "$ver" "$1" "$2" PCI_DOE "" "--heartbeat 1 --key-update" "session KEY_EXCHANGE"
+			[[ " $ROLES " == *" responder "* ]] &&
+				case_session_responder "$ver" "$1" "$2" MCTP "$SESS_EXE" "emu $SESS_EXE"
+		done
+		if [[ " $ROLES " == *" responder "* ]]; then
+			for a in "--key_upd REQ" "--sec_ver 1.0" "--sec_ver 1.1" "--sec_ver 1.2" "--meas_sum TCB" \
+				"--meas_sum NO" "--meas_op ALL --meas_att RAW" \
+				"--cap CERT,CHAL,MAC,KEY_EX,PSK,HBEAT,KEY_UPD" "--other_param MULTI_KEY_CONN"; do
+				case_session_responder "$ver" ECDSA_P384 SHA_384 MCTP "$a $SESS_EXE" "emu $a"
+			done
+			case_session_responder "$ver" ECDSA_P384 SHA_384 PCI_DOE \
+				"--exe_session KEY_EX,PSK,DIGEST,CERT,HEARTBEAT" "emu --exe_session KEY_EX,PSK,DIGEST,CERT,HEARTBEAT"
+			# a PSK-only requester and a responder without a PSK: the session is
+			# not offered, the connection still works (needs an AEAD negotiated)
+			case_session_responder "$ver" ECDSA_P384 SHA_384 MCTP \
+				"--cap CERT,CHAL,ENCRYPT,MAC,PSK,HBEAT,KEY_UPD --exe_session PSK,HEARTBEAT" \
+				"emu PSK only, doe without --psk" nopsk
+		fi
+		if [[ " $ROLES " == *" requester "* ]]; then
+			for a in "--sec_ver 1.0" "--sec_ver 1.1" "--sec_ver 1.2" "--meas_sum TCB" \
+				"--cap CERT,CHAL,MEAS_SIG,MAC,KEY_EX,PSK_WITH_CONTEXT,HBEAT,KEY_UPD" \
+				"--other_param MULTI_KEY_CONN"; do
+				case_session_requester "$ver" ECDSA_P384 SHA_384 MCTP "$a" "--heartbeat 1 --key-update" "emu $a"
+				case_session_requester "$ver" ECDSA_P384 SHA_384 MCTP "$a" \
+					"--psk $SAMPLE_PSK --heartbeat 1 --key-update" "emu $a, PSK"
+			done
+			# a responder without PSK_CAP: KEY_EXCHANGE works, PSK is refused by name
+			case_session_requester "$ver" ECDSA_P384 SHA_384 PCI_DOE \
+				"--cap CERT,CHAL,MEAS_SIG,ENCRYPT,MAC,KEY_EX,HBEAT,KEY_UPD" \
+				"--psk $SAMPLE_PSK --measurements none" "emu without PSK_CAP, doe --psk must fail" expect-fail
+			case_session_requester "$ver" ECDSA_P384 SHA_384 PCI_DOE \
+				"--cap CERT,CHAL,MEAS_SIG,ENCRYPT,MAC,KEY_EX,HBEAT,KEY_UPD" \
+				"--key-update" "emu without PSK_CAP, KEY_EXCHANGE"
 		fi
 	done
 fi

@@ -3,6 +3,9 @@
 #include <getopt.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
+#include "attest.h"
 #include "tool.h"
 
 static int list_profiles(struct tool *t)
@@ -46,10 +49,13 @@ int cmd_emulate(struct tool *t, int argc, char **argv)
 		{ "idle-timeout", required_argument, NULL, 'W' },
 		{ "frame-timeout", required_argument, NULL, 'F' },
 		{ "max-lifetime", required_argument, NULL, 'T' },
+		{ "psk", required_argument, NULL, 'K' },
+		{ "psk-hint", required_argument, NULL, 'H' },
+		{ "psk-hint-hex", required_argument, NULL, 'x' },
 		{ 0 }
 	};
 	struct listen_opts lo = { 0 };
-	bool list = false;
+	bool list = false, hint = false;
 	int c, rc;
 
 	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
@@ -66,15 +72,50 @@ int cmd_emulate(struct tool *t, int argc, char **argv)
 		case 'W': lo.idle = optarg; continue;
 		case 'F': lo.frame = optarg; continue;
 		case 'T': lo.lifetime = optarg; continue;
+		case 'K':
+			if (hex_decode(optarg, lo.psk, sizeof(lo.psk), &lo.psk_len) ||
+			    !lo.psk_len) {
+				rc = tool_usage(t, "emulate: bad value for --psk (2 to 128 hex digits)");
+				goto out;
+			}
+			continue;
+		case 'H':
+			if (hint || strlen(optarg) > sizeof(lo.psk_hint)) {
+				rc = tool_usage(t, "emulate: --psk-hint: one, of at most 64 bytes");
+				goto out;
+			}
+			lo.psk_hint_len = strlen(optarg);
+			memcpy(lo.psk_hint, optarg, lo.psk_hint_len);
+			hint = true;
+			continue;
+		case 'x':
+			/* a hint is opaque bytes: DMTF's sample one ends in a NUL */
+			if (hint || hex_decode(optarg, lo.psk_hint, sizeof(lo.psk_hint),
+					       &lo.psk_hint_len)) {
+				rc = tool_usage(t, "emulate: --psk-hint-hex: one, of at most 64 bytes in hex");
+				goto out;
+			}
+			hint = true;
+			continue;
 		}
-		if ((rc = tool_common_opt(t, c, optarg)) != 0)
-			return rc < 0 ? EXIT_USAGE : EXIT_OK;
+		if ((rc = tool_common_opt(t, c, optarg)) != 0) {
+			rc = rc < 0 ? EXIT_USAGE : EXIT_OK;
+			goto out;
+		}
 	}
 	if (optind != argc)
-		return tool_usage(t, "emulate: unexpected argument '%s'", argv[optind]);
-	if (list && !lo.addr)
-		return list_profiles(t);
-	if (lo.addr && !list)
-		return emulate_listen(t, &lo);
-	return tool_usage(t, "emulate: say what to do (--list-profiles or --listen tcp:HOST:PORT)");
+		rc = tool_usage(t, "emulate: unexpected argument '%s'", argv[optind]);
+	else if (hint && !lo.psk_len)
+		rc = tool_usage(t, "emulate: --psk-hint needs --psk");
+	else if ((lo.psk_len || hint) && !lo.addr)
+		rc = tool_usage(t, "emulate: --psk is for --listen");
+	else if (list && !lo.addr)
+		rc = list_profiles(t);
+	else if (lo.addr && !list)
+		rc = emulate_listen(t, &lo);
+	else
+		rc = tool_usage(t, "emulate: say what to do (--list-profiles or --listen tcp:HOST:PORT)");
+out:
+	OPENSSL_cleanse(lo.psk, sizeof(lo.psk));
+	return rc;
 }

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
  * doe session [-j] [--trust PATH] [--version V] [--asym A] [--hash H]
- *             [--dhe G] [--aead A] [--psk HEX [--psk-hint TEXT]]
+ *             [--dhe G] [--aead A] [--psk HEX [--psk-hint TEXT|--psk-hint-hex HEX]]
  *             [--in-the-clear] [--heartbeat N] [--key-update]
  *             [--measurements all|N|none] [--keyring [KR]]
- *             [--key-type logon|user] [--authorize] [--keep] [--end] DEV
+ *             [--key-type logon|user] [--authorize] [--keep] [--end]
+ *             [--trans pci-doe|mctp] DEV
  *
  * An SPDM session set up in user space, as a TLS handshake would be:
  * attestation first (VCA, the chain against the trust store, CHALLENGE),
@@ -12,6 +13,11 @@
  * exercises inside it: measurements, heartbeats, a key update. With
  * --keyring the data-phase keys become a Linux key for a kernel consumer
  * and the session stays open (--end closes it, and revokes the key).
+ *
+ * DEV is a CMA mailbox (secured messages as DOE type 2) or a socket
+ * tcp:HOST:PORT of the spdm-emu protocol, whose --trans picks the binding:
+ * pci-doe (type 2 objects, DOE's record layer) or mctp (message type 0x06,
+ * 2-byte sequence numbers and random padding); none carries no sessions.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -43,7 +49,9 @@ struct sess_cli {
 	uint16_t dhe, aead;
 	uint8_t psk[64];
 	size_t psk_len;
-	const char *psk_hint;
+	uint8_t psk_hint[64];		/* opaque bytes (DSP0274 PSKHint) */
+	size_t psk_hint_len;
+	bool hint_given;
 	unsigned heartbeats;
 	bool key_update, keep, end, authorize, in_the_clear;
 	int meas_op;			/* -1 none, 0xFF all, else an index */
@@ -282,11 +290,15 @@ static int run(struct sess_cli *c, const char *spec)
 	rc = attest_open(a, spec);
 	if (rc)
 		return rc;
-	if (a->sock)
-		return doe_err(t->ctx, -EOPNOTSUPP, "%s: sessions over the socket transport are not supported yet",
-			       a->name);
-	ops = spdm_transport_doe();
-	priv = a->mb;
+	if (a->sock) {
+		ops = spdm_transport_socket(a->sock);
+		priv = a->sock;
+	} else {
+		ops = spdm_transport_doe();
+		priv = a->mb;
+	}
+	/* the record layer follows the framing (MCTP: DSP0275; DOE: PCIe) */
+	so.binding = (enum spdm_binding)ops->binding;
 	a->pol.trust = a->trust;
 	rc = spdm_req_init(a->mem, sizeof(a->mem), t->ctx, &a->pol, &req);
 	if (!rc)
@@ -308,8 +320,8 @@ static int run(struct sess_cli *c, const char *spec)
 	if (!rc && c->psk_len) {
 		so.psk = c->psk;
 		so.psk_len = c->psk_len;
-		so.psk_hint = (const uint8_t *)c->psk_hint;
-		so.psk_hint_len = c->psk_hint ? strlen(c->psk_hint) : 0;
+		so.psk_hint = c->psk_hint;
+		so.psk_hint_len = c->psk_hint_len;
 	}
 	if (!rc && c->mutual) {
 		struct spdm_rsp_config idc;
@@ -353,6 +365,7 @@ int cmd_session(struct tool *t, int argc, char **argv)
 		{ "aead", required_argument, NULL, 'E' },
 		{ "psk", required_argument, NULL, 'P' },
 		{ "psk-hint", required_argument, NULL, 'I' },
+		{ "psk-hint-hex", required_argument, NULL, 'x' },
 		{ "in-the-clear", no_argument, NULL, 'c' },
 		{ "heartbeat", required_argument, NULL, 'B' },
 		{ "key-update", no_argument, NULL, 'K' },
@@ -365,6 +378,7 @@ int cmd_session(struct tool *t, int argc, char **argv)
 		{ "mutual", no_argument, NULL, 'm' },
 		{ "identity", required_argument, NULL, 'i' },
 		{ "identity-asym", required_argument, NULL, 'a' },
+		{ "trans", required_argument, NULL, 'X' },
 		{ 0 }
 	};
 	struct sess_cli *c = calloc(1, sizeof(*c));
@@ -415,9 +429,20 @@ int cmd_session(struct tool *t, int argc, char **argv)
 				bad = "psk (2 to 128 hex digits)";
 			break;
 		case 'I':
-			if (strlen(optarg) > 64)
-				bad = "psk-hint (at most 64 bytes)";
-			c->psk_hint = optarg;
+			if (c->hint_given || strlen(optarg) > sizeof(c->psk_hint)) {
+				bad = "psk-hint (one, of at most 64 bytes)";
+				break;
+			}
+			c->psk_hint_len = strlen(optarg);
+			memcpy(c->psk_hint, optarg, c->psk_hint_len);
+			c->hint_given = true;
+			break;
+		case 'x':
+			/* a hint is opaque: DMTF's sample one ends in a NUL */
+			if (c->hint_given || hex_decode(optarg, c->psk_hint, sizeof(c->psk_hint),
+							&c->psk_hint_len))
+				bad = "psk-hint-hex (one hint, of at most 64 bytes in hex)";
+			c->hint_given = true;
 			break;
 		case 'c': c->in_the_clear = true; break;
 		case 'B':
@@ -449,6 +474,10 @@ int cmd_session(struct tool *t, int argc, char **argv)
 			c->key_type = optarg;
 			break;
 		case 'Z': c->authorize = true; break;
+		case 'X':
+			if (spdm_sock_trans_parse(optarg, &c->a->trans))
+				bad = "trans (pci-doe, mctp)";
+			break;
 		case 'k': c->keep = true; break;
 		case 'e': c->end = true; break;
 		case 'm': c->mutual = true; break;
@@ -475,7 +504,7 @@ int cmd_session(struct tool *t, int argc, char **argv)
 		code = tool_usage(t, "session takes one device");
 		goto out;
 	}
-	if (c->psk_hint && !c->psk_len) {
+	if (c->hint_given && !c->psk_len) {
 		code = tool_usage(t, "session: --psk-hint needs --psk");
 		goto out;
 	}
@@ -506,6 +535,11 @@ int cmd_session(struct tool *t, int argc, char **argv)
 			code = tool_fail(t, rc, "--identity");
 			goto out;
 		}
+	}
+	/* NONE is bare SPDM: nothing could mark a secured message */
+	if (!strncmp(argv[optind], "tcp:", 4) && c->a->trans == SPDM_SOCK_TRANS_NONE) {
+		code = tool_usage(t, "session: --trans none cannot carry secured messages (use pci-doe or mctp)");
+		goto out;
 	}
 	if (c->keep && c->end) {
 		code = tool_usage(t, "session: --keep and --end contradict each other");

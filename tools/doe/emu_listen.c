@@ -2,14 +2,16 @@
 /*
  * doe emulate --listen tcp:HOST:PORT [--trans T] [--profile P] [--device BDF]
  *                      [--export-root FILE] [--max-clients N]
+ *                      [--psk HEX [--psk-hint TEXT | --psk-hint-hex HEX]]
  *                      [--idle-timeout MS] [--frame-timeout MS] [--max-lifetime MS]
  *
  * An emulated device's SPDM responder behind the spdm-emu socket protocol,
  * so that QEMU's spdm-socket and DMTF's spdm_requester_emu can use it as
  * their device. Serves many clients at once, each with a responder of its
  * own that starts fresh at connect (a client cannot inherit another's
- * negotiated state), until a client sends SHUTDOWN or the process gets
- * SIGINT/SIGTERM.
+ * negotiated state) and session slots of its own: secured messages (MCTP
+ * type 0x06, DOE object type 2) go to that connection's sessions only.
+ * Serves until a client sends SHUTDOWN or the process gets SIGINT/SIGTERM.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,55 +29,34 @@
 #include "internal.h"
 #include "tool.h"
 
-/* One connection's responder: what the socket server hands the handler. */
-struct listen_conn {
-	_Alignas(16) uint8_t mem[SPDM_RESPONDER_CTX_SIZE];
-	struct spdm_rsp *rsp;
-	struct doe_ctx *ctx;
-};
-
 struct listen_server {
 	struct tool *t;
-	struct spdm_rsp_config cfg;	/* points into the emulated function */
+	struct emu_fn *fn;	/* the device served */
+	bool mctp;		/* secured messages use the MCTP binding */
 };
 
+/* One message of a connection: its responder (the connection's priv,
+ * a struct emu_spdm_conn) answers in the clear or in a session. */
 static int handle(void *priv, enum spdm_sock_kind kind, const uint8_t *req, size_t len,
 		  uint8_t *rsp, size_t cap, size_t *rlen)
 {
-	struct listen_conn *c = priv;
-
-	if (kind != SPDM_SOCK_SPDM)	/* the sessions work brings them */
-		return doe_err(c->ctx, -EPROTONOSUPPORT, "secured SPDM messages are not served");
-	return spdm_rsp_handle(c->rsp, req, len, rsp, cap, rlen);
+	return emu_spdm_conn_handle(priv, kind == SPDM_SOCK_SECURED, req, len, rsp, cap, rlen);
 }
 
-/* A fresh responder per connection: a new client starts before VCA, as
- * with a device that was just reset, whatever the last client did. */
+/* A fresh responder and session slots per connection: a new client starts
+ * before VCA, as with a device that was just reset, whatever the last
+ * client did, and cannot reach another client's sessions. */
 static int conn_open(void *priv, void **conn_priv)
 {
 	struct listen_server *ls = priv;
-	struct listen_conn *c = calloc(1, sizeof(*c));
-	int rc;
 
-	if (!c)
-		return doe_err(ls->t->ctx, -ENOMEM, "out of memory");
-	c->ctx = ls->t->ctx;
-	rc = spdm_rsp_init(c->mem, sizeof(c->mem), ls->t->ctx, &ls->cfg, &c->rsp);
-	if (rc) {
-		free(c);
-		return rc;
-	}
-	*conn_priv = c;
-	return 0;
+	return emu_fn_spdm_conn_new(ls->fn, ls->mctp, (struct emu_spdm_conn **)conn_priv);
 }
 
 static void conn_close(void *priv, void *conn_priv)
 {
-	struct listen_conn *c = conn_priv;
-
 	(void)priv;
-	spdm_rsp_fini(c->rsp);
-	free(c);
+	emu_spdm_conn_free(conn_priv);
 }
 
 /* The first function with CMA, endpoints before ports. */
@@ -266,10 +247,23 @@ int emulate_listen(struct tool *t, const struct listen_opts *o)
 	dev_emu_name(emu_topo_profile(topo), &emu_fn_info(fn)->bdf, name, sizeof(name));
 	if (o->identity && (rc = load_identity(t, fn, o->identity, o->asym)))
 		goto out;
-	/* the function's responder settings (--emu-spdm, --identity, DOE's
-	 * request padding), as its one shared responder had them */
-	if ((rc = emu_fn_spdm_config(fn, &ls.cfg)))
+	if (o->psk_len && (rc = emu_fn_set_spdm_psk(fn, o->psk, o->psk_len, o->psk_hint,
+						    o->psk_hint_len)))
 		goto out;
+	/* each connection gets a responder with the function's settings
+	 * (--emu-spdm, --identity, --psk); sessions bind to the framing */
+	ls.fn = fn;
+	ls.mctp = srv.trans == SPDM_SOCK_TRANS_MCTP;
+	srv.secured = srv.trans == SPDM_SOCK_TRANS_PCI_DOE;	/* Discovery lists type 2 */
+	/* one responder now: a device that cannot be served (a key this
+	 * libcrypto cannot sign with) fails here, not at every client */
+	{
+		struct emu_spdm_conn *probe;
+
+		if ((rc = emu_fn_spdm_conn_new(fn, ls.mctp, &probe)))
+			goto out;
+		emu_spdm_conn_free(probe);
+	}
 	if (o->root_out && (rc = export_root(t, fn, o->root_out)))
 		goto out;
 	if (!getenv("DOE_DEBUG"))	/* DOE_DEBUG already logs everything */

@@ -186,6 +186,10 @@ int emu_spdm_apply(const struct jin *j, struct emu_fn *fn, struct json_object *o
 struct listen_opts {
 	const char *addr, *trans, *profile, *device, *root_out, *identity, *asym;
 	const char *max_clients, *idle, *frame, *lifetime;
+	uint8_t psk[64];		/* --psk (psk_len 0: none) */
+	size_t psk_len;
+	uint8_t psk_hint[64];		/* --psk-hint TEXT or --psk-hint-hex HEX */
+	size_t psk_hint_len;
 };
 int emulate_listen(struct tool *t, const struct listen_opts *o);
 
