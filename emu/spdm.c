@@ -30,11 +30,8 @@
 
 #define EMU_SPDM_SESSIONS 4
 #define EMU_SPDM_FLAGS (SPDM_CAP_CERT | SPDM_CAP_CHAL | SPDM_CAP_MEAS_SIG)
-/* DSP0274 CAPABILITIES flags of sessions */
-#define EMU_SESSION_FLAGS (0x40u /* ENCRYPT */ | 0x80u /* MAC */ | 0x200u /* KEY_EX */ | \
-			   0x2000u /* HBEAT */ | 0x4000u /* KEY_UPD */ | \
-			   0x8000u /* HANDSHAKE_IN_THE_CLEAR */)
-#define EMU_PSK_WITH_CONTEXT 0x800u
+#define EMU_SESSION_FLAGS (SPDM_CAP_ENCRYPT | SPDM_CAP_MAC | SPDM_CAP_KEY_EX | SPDM_CAP_HBEAT | \
+			   SPDM_CAP_KEY_UPD | SPDM_CAP_HANDSHAKE_IN_THE_CLEAR)
 
 struct emu_sess {
 	_Alignas(16) uint8_t mem[SPDM_SESSION_CTX_SIZE];
@@ -180,9 +177,9 @@ static int config(struct emu_spdm *s, struct spdm_rsp_config *cfg)
 	cfg->corrupt_signature = s->opts.corrupt_signature;
 	cfg->flags = EMU_SPDM_FLAGS;
 	if (!s->opts.no_sessions)
-		cfg->flags |= EMU_SESSION_FLAGS | (s->psk_len ? EMU_PSK_WITH_CONTEXT : 0);
+		cfg->flags |= EMU_SESSION_FLAGS | (s->psk_len ? SPDM_CAP_PSK_WITH_CONTEXT : 0);
 	if (!s->opts.no_sessions && s->opts.mutual_auth)
-		cfg->flags |= 0x100u /* MUT_AUTH */ | 0x1000u /* ENCAP */;
+		cfg->flags |= SPDM_CAP_MUT_AUTH | SPDM_CAP_ENCAP;
 	return 0;
 }
 

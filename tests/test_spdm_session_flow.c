@@ -244,7 +244,7 @@ static const uint8_t psk[32] = "a pre-shared key of 32 bytes...";
 static void psk_pair(struct pair *p, uint32_t psk_cap, uint8_t ver)
 {
 	pair_conn(p, ver, 0, SPDM_AEAD_AES_256_GCM, psk_cap);
-	p->conn.req_flags = (p->conn.req_flags & ~SPDM_CAP_KEY_EX) | 0x400;
+	p->conn.req_flags = (p->conn.req_flags & ~SPDM_CAP_KEY_EX) | SPDM_CAP_PSK_REQ;
 	p->conn.rsp_flags &= ~SPDM_CAP_KEY_EX;
 	p->conn.has_chain = false;
 	p->conn.peer_key = NULL;
@@ -261,7 +261,7 @@ static void t_psk(void)
 			struct pair p;
 
 			t_case_name = with_ctx ? "PSK with responder context" : "PSK without context";
-			psk_pair(&p, with_ctx ? 0x800 : 0x400, ver);
+			psk_pair(&p, with_ctx ? SPDM_CAP_PSK_WITH_CONTEXT : SPDM_CAP_PSK_REQ, ver);
 			T_EQ(pair_init(&p), 0);
 			T_TRUE(spdm_sess_is_psk(p.req));
 			T_EQ(handshake(&p, NULL), 0);
@@ -329,14 +329,14 @@ static void t_wrong_psk(void)
 	static const uint8_t other[32] = "not the key the responder has";
 	struct pair p;
 
-	psk_pair(&p, 0x800, 0x12);
+	psk_pair(&p, SPDM_CAP_PSK_WITH_CONTEXT, 0x12);
 	p.ro.psk = other;
 	T_EQ(pair_init(&p), 0);
 	T_EQ(handshake(&p, NULL), -EBADMSG);
 	T_CONTAINS(doe_ctx_errmsg(ctx), "ResponderVerifyData");
 	pair_fini(&p);
 	/* an unknown hint is refused by the responder */
-	psk_pair(&p, 0x800, 0x12);
+	psk_pair(&p, SPDM_CAP_PSK_WITH_CONTEXT, 0x12);
 	p.ro.psk_hint = (const uint8_t *)"other!";
 	T_EQ(pair_init(&p), 0);
 	T_TRUE(handshake(&p, NULL) < 0);
@@ -384,7 +384,7 @@ static void t_finish_confusion(void)
 	pair_fini(&p);
 
 	/* PSK session, then FINISH (secured, with the handshake key) */
-	psk_pair(&p, 0x800, 0x12);
+	psk_pair(&p, SPDM_CAP_PSK_WITH_CONTEXT, 0x12);
 	T_EQ(pair_init(&p), 0);
 	T_EQ(spdm_sess_req_next(p.req, NULL, 0, false, a, sizeof(a), &alen, &asec), 1);
 	T_EQ(spdm_sess_rsp_handle(p.rsp, a, alen, asec, b, sizeof(b), &blen, &bsec, app, sizeof(app),
@@ -645,11 +645,11 @@ static void t_aead_without_common_session(void)
 		unsigned types;		/* DHE 2, AEAD 3, KeySchedule 5 */
 		bool aead;
 	} c[] = {
-		{ "PSK asked, KEY_EX offered: AEAD only", SPDM_CAP_ENCRYPT | SPDM_CAP_MAC | 0x400u,
+		{ "PSK asked, KEY_EX offered: AEAD only", SPDM_CAP_ENCRYPT | SPDM_CAP_MAC | SPDM_CAP_PSK_REQ,
 		  SPDM_CAP_MAC | SPDM_CAP_KEY_EX, 1u << 3, true },
 		{ "KEY_EX asked, PSK offered: AEAD only",
 		  SPDM_CAP_ENCRYPT | SPDM_CAP_MAC | SPDM_CAP_KEY_EX,
-		  SPDM_CAP_ENCRYPT | SPDM_CAP_MAC | 0x800u, 1u << 3, true },
+		  SPDM_CAP_ENCRYPT | SPDM_CAP_MAC | SPDM_CAP_PSK_WITH_CONTEXT, 1u << 3, true },
 		{ "KEY_EX both: all three", SPDM_CAP_ENCRYPT | SPDM_CAP_MAC | SPDM_CAP_KEY_EX,
 		  SPDM_CAP_MAC | SPDM_CAP_KEY_EX, 1u << 2 | 1u << 3 | 1u << 5, true },
 		{ "no session flags: none", 0, SPDM_CAP_MAC | SPDM_CAP_KEY_EX, 0, false },
@@ -777,7 +777,7 @@ static void t_emulated_device_over_doe(void)
 		pol.meas_buf = mbuf;
 		pol.meas_cap = sizeof(mbuf);
 		pol.req_flags = SESSION_FLAGS | (mode == 1 ? SPDM_CAP_HANDSHAKE_IN_THE_CLEAR : 0) |
-				(mode == 2 ? 0x400u : 0);
+				(mode == 2 ? SPDM_CAP_PSK_REQ : 0);
 		T_EQ(spdm_req_init(qmem, sizeof(qmem), ctx, &pol, &req), 0);
 		if (spdm_req_run(req, spdm_transport_doe(), mb, rbuf, sizeof(rbuf), 0))
 			T_FAIL_("attestation: %s", doe_ctx_errmsg(ctx));

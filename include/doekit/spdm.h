@@ -74,6 +74,19 @@ DOE_BEGIN_DECLS
 #define SPDM_CAP_MEAS_NO_SIG 0x00000008u
 #define SPDM_CAP_MEAS_SIG 0x00000010u
 #define SPDM_CAP_MEAS_FRESH 0x00000020u
+/* 1.1+: what a session needs (spdm_req_policy.req_flags, spdm_rsp_config.flags) */
+#define SPDM_CAP_ENCRYPT 0x00000040u
+#define SPDM_CAP_MAC 0x00000080u
+#define SPDM_CAP_MUT_AUTH 0x00000100u
+#define SPDM_CAP_KEY_EX 0x00000200u
+#define SPDM_CAP_PSK 0x00000C00u		/* two bits: */
+#define SPDM_CAP_PSK_REQ 0x00000400u		/*   a requester with PSK, or a responder
+						 *   without ResponderContext (01b) */
+#define SPDM_CAP_PSK_WITH_CONTEXT 0x00000800u	/*   a responder with context (10b) */
+#define SPDM_CAP_ENCAP 0x00001000u
+#define SPDM_CAP_HBEAT 0x00002000u
+#define SPDM_CAP_KEY_UPD 0x00004000u
+#define SPDM_CAP_HANDSHAKE_IN_THE_CLEAR 0x00008000u
 
 /* BaseAsymAlgo */
 #define SPDM_ASYM_RSASSA_2048 0x00000001u

@@ -24,16 +24,8 @@
 /* CAPABILITIES / GET_CAPABILITIES flags past the public ones in
  * <doekit/spdm.h> (DSP0274 1.3 §10.4, "flag fields"; bit positions as in
  * libspdm spdm.h). Two-bit fields are given as masks. */
-#define SPDM_CAP_ENCRYPT 0x00000040u		/* 1.1+ */
-#define SPDM_CAP_MAC 0x00000080u		/* 1.1+ */
-#define SPDM_CAP_MUT_AUTH 0x00000100u		/* 1.1+ */
-#define SPDM_CAP_KEY_EX 0x00000200u		/* 1.1+ */
-#define SPDM_CAP_PSK 0x00000C00u		/* 1.1+, two bits */
+/* (the session flags, ENCRYPT .. HANDSHAKE_IN_THE_CLEAR, are public) */
 #define SPDM_CAP_PSK_SHIFT 10u
-#define SPDM_CAP_ENCAP 0x00001000u		/* 1.1+ */
-#define SPDM_CAP_HBEAT 0x00002000u		/* 1.1+ */
-#define SPDM_CAP_KEY_UPD 0x00004000u		/* 1.1+ */
-#define SPDM_CAP_HANDSHAKE_IN_THE_CLEAR 0x00008000u	/* 1.1+ */
 #define SPDM_CAP_PUB_KEY_ID 0x00010000u	/* 1.1+ */
 #define SPDM_CAP_CHUNK 0x00020000u		/* 1.2+ */
 #define SPDM_CAP_EP_INFO 0x00C00000u		/* 1.3+, two bits */

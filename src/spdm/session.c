@@ -51,10 +51,10 @@ int sess_init(void *mem, size_t mem_len, struct doe_ctx *ctx, const struct spdm_
 	if (conn->version < SPDM_V11 || conn->version > SPDM_V13)
 		return doe_err(ctx, -EINVAL, "session: SPDM %u.%u has no sessions", conn->version >> 4,
 			       conn->version & 0xF);
-	/* DSP0274 §10.12/§10.14: the capability each exchange needs, on both sides */
-	if (!both(conn, s->psk ? (SPDM_CAP_PSK & ~SPDM_CAP_PSK_WITH_CONTEXT) | SPDM_CAP_PSK_WITH_CONTEXT
-			       : SPDM_CAP_KEY_EX) &&
-	    !(s->psk && (conn->req_flags & SPDM_CAP_PSK) && (conn->rsp_flags & SPDM_CAP_PSK)))
+	/* DSP0274 §10.12/§10.14: the capability each exchange needs, on both
+	 * sides (both() asks for some bit of it on each: PSK_CAP is 01b on a
+	 * requester and 01b or 10b on a responder) */
+	if (!both(conn, s->psk ? SPDM_CAP_PSK : SPDM_CAP_KEY_EX))
 		return doe_err(ctx, -EOPNOTSUPP, "session: %s not supported by both sides",
 			       s->psk ? "PSK_EXCHANGE (PSK_CAP)" : "KEY_EXCHANGE (KEY_EX_CAP)");
 	if (!both(conn, SPDM_CAP_ENCRYPT) && !both(conn, SPDM_CAP_MAC))

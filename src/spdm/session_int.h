@@ -14,10 +14,6 @@
 #include <doekit/spdm_session.h>
 #include "msg.h"
 
-/* Responder PSK_CAP 10b: PSK with ResponderContext, PSK_FINISH follows
- * (the other SPDM_CAP_* are in msg.h) */
-#define SPDM_CAP_PSK_WITH_CONTEXT 0x00000800u
-
 /* ERROR codes of sessions (DSP0274 Table "ERROR codes") */
 #define SPDM_ERR_DECRYPT_ERROR 0x06u
 

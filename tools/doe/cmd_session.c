@@ -32,17 +32,6 @@
 #include "internal.h"
 #include "session.h"
 
-/* CAPABILITIES flags a session requester announces (DSP0274 §10.4) */
-#define REQ_ENCRYPT 0x40u
-#define REQ_MAC 0x80u
-#define REQ_KEY_EX 0x200u
-#define REQ_PSK 0x400u
-#define REQ_HBEAT 0x2000u
-#define REQ_KEY_UPD 0x4000u
-#define REQ_IN_THE_CLEAR 0x8000u
-#define REQ_CERT 0x2u
-#define REQ_MUT_AUTH 0x100u
-#define REQ_ENCAP 0x1000u
 
 struct sess_cli {
 	struct attest *a;
@@ -279,12 +268,14 @@ static int run(struct sess_cli *c, const char *spec)
 	a->pol.meas_cap = sizeof(a->meas);
 	a->pol.max_rsp_size = sizeof(a->rsp);
 	a->pol.meas_mode = SPDM_MEAS_NONE;	/* measurements come inside the session */
-	a->pol.req_flags = REQ_ENCRYPT | REQ_MAC | REQ_HBEAT | REQ_KEY_UPD |
-			   (c->psk_len ? REQ_PSK : REQ_KEY_EX) | (c->in_the_clear ? REQ_IN_THE_CLEAR : 0);
+	/* the CAPABILITIES a session requester announces (DSP0274 §10.4) */
+	a->pol.req_flags = SPDM_CAP_ENCRYPT | SPDM_CAP_MAC | SPDM_CAP_HBEAT | SPDM_CAP_KEY_UPD |
+			   (c->psk_len ? SPDM_CAP_PSK_REQ : SPDM_CAP_KEY_EX) |
+			   (c->in_the_clear ? SPDM_CAP_HANDSHAKE_IN_THE_CLEAR : 0);
 	a->pol.dhe_algos = c->dhe;
 	a->pol.aead_algos = c->aead;
 	if (c->mutual) {
-		a->pol.req_flags |= REQ_MUT_AUTH | REQ_CERT | REQ_ENCAP;
+		a->pol.req_flags |= SPDM_CAP_MUT_AUTH | SPDM_CAP_CERT | SPDM_CAP_ENCAP;
 		a->pol.req_asym_algo = c->identity_asym;
 	}
 	rc = attest_open(a, spec);
