@@ -39,6 +39,11 @@ extern "C" {
 #define SPDM_DHE_SECP521R1 0x0020u
 #define SPDM_DHE_ALL 0x003Fu
 
+/* "secp256r1" .. "ffdhe4096" for one SPDM_DHE_* bit ("unknown" otherwise),
+ * and back (-EINVAL for a name that is none of them). */
+DOE_API const char *spdm_dhe_name(uint16_t group);
+DOE_API int spdm_dhe_parse(const char *name, uint16_t *group);
+
 #define SPDM_AEAD_AES_128_GCM 0x0001u
 #define SPDM_AEAD_AES_256_GCM 0x0002u
 #define SPDM_AEAD_CHACHA20_POLY1305 0x0004u

@@ -62,8 +62,6 @@
 /* ---- ephemeral DH (dhe.c) ---- */
 size_t spdm_dhe_size(uint16_t group);		/* ExchangeData bytes; 0: unknown */
 size_t spdm_dhe_secret_size(uint16_t group);
-const char *spdm_dhe_name(uint16_t group);
-int spdm_dhe_parse(const char *name, uint16_t *group);
 /* New key pair (caller frees *key); pub gets spdm_dhe_size() bytes. */
 int spdm_dhe_keygen(struct doe_ctx *ctx, uint16_t group, EVP_PKEY **key, uint8_t *pub);
 /* Shared secret with the peer's ExchangeData (validated first); secret

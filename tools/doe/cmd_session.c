@@ -89,32 +89,10 @@ static int aead_parse(const char *s, uint16_t *out)
 	return -EINVAL;
 }
 
-/* The DHE group names are the library's (secp256r1 .. ffdhe4096). */
-static int dhe_parse(const char *s, uint16_t *out)
-{
-	static const uint16_t bits[] = { SPDM_DHE_SECP256R1, SPDM_DHE_SECP384R1,
-					 SPDM_DHE_SECP521R1, SPDM_DHE_FFDHE2048,
-					 SPDM_DHE_FFDHE3072, SPDM_DHE_FFDHE4096 };
-	static const char *const names[] = { "secp256r1", "secp384r1", "secp521r1",
-					     "ffdhe2048", "ffdhe3072", "ffdhe4096" };
-
-	for (size_t i = 0; i < 6; i++)
-		if (!strcmp(s, names[i]))
-			return *out = bits[i], 0;
-	return -EINVAL;
-}
-
+/* DHE group names are the library's: spdm_dhe_name(), spdm_dhe_parse() */
 static const char *dhe_name(uint16_t b)
 {
-	switch (b) {
-	case SPDM_DHE_SECP256R1: return "secp256r1";
-	case SPDM_DHE_SECP384R1: return "secp384r1";
-	case SPDM_DHE_SECP521R1: return "secp521r1";
-	case SPDM_DHE_FFDHE2048: return "ffdhe2048";
-	case SPDM_DHE_FFDHE3072: return "ffdhe3072";
-	case SPDM_DHE_FFDHE4096: return "ffdhe4096";
-	}
-	return "none";
+	return b ? spdm_dhe_name(b) : "none";
 }
 
 /*
@@ -408,7 +386,7 @@ int cmd_session(struct tool *t, int argc, char **argv)
 				bad = "hash";
 			break;
 		case 'G':
-			if (dhe_parse(optarg, &c->dhe))
+			if (spdm_dhe_parse(optarg, &c->dhe))
 				bad = "dhe (secp256r1, secp384r1, secp521r1, ffdhe2048, ffdhe3072, ffdhe4096)";
 			break;
 		case 'E':
