@@ -184,6 +184,18 @@ wait_listen() {		# PORT PID
 	done
 	return 1
 }
+# The port `doe emulate --listen tcp:...:0` printed in its first line, once
+# it did (5 s at most, less if it exits); nothing when it never did.
+doe_port() {	# OUTFILE PID
+	local port
+	for _ in $(seq 100); do
+		port=$(sed -n '1s/^listening on port \([0-9]*\).*/\1/p' "$1" 2>/dev/null)
+		[ -n "$port" ] && { echo "$port"; return 0; }
+		kill -0 "$2" 2>/dev/null || return 1
+		sleep 0.05
+	done
+	return 1
+}
 # Every process is started as `timeout -k 2 N prog`, so it ends within N s even if
 # this script is killed; stop() lets it finish (up to 3 s), then SIGTERM (which
 # timeout passes on, and follows with SIGKILL 2 s later), then SIGKILL.
@@ -273,11 +285,7 @@ doe_supports() {	# ASYM -> 0 when doe emulate serves a key of it; else DOE_WHY[A
 		--asym "$(doe_asym "$asym")" >"$out" 2>&1 &
 	pid=$!
 	PIDS="$PIDS $pid"
-	for _ in $(seq 100); do
-		grep -q '^listening on port' "$out" 2>/dev/null && { rc=0; break; }
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.05
-	done
+	doe_port "$out" "$pid" >/dev/null && rc=0
 	kill "$pid" 2>/dev/null
 	stop "$pid"
 	DOE_OK[$asym]=$rc
@@ -368,13 +376,7 @@ case_responder() {
 		--identity "$(identity "$kd")" --asym "$(doe_asym "$asym")" $doe_args >"$out.doe" 2>&1 &
 	pid=$!
 	PIDS="$PIDS $pid"
-	port=""
-	for _ in $(seq 100); do
-		port=$(sed -n '1s/^listening on port \([0-9]*\).*/\1/p' "$out.doe" 2>/dev/null)
-		[ -n "$port" ] && break
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.05
-	done
+	port=$(doe_port "$out.doe" "$pid")
 	if [ -z "$port" ]; then
 		stop "$pid"
 		report FAIL responder "$ver" "$asym" "$hash" "$trans" "${tag}doe emulate did not start: $(head -c 200 "$out.doe")"
@@ -499,13 +501,7 @@ case_session_responder() {
 			$([ -n "$twin" ] && echo "--emu-spdm 0000:0f:00.0=$WORK/cvd.json") >"$out.doe" 2>&1 &
 		pid=$!
 		PIDS="$PIDS $pid"
-		port=""
-		for _ in $(seq 100); do
-			port=$(sed -n '1s/^listening on port \([0-9]*\).*/\1/p' "$out.doe" 2>/dev/null)
-			[ -n "$port" ] && break
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.05
-		done
+		port=$(doe_port "$out.doe" "$pid")
 		if [ -z "$port" ]; then
 			stop "$pid"
 			report FAIL responder "$ver" "$asym" "$hash" "$trans" "${tag}doe emulate did not start: $(head -c 200 "$out.doe")"
