@@ -505,6 +505,20 @@ static void t_init_refusals(void)
 
 /* ---- over a connection our requester and responder negotiated --------- */
 
+/* A requester policy with the buffers every test here shares and the
+ * CAPABILITIES flags given (0: attestation alone). */
+static uint8_t pol_chain[8192], pol_meas[2048];
+
+static void session_policy(struct spdm_req_policy *pol, uint32_t req_flags)
+{
+	spdm_req_policy_init(pol);
+	pol->chain_buf = pol_chain;
+	pol->chain_cap = sizeof(pol_chain);
+	pol->meas_buf = pol_meas;
+	pol->meas_cap = sizeof(pol_meas);
+	pol->req_flags = req_flags;
+}
+
 static int loop(void *priv, const void *req, size_t len, void *rsp, size_t cap, size_t *rlen)
 {
 	return spdm_rsp_handle(priv, req, len, rsp, cap, rlen);
@@ -518,7 +532,7 @@ static const struct spdm_transport_ops loop_ops = { .exchange = loop, .align = 1
 static void t_negotiated_connection(void)
 {
 	static _Alignas(16) uint8_t qmem[SPDM_REQUESTER_CTX_SIZE], amem[SPDM_RESPONDER_CTX_SIZE];
-	static uint8_t cbuf[8192], mbuf[2048], rbuf[4096];
+	static uint8_t rbuf[4096];
 	static const struct { uint8_t ver; uint16_t dhe_offer, aead_offer, dhe, aead; } c[] = {
 		{ 0x11, 0, 0, SPDM_DHE_SECP384R1, SPDM_AEAD_AES_256_GCM },
 		{ 0x12, SPDM_DHE_FFDHE2048 | SPDM_DHE_SECP521R1, SPDM_AEAD_AES_128_GCM,
@@ -541,14 +555,9 @@ static void t_negotiated_connection(void)
 		size_t gmlen = c[i].ver >= 0x13 ? 12 : 4;
 
 		t_case_name = c[i].ver == 0x11 ? "1.1" : c[i].ver == 0x12 ? "1.2" : "1.3";
-		spdm_req_policy_init(&pol);
+		session_policy(&pol, SESSION_FLAGS);
 		pol.versions = (uint8_t)SPDM_VMASK(c[i].ver);
 		pol.asym_algos = SPDM_ASYM_ECDSA_P384;
-		pol.chain_buf = cbuf;
-		pol.chain_cap = sizeof(cbuf);
-		pol.meas_buf = mbuf;
-		pol.meas_cap = sizeof(mbuf);
-		pol.req_flags = SESSION_FLAGS;
 		pol.dhe_algos = c[i].dhe_offer;
 		pol.aead_algos = c[i].aead_offer;
 		spdm_rsp_config_init(&cfg);
@@ -638,7 +647,7 @@ static unsigned alg_struct_types(const uint8_t *m, size_t len)
 static void t_aead_without_common_session(void)
 {
 	static _Alignas(16) uint8_t qmem[SPDM_REQUESTER_CTX_SIZE], amem[SPDM_RESPONDER_CTX_SIZE];
-	static uint8_t cbuf[8192], mbuf[2048], rbuf[4096];
+	static uint8_t rbuf[4096];
 	static const struct {
 		const char *name;
 		uint32_t req, rsp;
@@ -665,13 +674,8 @@ static void t_aead_without_common_session(void)
 		bool both_kinds = c[i].req & c[i].rsp & SPDM_CAP_KEY_EX;
 
 		t_case_name = c[i].name;
-		spdm_req_policy_init(&pol);
+		session_policy(&pol, c[i].req);
 		pol.versions = (uint8_t)SPDM_VMASK(SPDM_V12);
-		pol.chain_buf = cbuf;
-		pol.chain_cap = sizeof(cbuf);
-		pol.meas_buf = mbuf;
-		pol.meas_cap = sizeof(mbuf);
-		pol.req_flags = c[i].req;
 		spdm_rsp_config_init(&cfg);
 		spdm_identity_apply(id, &cfg);
 		cfg.flags |= c[i].rsp;
@@ -697,18 +701,14 @@ static void t_aead_without_common_session(void)
 static void t_no_session_without_flags(void)
 {
 	static _Alignas(16) uint8_t qmem[SPDM_REQUESTER_CTX_SIZE], amem[SPDM_RESPONDER_CTX_SIZE];
-	static uint8_t cbuf[8192], mbuf[2048], rbuf[4096];
+	static uint8_t rbuf[4096];
 	struct spdm_req_policy pol;
 	struct spdm_rsp_config cfg;
 	struct spdm_req *req;
 	struct spdm_rsp *rsp;
 	struct spdm_conn c;
 
-	spdm_req_policy_init(&pol);
-	pol.chain_buf = cbuf;
-	pol.chain_cap = sizeof(cbuf);
-	pol.meas_buf = mbuf;
-	pol.meas_cap = sizeof(mbuf);
+	session_policy(&pol, 0);
 	spdm_rsp_config_init(&cfg);
 	spdm_identity_apply(id, &cfg);
 	cfg.flags |= SESSION_FLAGS;
@@ -727,7 +727,7 @@ static void t_no_session_without_flags(void)
 static void t_emulated_device_over_doe(void)
 {
 	static _Alignas(16) uint8_t qmem[SPDM_REQUESTER_CTX_SIZE];
-	static uint8_t cbuf[8192], mbuf[2048], rbuf[4096];
+	static uint8_t rbuf[4096];
 	static const uint8_t psk_key[16] = "emulator psk 16b";
 	struct doe_bdf bdf = { 0, 0x0f, 0, 0 };
 	struct emu_topo *topo = NULL;
@@ -769,15 +769,11 @@ static void t_emulated_device_over_doe(void)
 		t_case_name = mode == 0 ? "emulated: KEY_EXCHANGE over DOE type 2"
 			      : mode == 1 ? "emulated: handshake in the clear"
 			      : mode == 2 ? "emulated: PSK" : "emulated: two sessions";
-		spdm_req_policy_init(&pol);
+		session_policy(&pol, SESSION_FLAGS |
+				     (mode == 1 ? SPDM_CAP_HANDSHAKE_IN_THE_CLEAR : 0) |
+				     (mode == 2 ? SPDM_CAP_PSK_REQ : 0));
 		pol.trust = trust;
 		pol.rsp_align = 4;
-		pol.chain_buf = cbuf;
-		pol.chain_cap = sizeof(cbuf);
-		pol.meas_buf = mbuf;
-		pol.meas_cap = sizeof(mbuf);
-		pol.req_flags = SESSION_FLAGS | (mode == 1 ? SPDM_CAP_HANDSHAKE_IN_THE_CLEAR : 0) |
-				(mode == 2 ? SPDM_CAP_PSK_REQ : 0);
 		T_EQ(spdm_req_init(qmem, sizeof(qmem), ctx, &pol, &req), 0);
 		if (spdm_req_run(req, spdm_transport_doe(), mb, rbuf, sizeof(rbuf), 0))
 			T_FAIL_("attestation: %s", doe_ctx_errmsg(ctx));
@@ -852,7 +848,7 @@ out:
 static void t_emulated_bad_verify_data(void)
 {
 	static _Alignas(16) uint8_t qmem[SPDM_REQUESTER_CTX_SIZE];
-	static uint8_t cbuf[8192], mbuf[2048], rbuf[4096];
+	static uint8_t rbuf[4096];
 	struct doe_bdf bdf = { 0, 0x0f, 0, 0 };
 	struct emu_topo *topo = NULL;
 	struct doe_cfg *cfg = NULL;
@@ -870,13 +866,8 @@ static void t_emulated_bad_verify_data(void)
 		T_FAIL_("emulator: %s", doe_ctx_errmsg(ctx));
 		goto out;
 	}
-	spdm_req_policy_init(&pol);
+	session_policy(&pol, SESSION_FLAGS);
 	pol.rsp_align = 4;
-	pol.chain_buf = cbuf;
-	pol.chain_cap = sizeof(cbuf);
-	pol.meas_buf = mbuf;
-	pol.meas_cap = sizeof(mbuf);
-	pol.req_flags = SESSION_FLAGS;
 	T_EQ(spdm_req_init(qmem, sizeof(qmem), ctx, &pol, &req), 0);
 	T_EQ(spdm_req_run(req, spdm_transport_doe(), mb, rbuf, sizeof(rbuf), 0), 0);
 	memset(&p, 0, sizeof(p));
@@ -1126,7 +1117,7 @@ static const struct spdm_transport_ops sloop_ops = {
 static void t_summary_hash_in_session(void)
 {
 	static _Alignas(16) uint8_t qmem[SPDM_REQUESTER_CTX_SIZE], amem[SPDM_RESPONDER_CTX_SIZE];
-	static uint8_t cbuf[8192], mbuf[2048], rbuf[4096], rec[2048];
+	static uint8_t rbuf[4096], rec[2048];
 	for (int bad = 0; bad < 2; bad++) {
 		struct spdm_req_policy pol;
 		struct spdm_rsp_config cfg;
@@ -1139,13 +1130,8 @@ static void t_summary_hash_in_session(void)
 		size_t reclen;
 
 		t_case_name = bad ? "summary hash differs" : "summary hash matches";
-		spdm_req_policy_init(&pol);
+		session_policy(&pol, SESSION_FLAGS);
 		pol.asym_algos = SPDM_ASYM_ECDSA_P384;
-		pol.chain_buf = cbuf;
-		pol.chain_cap = sizeof(cbuf);
-		pol.meas_buf = mbuf;
-		pol.meas_cap = sizeof(mbuf);
-		pol.req_flags = SESSION_FLAGS;
 		spdm_rsp_config_init(&cfg);
 		spdm_identity_apply(id, &cfg);
 		cfg.flags |= SESSION_FLAGS;
