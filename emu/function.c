@@ -12,6 +12,7 @@
 #include <doekit/cursor.h>
 #include <doekit/doe.h>
 #include "emu_internal.h"
+#include "internal.h"
 
 #define EMU_MAX_MAILBOXES 8
 #define PCIE_CAP_OFF 0x40u
@@ -27,6 +28,8 @@ struct emu_fn {
 	size_t nmbs;
 	struct emu_cdat *cdat;	/* CDAT responder, emu/cdat.c */
 	struct emu_spdm *spdm;	/* CMA/SPDM responder, emu/spdm.c */
+	struct emu_fn *parent;	/* the port above, NULL at the top */
+	unsigned int link_holds;	/* EMU_LINK_* keeping this port's link down */
 };
 
 static void put16(uint8_t *img, uint16_t off, uint16_t v)
@@ -34,6 +37,8 @@ static void put16(uint8_t *img, uint16_t off, uint16_t v)
 	img[off] = (uint8_t)v;
 	img[off + 1] = (uint8_t)(v >> 8);
 }
+
+static void sync_link_status(struct emu_fn *fn);
 
 static bool is_bridge(enum emu_port_type t)
 {
@@ -72,6 +77,7 @@ int emu_fn_new(struct doe_ctx *ctx, const struct emu_fn_info *info, struct emu_f
 	put16(img, PCIE_CAP_OFF + 0x12,
 	      (uint16_t)((info->link_speed & 0xFu) | (unsigned int)(info->link_width & 0x3Fu) << 4));
 	fn->ext_end = DOE_EXT_CAP_START;
+	sync_link_status(fn);
 	*out = fn;
 	return 0;
 }
@@ -183,12 +189,66 @@ static struct emu_mb *mb_at(struct emu_fn *fn, uint16_t off, uint16_t *reg)
 	return NULL;
 }
 
+static bool is_downstream_port(enum emu_port_type t)
+{
+	return t == EMU_PCIE_ROOT_PORT || t == EMU_PCIE_SWITCH_DOWN;
+}
+
+void emu_fn_set_parent(struct emu_fn *fn, struct emu_fn *parent)
+{
+	fn->parent = parent;
+}
+
+/* Link Status: Data Link Layer Link Active (bit 13) follows the holds. */
+static void sync_link_status(struct emu_fn *fn)
+{
+	uint16_t off = PCIE_CAP_OFF + 0x12;
+	uint16_t st = (uint16_t)(fn->image[off] | fn->image[off + 1] << 8);
+
+	st = (uint16_t)(fn->link_holds ? st & ~0x2000u : st | 0x2000u);
+	put16(fn->image, off, st);
+	/* Link Control bit 4 mirrors the Link Disable hold */
+	fn->image[PCIE_CAP_OFF + 0x10] = (uint8_t)((fn->image[PCIE_CAP_OFF + 0x10] & ~0x10u) |
+						   (fn->link_holds & EMU_LINK_DISABLED ? 0x10u : 0));
+}
+
+int emu_fn_link_hold(struct emu_fn *port, unsigned int hold, bool on)
+{
+	if (!is_downstream_port(port->info.port_type))
+		return doe_err(port->ctx, -EINVAL, "%02x:%02x.%x is not a root or switch downstream "
+			       "port: it has no link to hold down", port->info.bdf.bus,
+			       port->info.bdf.dev, port->info.bdf.fn);
+	if (hold & ~(unsigned int)(EMU_LINK_DISABLED | EMU_LINK_PERST | EMU_LINK_UNBOUND))
+		return doe_err(port->ctx, -EINVAL, "unknown link hold 0x%x", hold);
+	port->link_holds = on ? port->link_holds | hold : port->link_holds & ~hold;
+	sync_link_status(port);
+	return 0;
+}
+
+unsigned int emu_fn_link_holds(const struct emu_fn *fn)
+{
+	return fn->link_holds;
+}
+
+bool emu_fn_present(const struct emu_fn *fn)
+{
+	for (const struct emu_fn *p = fn->parent; p; p = p->parent)
+		if (p->link_holds)
+			return false;
+	return true;
+}
+
 static int fn_read32(void *priv, uint16_t off, uint32_t *val)
 {
 	struct emu_fn *fn = priv;
 	struct emu_mb *mb;
 	uint16_t reg;
 
+	/* below a port whose link is down: Unsupported Request, all ones */
+	if (!emu_fn_present(fn)) {
+		*val = 0xFFFFFFFFu;
+		return 0;
+	}
 	mb = mb_at(fn, off, &reg);
 	*val = mb ? emu_mb_reg_read(mb, reg) : doe_get_le32(fn->image + off);
 	return 0;
@@ -200,6 +260,11 @@ static int fn_write32(void *priv, uint16_t off, uint32_t val)
 	struct emu_mb *mb;
 	uint16_t reg;
 
+	if (!emu_fn_present(fn))
+		return 0;
+	/* Link Control's Link Disable (bit 4) on a downstream port */
+	if (off == PCIE_CAP_OFF + 0x10 && is_downstream_port(fn->info.port_type))
+		return emu_fn_link_hold(fn, EMU_LINK_DISABLED, val & 0x10u);
 	mb = mb_at(fn, off, &reg);
 	if (mb)
 		emu_mb_reg_write(mb, reg, val);

@@ -70,6 +70,7 @@ static int add_fn(struct emu_topo *t, int parent, const struct emu_fn_info *info
 	if (rc < 0)	/* callers TRY() this and then use *out: set it on every other path */
 		return rc;
 	t->parent[t->n] = parent;
+	emu_fn_set_parent(t->fns[t->n], parent < 0 ? NULL : t->fns[parent]);
 	*out = t->fns[t->n++];
 	return 0;
 }

@@ -390,6 +390,69 @@ static void t_find_and_parent(void)
 	emu_topo_free(topo);
 }
 
+static uint32_t cfg_rd(struct emu_fn *fn, uint16_t off)
+{
+	struct doe_cfg *cfg = NULL;
+	uint32_t v = 0;
+
+	T_EQ(emu_fn_cfg_open(fn, &cfg), 0);
+	if (cfg)
+		T_EQ(doe_cfg_read32(cfg, off, &v), 0);
+	doe_cfg_free(cfg);
+	return v;
+}
+
+/* A port whose link is down hides everything below it, and only that:
+ * Link Disable written through config space, or a hold (PERST#, unbound
+ * vPPB) set by the emulator; holds stack. */
+static void t_link_holds(void)
+{
+	struct emu_topo *topo = NULL;
+	struct emu_fn *ep, *dsp, *usp, *rp, *other;
+	struct doe_cfg *cfg = NULL;
+
+	T_EQ(emu_topo_new(ctx, "cxl-switch", &topo), 0);
+	if (!topo)
+		return;
+	ep = find(topo, "0000:0f:00.0");
+	dsp = find(topo, "0000:0e:00.0");
+	usp = find(topo, "0000:0d:00.0");
+	rp = find(topo, "0000:00:01.0");
+	other = find(topo, "0000:10:00.0");
+	T_TRUE(emu_fn_present(ep) && emu_fn_present(other));
+	T_EQ(cfg_rd(ep, 0), 0x0D938086u);
+	/* Data Link Layer Link Active while up */
+	T_EQ(cfg_rd(dsp, 0x50) >> 16 & 0x2000u, 0x2000u);
+
+	T_EQ(emu_fn_link_hold(dsp, EMU_LINK_UNBOUND, true), 0);
+	T_TRUE(!emu_fn_present(ep));
+	T_TRUE(emu_fn_present(dsp) && emu_fn_present(other));
+	T_EQ(cfg_rd(ep, 0), 0xFFFFFFFFu);
+	T_EQ(cfg_rd(dsp, 0x50) >> 16 & 0x2000u, 0);
+	T_EQ(emu_fn_link_hold(dsp, EMU_LINK_PERST, true), 0);
+	T_EQ(emu_fn_link_hold(dsp, EMU_LINK_UNBOUND, false), 0);
+	T_TRUE(!emu_fn_present(ep));	/* PERST# still held */
+	T_EQ(emu_fn_link_hold(dsp, EMU_LINK_PERST, false), 0);
+	T_TRUE(emu_fn_present(ep));
+
+	/* Link Disable through the root port's Link Control: the whole switch goes */
+	T_EQ(emu_fn_cfg_open(rp, &cfg), 0);
+	if (cfg) {
+		T_EQ(doe_cfg_write32(cfg, 0x50, 0x10), 0);
+		T_EQ(emu_fn_link_holds(rp), EMU_LINK_DISABLED);
+		T_TRUE(!emu_fn_present(usp) && !emu_fn_present(dsp) && !emu_fn_present(ep));
+		T_EQ(cfg_rd(rp, 0x50) & 0x10u, 0x10u);
+		T_EQ(doe_cfg_write32(cfg, 0x50, 0), 0);
+		T_TRUE(emu_fn_present(usp) && emu_fn_present(ep));
+	}
+	doe_cfg_free(cfg);
+	/* endpoints and upstream ports have no link to hold */
+	T_EQ(emu_fn_link_hold(ep, EMU_LINK_DISABLED, true), -EINVAL);
+	T_EQ(emu_fn_link_hold(usp, EMU_LINK_DISABLED, true), -EINVAL);
+	T_EQ(emu_fn_link_hold(dsp, 0x80, true), -EINVAL);
+	emu_topo_free(topo);
+}
+
 /* The faulty profile's broken devices misbehave as documented. */
 static void t_faulty_profile(void)
 {
@@ -450,6 +513,7 @@ int main(void)
 	T_RUN(t_default_profile);
 	T_RUN(t_unknown_profile);
 	T_RUN(t_find_and_parent);
+	T_RUN(t_link_holds);
 	T_RUN(t_faulty_profile);
 	T_RUN(t_fault_names);
 	doe_ctx_free(ctx);

@@ -17,6 +17,7 @@
 #include <doekit/spdm_socket.h>
 #include <doekit/spdm_session.h>
 #include <doekit/spdm_keyring.h>
+#include <doekit/mctp.h>
 
 #define DOEKIT_VERSION_MAJOR 0
 #define DOEKIT_VERSION_MINOR 1

@@ -104,6 +104,25 @@ DOE_API int emu_fn_add_doe(struct emu_fn *fn, uint8_t cap_version, bool irq, str
 DOE_API size_t emu_fn_mailbox_count(const struct emu_fn *fn);
 DOE_API struct emu_mb *emu_fn_mailbox(const struct emu_fn *fn, size_t i);
 
+/*
+ * Links. A function answers config reads only while the link of every
+ * downstream-facing port above it (root port, switch downstream port) is
+ * up; below a port that is down it reads all ones and ignores writes, as
+ * an absent device does. Holds that keep a port's link down (any number at
+ * once; Link Status' Data Link Layer Link Active clears while one is held):
+ */
+enum emu_link_hold {
+	EMU_LINK_DISABLED = 0x1,	/* Link Control Link Disable (also a config
+					 * write of bit 4 at the PCIe cap + 0x10) */
+	EMU_LINK_PERST = 0x2,		/* PERST# asserted (FM-API Physical Port Control) */
+	EMU_LINK_UNBOUND = 0x4,		/* no vPPB bound to this switch port (FM-API) */
+};
+/* -EINVAL for a function that is not a root or switch downstream port */
+DOE_API int emu_fn_link_hold(struct emu_fn *port, unsigned int hold, bool on);
+DOE_API unsigned int emu_fn_link_holds(const struct emu_fn *fn);
+/* Whether config reads reach fn: every port above it has its link up. */
+DOE_API bool emu_fn_present(const struct emu_fn *fn);
+
 /* Raw image of the function's config space (4096 bytes), for hostile-list
  * tests. DOE registers are synthesized on read and not stored here. */
 DOE_API uint8_t *emu_fn_config_image(struct emu_fn *fn);

@@ -21,6 +21,10 @@ static int list_emulated(struct tool *t, const char *profile, struct json_object
 	for (size_t i = 0; i < emu_topo_count(topo); i++) {
 		struct dev d = { .emulated = true, .topo = NULL, .fn = emu_topo_fn(topo, i) };
 
+		/* below a port whose link is down: config space reads all
+		 * ones, and lspci would not show it either */
+		if (!emu_fn_present(d.fn))
+			continue;
 		d.bdf = emu_fn_info(d.fn)->bdf;
 		dev_emu_name(emu_topo_profile(topo), &d.bdf, d.name, sizeof(d.name));
 		rc = describe_device(t, &d, arr, failed);
