@@ -308,6 +308,17 @@ DOE_API struct emu_fn *emu_topo_find(const struct emu_topo *topo, const struct d
 /* Parent (upstream) function in the tree, NULL for a root port or RCiEP. */
 DOE_API struct emu_fn *emu_topo_parent(const struct emu_topo *topo, const struct emu_fn *fn);
 
+/*
+ * The topology's MCTP network, in process: endpoints by EID, each answering
+ * whole MCTP messages. In "cxl-switch" the switch (upstream port 0d:00.0's
+ * SPDM identity) answers FM-API (type 0x07) and SPDM (0x05/0x06) at
+ * EMU_MCTP_SWITCH_EID. The channel must be freed before the topology;
+ * -ENOENT (naming the profile) when no endpoint has that EID.
+ */
+#define EMU_MCTP_SWITCH_EID 8u
+struct mctp_chan;
+DOE_API int emu_mctp_open(struct emu_topo *topo, uint8_t eid, struct mctp_chan **out);
+
 DOE_END_DECLS
 
 #endif
