@@ -231,6 +231,7 @@ enum spdm_meas_mode {
 				 * unsigned, a change cannot be detected */
 };
 
+struct spdm_chain_cache;
 struct spdm_req_policy {
 	uint8_t versions;		/* SPDM_VMASK bits allowed; the highest common wins */
 	uint32_t asym_algos;		/* BaseAsymAlgo offered */
@@ -279,6 +280,9 @@ struct spdm_req_policy {
 	uint32_t req_asym_algo;		/* mutual authentication (MUT_AUTH_CAP in
 					 * req_flags): our key's algorithm, offered as
 					 * ReqBaseAsymAlg */
+	/* verified chains to reuse and to add to (<doekit/spdm_cache.h>);
+	 * NULL: every chain is read and verified */
+	struct spdm_chain_cache *chain_cache;
 };
 
 #define SPDM_DEFAULT_DEADLINE_MS 30000u
@@ -316,6 +320,8 @@ struct spdm_result {
 	size_t chain_len;
 	struct spdm_chain_info chain_info;
 	bool chain_verified;		/* spdm_chain_verify() passed, digest matched */
+	bool chain_cached;		/* ... earlier: taken from the chain cache, no
+					 * GET_CERTIFICATE was sent */
 	bool challenge_verified;	/* CHALLENGE_AUTH signature verified */
 	uint8_t summary_hash[SPDM_MAX_HASH_SIZE];
 	size_t summary_hash_len;

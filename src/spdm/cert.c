@@ -14,10 +14,12 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <openssl/err.h>
+#include <openssl/rand.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
 #include <doekit/cursor.h>
+#include <doekit/doe.h>
 #include "spdm_int.h"
 #include "internal.h"
 
@@ -31,7 +33,23 @@
 struct spdm_trust {
 	struct doe_ctx *ctx;
 	X509_STORE *store;
+	uint64_t id;		/* new whenever anchors change: chain caches key on it */
 };
+
+/* Random, so that a freed store's address reused by a new one never
+ * matches an old cache entry; 0 is kept for "no trust store". */
+static void new_id(struct spdm_trust *t)
+{
+	do {
+		if (RAND_bytes((unsigned char *)&t->id, sizeof(t->id)) != 1)
+			t->id = (uint64_t)(uintptr_t)t ^ doe_now_ns();
+	} while (t->id == 0);
+}
+
+uint64_t spdm_trust_id(const struct spdm_trust *t)
+{
+	return t ? t->id : 0;
+}
 
 /*
  * A directory: OpenSSL's hashed lookup (c_rehash, as -CApath) and, so that a
@@ -94,6 +112,7 @@ int spdm_trust_new(struct doe_ctx *ctx, const char *path, struct spdm_trust **ou
 		return doe_err(ctx, -ENOMEM, "trust store: out of memory");
 	}
 	t->ctx = ctx;
+	new_id(t);
 	if (path) {
 		if (stat(path, &st) < 0) {
 			int e = errno;
@@ -140,6 +159,7 @@ int spdm_trust_add_der(struct spdm_trust *t, const void *der, size_t len)
 			return doe_err(t->ctx, -EIO, "trust store: cannot add certificate");
 		}
 		X509_free(x);
+		new_id(t);
 	}
 	return 0;
 }

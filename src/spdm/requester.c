@@ -520,6 +520,27 @@ static int on_digests(struct spdm_req *r, const uint8_t *in, size_t len)
 		return doe_err(r->ctx, -EINVAL, "SPDM policy: no chain_buf for the certificate chain");
 	r->chain_got = 0;
 	r->chain_total = 0;
+	r->res.chain_cached = false;
+	/* a chain verified before under this digest and these anchors: no
+	 * GET_CERTIFICATE (DSP0274 allows it; M1 then holds no CERTIFICATE,
+	 * as the responder's does), straight to CHALLENGE with its key */
+	if (r->pol.chain_cache) {
+		EVP_PKEY *leaf = NULL;
+		size_t clen = 0;
+
+		if (spdm_cache_lookup(r->pol.chain_cache, r->res.hash_algo, r->res.asym_algo,
+				      r->slot_digest, r->pol.trust, r->pol.chain_buf,
+				      r->pol.chain_cap, &clen, &r->res.chain_info, &leaf) == 1) {
+			EVP_PKEY_free(r->leaf);
+			r->leaf = leaf;
+			r->chain_got = clen;
+			r->res.chain = r->pol.chain_buf;
+			r->res.chain_len = clen;
+			r->res.chain_verified = true;
+			r->res.chain_cached = true;
+			return after_cert(r);
+		}
+	}
 	return next_cert_request(r);
 }
 
@@ -560,6 +581,10 @@ static int chain_done(struct spdm_req *r)
 	TRY(spdm_chain_check(r->ctx, chain, r->chain_got, r->res.hash_algo, r->res.asym_algo,
 			     r->pol.trust, &r->res.chain_info, &r->leaf));
 	r->res.chain_verified = true;
+	if (r->pol.chain_cache)
+		spdm_cache_insert(r->pol.chain_cache, r->res.hash_algo, r->res.asym_algo,
+				  r->slot_digest, r->pol.trust, chain, r->chain_got,
+				  &r->res.chain_info, r->leaf);
 	return after_cert(r);
 }
 

@@ -52,6 +52,20 @@ int spdm_chain_check(struct doe_ctx *ctx, const void *chain, size_t len, uint32_
 		     uint32_t asym_algo, const struct spdm_trust *trust,
 		     struct spdm_chain_info *info, EVP_PKEY **leaf);
 
+/* The trust store's identity for chain caches (0 for NULL). */
+uint64_t spdm_trust_id(const struct spdm_trust *t);
+
+/* Chain cache (chain_cache.c), for the requester. lookup: 1 with the chain
+ * copied to buf, its info and a new reference to the leaf key; 0 on a miss
+ * (also when the chain does not fit cap). insert: best effort. */
+struct spdm_chain_cache;
+int spdm_cache_lookup(struct spdm_chain_cache *c, uint32_t hash_algo, uint32_t asym_algo,
+		      const uint8_t *digest, const struct spdm_trust *trust, void *buf,
+		      size_t cap, size_t *len, struct spdm_chain_info *info, EVP_PKEY **leaf);
+void spdm_cache_insert(struct spdm_chain_cache *c, uint32_t hash_algo, uint32_t asym_algo,
+		       const uint8_t *digest, const struct spdm_trust *trust, const void *chain,
+		       size_t len, const struct spdm_chain_info *info, EVP_PKEY *leaf);
+
 /*
  * Transcripts (DSP0274 §15 / §10.8 / §10.11): VCA is kept as bytes (it is
  * needed before the hash is known and again for each of M and L, and a
