@@ -15,6 +15,7 @@ bool emu_mb_has_protocol(const struct emu_mb *mb, uint16_t vid, uint8_t type);
 struct doe_ctx *emu_fn_ctx(const struct emu_fn *fn);
 /* The topology links each function to the port above it. */
 void emu_fn_set_parent(struct emu_fn *fn, struct emu_fn *parent);
+struct emu_fn *emu_fn_parent(const struct emu_fn *fn);
 /* The function's CDAT responder state (emu/cdat.c), freed with the function. */
 struct emu_cdat;
 struct emu_cdat **emu_fn_cdat_slot(struct emu_fn *fn);

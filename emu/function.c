@@ -199,6 +199,11 @@ void emu_fn_set_parent(struct emu_fn *fn, struct emu_fn *parent)
 	fn->parent = parent;
 }
 
+struct emu_fn *emu_fn_parent(const struct emu_fn *fn)
+{
+	return fn->parent;
+}
+
 /* Link Status: Data Link Layer Link Active (bit 13) follows the holds. */
 static void sync_link_status(struct emu_fn *fn)
 {

@@ -65,6 +65,8 @@ struct emu_spdm {
 	struct spdm_meas_value meas[EMU_SPDM_MAX_MEAS];
 	uint8_t meas_bytes[EMU_SPDM_MAX_MEAS][EMU_SPDM_MEAS_BYTES];
 	struct spdm_identity *id;	/* NULL until first use */
+	const struct spdm_identity *issuer;	/* made under this CA, if set */
+	long serial;
 	struct emu_spdm_conn mb;	/* the mailboxes' responder (DOE) */
 };
 
@@ -163,7 +165,11 @@ static int config(struct emu_spdm *s, struct spdm_rsp_config *cfg)
 		/* CMA SAN: "ACME:WIDGET:0123456789" style, PCIe §6.31.3 */
 		snprintf(san, sizeof(san), "%04X:%04X:EMU-%02X%02X%X", info->vendor_id,
 			 info->device_id, info->bdf.bus, info->bdf.dev, info->bdf.fn);
-		TRY(spdm_identity_new(ctx, s->opts.asym_algo, san, &s->id));
+		if (s->issuer)
+			TRY(spdm_identity_issue(ctx, s->issuer, s->opts.asym_algo, san, s->serial,
+						&s->id));
+		else
+			TRY(spdm_identity_new(ctx, s->opts.asym_algo, san, &s->id));
 	}
 	spdm_rsp_config_init(cfg);
 	spdm_identity_apply(s->id, cfg);
@@ -552,6 +558,20 @@ int emu_fn_spdm_config(struct emu_fn *fn, struct spdm_rsp_config *cfg)
 	if (!s)
 		return doe_err(emu_fn_ctx(fn), -ENOENT, "emulated function has no CMA mailbox");
 	return config(s, cfg);
+}
+
+int emu_fn_set_spdm_issuer(struct emu_fn *fn, const struct spdm_identity *ca, long serial)
+{
+	struct emu_spdm *s = *emu_fn_spdm_slot(fn);
+
+	if (!s)
+		return doe_err(emu_fn_ctx(fn), -ENOENT, "emulated function has no CMA mailbox");
+	conn_reset(&s->mb);
+	spdm_identity_free(s->id);
+	s->id = NULL;
+	s->issuer = ca;
+	s->serial = serial;
+	return 0;
 }
 
 int emu_fn_set_spdm_identity(struct emu_fn *fn, struct spdm_identity *id, uint32_t asym_algo)

@@ -11,23 +11,30 @@
  * registered here as placeholders: Discovery lists them; a request sets
  * Error.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <doekit/cursor.h>
 #include <doekit/discovery.h>
 #include <doekit/doe.h>
+#include <doekit/spdm.h>
 #include "emu_internal.h"
 #include "internal.h"
 
-#define TOPO_MAX_FNS 32
+/* emu:fleet:N bounds: 7 switches of 32 endpoints per PCI domain */
+#define FLEET_DEFAULT 1000u
+#define FLEET_MAX 8192u
 
 struct emu_topo {
 	struct doe_ctx *ctx;
 	const char *profile;
-	struct emu_fn *fns[TOPO_MAX_FNS];
-	int parent[TOPO_MAX_FNS];	/* index into fns, -1 at the top */
-	size_t n;
+	char name[32];			/* "fleet:N" and the like */
+	struct emu_fn **fns;
+	int *parent;			/* index into fns, -1 at the top */
+	size_t n, cap;
+	struct spdm_identity *ca;	/* fleet: the vendor CA every device's leaf is under */
+	size_t fleet;			/* fleet: endpoints */
 };
 
 /* Which protocols a mailbox carries, beyond Discovery */
@@ -64,8 +71,20 @@ static int add_fn(struct emu_topo *t, int parent, const struct emu_fn_info *info
 {
 	int rc;
 
-	if (t->n == TOPO_MAX_FNS)
-		return -ENOSPC;
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 16;
+		struct emu_fn **f = realloc(t->fns, cap * sizeof(*f));
+		int *p;
+
+		if (!f)
+			return -ENOMEM;
+		t->fns = f;
+		p = realloc(t->parent, cap * sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+		t->parent = p;
+		t->cap = cap;
+	}
 	rc = emu_fn_new(t->ctx, info, &t->fns[t->n]);
 	if (rc < 0)	/* callers TRY() this and then use *out: set it on every other path */
 		return rc;
@@ -327,6 +346,76 @@ static int build_faulty(struct emu_topo *t)
 	return 0;
 }
 
+/*
+ * emu:fleet[:N]: N CXL type 3 endpoints (ECDSA P-256 leaves, each its own
+ * key and serial, all under one vendor CA made for the topology) behind
+ * switches of 32 downstream ports, seven switches per PCI domain (a
+ * domain's 256 buses hold 7 x 34). Root ports carry no mailbox; each
+ * switch's upstream port has CMA (a switch to attest, whose subtree a
+ * failure makes untrusted); downstream ports have none.
+ */
+#define FLEET_PORTS 32u
+#define FLEET_SWITCHES_PER_DOMAIN 7u
+
+static int fleet_endpoint(struct emu_topo *t, int parent, uint16_t dom, uint8_t bus, long serial)
+{
+	struct emu_fn_info i = fn_info(bus, 0, 0, VID_INTEL, 0x0D93, CLASS_CXL_MEM,
+				       EMU_PCIE_ENDPOINT, "CXL type 3 memory device");
+	struct emu_spdm_opts o = { .asym_algo = SPDM_ASYM_ECDSA_P256 };
+	struct emu_fn *fn;
+
+	i.bdf.domain = dom;
+	i.link_width = 8;
+	TRY(add_fn(t, parent, &i, &fn));
+	TRY(add_mailbox(fn, MB_CMA_SECURED, 2, true, NULL));
+	TRY(emu_fn_set_spdm(fn, &o));
+	return emu_fn_set_spdm_issuer(fn, t->ca, serial);
+}
+
+static int build_fleet(struct emu_topo *t)
+{
+	size_t left = t->fleet;
+	long serial = 0x1000;
+
+	TRY(spdm_identity_new(t->ctx, SPDM_ASYM_ECDSA_P256, NULL, &t->ca));
+	for (unsigned sw = 0; left; sw++) {
+		uint16_t dom = (uint16_t)(sw / FLEET_SWITCHES_PER_DOMAIN);
+		unsigned slot = sw % FLEET_SWITCHES_PER_DOMAIN;
+		uint8_t bus = (uint8_t)(1 + slot * (FLEET_PORTS + 2));
+		struct emu_fn_info i = fn_info(0, (uint8_t)(slot + 1), 0, VID_INTEL, 0x7075,
+					       CLASS_PCI_BRIDGE, EMU_PCIE_ROOT_PORT, "root port");
+		struct emu_fn_info u = fn_info(bus, 0, 0, VID_HUAWEI, 0xA128, CLASS_PCI_BRIDGE,
+					       EMU_PCIE_SWITCH_UP, "CXL switch upstream port");
+		struct emu_spdm_opts o = { .asym_algo = SPDM_ASYM_ECDSA_P256 };
+		struct emu_fn *fn;
+		int rp, usp;
+
+		i.bdf.domain = dom;
+		i.port_number = (uint8_t)(slot + 1);
+		TRY(add_fn(t, -1, &i, &fn));
+		rp = (int)t->n - 1;
+		u.bdf.domain = dom;
+		TRY(add_fn(t, rp, &u, &fn));
+		usp = (int)t->n - 1;
+		TRY(add_mailbox(fn, MB_CMA, 1, false, NULL));
+		TRY(emu_fn_set_spdm(fn, &o));
+		TRY(emu_fn_set_spdm_issuer(fn, t->ca, serial++));
+		for (unsigned port = 0; port < FLEET_PORTS && left; port++, left--) {
+			struct emu_fn_info d = fn_info((uint8_t)(bus + 1), (uint8_t)port, 0, VID_HUAWEI,
+						       0xA129, CLASS_PCI_BRIDGE,
+						       EMU_PCIE_SWITCH_DOWN,
+						       "CXL switch downstream port");
+
+			d.bdf.domain = dom;
+			d.port_number = (uint8_t)(port + 1);
+			TRY(add_fn(t, usp, &d, &fn));
+			TRY(fleet_endpoint(t, (int)t->n - 1, dom, (uint8_t)(bus + 2 + port),
+					   serial++));
+		}
+	}
+	return 0;
+}
+
 struct profile {
 	struct emu_profile_desc desc;
 	int (*build)(struct emu_topo *t);
@@ -341,6 +430,8 @@ static const struct profile profiles[] = {
 	{ { "faulty", "devices that misbehave: timeout, capability loop, Discovery loop, "
 		      "bad length, bad CDAT checksum, CDAT handle loop, CDAT stall" },
 	  build_faulty },
+	{ { "fleet", "fleet[:N]: N CXL type 3 endpoints (default 1000, ECDSA P-256, one vendor "
+		     "CA) behind switches of 32 ports, for attestation at scale" }, build_fleet },
 };
 
 size_t emu_profile_count(void)
@@ -353,47 +444,100 @@ const struct emu_profile_desc *emu_profile_get(size_t i)
 	return i < ARRAY_SIZE(profiles) ? &profiles[i].desc : NULL;
 }
 
-static uint32_t bdf_key(const struct emu_fn *fn)
+static uint64_t bdf_key(const struct emu_fn *fn)
 {
 	const struct doe_bdf *b = &emu_fn_info(fn)->bdf;
 
-	return (uint32_t)b->domain << 16 | (uint32_t)b->bus << 8 | (uint32_t)b->dev << 3 | b->fn;
+	return (uint64_t)b->domain << 16 | (uint64_t)b->bus << 8 | (uint64_t)b->dev << 3 | b->fn;
 }
 
-/* Sorts functions by BDF (insertion sort: a handful), keeping parent links. */
-static void sort_by_bdf(struct emu_topo *t)
+struct order {
+	uint64_t key;
+	size_t was;	/* index before sorting */
+};
+
+static int by_key(const void *a, const void *b)
 {
-	struct emu_fn *orig[TOPO_MAX_FNS];
-	int rank[TOPO_MAX_FNS], parent[TOPO_MAX_FNS];
+	const struct order *x = a, *y = b;
 
-	memcpy(orig, t->fns, t->n * sizeof(*orig));
-	for (size_t i = 1; i < t->n; i++) {
-		struct emu_fn *f = t->fns[i];
-		size_t j = i;
+	return x->key < y->key ? -1 : x->key > y->key;
+}
 
-		for (; j > 0 && bdf_key(t->fns[j - 1]) > bdf_key(f); j--)
-			t->fns[j] = t->fns[j - 1];
-		t->fns[j] = f;
+/* Sorts functions by BDF, keeping parent links. */
+static int sort_by_bdf(struct emu_topo *t)
+{
+	struct order *o = malloc(t->n * sizeof(*o) + 1);
+	size_t *rank = malloc(t->n * sizeof(*rank) + 1);
+	struct emu_fn **fns = malloc(t->n * sizeof(*fns) + 1);
+	int *parent = malloc(t->n * sizeof(*parent) + 1);
+
+	if (!o || !rank || !fns || !parent) {
+		free(o);
+		free(rank);
+		free(fns);
+		free(parent);
+		return -ENOMEM;
 	}
 	for (size_t i = 0; i < t->n; i++)
-		for (size_t k = 0; k < t->n; k++)
-			if (t->fns[k] == orig[i])
-				rank[i] = (int)k;
-	for (size_t i = 0; i < t->n; i++)
-		parent[rank[i]] = t->parent[i] < 0 ? -1 : rank[t->parent[i]];
-	memcpy(t->parent, parent, t->n * sizeof(*parent));
+		o[i] = (struct order){ bdf_key(t->fns[i]), i };
+	qsort(o, t->n, sizeof(*o), by_key);
+	for (size_t k = 0; k < t->n; k++)
+		rank[o[k].was] = k;
+	for (size_t k = 0; k < t->n; k++) {
+		int p = t->parent[o[k].was];
+
+		fns[k] = t->fns[o[k].was];
+		parent[k] = p < 0 ? -1 : (int)rank[p];
+	}
+	free(t->fns);
+	free(t->parent);
+	t->fns = fns;
+	t->parent = parent;
+	free(o);
+	free(rank);
+	return 0;
+}
+
+/* "fleet" or "fleet:N", N endpoints 1..FLEET_MAX, digits only */
+static int fleet_size(const char *profile, size_t *n)
+{
+	const char *p;
+	size_t v = 0;
+
+	if (strncmp(profile, "fleet", 5))
+		return 0;
+	if (!profile[5]) {
+		*n = FLEET_DEFAULT;
+		return 1;
+	}
+	if (profile[5] != ':' || !profile[6] || strlen(profile + 6) > 4)
+		return -1;
+	for (p = profile + 6; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return -1;
+		v = v * 10 + (size_t)(*p - '0');
+	}
+	if (v < 1 || v > FLEET_MAX || profile[6] == '0')
+		return -1;
+	*n = v;
+	return 1;
 }
 
 int emu_topo_new(struct doe_ctx *ctx, const char *profile, struct emu_topo **out)
 {
 	const struct profile *p = NULL;
 	struct emu_topo *t;
+	size_t fleet = 0;
 	int rc;
 
 	if (!profile || !*profile)
 		profile = EMU_DEFAULT_PROFILE;
+	rc = fleet_size(profile, &fleet);
+	if (rc < 0)
+		return doe_err(ctx, -EINVAL, "emulator profile '%s': expected fleet:N with N "
+			       "endpoints, 1-%u", profile, FLEET_MAX);
 	for (size_t i = 0; i < ARRAY_SIZE(profiles); i++)
-		if (!strcmp(profiles[i].desc.name, profile))
+		if (!strcmp(profiles[i].desc.name, rc ? "fleet" : profile))
 			p = &profiles[i];
 	if (!p)
 		return doe_err(ctx, -ENOENT,
@@ -403,13 +547,19 @@ int emu_topo_new(struct doe_ctx *ctx, const char *profile, struct emu_topo **out
 	if (!t)
 		return doe_err(ctx, -ENOMEM, "out of memory");
 	t->ctx = ctx;
-	t->profile = p->desc.name;
+	if (fleet && fleet != FLEET_DEFAULT)
+		snprintf(t->name, sizeof(t->name), "fleet:%zu", fleet);
+	else
+		snprintf(t->name, sizeof(t->name), "%s", p->desc.name);
+	t->profile = t->name;
+	t->fleet = fleet;
 	rc = p->build(t);
+	if (rc == 0)
+		rc = sort_by_bdf(t);
 	if (rc) {
 		emu_topo_free(t);
 		return doe_err(ctx, rc, "building emulator profile '%s' failed", profile);
 	}
-	sort_by_bdf(t);
 	*out = t;
 	return 0;
 }
@@ -420,6 +570,9 @@ void emu_topo_free(struct emu_topo *t)
 		return;
 	for (size_t i = 0; i < t->n; i++)
 		emu_fn_free(t->fns[i]);
+	free(t->fns);
+	free(t->parent);
+	spdm_identity_free(t->ca);	/* after the functions that borrowed it */
 	free(t);
 }
 
@@ -438,22 +591,29 @@ struct emu_fn *emu_topo_fn(const struct emu_topo *t, size_t i)
 	return i < t->n ? t->fns[i] : NULL;
 }
 
+/* functions are sorted by BDF: a binary search */
 struct emu_fn *emu_topo_find(const struct emu_topo *t, const struct doe_bdf *bdf)
 {
-	for (size_t i = 0; i < t->n; i++) {
-		const struct doe_bdf *b = &emu_fn_info(t->fns[i])->bdf;
+	uint64_t key = (uint64_t)bdf->domain << 16 | (uint64_t)bdf->bus << 8 |
+		       (uint64_t)bdf->dev << 3 | bdf->fn;
+	size_t lo = 0, hi = t->n;
 
-		if (b->domain == bdf->domain && b->bus == bdf->bus && b->dev == bdf->dev &&
-		    b->fn == bdf->fn)
-			return t->fns[i];
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		uint64_t k = bdf_key(t->fns[mid]);
+
+		if (k == key)
+			return t->fns[mid];
+		if (k < key)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
 	return NULL;
 }
 
 struct emu_fn *emu_topo_parent(const struct emu_topo *t, const struct emu_fn *fn)
 {
-	for (size_t i = 0; i < t->n; i++)
-		if (t->fns[i] == fn)
-			return t->parent[i] >= 0 ? t->fns[t->parent[i]] : NULL;
-	return NULL;
+	(void)t;
+	return emu_fn_parent(fn);
 }

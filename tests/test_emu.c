@@ -295,7 +295,7 @@ static void t_config_read_only(void)
 
 static void t_profiles_build(void)
 {
-	T_EQ(emu_profile_count(), 4);
+	T_EQ(emu_profile_count(), 5);
 	for (size_t i = 0; i < emu_profile_count(); i++) {
 		const struct emu_profile_desc *d = emu_profile_get(i);
 		struct emu_topo *topo = NULL;
@@ -316,8 +316,10 @@ static void t_profiles_build(void)
 				const struct doe_bdf *a = &emu_fn_info(emu_topo_fn(topo, k - 1))->bdf;
 				const struct doe_bdf *b = &emu_fn_info(fn)->bdf;
 
-				T_TRUE(a->bus < b->bus || (a->bus == b->bus && (a->dev << 3 | a->fn) <
-								      (b->dev << 3 | b->fn)));
+				T_TRUE(a->domain < b->domain ||
+				       (a->domain == b->domain &&
+					(a->bus < b->bus || (a->bus == b->bus && (a->dev << 3 | a->fn) <
+								      (b->dev << 3 | b->fn)))));
 			}
 		}
 		T_TRUE(mailboxes > 0);
@@ -325,6 +327,59 @@ static void t_profiles_build(void)
 		emu_topo_free(topo);
 	}
 	T_TRUE(emu_profile_get(emu_profile_count()) == NULL);
+}
+
+/* emu:fleet[:N]: N endpoints behind 32-port switches, 7 per domain, all
+ * under one vendor CA; sizes parsed strictly. */
+static void t_fleet(void)
+{
+	static const char *const bad[] = { "fleet:", "fleet:0", "fleet:01", "fleet:8193",
+					   "fleet:12345", "fleet:1x", "fleet:-1", "fleetx",
+					   "fleet: 5" };
+	struct emu_topo *topo = NULL;
+	const uint8_t *r1, *r2;
+	size_t l1, l2, eps = 0, cma = 0;
+	struct doe_bdf last = { 4, 0xDD, 0, 0 }, b;
+
+	T_EQ(emu_topo_new(ctx, "fleet", &topo), 0);
+	if (!topo)
+		return;
+	T_STREQ(emu_topo_profile(topo), "fleet");
+	for (size_t k = 0; k < emu_topo_count(topo); k++) {
+		struct emu_fn *fn = emu_topo_fn(topo, k);
+
+		eps += emu_fn_info(fn)->port_type == EMU_PCIE_ENDPOINT;
+		cma += emu_fn_has_spdm(fn);
+	}
+	T_EQ(eps, 1000);
+	T_EQ(cma, 1000 + 32);	/* and each switch's upstream port */
+	/* the last endpoint: switch 31 is domain 4's 4th (slot 3): bus 1 + 3 * 34,
+	 * its ports' buses start 2 higher; 1000 = 31 * 32 + 8: port 7 */
+	last.bus = 1 + 3 * 34 + 2 + 7;
+	T_TRUE(emu_topo_find(topo, &last) != NULL);
+	T_EQ(emu_fn_info(emu_topo_fn(topo, emu_topo_count(topo) - 1))->bdf.bus, last.bus);
+	b = last;
+	b.bus++;
+	T_TRUE(emu_topo_find(topo, &b) == NULL);
+	T_TRUE(emu_topo_parent(topo, emu_topo_find(topo, &last)) != NULL);
+	/* one vendor CA: two devices share a root, not a leaf */
+	T_EQ(emu_fn_spdm_root(emu_topo_find(topo, &last), &r1, &l1), 0);
+	b = (struct doe_bdf){ 0, 3, 0, 0 };
+	T_EQ(emu_fn_spdm_root(emu_topo_find(topo, &b), &r2, &l2), 0);
+	T_TRUE(l1 == l2 && !memcmp(r1, r2, l1));
+	emu_topo_free(topo);
+
+	T_EQ(emu_topo_new(ctx, "fleet:5", &topo), 0);
+	if (topo) {
+		T_STREQ(emu_topo_profile(topo), "fleet:5");
+		T_EQ(emu_topo_count(topo), 2 + 5 * 2);
+		emu_topo_free(topo);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		topo = NULL;
+		T_EQ(emu_topo_new(ctx, bad[i], &topo), -EINVAL);
+		T_TRUE(topo == NULL);
+	}
 }
 
 static void t_default_profile(void)
@@ -514,6 +569,7 @@ int main(void)
 	T_RUN(t_unknown_profile);
 	T_RUN(t_find_and_parent);
 	T_RUN(t_link_holds);
+	T_RUN(t_fleet);
 	T_RUN(t_faulty_profile);
 	T_RUN(t_fault_names);
 	doe_ctx_free(ctx);

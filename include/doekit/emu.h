@@ -247,6 +247,11 @@ DOE_API int emu_fn_spdm_root(struct emu_fn *fn, const uint8_t **der, size_t *len
 struct spdm_identity;
 DOE_API int emu_fn_set_spdm_identity(struct emu_fn *fn, struct spdm_identity *id,
 				     uint32_t asym_algo);
+/* The function's identity, when first needed, is a new leaf issued by ca
+ * (spdm_identity_issue(), with this serial) instead of a chain of its own:
+ * devices of one vendor. ca is borrowed: it must outlive fn. */
+DOE_API int emu_fn_set_spdm_issuer(struct emu_fn *fn, const struct spdm_identity *ca,
+				   long serial);
 /* The configuration of the function's responder (its identity made if
  * needed), for a caller that runs responders of its own, e.g. one per
  * socket connection. What it points to belongs to fn: valid until fn is

@@ -455,6 +455,13 @@ struct spdm_identity;
 DOE_API int spdm_identity_new(struct doe_ctx *ctx, uint32_t asym_algo, const char *cma_san,
 			      struct spdm_identity **out);
 DOE_API void spdm_identity_free(struct spdm_identity *id);
+/* A new leaf (key of asym_algo, the CMA SAN given, serial >= 4) under the
+ * root and intermediate of ca, which must come from spdm_identity_new():
+ * devices of one vendor CA, as a fleet has. ca may issue from several
+ * threads at once. */
+DOE_API int spdm_identity_issue(struct doe_ctx *ctx, const struct spdm_identity *ca,
+				uint32_t asym_algo, const char *cma_san, long serial,
+				struct spdm_identity **out);
 /* DER certificates root first (for spdm_rsp_config.certs_der) */
 DOE_API const uint8_t *spdm_identity_certs(const struct spdm_identity *id, size_t *len);
 /* The root alone (DER), to put in a trust store */

@@ -26,6 +26,10 @@ struct spdm_identity {
 	uint8_t *certs;		/* root, intermediate, leaf DER */
 	size_t certs_len;
 	size_t root_len;
+	/* made by spdm_identity_new(): what spdm_identity_issue() signs with */
+	EVP_PKEY *int_key;
+	X509 *inter;
+	size_t ca_len;		/* root + intermediate DER */
 };
 
 static EVP_PKEY *keygen(uint32_t asym)
@@ -153,8 +157,15 @@ int spdm_identity_new(struct doe_ctx *ctx, uint32_t asym, const char *san,
 	if ((rc = append_der(id, root)) < 0)
 		goto out;
 	id->root_len = id->certs_len;
-	if ((rc = append_der(id, inter)) < 0 || (rc = append_der(id, leaf)) < 0)
+	if ((rc = append_der(id, inter)) < 0)
 		goto out;
+	id->ca_len = id->certs_len;
+	if ((rc = append_der(id, leaf)) < 0)
+		goto out;
+	id->int_key = int_key;
+	id->inter = inter;
+	int_key = NULL;
+	inter = NULL;
 	rc = 0;
 out:
 	ERR_clear_error();
@@ -176,8 +187,54 @@ void spdm_identity_free(struct spdm_identity *id)
 	if (!id)
 		return;
 	EVP_PKEY_free(id->leaf_key);
+	EVP_PKEY_free(id->int_key);
+	X509_free(id->inter);
 	free(id->certs);
 	free(id);
+}
+
+int spdm_identity_issue(struct doe_ctx *ctx, const struct spdm_identity *ca, uint32_t asym,
+			const char *san, long serial, struct spdm_identity **out)
+{
+	struct spdm_identity *id;
+	X509 *leaf = NULL;
+	int rc = -EIO;
+
+	if (!out || !spdm_sig_size(asym))
+		return doe_err(ctx, -EINVAL, "identity: algorithm 0x%x not supported", asym);
+	if (!ca || !ca->int_key)
+		return doe_err(ctx, -EINVAL, "identity: the issuer has no CA key (only identities "
+			       "made by spdm_identity_new() issue others)");
+	if (serial < 4)
+		return doe_err(ctx, -EINVAL, "identity: serial %ld is the issuer's own (1-3)", serial);
+	id = calloc(1, sizeof(*id));
+	if (!id)
+		return doe_err(ctx, -ENOMEM, "identity: out of memory");
+	id->asym = asym;
+	id->leaf_key = keygen(asym);
+	if (id->leaf_key)
+		leaf = make_cert(id->leaf_key, ca->int_key, ca->inter, "doekit test device", false,
+				 san ? san : DEFAULT_CMA_SAN, serial);
+	if (!leaf)
+		goto out;
+	id->certs = malloc(ca->ca_len);
+	if (!id->certs) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	memcpy(id->certs, ca->certs, ca->ca_len);
+	id->certs_len = ca->ca_len;
+	id->root_len = ca->root_len;
+	rc = append_der(id, leaf);
+out:
+	ERR_clear_error();
+	X509_free(leaf);
+	if (rc) {
+		spdm_identity_free(id);
+		return doe_err(ctx, rc, "identity: issuing a %s leaf failed", spdm_asym_name(asym));
+	}
+	*out = id;
+	return 0;
 }
 
 const uint8_t *spdm_identity_certs(const struct spdm_identity *id, size_t *len)
