@@ -337,6 +337,65 @@ static void t_features_absent(void)
 	T_CONTAINS(doe_ctx_errmsg(ctx), "0000:0e:00.0: the kernel lists no doe_features");
 }
 
+/* The real layout: bus/pci/devices/<bdf> are links into the device
+ * hierarchy under devices/pci<DDDD:BB>/, where a function's directory
+ * sits inside its bridge's. */
+static void t_parent(void)
+{
+	static const char *const chain[] = { "0000:00:01.0", "0000:0d:00.0", "0000:0e:00.0",
+					     "0000:0f:00.0" };
+	char dir[512] = "devices/pci0000:00", link[600], target[600];
+	struct doe_ctx *c = NULL;
+	struct doe_bdf b, p;
+	char r[64];
+
+	snprintf(r, sizeof(r), "/tmp/doekit-sysfs-real-XXXXXX");
+	T_TRUE(mkdtemp(r) != NULL);
+	T_EQ(doe_ctx_new(&c), 0);
+	T_EQ(doe_ctx_set_sysfs_root(c, r), 0);
+	snprintf(link, sizeof(link), "%s/bus/pci/devices", r);
+	snprintf(target, sizeof(target), "%s/bus", r);
+	mkdir(target, 0755);
+	snprintf(target, sizeof(target), "%s/bus/pci", r);
+	mkdir(target, 0755);
+	mkdir(link, 0755);
+	for (size_t i = 0; i < ARRAY_SIZE(chain); i++) {
+		char path[600];
+
+		snprintf(dir + strlen(dir), sizeof(dir) - strlen(dir), "/%s", chain[i]);
+		snprintf(path, sizeof(path), "%s/%s", r, dir);
+		for (char *q = path + strlen(r) + 1; (q = strchr(q, '/')); q++) {
+			*q = '\0';
+			mkdir(path, 0755);
+			*q = '/';
+		}
+		T_EQ(mkdir(path, 0755), 0);
+		snprintf(link, sizeof(link), "%s/bus/pci/devices/%s", r, chain[i]);
+		snprintf(target, sizeof(target), "../../../%s", dir);
+		T_EQ(symlink(target, link), 0);
+	}
+	T_EQ(doe_bdf_parse("0000:0f:00.0", &b), 0);
+	T_EQ(doe_sysfs_parent(c, &b, &p), 1);
+	T_EQ(p.bus, 0x0e);
+	T_EQ(doe_bdf_parse("0000:0d:00.0", &b), 0);
+	T_EQ(doe_sysfs_parent(c, &b, &p), 1);
+	T_EQ(p.bus, 0x00);
+	T_EQ(p.dev, 0x01);
+	T_EQ(doe_bdf_parse("0000:00:01.0", &b), 0);
+	T_EQ(doe_sysfs_parent(c, &b, &p), 0);
+	T_EQ(doe_bdf_parse("0000:42:00.0", &b), 0);
+	T_EQ(doe_sysfs_parent(c, &b, &p), -ENOENT);
+	doe_ctx_free(c);
+	{
+		char *saved = strdup(root);
+
+		snprintf(root, sizeof(root), "%s", r);
+		remove_tree();
+		snprintf(root, sizeof(root), "%s", saved);
+		free(saved);
+	}
+}
+
 int main(void)
 {
 	int rc;
@@ -360,6 +419,7 @@ int main(void)
 	T_RUN(t_list_no_sysfs);
 	T_RUN(t_features);
 	T_RUN(t_features_absent);
+	T_RUN(t_parent);
 	rc = T_DONE();
 	remove_tree();
 	doe_ctx_free(ctx);

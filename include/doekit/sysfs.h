@@ -29,6 +29,12 @@ DOE_API int doe_sysfs_list_functions(struct doe_ctx *ctx, struct doe_bdf *out, s
 DOE_API int doe_sysfs_features(struct doe_ctx *ctx, const struct doe_bdf *bdf,
 			       struct doe_protocol *out, size_t max);
 
+/* The bridge above a function, from where its sysfs directory sits:
+ * returns 1 with *parent, 0 for a function directly below a host bridge
+ * (or an RCiEP), -errno when the function is not there. */
+DOE_API int doe_sysfs_parent(struct doe_ctx *ctx, const struct doe_bdf *bdf,
+			     struct doe_bdf *parent);
+
 DOE_END_DECLS
 
 #endif

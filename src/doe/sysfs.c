@@ -128,3 +128,31 @@ int doe_sysfs_features(struct doe_ctx *ctx, const struct doe_bdf *bdf, struct do
 	closedir(d);
 	return (int)stored;
 }
+
+/*
+ * The bridge above a function: <root>/bus/pci/devices/<bdf> is a link into
+ * /sys/devices/pci<DDDD:BB>/<bridge>/.../<bdf>; the path component before
+ * the function's own, when it is a BDF, is its parent (a root port or a
+ * switch port). The host bridge directory ("pci0000:00") is not a function.
+ */
+int doe_sysfs_parent(struct doe_ctx *ctx, const struct doe_bdf *bdf, struct doe_bdf *parent)
+{
+	char path[PATH_MAX], real[PATH_MAX], name[DOE_BDF_STRLEN];
+	char *last, *prev;
+
+	doe_bdf_format(bdf, name);
+	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s", doe_ctx_sysfs_root(ctx), name);
+	if (!realpath(path, real))
+		return doe_err(ctx, -errno, "%s: %s", path, strerror(errno));
+	last = strrchr(real, '/');
+	if (!last || strcmp(last + 1, name))
+		return doe_err(ctx, -EBADMSG, "%s resolves to %s, not a directory named %s", path,
+			       real, name);
+	*last = '\0';
+	prev = strrchr(real, '/');
+	if (!prev || doe_bdf_parse(prev + 1, parent))
+		return 0;	/* directly below the host bridge */
+	/* only a full DDDD:BB:DD.F component is a function; "BB:DD.F"
+	 * would parse too, but no sysfs directory is named so */
+	return strlen(prev + 1) == DOE_BDF_STRLEN - 1 ? 1 : 0;
+}
