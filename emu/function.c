@@ -283,8 +283,13 @@ static const struct doe_cfg_ops fn_ops = {
 
 int emu_fn_cfg_open(struct emu_fn *fn, struct doe_cfg **out)
 {
+	return emu_fn_cfg_open_ctx(fn, fn->ctx, out);
+}
+
+int emu_fn_cfg_open_ctx(struct emu_fn *fn, struct doe_ctx *ctx, struct doe_cfg **out)
+{
 	char name[DOE_BDF_STRLEN];
 
 	doe_bdf_format(&fn->info.bdf, name);
-	return doe_cfg_new(fn->ctx, &fn_ops, fn, name, out);
+	return doe_cfg_new(ctx, &fn_ops, fn, name, out);
 }

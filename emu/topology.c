@@ -348,7 +348,8 @@ static int build_faulty(struct emu_topo *t)
 
 /*
  * emu:fleet[:N]: N CXL type 3 endpoints (ECDSA P-256 leaves, each its own
- * key and serial, all under one vendor CA made for the topology) behind
+ * key and serial, all under one vendor CA made for the topology, ECDSA
+ * P-256 throughout: a P-256 fleet's chains are P-256 too) behind
  * switches of 32 downstream ports, seven switches per PCI domain (a
  * domain's 256 buses hold 7 x 34). Root ports carry no mailbox; each
  * switch's upstream port has CMA (a switch to attest, whose subtree a
@@ -377,7 +378,7 @@ static int build_fleet(struct emu_topo *t)
 	size_t left = t->fleet;
 	long serial = 0x1000;
 
-	TRY(spdm_identity_new(t->ctx, SPDM_ASYM_ECDSA_P256, NULL, &t->ca));
+	TRY(spdm_identity_new_ca(t->ctx, SPDM_ASYM_ECDSA_P256, &t->ca));
 	for (unsigned sw = 0; left; sw++) {
 		uint16_t dom = (uint16_t)(sw / FLEET_SWITCHES_PER_DOMAIN);
 		unsigned slot = sw % FLEET_SWITCHES_PER_DOMAIN;

@@ -129,6 +129,11 @@ DOE_API uint8_t *emu_fn_config_image(struct emu_fn *fn);
 
 /* A doe_cfg that reaches this function; the fn must outlive it. */
 DOE_API int emu_fn_cfg_open(struct emu_fn *fn, struct doe_cfg **out);
+/* The same, reporting to ctx instead of the topology's: a thread that
+ * drives some functions of a shared topology keeps its errors its own.
+ * Different functions may be driven from different threads at once (one
+ * function by one thread at a time); the topology itself is read-only then. */
+DOE_API int emu_fn_cfg_open_ctx(struct emu_fn *fn, struct doe_ctx *ctx, struct doe_cfg **out);
 
 /* Registers a protocol on a mailbox (after Discovery, in call order).
  * handler may be NULL: the protocol is listed but every request sets Error

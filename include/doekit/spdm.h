@@ -455,8 +455,14 @@ struct spdm_identity;
 DOE_API int spdm_identity_new(struct doe_ctx *ctx, uint32_t asym_algo, const char *cma_san,
 			      struct spdm_identity **out);
 DOE_API void spdm_identity_free(struct spdm_identity *id);
+/* A vendor CA alone: root -> intermediate, both ECDSA of asym_algo (P-256
+ * or P-384), to issue device identities from; it has no leaf and cannot
+ * answer as a responder itself. */
+DOE_API int spdm_identity_new_ca(struct doe_ctx *ctx, uint32_t asym_algo,
+				 struct spdm_identity **out);
 /* A new leaf (key of asym_algo, the CMA SAN given, serial >= 4) under the
- * root and intermediate of ca, which must come from spdm_identity_new():
+ * root and intermediate of ca, which must come from spdm_identity_new() or
+ * spdm_identity_new_ca():
  * devices of one vendor CA, as a fleet has. ca may issue from several
  * threads at once. */
 DOE_API int spdm_identity_issue(struct doe_ctx *ctx, const struct spdm_identity *ca,

@@ -182,6 +182,48 @@ out:
 	return 0;
 }
 
+int spdm_identity_new_ca(struct doe_ctx *ctx, uint32_t asym, struct spdm_identity **out)
+{
+	const char *curve = asym == SPDM_ASYM_ECDSA_P256   ? "P-256"
+			    : asym == SPDM_ASYM_ECDSA_P384 ? "P-384"
+							   : NULL;
+	EVP_PKEY *root_key = NULL;
+	X509 *root = NULL;
+	struct spdm_identity *id;
+	int rc = -EIO;
+
+	if (!out || !curve)
+		return doe_err(ctx, -EINVAL, "identity: a CA key is ECDSA P-256 or P-384");
+	id = calloc(1, sizeof(*id));
+	if (!id)
+		return doe_err(ctx, -ENOMEM, "identity: out of memory");
+	id->asym = asym;
+	root_key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", curve);
+	id->int_key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", curve);
+	if (!root_key || !id->int_key)
+		goto out;
+	root = make_cert(root_key, root_key, NULL, "doekit test vendor root CA", true, NULL, 1);
+	id->inter = root ? make_cert(id->int_key, root_key, root, "doekit test vendor device CA",
+				     true, NULL, 2) : NULL;
+	if (!id->inter || (rc = append_der(id, root)) < 0)
+		goto out;
+	id->root_len = id->certs_len;
+	if ((rc = append_der(id, id->inter)) < 0)
+		goto out;
+	id->ca_len = id->certs_len;
+	rc = 0;
+out:
+	ERR_clear_error();
+	X509_free(root);
+	EVP_PKEY_free(root_key);
+	if (rc) {
+		spdm_identity_free(id);
+		return doe_err(ctx, rc ? rc : -EIO, "identity: making a CA failed");
+	}
+	*out = id;
+	return 0;
+}
+
 void spdm_identity_free(struct spdm_identity *id)
 {
 	if (!id)

@@ -983,5 +983,56 @@ expect 2 "--psk is for --listen" emulate --list-profiles --psk 00
 expect 2 "--psk (2 to 128 hex digits)" emulate --listen tcp:127.0.0.1:0 --psk xyz
 expect 2 "--psk-hint-hex" emulate --listen tcp:127.0.0.1:0 --psk 00 --psk-hint-hex 0g
 
+# --- topology attestation (issue 11): the tree, verdicts down it, enforcement
+golden topology.txt attest --topology emu
+echo '{"corrupt_signature": true}' >"$tmp/cs.json"
+"$doe" attest --topology emu --emu-spdm 0d:00.0="$tmp/cs.json" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ $rc -eq 1 ] && ok || bad "topology with a rejected switch: exit $rc"
+grep -q '^`-0000:0d:00.0  CXL switch upstream port  rejected: CHALLENGE_AUTH' "$tmp/out" && ok ||
+	bad "topology: the switch is not rejected: $(cat "$tmp/out")"
+[ "$(grep -c 'untrusted_path: emu/0000:0d:00.0 is rejected' "$tmp/out")" = 4 ] && ok ||
+	bad "topology: not exactly the 4 functions below the switch are untrusted_path"
+grep -q '0000:20:00.0  NVMe controller (function 0)  authorized' "$tmp/out" && ok ||
+	bad "topology: a device beside the switch is not authorized"
+grep -q '^plan: disable the link of emu/0000:00:01.0 (above emu/0000:0d:00.0, rejected)$' "$tmp/out" &&
+	ok || bad "topology: no enforcement plan without --enforce"
+grep -q '^gone:' "$tmp/out" && bad "topology: a plan removed something" || ok
+# --enforce: exactly the switch's subtree leaves config space
+"$doe" attest --topology emu --emu-spdm 0d:00.0="$tmp/cs.json" --enforce >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 1 ] && ok || bad "topology --enforce: exit code"
+grep '^gone:' "$tmp/out" | sort >"$tmp/gone"
+printf 'gone: emu/0000:%s\n' 0d:00.0 0e:00.0 0e:01.0 0f:00.0 10:00.0 | sort >"$tmp/want"
+diff "$tmp/want" "$tmp/gone" >/dev/null && ok || bad "topology --enforce removed: $(cat "$tmp/gone")"
+# -j: one bundle, the tree with verdicts and evidence
+"$doe" attest --topology -j emu --emu-spdm 0d:00.0="$tmp/cs.json" >"$tmp/b.json" 2>"$tmp/err"
+[ "$(jq -r '.doekit_bundle' "$tmp/b.json")" = 1 ] && ok || bad "topology -j: not a bundle"
+[ "$(jq -c '.summary' "$tmp/b.json")" = '{"authorized":4,"rejected":1,"unreachable":0,"untrusted_path":4}' ] &&
+	ok || bad "topology -j summary: $(jq -c .summary "$tmp/b.json")"
+[ "$(jq -r '.devices[1].children[0].children[0].children[0] | .device + " " + .verdict + " " + .untrusted_by + " " + .reasons[0].check' "$tmp/b.json")" = \
+  "emu/0000:0f:00.0 untrusted_path emu/0000:0d:00.0 path" ] && ok ||
+	bad "topology -j: the endpoint below the switch"
+[ "$(jq -r '.devices[1].children[0].evidence.verified' "$tmp/b.json")" = false ] && ok ||
+	bad "topology -j: the switch's evidence"
+# a device that never answers is unreachable, below it untrusted
+"$doe" attest --topology emu:faulty --deadline 5 -t 200 >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 1 ] && ok || bad "topology emu:faulty: exit code"
+grep -q '0000:0d:00.0  CXL type 3 memory device  unreachable' "$tmp/out" && ok ||
+	bad "topology emu:faulty: 0d:00.0 is not unreachable: $(cat "$tmp/out")"
+# fleet: every endpoint and switch, concurrently
+"$doe" attest --topology emu:fleet:70 --jobs 2 >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 0 ] && ok || bad "topology emu:fleet:70: $(tail -3 "$tmp/out") $(cat "$tmp/err")"
+tail -1 "$tmp/out" | grep -qx '73 authorized, 0 rejected, 0 unreachable, 0 untrusted_path' && ok ||
+	bad "topology fleet:70: $(tail -1 "$tmp/out")"
+# options parsed strictly, and only with --topology
+expect 2 'jobs (1-256)' attest --topology --jobs 0 emu
+expect 2 'jobs (1-256)' attest --topology --jobs 1x emu
+expect 2 'enforce (no value, or =remove)' attest --topology --enforce=yes emu
+expect 2 'needs --topology' attest --jobs 2 emu/0f:00.0
+expect 2 'needs --topology' attest --enforce emu/0f:00.0
+expect 2 'at most one scope' attest --topology emu emu:direct
+expect 2 'needs --raw' attest --topology
+expect 2 'expected fleet:N' attest --topology emu:fleet:0
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -88,6 +88,9 @@ struct json_object *attest_doc(struct attest *a, const struct spdm_result *r, in
  * chain_certs_free()), 0 when there is none or it does not parse. */
 int result_certs(struct attest *a, const struct spdm_result *r, struct chain_cert *certs);
 int attest_open(struct attest *a, const char *spec);
+/* The same for a device already in a->dev (e.g. a function of a topology
+ * the caller keeps: dev.topo NULL, dev.fn set). */
+int attest_open_dev(struct attest *a);
 void attest_close(struct attest *a);
 
 /* Algorithm names on the command line: "ecdsa-p384", "sha384", ... */

@@ -14,12 +14,14 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/rand.h>
 
 #include <doekit/spdm_socket.h>
 #include "attest.h"
 #include "internal.h"
+#include "topology.h"
 
 static const struct {
 	const char *name;
@@ -161,7 +163,6 @@ int parse_meas_mode(const char *s, struct spdm_req_policy *p)
 int attest_open(struct attest *a, const char *spec)
 {
 	struct tool *t = a->t;
-	struct doe_cfg *cfg;
 
 	if (!strncmp(spec, "tcp:", 4)) {
 		snprintf(a->name, sizeof(a->name), "%s", spec);
@@ -170,6 +171,14 @@ int attest_open(struct attest *a, const char *spec)
 					 &a->sock);
 	}
 	TRY(dev_open(t, spec, &a->dev));
+	return attest_open_dev(a);
+}
+
+int attest_open_dev(struct attest *a)
+{
+	struct tool *t = a->t;
+	struct doe_cfg *cfg;
+
 	snprintf(a->name, sizeof(a->name), "%s", a->dev.name);
 	if (!a->dev.emulated && !t->raw)
 		return doe_err(t->ctx, -EPERM,
@@ -558,8 +567,13 @@ int cmd_attest(struct tool *t, int argc, char **argv)
 		{ "trans", required_argument, NULL, 'X' },
 		{ "unsigned", no_argument, NULL, 'U' },
 		{ "deadline", required_argument, NULL, 'D' },
+		{ "topology", no_argument, NULL, 'P' },
+		{ "jobs", required_argument, NULL, 'J' },
+		{ "enforce", optional_argument, NULL, 'E' },
 		{ 0 }
 	};
+	struct topo_opts topo = { .progress = isatty(STDERR_FILENO) };
+	bool topology = false, enforce_given = false;
 	struct attest *a = calloc(1, sizeof(*a));
 	const char *trust_path = NULL, *profile;
 	int c, rc, exit_code;
@@ -592,6 +606,17 @@ int cmd_attest(struct tool *t, int argc, char **argv)
 		case 'X': rc = spdm_sock_trans_parse(optarg, &a->trans); break;
 		case 'U': a->pol.meas_signed = false; break;
 		case 'D': rc = parse_deadline(optarg, &a->pol.deadline_ms); break;
+		case 'P': topology = true; break;
+		case 'J':
+			rc = opt_uint(optarg, 1, 256, &v);
+			topo.jobs = (unsigned)v;
+			break;
+		case 'E':
+			enforce_given = true;
+			topo.enforce = !optarg ? ENFORCE_ON : !strcmp(optarg, "remove") ? ENFORCE_REMOVE
+										   : ENFORCE_PLAN;
+			rc = optarg && strcmp(optarg, "remove") ? -EINVAL : 0;
+			break;
 		default:
 			rc = tool_common_opt(t, c, optarg);
 			if (rc) {
@@ -607,10 +632,20 @@ int cmd_attest(struct tool *t, int argc, char **argv)
 					  : c == 'A' ? "asym" : c == 'H' ? "hash" : c == 'S' ? "slot (0-7)"
 					  : c == 'M' ? "measurements (all, none, count, each or 1-254)"
 					  : c == 'N' ? "nonce (64 hex digits)"
-					  : c == 'D' ? "deadline (seconds, 1-3600)" : "trans (pci-doe, mctp, none)");
+					  : c == 'D' ? "deadline (seconds, 1-3600)"
+					  : c == 'J' ? "jobs (1-256)" : c == 'E' ? "enforce (no value, or =remove)"
+					  : "trans (pci-doe, mctp, none)");
 		}
 	}
-	if (argc - optind != 1) {
+	if (!topology && (enforce_given || topo.jobs)) {
+		free(a);
+		return tool_usage(t, "attest: --%s needs --topology", enforce_given ? "enforce" : "jobs");
+	}
+	if (topology && argc - optind > 1) {
+		free(a);
+		return tool_usage(t, "attest --topology takes at most one scope (emu[:PROFILE] or a BDF)");
+	}
+	if (!topology && argc - optind != 1) {
 		free(a);
 		return tool_usage(t, "attest takes one device (or tcp:HOST:PORT)");
 	}
@@ -623,8 +658,11 @@ int cmd_attest(struct tool *t, int argc, char **argv)
 		free(a);
 		return tool_fail(t, rc, NULL);
 	}
-	exit_code = topo_spec(argv[optind], &profile) ? attest_all(a, profile)
-						       : attest_one(a, argv[optind]);
+	if (topology)
+		exit_code = attest_topology(a, optind < argc ? argv[optind] : NULL, &topo);
+	else
+		exit_code = topo_spec(argv[optind], &profile) ? attest_all(a, profile)
+							       : attest_one(a, argv[optind]);
 	spdm_trust_free(a->trust);
 	free(a);
 	return exit_code;

@@ -97,7 +97,7 @@ int dev_cfg(struct tool *t, struct dev *d, struct doe_cfg **out)
 {
 	if (!d->cfg) {
 		if (d->emulated)
-			TRY(emu_fn_cfg_open(d->fn, &d->cfg));
+			TRY(emu_fn_cfg_open_ctx(d->fn, t->ctx, &d->cfg));
 		else
 			TRY(doe_cfg_sysfs_open(t->ctx, d->name,
 						    t->raw ? DOE_SYSFS_WRITE | DOE_SYSFS_LOCK : 0,

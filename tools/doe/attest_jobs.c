@@ -1,0 +1,278 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Attesting every CMA function of a tree, --jobs at a time. Each worker
+ * thread has its own doe_ctx (errors stay its own), its own requester and
+ * buffers, and takes the next device from a shared counter; devices are
+ * independent objects (an emulated function is driven by one thread at a
+ * time), so the only shared state is that counter, the progress line and
+ * the chain cache, which locks itself. Results land in each node.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/rand.h>
+
+#include "internal.h"
+#include "topology.h"
+
+#define MAX_JOBS 256u
+
+struct jobs {
+	struct attest *tmpl;
+	struct ttree *tr;
+	struct spdm_chain_cache *cache;
+	int *todo;
+	size_t ntodo;
+	atomic_size_t next, done;
+	bool progress;
+	pthread_mutex_t lock;	/* the progress line */
+	uint64_t t0, last;
+};
+
+/* Transport-level failures: the device could not be asked at all. */
+static bool unreachable(int rc)
+{
+	switch (rc) {
+	case -ETIMEDOUT: case -EIO: case -ENODEV: case -EBUSY: case -ENOENT:
+	case -ECONNREFUSED: case -ECONNRESET: case -EPIPE: case -EHOSTUNREACH:
+	case -ENETUNREACH: case -EAGAIN: case -EAFNOSUPPORT:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static struct json_object *reason(const char *check, const char *expected, const char *got)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "check", json_object_new_string(check));
+	json_object_object_add(o, "expected", json_object_new_string(expected));
+	json_object_object_add(o, "got", tool_json_untrusted(got, strlen(got)));
+	return o;
+}
+
+/* One device with the template's policy and trust; a is the worker's. */
+static void attest_node(struct jobs *j, struct tool *wt, struct attest *a, struct tnode *n)
+{
+	struct spdm_req *req = NULL;
+	const char *why = NULL;
+	int rc;
+
+	/* the template without its buffers: those are the worker's own */
+	memcpy(a, j->tmpl, offsetof(struct attest, mem));
+	a->t = wt;
+	memset(&a->dev, 0, sizeof(a->dev));
+	memset(&a->tap, 0, sizeof(a->tap));
+	a->mb = NULL;
+	a->sock = NULL;
+	a->collect = NULL;
+	a->dev.emulated = n->fn != NULL;
+	a->dev.fn = n->fn;
+	a->dev.bdf = n->bdf;
+	snprintf(a->dev.name, sizeof(a->dev.name), "%s", n->name);
+	a->pol.chain_buf = a->chain;
+	a->pol.chain_cap = sizeof(a->chain);
+	a->pol.meas_buf = a->meas;
+	a->pol.meas_cap = sizeof(a->meas);
+	a->pol.max_rsp_size = sizeof(a->rsp);
+	a->pol.chain_cache = j->cache;
+	if (!a->nonce_given && RAND_bytes(a->nonce, sizeof(a->nonce)) != 1)
+		rc = doe_err(wt->ctx, -EIO, "RAND_bytes failed");
+	else
+		rc = attest_open_dev(a);
+	a->pol.nonce = a->nonce;
+	a->pol.trust = a->trust;
+	if (rc == 0)
+		rc = spdm_req_init(a->mem, sizeof(a->mem), wt->ctx, &a->pol, &req);
+	if (rc == 0) {
+		tap_init(&a->tap, spdm_transport_doe(), a->mb);
+		rc = spdm_req_run(req, &a->tap.ops, &a->tap, a->rsp, sizeof(a->rsp), 2000000);
+	}
+	n->reasons = json_object_new_array();
+	if (req) {
+		const struct spdm_result *r = spdm_req_result(req);
+
+		n->evidence = attest_doc(a, r, rc, &a->tap.log, a->tap.ops.align,
+					 !a->tap.log_failed);
+		attest_verdict(a, r, rc, &why);
+	}
+	if (rc) {
+		n->own = unreachable(rc) ? V_UNREACHABLE : V_REJECTED;
+		json_object_array_add(n->reasons, reason(n->own == V_UNREACHABLE ? "reachable"
+						 : "protocol", "a complete attestation",
+						 doe_ctx_errmsg(wt->ctx)));
+	} else if (why) {
+		n->own = V_REJECTED;
+		json_object_array_add(n->reasons, reason("signatures", "chain and signatures "
+							 "verified", why));
+	} else {
+		n->own = V_AUTHORIZED;
+	}
+	spdm_req_fini(req);
+	msglog_free(&a->tap.log);
+	attest_close(a);
+	doe_ctx_clear_error(wt->ctx);
+}
+
+static void progress(struct jobs *j)
+{
+	size_t done = atomic_load(&j->done), total = j->ntodo;
+	uint64_t now = doe_now_ns();
+	double s, rate;
+
+	pthread_mutex_lock(&j->lock);
+	if (done == total || now - j->last > 100000000u) {
+		j->last = now;
+		s = (double)(now - j->t0) / 1e9;
+		rate = s > 0 ? (double)done / s : 0;
+		fprintf(stderr, "\rattested %zu/%zu  %.0f/s  ETA %.1f s   ", done, total, rate,
+			rate > 0 ? (double)(total - done) / rate : 0.0);
+		if (done == total)
+			fputc('\n', stderr);
+	}
+	pthread_mutex_unlock(&j->lock);
+}
+
+static void *worker(void *p)
+{
+	struct jobs *j = p;
+	struct tool wt = *j->tmpl->t;
+	struct attest *a = malloc(sizeof(*a));
+	const char *lock = doe_ctx_lock_dir(j->tmpl->t->ctx);
+
+	wt.ctx = NULL;
+	if (!a || doe_ctx_new(&wt.ctx) ||
+	    doe_ctx_set_sysfs_root(wt.ctx, doe_ctx_sysfs_root(j->tmpl->t->ctx)) ||
+	    (lock && doe_ctx_set_lock_dir(wt.ctx, lock)) ||
+	    doe_ctx_set_timeout_ms(wt.ctx, doe_ctx_timeout_ms(j->tmpl->t->ctx))) {
+		free(a);
+		doe_ctx_free(wt.ctx);
+		return (void *)(intptr_t)-ENOMEM;
+	}
+	for (;;) {
+		size_t i = atomic_fetch_add(&j->next, 1);
+
+		if (i >= j->ntodo)
+			break;
+		attest_node(j, &wt, a, &j->tr->n[j->todo[i]]);
+		atomic_fetch_add(&j->done, 1);
+		if (j->progress)
+			progress(j);
+	}
+	free(a);
+	doe_ctx_free(wt.ctx);
+	return NULL;
+}
+
+int ttree_attest(struct attest *tmpl, struct ttree *tr, const struct topo_opts *o)
+{
+	struct tool *t = tmpl->t;
+	struct jobs j = { .tmpl = tmpl, .tr = tr, .cache = o->cache, .progress = o->progress };
+	pthread_t th[MAX_JOBS];
+	unsigned jobs = o->jobs, started = 0;
+	int rc = 0;
+
+	j.todo = malloc(tr->count * sizeof(*j.todo) + 1);
+	if (!j.todo)
+		return doe_err(t->ctx, -ENOMEM, "out of memory");
+	for (size_t i = 0; i < tr->count; i++)
+		if (tr->n[i].cma)
+			j.todo[j.ntodo++] = (int)i;
+	if (!jobs) {
+		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+		jobs = cpus > 0 ? (unsigned)cpus : 1;
+	}
+	if (jobs > MAX_JOBS)
+		jobs = MAX_JOBS;
+	if (jobs > j.ntodo)
+		jobs = j.ntodo ? (unsigned)j.ntodo : 1;
+	if (!tr->topo && !t->raw_warned)
+		tool_raw_warning(t, tr->scope);	/* once, before the workers copy t */
+	pthread_mutex_init(&j.lock, NULL);
+	j.t0 = j.last = doe_now_ns();
+	atomic_init(&j.next, 0);
+	atomic_init(&j.done, 0);
+	for (; started < jobs; started++)
+		if (pthread_create(&th[started], NULL, worker, &j))
+			break;
+	if (!started)
+		worker(&j);	/* no thread to be had: do it here */
+	for (unsigned i = 0; i < started; i++) {
+		void *ret = NULL;
+
+		pthread_join(th[i], &ret);
+		if (ret)
+			rc = (int)(intptr_t)ret;
+	}
+	pthread_mutex_destroy(&j.lock);
+	free(j.todo);
+	if (rc)
+		return doe_err(t->ctx, rc, "topology: a worker could not start");
+	ttree_propagate(tr);
+	return 0;
+}
+
+/* "emu", "emu:PROFILE", a BDF (its subtree) or NULL (the whole machine) */
+int attest_topology(struct attest *tmpl, const char *scope, const struct topo_opts *o)
+{
+	struct tool *t = tmpl->t;
+	struct topo_opts opts = *o;
+	struct spdm_chain_cache *own = NULL;
+	struct ttree tr = { 0 };
+	const char *profile;
+	int rc, exit_code = EXIT_OK;
+
+	if (scope && topo_spec(scope, &profile)) {
+		rc = ttree_emu(t, profile, &tr);
+	} else if (!t->raw) {
+		rc = doe_err(t->ctx, -EPERM, "the kernel owns the DOE mailboxes of real devices; "
+			     "attesting them from user space needs --raw (see doe(1) KERNEL "
+			     "OWNERSHIP)");
+	} else if (scope) {
+		struct doe_bdf b;
+
+		rc = doe_bdf_parse(scope, &b)
+			     ? doe_err(t->ctx, -EINVAL, "'%s' is not a topology (expected emu, "
+				       "emu:PROFILE or a BDF)", scope)
+			     : ttree_sysfs(t, &b, &tr);
+	} else {
+		rc = ttree_sysfs(t, NULL, &tr);
+	}
+	if (rc == 0 && !opts.cache)
+		rc = spdm_chain_cache_new(t->ctx, 0, 0, &own);
+	if (rc == 0) {
+		opts.cache = opts.cache ? opts.cache : own;
+		rc = ttree_attest(tmpl, &tr, &opts);
+	}
+	if (rc) {
+		exit_code = tool_fail(t, rc, NULL);
+		goto out;
+	}
+	if (t->json) {
+		struct json_object *b = ttree_bundle(&tr);
+
+		tool_print_json(b);
+		json_object_put(b);
+	} else {
+		ttree_print_text(t, &tr);
+	}
+	for (size_t i = 0; i < tr.count; i++)
+		if (tr.n[i].v == V_REJECTED || tr.n[i].v == V_UNREACHABLE ||
+		    tr.n[i].v == V_UNTRUSTED_PATH)
+			exit_code = EXIT_FAIL;
+	rc = ttree_enforce(t, &tr, opts.enforce);
+	if (rc)
+		exit_code = tool_fail(t, rc, NULL) == EXIT_USAGE ? EXIT_USAGE : EXIT_FAIL;
+out:
+	spdm_chain_cache_free(own);
+	ttree_free(&tr);
+	return exit_code;
+}

@@ -1,0 +1,515 @@
+// SPDX-License-Identifier: MIT
+/*
+ * doe attest --topology: the hierarchy as a tree, verdicts down the tree,
+ * text and JSON output, enforcement. The attestation itself runs in
+ * attest_jobs.c.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <doekit/sysfs.h>
+#include "internal.h"
+#include "topology.h"
+
+const char *verdict_name(enum verdict v)
+{
+	switch (v) {
+	case V_AUTHORIZED: return "authorized";
+	case V_REJECTED: return "rejected";
+	case V_UNREACHABLE: return "unreachable";
+	case V_UNTRUSTED_PATH: return "untrusted_path";
+	case V_NONE: break;
+	}
+	return "not_attested";
+}
+
+static uint64_t bdf_key(const struct doe_bdf *b)
+{
+	return (uint64_t)b->domain << 16 | (uint64_t)b->bus << 8 | (uint64_t)b->dev << 3 | b->fn;
+}
+
+/* nodes are in BDF order: a binary search */
+static int find_idx(const struct ttree *tr, const struct doe_bdf *bdf)
+{
+	uint64_t key = bdf_key(bdf);
+	size_t lo = 0, hi = tr->count;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		uint64_t k = bdf_key(&tr->n[mid].bdf);
+
+		if (k == key)
+			return (int)mid;
+		if (k < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+/* first_child/next_sibling from parent, children in BDF order */
+static void link_children(struct ttree *tr)
+{
+	for (size_t i = tr->count; i-- > 0;) {
+		struct tnode *n = &tr->n[i];
+
+		if (n->parent >= 0) {
+			n->next_sibling = tr->n[n->parent].first_child;
+			tr->n[n->parent].first_child = (int)i;
+		}
+	}
+}
+
+static void node_init(struct tnode *n)
+{
+	memset(n, 0, sizeof(*n));
+	n->parent = n->first_child = n->next_sibling = n->blocker = -1;
+}
+
+int ttree_emu(struct tool *t, const char *profile, struct ttree *tr)
+{
+	size_t count;
+
+	memset(tr, 0, sizeof(*tr));
+	TRY(tool_topo_new(t, profile, &tr->topo));
+	tr->scope = emu_topo_profile(tr->topo);
+	count = emu_topo_count(tr->topo);
+	tr->n = calloc(count ? count : 1, sizeof(*tr->n));
+	if (!tr->n)
+		return doe_err(t->ctx, -ENOMEM, "out of memory");
+	tr->count = count;
+	for (size_t i = 0; i < count; i++) {
+		struct emu_fn *fn = emu_topo_fn(tr->topo, i);
+		const struct emu_fn_info *info = emu_fn_info(fn);
+		struct tnode *n = &tr->n[i];
+
+		node_init(n);
+		n->fn = fn;
+		n->bdf = info->bdf;
+		n->cma = emu_fn_has_spdm(fn);
+		n->port = info->port_type == EMU_PCIE_ROOT_PORT ||
+			  info->port_type == EMU_PCIE_SWITCH_DOWN;
+		snprintf(n->label, sizeof(n->label), "%s", info->label ? info->label : "");
+		dev_emu_name(tr->scope, &info->bdf, n->name, sizeof(n->name));
+	}
+	for (size_t i = 0; i < count; i++) {
+		struct emu_fn *p = emu_topo_parent(tr->topo, tr->n[i].fn);
+
+		tr->n[i].parent = p ? find_idx(tr, &emu_fn_info(p)->bdf) : -1;
+	}
+	link_children(tr);
+	return 0;
+}
+
+#define SYSFS_MAX_FUNCTIONS 4096
+
+static void read_id(struct tool *t, const char *bdf, const char *file, char *out, size_t len)
+{
+	char path[PATH_MAX], buf[16] = "";
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/%s", doe_ctx_sysfs_root(t->ctx), bdf,
+		 file);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+	if (fd >= 0)
+		close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	/* "0x8086": shown as the four digits, whatever else the file holds
+	 * goes through the escaping printer */
+	snprintf(out, len, "%s", !strncmp(buf, "0x", 2) ? buf + 2 : buf);
+}
+
+static bool has_cma(struct tool *t, const struct doe_bdf *bdf)
+{
+	struct doe_protocol p[32];
+	int n = doe_sysfs_features(t->ctx, bdf, p, 32);
+
+	for (int i = 0; i < n; i++)
+		if (p[i].vid == DOE_VENDOR_PCISIG && p[i].type == DOE_TYPE_CMA)
+			return true;
+	if (n == -ENOENT && t->raw) {	/* an older kernel: ask the mailboxes */
+		struct doe_cfg *cfg = NULL;
+		struct doe_mb *mb = NULL;
+		char name[DOE_BDF_STRLEN];
+		bool found;
+
+		doe_bdf_format(bdf, name);
+		if (doe_cfg_sysfs_open(t->ctx, name, DOE_SYSFS_WRITE | DOE_SYSFS_LOCK, &cfg))
+			return false;
+		found = tool_find_mailbox(t, cfg, DOE_VENDOR_PCISIG, DOE_TYPE_CMA, &mb) == 0;
+		doe_mb_free(mb);
+		doe_cfg_free(cfg);
+		return found;
+	}
+	return false;
+}
+
+static bool below(const struct ttree *tr, int i, int root)
+{
+	for (; i >= 0; i = tr->n[i].parent)
+		if (i == root)
+			return true;
+	return false;
+}
+
+int ttree_sysfs(struct tool *t, const struct doe_bdf *root, struct ttree *tr)
+{
+	struct doe_bdf *all = calloc(SYSFS_MAX_FUNCTIONS, sizeof(*all));
+	int n, rc = 0;
+
+	memset(tr, 0, sizeof(*tr));
+	tr->scope = "system";
+	if (!all)
+		return doe_err(t->ctx, -ENOMEM, "out of memory");
+	n = doe_sysfs_list_functions(t->ctx, all, SYSFS_MAX_FUNCTIONS);
+	if (n < 0) {
+		free(all);
+		return n;
+	}
+	if (n > SYSFS_MAX_FUNCTIONS) {
+		free(all);
+		return doe_err(t->ctx, -E2BIG, "%d PCI functions: more than the %d a topology holds",
+			       n, SYSFS_MAX_FUNCTIONS);
+	}
+	tr->n = calloc((size_t)n + 1, sizeof(*tr->n));
+	if (!tr->n) {
+		free(all);
+		return doe_err(t->ctx, -ENOMEM, "out of memory");
+	}
+	tr->count = (size_t)n;
+	for (int i = 0; i < n; i++) {
+		struct tnode *nd = &tr->n[i];
+		char vid[16], did[16];
+
+		node_init(nd);
+		nd->bdf = all[i];
+		doe_bdf_format(&all[i], nd->name);
+		read_id(t, nd->name, "vendor", vid, sizeof(vid));
+		read_id(t, nd->name, "device", did, sizeof(did));
+		snprintf(nd->label, sizeof(nd->label), "[%s:%s]", vid, did);
+		nd->cma = has_cma(t, &all[i]);
+	}
+	for (int i = 0; i < n && !rc; i++) {
+		struct doe_bdf p;
+		int r = doe_sysfs_parent(t->ctx, &all[i], &p);
+
+		if (r < 0)
+			rc = r;
+		else if (r == 1)
+			tr->n[i].parent = find_idx(tr, &p);
+	}
+	free(all);
+	if (rc)
+		return rc;
+	if (root) {	/* keep the subtree: drop the rest, renumbering parents */
+		int r = find_idx(tr, root), *map;
+		size_t k = 0;
+		char name[DOE_BDF_STRLEN];
+
+		doe_bdf_format(root, name);
+		if (r < 0)
+			return doe_err(t->ctx, -ENODEV, "no such device %s", name);
+		map = malloc(tr->count * sizeof(*map) + 1);
+		if (!map)
+			return doe_err(t->ctx, -ENOMEM, "out of memory");
+		for (size_t i = 0; i < tr->count; i++)
+			map[i] = below(tr, (int)i, r) ? (int)k++ : -1;
+		for (size_t i = 0, j = 0; i < tr->count; i++) {
+			if (map[i] < 0)
+				continue;
+			tr->n[j] = tr->n[i];
+			tr->n[j].parent = (int)i == r || tr->n[j].parent < 0 ? -1 : map[tr->n[j].parent];
+			j++;
+		}
+		tr->count = k;
+		free(map);
+	}
+	/* a bridge with functions below it is a port whose subtree goes with it */
+	for (size_t i = 0; i < tr->count; i++)
+		if (tr->n[i].parent >= 0)
+			tr->n[tr->n[i].parent].port = true;
+	link_children(tr);
+	return 0;
+}
+
+void ttree_free(struct ttree *tr)
+{
+	for (size_t i = 0; i < tr->count; i++) {
+		json_object_put(tr->n[i].evidence);
+		json_object_put(tr->n[i].reasons);
+	}
+	free(tr->n);
+	emu_topo_free(tr->topo);
+	memset(tr, 0, sizeof(*tr));
+}
+
+static bool failing(enum verdict v)
+{
+	return v == V_REJECTED || v == V_UNREACHABLE;
+}
+
+static struct json_object *reason(const char *check, const char *expected, const char *got)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "check", json_object_new_string(check));
+	json_object_object_add(o, "expected", json_object_new_string(expected));
+	json_object_object_add(o, "got", json_object_new_string(got));
+	return o;
+}
+
+void ttree_propagate(struct ttree *tr)
+{
+	for (size_t i = 0; i < tr->count; i++) {
+		struct tnode *n = &tr->n[i];
+		char got[160];
+
+		n->v = n->own;
+		n->blocker = -1;
+		for (int p = n->parent; p >= 0; p = tr->n[p].parent)
+			if (failing(tr->n[p].own)) {
+				n->blocker = p;
+				break;
+			}
+		if (n->blocker < 0)
+			continue;
+		n->v = V_UNTRUSTED_PATH;
+		if (!n->reasons)
+			n->reasons = json_object_new_array();
+		snprintf(got, sizeof(got), "%s is %s", tr->n[n->blocker].name,
+			 verdict_name(tr->n[n->blocker].own));
+		/* first: the path is why, whatever its own result says */
+		json_object_array_put_idx(n->reasons, json_object_array_length(n->reasons),
+					  reason("path", "every port above authorized", got));
+	}
+}
+
+/* ---- output ------------------------------------------------------------ */
+
+static void print_node(struct tool *t, const struct ttree *tr, int i, char *prefix, size_t plen,
+		       bool last)
+{
+	const struct tnode *n = &tr->n[i];
+	char esc[TOOL_ESC_SIZE(64)], why[TOOL_ESC_SIZE(200)] = "";
+	char b[DOE_BDF_STRLEN];
+	size_t len = strlen(prefix);
+
+	doe_bdf_format(&n->bdf, b);
+	if (n->v != V_AUTHORIZED && n->reasons && json_object_array_length(n->reasons)) {
+		struct json_object *r = json_object_array_get_idx(n->reasons, 0), *g;
+
+		if (json_object_object_get_ex(r, "got", &g))
+			tool_esc(why, sizeof(why), json_object_get_string(g));
+	}
+	printf("%s%s%s  %s%s%s%s%s\n", prefix, len || n->parent >= 0 ? (last ? "`-" : "|-") : "",
+	       b, tool_esc(esc, sizeof(esc), n->label), n->cma || n->v ? "  " : "",
+	       n->cma || n->v ? verdict_name(n->v) : "", *why ? ": " : "", why);
+	if (len + 4 < plen && (n->parent >= 0 || len))
+		strcat(prefix, last ? "  " : "| ");
+	for (int c = n->first_child; c >= 0; c = tr->n[c].next_sibling)
+		print_node(t, tr, c, prefix, plen, tr->n[c].next_sibling < 0);
+	prefix[len] = '\0';
+}
+
+static void count(const struct ttree *tr, unsigned *by)
+{
+	for (size_t i = 0; i < tr->count; i++)
+		if (tr->n[i].cma || tr->n[i].v != V_NONE)
+			by[tr->n[i].v]++;
+}
+
+void ttree_print_text(struct tool *t, const struct ttree *tr)
+{
+	unsigned by[V_UNTRUSTED_PATH + 1] = { 0 };
+	char prefix[256] = "";
+
+	printf("%s\n", tr->scope);
+	for (size_t i = 0; i < tr->count; i++)
+		if (tr->n[i].parent < 0)
+			print_node(t, tr, (int)i, prefix, sizeof(prefix), false);
+	count(tr, by);
+	printf("\n%u authorized, %u rejected, %u unreachable, %u untrusted_path\n",
+	       by[V_AUTHORIZED], by[V_REJECTED], by[V_UNREACHABLE], by[V_UNTRUSTED_PATH]);
+}
+
+static struct json_object *node_json(const struct ttree *tr, int i)
+{
+	const struct tnode *n = &tr->n[i];
+	struct json_object *o = json_object_new_object(), *kids = json_object_new_array();
+
+	json_object_object_add(o, "device", json_object_new_string(n->name));
+	json_object_object_add(o, "label", tool_json_untrusted(n->label, strlen(n->label)));
+	json_object_object_add(o, "verdict", json_object_new_string(verdict_name(n->v)));
+	json_object_object_add(o, "reasons", n->reasons ? json_object_get(n->reasons)
+						       : json_object_new_array());
+	if (n->blocker >= 0)
+		json_object_object_add(o, "untrusted_by",
+				       json_object_new_string(tr->n[n->blocker].name));
+	if (n->evidence)
+		json_object_object_add(o, "evidence", json_object_get(n->evidence));
+	for (int c = n->first_child; c >= 0; c = tr->n[c].next_sibling)
+		json_object_array_add(kids, node_json(tr, c));
+	json_object_object_add(o, "children", kids);
+	return o;
+}
+
+struct json_object *ttree_bundle(const struct ttree *tr)
+{
+	struct json_object *o = json_object_new_object(), *devs = json_object_new_array();
+	struct json_object *sum = json_object_new_object();
+	unsigned by[V_UNTRUSTED_PATH + 1] = { 0 };
+
+	count(tr, by);
+	for (int v = V_AUTHORIZED; v <= V_UNTRUSTED_PATH; v++)
+		json_object_object_add(sum, verdict_name((enum verdict)v),
+				       json_object_new_int((int)by[v]));
+	json_object_object_add(o, "doekit_bundle", json_object_new_int(1));
+	json_object_object_add(o, "scope", json_object_new_string(tr->scope));
+	json_object_object_add(o, "summary", sum);
+	for (size_t i = 0; i < tr->count; i++)
+		if (tr->n[i].parent < 0)
+			json_object_array_add(devs, node_json(tr, (int)i));
+	json_object_object_add(o, "devices", devs);
+	return o;
+}
+
+/* ---- enforcement ------------------------------------------------------- */
+
+/* The PCIe capability (ID 0x10) in the standard list, 0 if none. */
+static uint16_t pcie_cap(struct doe_cfg *cfg)
+{
+	uint32_t v;
+	uint16_t off;
+
+	if (doe_cfg_read32(cfg, 0x34, &v))
+		return 0;
+	off = (uint16_t)(v & 0xFC);
+	for (int hops = 0; off >= 0x40 && hops < 48; hops++) {
+		if (doe_cfg_read32(cfg, off, &v))
+			return 0;
+		if ((v & 0xFF) == 0x10)
+			return off;
+		off = (uint16_t)((v >> 8) & 0xFC);
+	}
+	return 0;
+}
+
+/* Link Control Link Disable (bit 4) on an emulated port: never on real
+ * hardware, where only kernel interfaces are used. */
+static int emu_link_disable(struct tool *t, struct tnode *port)
+{
+	struct doe_cfg *cfg = NULL;
+	uint16_t cap;
+	uint32_t v = 0;
+	int rc;
+
+	TRY(emu_fn_cfg_open_ctx(port->fn, t->ctx, &cfg));
+	cap = pcie_cap(cfg);
+	rc = cap ? doe_cfg_read32(cfg, (uint16_t)(cap + 0x10), &v) : -ENODEV;
+	if (rc == 0)	/* Link Status (upper half) is RW1C: write zeros there */
+		rc = doe_cfg_write32(cfg, (uint16_t)(cap + 0x10), (v & 0xFFFFu) | 0x10u);
+	doe_cfg_free(cfg);
+	if (rc == -ENODEV)
+		return doe_err(t->ctx, rc, "%s has no PCIe capability", port->name);
+	return rc;
+}
+
+static int sysfs_write(struct tool *t, const char *bdf, const char *file, const char *val)
+{
+	char path[PATH_MAX];
+	int fd, rc = 0;
+
+	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/%s", doe_ctx_sysfs_root(t->ctx), bdf,
+		 file);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return doe_err(t->ctx, -errno, "%s: %s", path, strerror(errno));
+	if (write(fd, val, strlen(val)) != (ssize_t)strlen(val))
+		rc = doe_err(t->ctx, -errno ? -errno : -EIO, "%s: %s", path, strerror(errno));
+	close(fd);
+	return rc;
+}
+
+static bool sysfs_has(struct tool *t, const char *bdf, const char *file)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/%s", doe_ctx_sysfs_root(t->ctx), bdf,
+		 file);
+	return access(path, W_OK) == 0;
+}
+
+/* Enforcement reports on stdout, or stderr when stdout carries JSON. */
+#define EOUT (t->json ? stderr : stdout)
+
+/* One failing node: what is done about it (or would be). */
+static int enforce_one(struct tool *t, struct ttree *tr, struct tnode *n, enum enforce_mode mode)
+{
+	struct tnode *port = n->parent >= 0 ? &tr->n[n->parent] : NULL;
+	const char *v = verdict_name(n->own);
+
+	if (tr->topo) {
+		if (!port || !port->port) {
+			fprintf(EOUT, "enforce: %s is %s, but no port above it has a link to disable\n",
+			       n->name, v);
+			return 0;
+		}
+		if (mode == ENFORCE_PLAN) {
+			fprintf(EOUT, "plan: disable the link of %s (above %s, %s)\n", port->name, n->name, v);
+			return 0;
+		}
+		TRY(emu_link_disable(t, port));
+		fprintf(EOUT, "enforce: disabled the link of %s (above %s, %s)\n", port->name, n->name, v);
+		return 0;
+	}
+	/* real hardware: kernel interfaces only */
+	if (mode == ENFORCE_PLAN) {
+		fprintf(EOUT, "plan: %s %s (%s)\n",
+		       sysfs_has(t, n->name, "authorized") ? "deauthorize" : "remove (needs "
+		       "--enforce=remove)", n->name, v);
+		return 0;
+	}
+	if (mode == ENFORCE_ON) {
+		if (!sysfs_has(t, n->name, "authorized"))
+			return doe_err(t->ctx, -EOPNOTSUPP, "%s: this kernel has no CMA authorization "
+				       "attribute (authorized) for it; --enforce=remove removes the "
+				       "device and everything below it instead", n->name);
+		TRY(sysfs_write(t, n->name, "authorized", "0"));
+		fprintf(EOUT, "enforce: deauthorized %s (%s)\n", n->name, v);
+		return 0;
+	}
+	TRY(sysfs_write(t, n->name, "remove", "1"));
+	fprintf(EOUT, "enforce: removed %s and everything below it (%s)\n", n->name, v);
+	return 0;
+}
+
+int ttree_enforce(struct tool *t, struct ttree *tr, enum enforce_mode mode)
+{
+	int first = 0;
+
+	for (size_t i = 0; i < tr->count; i++) {
+		struct tnode *n = &tr->n[i];
+		int rc;
+
+		/* below another failing node: enforcing there covers it */
+		if (!failing(n->own) || n->blocker >= 0)
+			continue;
+		rc = enforce_one(t, tr, n, mode);
+		if (rc && !first)
+			first = rc;
+	}
+	if (tr->topo && mode != ENFORCE_PLAN)
+		for (size_t i = 0; i < tr->count; i++)
+			if (!emu_fn_present(tr->n[i].fn))
+				fprintf(EOUT, "gone: %s\n", tr->n[i].name);
+	return first;
+}
