@@ -283,6 +283,11 @@ struct spdm_req_policy {
 	/* verified chains to reuse and to add to (<doekit/spdm_cache.h>);
 	 * NULL: every chain is read and verified */
 	struct spdm_chain_cache *chain_cache;
+	/* a chain the caller holds (e.g. from saved evidence; may be chain_buf
+	 * itself): when DIGESTS names its hash, it is verified as if read and
+	 * no GET_CERTIFICATE is sent (chain_cached is set) */
+	const void *known_chain;
+	size_t known_chain_len;
 };
 
 #define SPDM_DEFAULT_DEADLINE_MS 30000u
@@ -320,8 +325,8 @@ struct spdm_result {
 	size_t chain_len;
 	struct spdm_chain_info chain_info;
 	bool chain_verified;		/* spdm_chain_verify() passed, digest matched */
-	bool chain_cached;		/* ... earlier: taken from the chain cache, no
-					 * GET_CERTIFICATE was sent */
+	bool chain_cached;		/* ... not read: taken from the chain cache or
+					 * known_chain, no GET_CERTIFICATE was sent */
 	bool challenge_verified;	/* CHALLENGE_AUTH signature verified */
 	uint8_t summary_hash[SPDM_MAX_HASH_SIZE];
 	size_t summary_hash_len;

@@ -327,6 +327,9 @@ struct json_object *attest_evidence_json(struct attest *a, const struct spdm_res
 	json_object_object_add(o, "slot", json_object_new_int(a->pol.slot));
 	json_object_object_add(o, "trust", a->trust_desc ? json_object_new_string(a->trust_desc) : NULL);
 	json_object_object_add(o, "chain_verified", json_object_new_boolean(r->chain_verified));
+	/* only when true: evidence from before the cache stays verifiable */
+	if (r->chain_cached)
+		json_object_object_add(o, "chain_cached", json_object_new_boolean(true));
 	json_object_object_add(o, "cma_san", r->chain_info.cma_san[0]
 						     ? tool_json_untrusted(r->chain_info.cma_san,
 									   strlen(r->chain_info.cma_san))

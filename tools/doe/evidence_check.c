@@ -109,6 +109,7 @@ int evidence_read(const struct jin *j, struct json_object *ev, struct attest *a,
 		  struct msglog *log, uint8_t *align)
 {
 	uint64_t slot;
+	bool cached = false;
 	size_t n;
 
 	memset(log, 0, sizeof(*log));
@@ -116,6 +117,17 @@ int evidence_read(const struct jin *j, struct json_object *ev, struct attest *a,
 	TRY(jin_u64(j, ev, "", "slot", JIN_REQ, 0, 7, &slot));
 	a->pol.slot = (uint8_t)slot;
 	TRY(jin_hex(j, ev, "", "nonce", JIN_REQ, a->nonce, sizeof(a->nonce), SPDM_NONCE_SIZE, &n));
+	/* The attester reused a chain it had verified before: the log has no
+	 * CERTIFICATE, so the replay takes the chain from the evidence. It is
+	 * verified against our own anchors, and DIGESTS in the log must name
+	 * its hash, or the replay asks for it and fails. */
+	TRY(jin_bool(j, ev, "", "chain_cached", JIN_OPT, &cached));
+	if (cached) {
+		TRY(jin_hex(j, ev, "", "certificate_chain_spdm", JIN_REQ, a->chain,
+			    sizeof(a->chain), 0, &n));
+		a->pol.known_chain = a->chain;
+		a->pol.known_chain_len = n;
+	}
 	return msglog_from_json(j, ev, log);
 }
 
