@@ -197,7 +197,7 @@ static void subject_of(X509 *x, char *buf, size_t len)
 
 /* Layout only: Length, RootHash, DER certificates that fill the rest. */
 static int chain_parse(struct doe_ctx *ctx, const uint8_t *p, size_t len, uint32_t hash,
-		       struct chain *c)
+		       struct spdm_chain_cache *cache, struct chain *c)
 {
 	size_t hs = spdm_hash_size(hash);
 	struct doe_rd r;
@@ -228,7 +228,16 @@ static int chain_parse(struct doe_ctx *ctx, const uint8_t *p, size_t len, uint32
 			return doe_err(ctx, -EBADMSG, "certificate chain: more than %u certificates",
 				       CHAIN_MAX_CERTS);
 		}
-		x = d2i_X509(NULL, &q, (long)doe_rd_left(&r));
+		/* a certificate verified before (a vendor's CA, shared by a
+		 * fleet) is not parsed again: OpenSSL 3.0's d2i_X509 costs
+		 * more than a P-256 signature check */
+		size_t dl = 0;
+
+		x = cache ? spdm_cache_cert_get(cache, q, doe_rd_left(&r), &dl) : NULL;
+		if (x)
+			q += dl;
+		else
+			x = d2i_X509(NULL, &q, (long)doe_rd_left(&r));
 		if (!x) {
 			size_t off = r.off;
 			unsigned idx = c->n;
@@ -447,6 +456,15 @@ int spdm_chain_check(struct doe_ctx *ctx, const void *chain, size_t len, uint32_
 		     uint32_t asym_algo, const struct spdm_trust *trust,
 		     struct spdm_chain_info *info, EVP_PKEY **leaf)
 {
+	return spdm_chain_check_cached(ctx, chain, len, hash_algo, asym_algo, trust, NULL, info,
+				       leaf);
+}
+
+int spdm_chain_check_cached(struct doe_ctx *ctx, const void *chain, size_t len,
+			    uint32_t hash_algo, uint32_t asym_algo, const struct spdm_trust *trust,
+			    struct spdm_chain_cache *cache, struct spdm_chain_info *info,
+			    EVP_PKEY **leaf)
+{
 	struct spdm_chain_info tmp;
 	struct chain c;
 	EVP_PKEY *key;
@@ -457,7 +475,7 @@ int spdm_chain_check(struct doe_ctx *ctx, const void *chain, size_t len, uint32_
 	memset(info, 0, sizeof(*info));
 	if (!chain || !spdm_sig_size(asym_algo))
 		return doe_err(ctx, -EINVAL, "certificate chain: bad arguments");
-	TRY(chain_parse(ctx, chain, len, hash_algo, &c));
+	TRY(chain_parse(ctx, chain, len, hash_algo, cache, &c));
 	info->ncerts = c.n;
 	subject_of(c.certs[c.n - 1], info->leaf_subject, sizeof(info->leaf_subject));
 	cma_san(c.certs[c.n - 1], info->cma_san, sizeof(info->cma_san));
@@ -489,6 +507,10 @@ int spdm_chain_check(struct doe_ctx *ctx, const void *chain, size_t len, uint32_
 			     info->leaf_subject);
 	if (rc == 0)
 		rc = check_leaf_usage(ctx, c.certs[c.n - 1], info->leaf_subject);
+	/* the issuers of a chain that verified are worth keeping parsed */
+	if (rc == 0 && cache)
+		for (unsigned i = 0; i + 1 < c.n; i++)
+			spdm_cache_cert_put(cache, c.der[i], c.der_len[i], c.certs[i]);
 	/* hand the checked key out rather than parse the chain again */
 	if (rc == 0 && leaf) {
 		if (EVP_PKEY_up_ref(key) != 1)

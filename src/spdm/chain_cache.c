@@ -18,6 +18,7 @@
 #include "internal.h"
 
 #define CACHE_DEFAULT_ENTRIES 4096u
+#define CACHE_CERTS 64u		/* issuer certificates kept parsed */
 #define CACHE_MAX_ENTRIES (1u << 20)
 
 struct entry {
@@ -41,6 +42,12 @@ struct spdm_chain_cache {
 	struct entry **buckets;
 	struct entry *oldest, *newest;
 	struct spdm_chain_cache_stats st;
+	struct {
+		uint8_t *der;
+		size_t len;
+		X509 *x;
+	} certs[CACHE_CERTS];
+	size_t ncerts, cert_next;	/* next slot to replace when full */
 };
 
 int spdm_chain_cache_new(struct doe_ctx *ctx, size_t max_entries, uint32_t max_age_s,
@@ -77,6 +84,8 @@ static size_t bucket_of(const struct spdm_chain_cache *c, const uint8_t *digest)
 	return h & (c->nbuckets - 1);
 }
 
+static void certs_clear(struct spdm_chain_cache *c);
+
 /* Unlinks e from its bucket and the age list, and frees it. Locked. */
 static void drop(struct spdm_chain_cache *c, struct entry *e)
 {
@@ -105,6 +114,89 @@ void spdm_chain_cache_clear(struct spdm_chain_cache *c)
 	pthread_mutex_lock(&c->lock);
 	while (c->oldest)
 		drop(c, c->oldest);
+	certs_clear(c);
+	pthread_mutex_unlock(&c->lock);
+}
+
+static void certs_clear(struct spdm_chain_cache *c)
+{
+	for (size_t i = 0; i < c->ncerts; i++) {
+		X509_free(c->certs[i].x);
+		free(c->certs[i].der);
+	}
+	c->ncerts = c->cert_next = 0;
+}
+
+/* The length of the DER element at der (a SEQUENCE with a definite
+ * length of at most 4 bytes), 0 if it does not fit len. */
+static size_t der_len(const uint8_t *der, size_t len)
+{
+	size_t n, hdr;
+
+	if (len < 2 || der[0] != 0x30)
+		return 0;
+	if (der[1] < 0x80) {
+		n = der[1];
+		hdr = 2;
+	} else {
+		size_t k = der[1] & 0x7Fu;
+
+		if (k == 0 || k > 4 || len < 2 + k)
+			return 0;
+		n = 0;
+		for (size_t i = 0; i < k; i++)
+			n = n << 8 | der[2 + i];
+		hdr = 2 + k;
+	}
+	return n <= len - hdr ? hdr + n : 0;
+}
+
+X509 *spdm_cache_cert_get(struct spdm_chain_cache *c, const uint8_t *der, size_t len,
+			  size_t *out_len)
+{
+	size_t n = der_len(der, len);
+	X509 *x = NULL;
+
+	if (!n)
+		return NULL;
+	pthread_mutex_lock(&c->lock);
+	for (size_t i = 0; i < c->ncerts && !x; i++)
+		if (c->certs[i].len == n && !memcmp(c->certs[i].der, der, n) &&
+		    X509_up_ref(c->certs[i].x) == 1)
+			x = c->certs[i].x;
+	pthread_mutex_unlock(&c->lock);
+	if (x)
+		*out_len = n;
+	return x;
+}
+
+void spdm_cache_cert_put(struct spdm_chain_cache *c, const uint8_t *der, size_t len, X509 *x)
+{
+	uint8_t *copy;
+	size_t i;
+
+	pthread_mutex_lock(&c->lock);
+	for (i = 0; i < c->ncerts; i++)
+		if (c->certs[i].len == len && !memcmp(c->certs[i].der, der, len))
+			goto out;	/* have it */
+	copy = malloc(len);
+	if (!copy || X509_up_ref(x) != 1) {
+		free(copy);
+		goto out;
+	}
+	memcpy(copy, der, len);
+	if (c->ncerts < CACHE_CERTS) {
+		i = c->ncerts++;
+	} else {
+		i = c->cert_next;
+		c->cert_next = (c->cert_next + 1) % CACHE_CERTS;
+		X509_free(c->certs[i].x);
+		free(c->certs[i].der);
+	}
+	c->certs[i].der = copy;
+	c->certs[i].len = len;
+	c->certs[i].x = x;
+out:
 	pthread_mutex_unlock(&c->lock);
 }
 
@@ -113,6 +205,7 @@ void spdm_chain_cache_free(struct spdm_chain_cache *c)
 	if (!c)
 		return;
 	spdm_chain_cache_clear(c);
+	certs_clear(c);
 	pthread_mutex_destroy(&c->lock);
 	free(c->buckets);
 	free(c);
@@ -224,7 +317,8 @@ int spdm_chain_cache_add(struct spdm_chain_cache *c, const void *chain, size_t l
 	struct spdm_chain_info info;
 	EVP_PKEY *leaf = NULL;
 
-	TRY(spdm_chain_check(c->ctx, chain, len, hash_algo, asym_algo, trust, &info, &leaf));
+	TRY(spdm_chain_check_cached(c->ctx, chain, len, hash_algo, asym_algo, trust, c, &info,
+				    &leaf));
 	if (spdm_hash_all(c->ctx, hash_algo, chain, len, digest) < 0) {
 		EVP_PKEY_free(leaf);
 		return -EIO;

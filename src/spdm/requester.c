@@ -592,8 +592,9 @@ static int chain_done(struct spdm_req *r)
 			       r->pol.slot);
 	EVP_PKEY_free(r->leaf);	/* a resynch may bring us here twice */
 	r->leaf = NULL;
-	TRY(spdm_chain_check(r->ctx, chain, r->chain_got, r->res.hash_algo, r->res.asym_algo,
-			     r->pol.trust, &r->res.chain_info, &r->leaf));
+	TRY(spdm_chain_check_cached(r->ctx, chain, r->chain_got, r->res.hash_algo,
+				    r->res.asym_algo, r->pol.trust, r->pol.chain_cache,
+				    &r->res.chain_info, &r->leaf));
 	r->res.chain_verified = true;
 	if (r->pol.chain_cache)
 		spdm_cache_insert(r->pol.chain_cache, r->res.hash_algo, r->res.asym_algo,

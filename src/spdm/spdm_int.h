@@ -5,6 +5,7 @@
 #define DOEKIT_SPDM_INT_H
 
 #include <openssl/evp.h>
+#include <openssl/x509.h>
 #include <doekit/spdm.h>
 
 /* DSP0274 1.2+ §15: the signing context is 64 bytes of version prefix and a
@@ -51,6 +52,20 @@ int spdm_key_check(struct doe_ctx *ctx, EVP_PKEY *key, uint32_t asym, const char
 int spdm_chain_check(struct doe_ctx *ctx, const void *chain, size_t len, uint32_t hash_algo,
 		     uint32_t asym_algo, const struct spdm_trust *trust,
 		     struct spdm_chain_info *info, EVP_PKEY **leaf);
+
+/* spdm_chain_check() reusing (and adding to) cache's parsed issuer
+ * certificates; cache may be NULL. */
+struct spdm_chain_cache;
+int spdm_chain_check_cached(struct doe_ctx *ctx, const void *chain, size_t len,
+			    uint32_t hash_algo, uint32_t asym_algo, const struct spdm_trust *trust,
+			    struct spdm_chain_cache *cache, struct spdm_chain_info *info,
+			    EVP_PKEY **leaf);
+/* Parsed certificates by DER (chain_cache.c): get returns a new reference
+ * to the certificate whose DER starts der (at most len bytes) exactly, or
+ * NULL; put keeps a reference (best effort). */
+X509 *spdm_cache_cert_get(struct spdm_chain_cache *c, const uint8_t *der, size_t len,
+			  size_t *der_len);
+void spdm_cache_cert_put(struct spdm_chain_cache *c, const uint8_t *der, size_t len, X509 *x);
 
 /* The trust store's identity for chain caches (0 for NULL). */
 uint64_t spdm_trust_id(const struct spdm_trust *t);

@@ -26,6 +26,10 @@ int hex_decode(const char *s, uint8_t *out, size_t cap, size_t *len);
 int chain_certs(struct doe_ctx *ctx, const uint8_t *chain, size_t len, size_t hash_size,
 		struct chain_cert *out, size_t max);
 void chain_certs_free(struct chain_cert *c, int n);
+/* The same split without parsing (x509 NULL): for JSON, which needs only
+ * each certificate's subject and PEM (chain_json() makes them from DER). */
+int chain_split(struct doe_ctx *ctx, const uint8_t *chain, size_t len, size_t hash_size,
+		struct chain_cert *out, size_t max);
 void cert_subject(X509 *x, char *buf, size_t len);
 struct json_object *chain_json(const struct chain_cert *c, int n);
 const char *meas_type_name(uint8_t type);

@@ -22,6 +22,20 @@
 #include "topology.h"
 
 #define MAX_JOBS 256u
+#define MAX_ROOTS 64u
+
+/* Emulated devices without --trust are anchored at their own root; devices
+ * of one vendor share it, and so share one trust store (and chain cache
+ * entries keyed by it) instead of parsing the root once per device. */
+struct root_pool {
+	pthread_mutex_t lock;
+	struct {
+		uint8_t *der;
+		size_t len;
+		struct spdm_trust *trust;
+	} e[MAX_ROOTS];
+	size_t n;
+};
 
 struct jobs {
 	struct attest *tmpl;
@@ -33,7 +47,35 @@ struct jobs {
 	bool progress;
 	pthread_mutex_t lock;	/* the progress line */
 	uint64_t t0, last;
+	struct root_pool roots;
 };
+
+/* The pooled trust store for this root (made on first use); NULL when the
+ * pool is full or out of memory: the caller makes its own. */
+static struct spdm_trust *pooled_trust(struct jobs *j, struct doe_ctx *ctx, const uint8_t *der,
+				       size_t len)
+{
+	struct root_pool *p = &j->roots;
+	struct spdm_trust *t = NULL;
+
+	pthread_mutex_lock(&p->lock);
+	for (size_t i = 0; i < p->n && !t; i++)
+		if (p->e[i].len == len && !memcmp(p->e[i].der, der, len))
+			t = p->e[i].trust;
+	if (!t && p->n < MAX_ROOTS && (p->e[p->n].der = malloc(len))) {
+		if (spdm_trust_new(ctx, NULL, &t) == 0 && spdm_trust_add_der(t, der, len) == 0) {
+			memcpy(p->e[p->n].der, der, len);
+			p->e[p->n].len = len;
+			p->e[p->n++].trust = t;
+		} else {
+			spdm_trust_free(t);
+			free(p->e[p->n].der);
+			t = NULL;
+		}
+	}
+	pthread_mutex_unlock(&p->lock);
+	return t;
+}
 
 /* Transport-level failures: the device could not be asked at all. */
 static bool unreachable(int rc)
@@ -83,6 +125,14 @@ static void attest_node(struct jobs *j, struct tool *wt, struct attest *a, struc
 	a->pol.meas_cap = sizeof(a->meas);
 	a->pol.max_rsp_size = sizeof(a->rsp);
 	a->pol.chain_cache = j->cache;
+	if (n->fn && !a->trust) {
+		const uint8_t *der;
+		size_t len;
+
+		if (emu_fn_spdm_root(n->fn, &der, &len) == 0 &&
+		    (a->trust = pooled_trust(j, wt->ctx, der, len)))
+			a->trust_desc = "the emulator's root (emulated device)";
+	}
 	if (!a->nonce_given && RAND_bytes(a->nonce, sizeof(a->nonce)) != 1)
 		rc = doe_err(wt->ctx, -EIO, "RAND_bytes failed");
 	else
@@ -197,6 +247,7 @@ int ttree_attest(struct attest *tmpl, struct ttree *tr, const struct topo_opts *
 	if (!tr->topo && !t->raw_warned)
 		tool_raw_warning(t, tr->scope);	/* once, before the workers copy t */
 	pthread_mutex_init(&j.lock, NULL);
+	pthread_mutex_init(&j.roots.lock, NULL);
 	j.t0 = j.last = doe_now_ns();
 	atomic_init(&j.next, 0);
 	atomic_init(&j.done, 0);
@@ -213,6 +264,11 @@ int ttree_attest(struct attest *tmpl, struct ttree *tr, const struct topo_opts *
 			rc = (int)(intptr_t)ret;
 	}
 	pthread_mutex_destroy(&j.lock);
+	for (size_t i = 0; i < j.roots.n; i++) {
+		spdm_trust_free(j.roots.e[i].trust);
+		free(j.roots.e[i].der);
+	}
+	pthread_mutex_destroy(&j.roots.lock);
 	free(j.todo);
 	if (rc)
 		return doe_err(t->ctx, rc, "topology: a worker could not start");

@@ -132,17 +132,124 @@ static struct json_object *cert_pem(X509 *x)
 	return o;
 }
 
+/* One DER TLV (definite length of at most 4 bytes) from r: its tag, its
+ * value, and the whole element. */
+static int der_tlv(struct doe_rd *r, uint8_t *tag, struct doe_rd *val, const uint8_t **whole,
+		   size_t *whole_len)
+{
+	size_t start = r->off, n = 0;
+	uint8_t l;
+
+	if (doe_rd_u8(r, tag) || doe_rd_u8(r, &l))
+		return -EBADMSG;
+	if (l & 0x80) {
+		uint8_t k = l & 0x7F, b;
+
+		if (k == 0 || k > 4)
+			return -EBADMSG;
+		while (k--) {
+			if (doe_rd_u8(r, &b))
+				return -EBADMSG;
+			n = n << 8 | b;
+		}
+	} else {
+		n = l;
+	}
+	TRY(doe_rd_sub(r, n, val));
+	*whole = r->p + start;
+	*whole_len = r->off - start;
+	return 0;
+}
+
+/* The subject Name of a DER certificate, decoded by OpenSSL without the
+ * rest of it: d2i_X509 decodes the public key too, which costs more than
+ * a signature check (OpenSSL 3.0), and evidence of a thousand devices
+ * names three certificates each. TBSCertificate: [0] version, serial,
+ * signature, issuer, validity, subject. */
+static int der_subject(const uint8_t *der, size_t len, char *buf, size_t blen)
+{
+	struct doe_rd r, cert, tbs, v;
+	const uint8_t *whole = NULL;
+	size_t wlen = 0;
+	uint8_t tag;
+	X509_NAME *name;
+	BIO *b;
+	int n = 0;
+
+	doe_rd_init(&r, der, len);
+	TRY(der_tlv(&r, &tag, &cert, &whole, &wlen));
+	TRY(der_tlv(&cert, &tag, &tbs, &whole, &wlen));
+	TRY(der_tlv(&tbs, &tag, &v, &whole, &wlen));
+	if (tag == 0xA0)	/* version: then the serial */
+		TRY(der_tlv(&tbs, &tag, &v, &whole, &wlen));
+	for (int i = 0; i < 4; i++)	/* signature, issuer, validity, subject */
+		TRY(der_tlv(&tbs, &tag, &v, &whole, &wlen));
+	name = d2i_X509_NAME(NULL, &whole, (long)wlen);
+	if (!name)
+		return -EBADMSG;
+	buf[0] = '\0';
+	b = BIO_new(BIO_s_mem());
+	if (b && X509_NAME_print_ex(b, name, 0, XN_FLAG_ONELINE & ~ASN1_STRFLGS_ESC_MSB) >= 0)
+		n = BIO_read(b, buf, (int)blen - 1);
+	buf[n > 0 ? n : 0] = '\0';
+	BIO_free(b);
+	X509_NAME_free(name);
+	return 0;
+}
+
+/* PEM straight from the DER bytes: what PEM_write_bio_X509 writes for a
+ * certificate that was DER to begin with. */
+static struct json_object *der_pem(const uint8_t *der, size_t len)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	struct json_object *o = NULL;
+	char *p;
+	long n;
+
+	if (b && PEM_write_bio(b, "CERTIFICATE", "", der, (long)len) > 0 &&
+	    (n = BIO_get_mem_data(b, &p)) > 0)
+		o = json_object_new_string_len(p, (int)n);
+	BIO_free(b);
+	return o;
+}
+
+int chain_split(struct doe_ctx *ctx, const uint8_t *chain, size_t len, size_t hash_size,
+		struct chain_cert *out, size_t max)
+{
+	struct doe_rd r, v;
+	size_t n = 0;
+
+	doe_rd_init(&r, chain, len);
+	if (doe_rd_skip(&r, 4 + hash_size))
+		return doe_err(ctx, -EBADMSG, "certificate chain: %zu bytes, shorter than its header",
+			       len);
+	while (doe_rd_left(&r) && n < max) {
+		uint8_t tag;
+
+		out[n].x509 = NULL;
+		if (der_tlv(&r, &tag, &v, &out[n].der, &out[n].der_len) || tag != 0x30)
+			return doe_err(ctx, -EBADMSG, "certificate chain: certificate %zu is not DER",
+				       n);
+		n++;
+	}
+	return (int)n;
+}
+
 struct json_object *chain_json(const struct chain_cert *c, int n)
 {
 	struct json_object *arr = json_object_new_array();
 
 	for (int i = 0; i < n; i++) {
 		struct json_object *o = json_object_new_object();
-		char subj[256];
+		char subj[256] = "";
 
-		cert_subject(c[i].x509, subj, sizeof(subj));
+		if (c[i].x509)
+			cert_subject(c[i].x509, subj, sizeof(subj));
+		else
+			der_subject(c[i].der, c[i].der_len, subj, sizeof(subj));
 		json_object_object_add(o, "subject", tool_json_untrusted(subj, strlen(subj)));
-		json_object_object_add(o, "pem", cert_pem(c[i].x509));
+		json_object_object_add(o, "pem", c[i].x509 ? cert_pem(c[i].x509)
+							   : der_pem(c[i].der, c[i].der_len));
 		json_object_array_add(arr, o);
 	}
 	return arr;
