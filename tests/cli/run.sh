@@ -842,6 +842,33 @@ expect 2 "this kernel does not publish CDAT for switch ports" cdat --path 43:00.
 grep -q "0000:41:00.0: .*0000:41:00.0" "$tmp/err" && bad "switch named twice: $(cat "$tmp/err")" || ok
 expect 2 "is not an endpoint" cdat --path 34:00.0
 expect 2 "needs --raw" attest 35:00.0
+# topology on the real layout: the switch upstream port 41:00.0 lists CMA
+# but its mailbox never answers (a plain file): unreachable, and below it
+# untrusted_path; enforcement only through kernel attributes
+mkdir -p "$usp/doe_features"
+: >"$usp/doe_features/0001:01"
+cfgsum() { cat "$rp2/config" "$usp/config" "$dsp/config" "$ep2/config" | md5sum; }
+before=$(cfgsum)
+"$doe" attest --topology --raw -t 50 40:00.0 >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 1 ] && ok || bad "topology on sysfs: exit code ($(cat "$tmp/err"))"
+grep -q '^`-0000:41:00.0  \[8086:0d93\]  unreachable' "$tmp/out" && ok ||
+	bad "topology on sysfs: 41:00.0 not unreachable: $(cat "$tmp/out")"
+[ "$(grep -c 'untrusted_path: 0000:41:00.0 is unreachable' "$tmp/out")" = 2 ] && ok ||
+	bad "topology on sysfs: 42:00.0 and 43:00.0 not untrusted_path"
+grep -qx 'plan: remove (needs --enforce=remove) 0000:41:00.0 (unreachable)' "$tmp/out" && ok ||
+	bad "topology on sysfs: plan"
+expect 1 "no CMA authorization attribute" attest --topology --raw -t 50 --enforce 40:00.0
+: >"$usp/authorized"
+expect 1 "" attest --topology --raw -t 50 --enforce 40:00.0
+[ "$(cat "$usp/authorized")" = 0 ] && ok || bad "--enforce did not write authorized"
+grep -qx 'enforce: deauthorized 0000:41:00.0 (unreachable)' "$tmp/out" && ok || bad "enforce output"
+: >"$usp/remove"
+expect 1 "" attest --topology --raw -t 50 --enforce=remove 40:00.0
+[ "$(cat "$usp/remove")" = 1 ] && ok || bad "--enforce=remove did not write remove"
+# enforcement never wrote a real port's config space (no link registers)
+[ "$(cfgsum)" = "$before" ] && ok || bad "topology --enforce wrote config space"
+rm -r "$usp/doe_features" "$usp/authorized" "$usp/remove"
+expect 2 "no such device 0000:44:00.0" attest --topology --raw 44:00.0
 unset DOE_SYSFS_ROOT DOE_LOCK_DIR
 
 # --- doe session (issue 9): secure sessions against the emulator ------------

@@ -109,23 +109,17 @@ int ttree_emu(struct tool *t, const char *profile, struct ttree *tr)
 
 #define SYSFS_MAX_FUNCTIONS 4096
 
-static void read_id(struct tool *t, const char *bdf, const char *file, char *out, size_t len)
+/* "[vvvv:dddd]" from config space (its first 64 bytes need no root) */
+static void id_label(struct tool *t, const char *bdf, char *out, size_t len)
 {
-	char path[PATH_MAX], buf[16] = "";
-	ssize_t n;
-	int fd;
+	struct doe_cfg *cfg = NULL;
+	uint32_t id = 0xFFFFFFFFu;
 
-	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/%s", doe_ctx_sysfs_root(t->ctx), bdf,
-		 file);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
-	if (fd >= 0)
-		close(fd);
-	buf[n > 0 ? n : 0] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	/* "0x8086": shown as the four digits, whatever else the file holds
-	 * goes through the escaping printer */
-	snprintf(out, len, "%s", !strncmp(buf, "0x", 2) ? buf + 2 : buf);
+	if (doe_cfg_sysfs_open(t->ctx, bdf, 0, &cfg) == 0)
+		doe_cfg_read32(cfg, 0, &id);
+	doe_cfg_free(cfg);
+	doe_ctx_clear_error(t->ctx);
+	snprintf(out, len, "[%04x:%04x]", id & 0xFFFFu, id >> 16);
 }
 
 static bool has_cma(struct tool *t, const struct doe_bdf *bdf)
@@ -188,14 +182,10 @@ int ttree_sysfs(struct tool *t, const struct doe_bdf *root, struct ttree *tr)
 	tr->count = (size_t)n;
 	for (int i = 0; i < n; i++) {
 		struct tnode *nd = &tr->n[i];
-		char vid[16], did[16];
-
 		node_init(nd);
 		nd->bdf = all[i];
 		doe_bdf_format(&all[i], nd->name);
-		read_id(t, nd->name, "vendor", vid, sizeof(vid));
-		read_id(t, nd->name, "device", did, sizeof(did));
-		snprintf(nd->label, sizeof(nd->label), "[%s:%s]", vid, did);
+		id_label(t, nd->name, nd->label, sizeof(nd->label));
 		nd->cma = has_cma(t, &all[i]);
 	}
 	for (int i = 0; i < n && !rc; i++) {
