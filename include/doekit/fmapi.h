@@ -256,6 +256,7 @@ struct fmapi_port_state_rsp {
 #define FMAPI_DEV_TYPE2 0x3u
 #define FMAPI_DEV_TYPE3_SLD 0x4u
 #define FMAPI_DEV_TYPE3_MLD 0x5u
+#define FMAPI_DEV_PBR 0x6u		/* PBR component (CXL r3.1+) */
 /* Link state flags */
 #define FMAPI_LINK_LANE_REVERSED 0x1u
 #define FMAPI_LINK_PERST 0x2u		/* PERST# asserted */
@@ -272,7 +273,8 @@ DOE_API int fmapi_port_state_rsp_decode(struct doe_ctx *ctx, const void *in, siz
 /* "disabled", "bind-in-progress", "unbind-in-progress", "dsp", "usp",
  * "fabric", "invalid"; NULL otherwise */
 DOE_API const char *fmapi_port_state_name(uint8_t state);
-/* "none", "pcie", "cxl-type1", "cxl-type2", "cxl-type3-sld", "cxl-type3-mld"; NULL otherwise */
+/* "none", "pcie", "cxl-type1", "cxl-type2", "cxl-type3-sld", "cxl-type3-mld",
+ * "pbr-component"; NULL otherwise */
 DOE_API const char *fmapi_dev_type_name(uint8_t type);
 /* "detect", "polling", "configuration", "recovery", "l0", "l0s", "l1", "l2",
  * "disabled", "loopback", "hot-reset"; NULL otherwise */
@@ -297,7 +299,9 @@ DOE_API const char *fmapi_port_op_name(uint8_t op);
 /* Send PPB CXL.io Configuration Request (0x5103), §7.6.7.1.4. Request: PPB
  * id; 3 bytes: register number 7:0, extended register number 11:8, first
  * dword byte enable 15:12, transaction type bit 23 (1 write); 4 bytes of
- * data (writes). Response: 4 bytes of data (reads), none for writes. */
+ * transaction data (writes; zero for reads). Response: 4 bytes of return
+ * data (a read's value; fmapi_ppb_config() also accepts an empty response
+ * to a write). */
 #define FMAPI_PPB_CONFIG_LEN 8u
 struct fmapi_ppb_config {
 	uint8_t port_id;
@@ -311,7 +315,7 @@ DOE_API int fmapi_ppb_config_req_encode(struct doe_ctx *ctx, const struct fmapi_
 					void *out, size_t cap, size_t *len);
 DOE_API int fmapi_ppb_config_req_decode(struct doe_ctx *ctx, const void *in, size_t len,
 					struct fmapi_ppb_config *out);
-/* The response of a read: 4 bytes of data. (A write's response is empty.) */
+/* The response: 4 bytes of return data. */
 DOE_API int fmapi_ppb_config_rsp_encode(struct doe_ctx *ctx, uint32_t data, void *out, size_t cap,
 					size_t *len);
 DOE_API int fmapi_ppb_config_rsp_decode(struct doe_ctx *ctx, const void *in, size_t len,
@@ -436,7 +440,9 @@ DOE_API int fmapi_req_set_mctp_type(struct fmapi_req *r, uint8_t type);
  * size); 0 forgets it. fmapi_identify() sets it. */
 DOE_API int fmapi_req_set_max_req(struct fmapi_req *r, uint8_t n);
 /* The device's response message limit, 2^n bytes; fmapi_get_msg_limit()
- * and fmapi_set_msg_limit() set it. */
+ * and fmapi_set_msg_limit() set it; 0 forgets it. A response whose payload
+ * exceeds it is refused (the spec counts the whole message, QEMU the
+ * payload: checking the payload accepts both). */
 DOE_API int fmapi_req_set_rsp_limit(struct fmapi_req *r, uint8_t n);
 /* Busy/Retry Required: at most retries more attempts, delay_ms apart. */
 DOE_API void fmapi_req_set_retries(struct fmapi_req *r, unsigned retries, unsigned delay_ms);

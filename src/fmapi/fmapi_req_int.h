@@ -22,6 +22,17 @@ struct fmapi_req {
 	unsigned poll_ms, bg_timeout_ms;
 	struct fmapi_clock clock;
 	uint16_t last_rc, last_vendor;
+	/* whole CCI messages; an MCTP message body is at most this long */
+	uint8_t tx[FMAPI_DEFAULT_MAX];
+	uint8_t rx[FMAPI_DEFAULT_MAX];
 };
+
+/* "bind-vppb", or "command" for an opcode without a name */
+static inline const char *fmapi_op_label(uint16_t opcode)
+{
+	const char *n = fmapi_op_name(opcode);
+
+	return n ? n : "command";
+}
 
 #endif

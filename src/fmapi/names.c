@@ -129,7 +129,8 @@ const char *fmapi_port_state_name(uint8_t state)
 const char *fmapi_dev_type_name(uint8_t type)
 {
 	static const char *const n[] = { "none", "pcie", "cxl-type1", "cxl-type2",
-					 "cxl-type3-sld", "cxl-type3-mld" };
+					 "cxl-type3-sld", "cxl-type3-mld",
+					 "pbr-component" };
 
 	return type < ARRAY_SIZE(n) ? n[type] : NULL;
 }
