@@ -37,7 +37,7 @@ DOE_BEGIN_DECLS
 
 struct mctp_chan;
 
-/* --- CCI message header (CXL r3.0 Figure 7-19 / Table 7-14) ---
+/* --- CCI message header (CXL r3.1 Figure 7-19 "CCI Message Format") ---
  * off 0 category (bits 3:0; 7:4 reserved), 1 tag, 2 reserved, 3..4 opcode
  * (LE), 5..7 payload length (bits 20:0; 22:21 reserved; 23 background
  * operation), 8..9 return code, 10..11 vendor-specific extended status. */
@@ -97,7 +97,7 @@ DOE_API void fmapi_hdr_response(const struct fmapi_hdr *req, uint16_t rc, struct
  * an opcode doekit does not know. */
 DOE_API const char *fmapi_op_name(uint16_t opcode);
 
-/* --- return codes (CXL r3.0 Table 8-34) --- */
+/* --- return codes (CXL r3.0 §8.2.8.4.5.1 "Command Return Codes") --- */
 enum fmapi_rc {
 	FMAPI_RC_SUCCESS = 0x00,
 	FMAPI_RC_BACKGROUND = 0x01,	/* background command started */

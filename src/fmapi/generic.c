@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
- * Payloads of the generic component commands (CXL r3.0 §8.2.9.1
- * "Information and Status Command Set"): Identify, Background Operation
- * Status, Get/Set Response Message Limit. Layouts confirmed against QEMU
+ * Payloads of the generic component commands (CXL §8.2.9.1
+ * "Information and Status Command Set": Identify, Background Operation
+ * Status, Get/Set Response Message Limit; section numbers as in r3.1).
+ * Layouts confirmed against QEMU
  * hw/cxl/cxl-mailbox-utils.c (cmd_infostat_identify, cmd_infostat_bg_op_sts,
  * cmd_get_response_msg_limit, cmd_set_response_msg_limit); see docs/fmapi.md.
  */
 #include "fmapi_int.h"
 
-/* Table 8-38 Identify Output Payload: 4 x LE16 ids, LE64 serial number,
+/* §8.2.9.1.1 Identify output payload: 4 x LE16 ids, LE64 serial number,
  * max supported message size (2^n), component type. */
 int fmapi_identify_rsp_encode(struct doe_ctx *ctx, const struct fmapi_identify *in, void *out,
 			      size_t cap, size_t *len)
@@ -49,7 +50,7 @@ int fmapi_identify_rsp_decode(struct doe_ctx *ctx, const void *in, size_t len,
 	return 0;
 }
 
-/* Table 8-39 Background Operation Status Output Payload: status byte (bit 0
+/* §8.2.9.1.2 Background Operation Status output payload: status byte (bit 0
  * in progress, 7:1 percent), reserved, LE16 opcode, LE16 return code, LE16
  * vendor status. */
 int fmapi_bg_status_rsp_encode(struct doe_ctx *ctx, const struct fmapi_bg_status *in, void *out,
@@ -90,7 +91,7 @@ int fmapi_bg_status_rsp_decode(struct doe_ctx *ctx, const void *in, size_t len,
 	return 0;
 }
 
-/* Tables 8-40..8-42: one byte, n of 2^n, 8..20. */
+/* §8.2.9.1.3-4: one byte, n of 2^n, 8..20. */
 int fmapi_msg_limit_encode(struct doe_ctx *ctx, uint8_t n, void *out, size_t cap, size_t *len)
 {
 	struct doe_wr w;

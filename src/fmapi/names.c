@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
  * Names of FM-API opcodes, return codes and enumerated payload fields, as
- * the CLI prints them (JSON values and text). Sources: CXL r3.0 Table 8-34
- * (return codes), Table 8-37 and Table 7-33 (opcodes), the payload tables
- * cited next to each list; cross-checked in docs/fmapi.md.
+ * the CLI prints them (JSON values and text). Sources, as docs/fmapi.md
+ * lists: return codes CXL r3.0 §8.2.8.4.5.1 "Command Return Codes" as the
+ * Linux kernel's drivers/cxl/cxlmem.h CMD_CMD_RC_TABLE lists them; port
+ * states, device types, LTSSM states from QEMU include/hw/cxl/cxl_port.h
+ * (CXL r3.2 Table 7-19); VCS states and vPPB binding status from the
+ * CXL §7.6.7.2.1 layout as opencis-core implements it.
  */
 #include <errno.h>
 
@@ -42,7 +45,7 @@ const char *fmapi_op_name(uint16_t opcode)
 	}
 }
 
-/* Indexed by code; CXL r3.0 Table 8-34 (r3.1 Table 8-34 adds nothing below 0x1F). */
+/* Indexed by code: 0x00..0x1E, the kernel's list in the same order. */
 static const char *const rc_names[FMAPI_RC_COUNT] = {
 	[FMAPI_RC_SUCCESS] = "success",
 	[FMAPI_RC_BACKGROUND] = "background-command-started",

@@ -7,7 +7,7 @@
  */
 #include "fmapi_int.h"
 
-/* Table 7-16 Identify Switch Device Response Payload (73 bytes) */
+/* §7.6.7.1.1 Identify Switch Device response payload (73 bytes) */
 int fmapi_switch_rsp_encode(struct doe_ctx *ctx, const struct fmapi_switch_info *in, void *out,
 			    size_t cap, size_t *len)
 {
@@ -48,7 +48,7 @@ int fmapi_switch_rsp_decode(struct doe_ctx *ctx, const void *in, size_t len,
 	return 0;
 }
 
-/* Table 7-17 Get Physical Port State Request Payload: count, port ids */
+/* Get Physical Port State request payload (r3.1 Table 7-17): count, port ids */
 int fmapi_port_state_req_encode(struct doe_ctx *ctx, const struct fmapi_port_state_req *in,
 				void *out, size_t cap, size_t *len)
 {
@@ -80,8 +80,8 @@ int fmapi_port_state_req_decode(struct doe_ctx *ctx, const void *in, size_t len,
 	return fmapi_rd_end(ctx, &r, "Get Physical Port State request");
 }
 
-/* Table 7-18 response: count, 3 reserved, then Table 7-19 Port
- * Information blocks of 16 bytes. */
+/* Response (r3.1 Table 7-18): count, 3 reserved, then one 16-byte Port
+ * Information Block (r3.2 Table 7-19) per port. */
 int fmapi_port_state_rsp_encode(struct doe_ctx *ctx, const struct fmapi_port_state_rsp *in,
 				void *out, size_t cap, size_t *len)
 {
@@ -154,7 +154,7 @@ int fmapi_port_state_rsp_decode(struct doe_ctx *ctx, const void *in, size_t len,
 	return fmapi_rd_end(ctx, &r, "Get Physical Port State");
 }
 
-/* Table 7-20 Physical Port Control Request Payload: PPB id, port opcode */
+/* §7.6.7.1.3 Physical Port Control request payload: PPB id, port opcode */
 int fmapi_port_control_req_encode(struct doe_ctx *ctx, const struct fmapi_port_control *in,
 				  void *out, size_t cap, size_t *len)
 {
@@ -184,7 +184,7 @@ int fmapi_port_control_req_decode(struct doe_ctx *ctx, const void *in, size_t le
 	return 0;
 }
 
-/* Table 7-21 Send PPB CXL.io Configuration Request Input Payload */
+/* §7.6.7.1.4 Send PPB CXL.io Configuration Request input payload */
 #define PPB_WRITE (1u << 23)
 
 int fmapi_ppb_config_req_encode(struct doe_ctx *ctx, const struct fmapi_ppb_config *in,
