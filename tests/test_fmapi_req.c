@@ -553,6 +553,12 @@ static void t_port_state_over_chan(void)
 	script(g, 1, other);
 	T_EQ(fmapi_port_state(g->r, g->chan, &q, ps), -EPROTO);
 	T_CONTAINS(msg(), "entry 0 is port 4, asked for port 3");
+	/* two asked for, one answered */
+	q.num_ports = 2;
+	q.ports[1] = 4;
+	script(g, 1, ok);
+	T_EQ(fmapi_port_state(g->r, g->chan, &q, ps), -EPROTO);
+	T_CONTAINS(msg(), "asked for 2 ports, got 1");
 	free(ps);
 	rig_free(g);
 }
