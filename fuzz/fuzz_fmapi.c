@@ -5,18 +5,22 @@
  * start vPPB and list limit); the rest is the payload or message. What a
  * decoder accepts must survive encode + decode unchanged, and a refusal
  * must carry a message. The requester's response check runs on the same
- * bytes as a whole CCI message.
+ * bytes as a whole CCI message, and the blocking requester runs against a
+ * device whose answers are the input (length-prefixed chunks), on a fake
+ * clock: it must end, whatever the answers.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include <doekit/ctx.h>
 #include <doekit/fmapi.h>
+#include <doekit/mctp.h>
+#include "internal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 enum { D_HDR, D_IDENTIFY, D_BG, D_LIMIT, D_SWITCH, D_PS_REQ, D_PS_RSP, D_PC, D_PPB_REQ,
-       D_PPB_RSP, D_VCS_REQ, D_VCS_RSP, D_BIND, D_UNBIND, D_LD, D_RSP_CHECK, D_COUNT };
+       D_PPB_RSP, D_VCS_REQ, D_VCS_RSP, D_BIND, D_UNBIND, D_LD, D_RSP_CHECK, D_EXCHANGE, D_COUNT };
 
 /* the big ones live on the heap, zeroed, so padding compares equal */
 struct all {
@@ -54,6 +58,97 @@ static uint8_t enc[70000];
 		    memcmp(&a->field, &b->field, sizeof(a->field)))                     \
 			__builtin_trap();                                               \
 	} while (0)
+
+/* --- the blocking requester against answers from the input --- */
+struct script {
+	struct doe_ctx *ctx;
+	const uint8_t *p;
+	size_t len, off;
+	unsigned calls;
+};
+
+static int script_exchange(void *priv, const void *req, size_t req_len, void *rsp, size_t cap,
+			   size_t *rsp_len)
+{
+	struct script *s = priv;
+	uint8_t *o = rsp;
+	size_t n;
+
+	(void)req;
+	(void)req_len;
+	s->calls++;
+	if (s->off >= s->len)
+		return doe_err(s->ctx, -EIO, "fuzz: no more answers");
+	n = s->p[s->off++];
+	if (n > s->len - s->off)
+		n = s->len - s->off;
+	if (n + 1 > cap)
+		return doe_err(s->ctx, -EMSGSIZE, "fuzz: answer too long");
+	o[0] = MCTP_TYPE_FMAPI;
+	memcpy(o + 1, s->p + s->off, n);
+	s->off += n;
+	*rsp_len = n + 1;
+	return 0;
+}
+
+static uint64_t fake_now(void *priv)
+{
+	return *(uint64_t *)priv;
+}
+
+static void fake_sleep(void *priv, unsigned ms)
+{
+	*(uint64_t *)priv += ms;
+}
+
+static void exchange(struct doe_ctx *ctx, const uint8_t *in, size_t len, struct all *a)
+{
+	static const struct mctp_chan_ops ops = { .exchange = script_exchange };
+	struct script s = { .ctx = ctx, .p = in + 1, .len = len ? len - 1 : 0 };
+	uint64_t now = 0;
+	struct fmapi_clock clk = { fake_now, fake_sleep, &now };
+	struct fmapi_bind b = { .vppb_id = 1, .port_id = 2, .ld_id = FMAPI_LD_NONE };
+	struct fmapi_vcs_info_req vq = { .start_vppb = 0, .vppb_limit = 4, .num_vcs = 2,
+					 .vcs_ids = { 0, 1 } };
+	struct fmapi_port_state_req pq = { .num_ports = 2, .ports = { 0, 1 } };
+	struct mctp_chan *chan;
+	struct fmapi_req *r;
+	int rc;
+
+	if (!len || mctp_chan_new(ctx, &ops, &s, "fuzz", &chan) < 0)
+		return;
+	if (fmapi_req_new(ctx, &r) < 0) {
+		mctp_chan_free(chan);
+		return;
+	}
+	fmapi_req_set_clock(r, &clk);
+	switch (in[0] % 6) {
+	case 0:
+		rc = fmapi_bind(r, chan, &b);
+		break;
+	case 1:
+		rc = fmapi_vcs_info(r, chan, &vq, &a->vr);
+		break;
+	case 2:
+		rc = fmapi_port_state(r, chan, &pq, &a->psr);
+		break;
+	case 3:
+		rc = fmapi_identify(r, chan, &a->id);
+		break;
+	case 4:
+		rc = fmapi_set_msg_limit(r, chan, 9, NULL);
+		break;
+	default:
+		rc = fmapi_ld_info(r, chan, &a->ld);
+		break;
+	}
+	/* every failure explained; no more polls than the deadline allows */
+	if ((rc < 0 && !doe_ctx_errmsg(ctx)[0]) || rc > 0 || s.calls > 1 + 4 * 1002 ||
+	    now > 3 * 10000 + 1000)
+		__builtin_trap();
+	fmapi_req_free(r);
+	mctp_chan_free(chan);
+}
 
 static void one(struct doe_ctx *ctx, unsigned which, const uint8_t *in, size_t len,
 		struct all *a, struct all *b)
@@ -165,6 +260,9 @@ static void one(struct doe_ctx *ctx, unsigned which, const uint8_t *in, size_t l
 		fmapi_req_free(r);
 		break;
 	}
+	case D_EXCHANGE:
+		exchange(ctx, in, len, a);
+		break;
 	}
 }
 
