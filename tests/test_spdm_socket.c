@@ -18,6 +18,7 @@
 #include <doekit/cursor.h>
 #include <doekit/doe.h>
 #include <doekit/emu.h>
+#include <doekit/mctp.h>
 #include <doekit/spdm.h>
 #include <doekit/spdm_session.h>
 #include <doekit/spdm_socket.h>
@@ -98,6 +99,20 @@ static void t_unwrap_bad(void)
 	T_EQ(spdm_sock_unwrap(ctx, SPDM_SOCK_TRANS_MCTP, b, 0, &kind, &m, &mlen), -EBADMSG);
 	T_EQ(spdm_sock_unwrap(ctx, SPDM_SOCK_TRANS_MCTP, b, 4, &kind, &m, &mlen), -EPROTO);
 	T_CONTAINS(doe_ctx_errmsg(ctx), "MCTP message type 0x01 is not SPDM");
+	/* the MCTP codec's rules: SPDM never carries an integrity check
+	 * (DSP0275), and no MCTP message exceeds MCTP_MSG_MAX */
+	b[0] = 0x85;
+	T_EQ(spdm_sock_unwrap(ctx, SPDM_SOCK_TRANS_MCTP, b, 4, &kind, &m, &mlen), -EPROTO);
+	T_CONTAINS(doe_ctx_errmsg(ctx), "carries an integrity check");
+	{
+		static uint8_t big[MCTP_MSG_MAX + 1] = { MCTP_TYPE_SPDM };
+
+		T_EQ(spdm_sock_unwrap(ctx, SPDM_SOCK_TRANS_MCTP, big, sizeof(big), &kind, &m, &mlen),
+		     -EMSGSIZE);
+		T_EQ(spdm_sock_wrap(ctx, SPDM_SOCK_TRANS_MCTP, SPDM_SOCK_SPDM, big, MCTP_MSG_MAX, big,
+				    sizeof(big), &mlen), -EMSGSIZE);
+	}
+	b[0] = 0x01;
 	T_EQ(spdm_sock_unwrap(ctx, (enum spdm_sock_trans)7, b, 4, &kind, &m, &mlen), -EINVAL);
 }
 
@@ -176,6 +191,9 @@ struct server {
 	char msgs[4][256];	/* the reason each connection ended */
 	int n;
 	pthread_t th;
+	/* the server's mctp_handler (server_start_mctp()) */
+	int (*mctp)(void *priv, const uint8_t *msg, size_t len, uint8_t *rsp, size_t cap,
+		    size_t *rsp_len);
 };
 
 static _Alignas(16) uint8_t rsp_mem[SPDM_RESPONDER_CTX_SIZE];
@@ -208,11 +226,23 @@ static void *serve_thread(void *arg)
 	return NULL;
 }
 
+static int server_start_mctp(struct server *s, enum spdm_sock_trans t, uint32_t idle_ms,
+			     int (*mctp)(void *, const uint8_t *, size_t, uint8_t *, size_t,
+					 size_t *));
+
 static int server_start_idle(struct server *s, enum spdm_sock_trans t, uint32_t idle_ms)
+{
+	return server_start_mctp(s, t, idle_ms, NULL);
+}
+
+static int server_start_mctp(struct server *s, enum spdm_sock_trans t, uint32_t idle_ms,
+			     int (*mctp)(void *, const uint8_t *, size_t, uint8_t *, size_t,
+					 size_t *))
 {
 	struct spdm_rsp_config cfg;
 
 	memset(s, 0, sizeof(*s));
+	s->mctp = mctp;
 	if (doe_ctx_new(&s->ctx))
 		return -ENOMEM;
 	spdm_rsp_config_init(&cfg);
@@ -224,7 +254,7 @@ static int server_start_idle(struct server *s, enum spdm_sock_trans t, uint32_t 
 	if (spdm_sock_listen(s->ctx, "127.0.0.1:0", &s->l))
 		return -EIO;
 	s->srv = (struct spdm_sock_server){ .trans = t, .handler = handle, .priv = s,
-					    .idle_timeout_ms = idle_ms };
+					    .idle_timeout_ms = idle_ms, .mctp_handler = s->mctp };
 	return pthread_create(&s->th, NULL, serve_thread, s) ? -EIO : 0;
 }
 
@@ -1204,6 +1234,113 @@ static void t_session_none(void)
 	spdm_sock_listener_close(l);
 }
 
+/* ---- MCTP channels over the socket: any message type ------------------- */
+
+/* mctp_handler for the tests: FM-API (0x07) requests get their body
+ * reversed; "bad" answers with an empty message; anything else fails. */
+static int fm_echo(void *priv, const uint8_t *msg, size_t len, uint8_t *rsp, size_t cap,
+		   size_t *rlen)
+{
+	(void)priv;
+	if (len < 1 || msg[0] != MCTP_TYPE_FMAPI || len > cap)
+		return -EPROTO;
+	if (len == 4 && !memcmp(msg + 1, "bad", 3)) {
+		*rlen = 0;
+		return 0;
+	}
+	rsp[0] = msg[0];
+	for (size_t i = 1; i < len; i++)
+		rsp[i] = msg[len - i];
+	*rlen = len;
+	return 0;
+}
+
+/* FM-API through mctp_handler and SPDM through the responder, both on one
+ * channel over one connection; then what a bad answer does. */
+static void t_mctp_chan_socket(void)
+{
+	struct spdm_sock *sk;
+	struct mctp_chan *ch;
+	struct server s;
+	struct spdm_result res = { 0 };
+	uint8_t out[16];
+	size_t len;
+	char addr[64];
+
+	T_EQ(server_start_mctp(&s, SPDM_SOCK_TRANS_MCTP, 2000, fm_echo), 0);
+	addr_of(&s, addr, sizeof(addr));
+	T_EQ(spdm_sock_connect(ctx, addr, SPDM_SOCK_TRANS_MCTP, 5000, &sk), 0);
+	T_EQ(spdm_sock_mctp_chan(sk, &ch), 0);
+	T_STREQ(mctp_chan_name(ch), addr);
+	T_EQ(mctp_exchange(ch, MCTP_TYPE_FMAPI, "\x01\x02\x03", 3, out, sizeof(out), &len), 0);
+	T_EQ(len, 3);
+	T_MEMEQ(out, "\x03\x02\x01", 3);
+	/* SPDM over the same channel reaches the SPDM handler */
+	{
+		struct spdm_req_policy pol;
+		struct spdm_req *req;
+
+		spdm_req_policy_init(&pol);
+		pol.chain_buf = chain_buf;
+		pol.chain_cap = sizeof(chain_buf);
+		pol.meas_buf = meas_buf;
+		pol.meas_cap = sizeof(meas_buf);
+		T_EQ(spdm_req_init(req_mem, sizeof(req_mem), ctx, &pol, &req), 0);
+		T_EQ(spdm_req_run(req, spdm_transport_mctp(), ch, rsp_buf, sizeof(rsp_buf), 0), 0);
+		res = *spdm_req_result(req);
+		spdm_req_fini(req);
+		T_TRUE(res.chain_verified);
+		T_TRUE(res.challenge_verified);
+	}
+	/* the handler's empty answer is not an MCTP message: connection dropped */
+	T_NE(mctp_exchange(ch, MCTP_TYPE_FMAPI, "bad", 3, out, sizeof(out), &len), 0);
+	mctp_chan_free(ch);
+	spdm_sock_close(sk);
+	T_EQ(spdm_sock_connect(ctx, addr, SPDM_SOCK_TRANS_MCTP, 5000, &sk), 0);
+	T_EQ(spdm_sock_shutdown(sk), 0);
+	spdm_sock_close(sk);
+	server_stop(&s);
+	T_EQ(s.n, 2);
+	T_EQ(s.results[0], -EBADMSG);
+	T_CONTAINS(s.msgs[0], "MCTP message: empty");
+	T_EQ(s.results[1], 1);
+
+	/* without mctp_handler, today's error: the frame ends the connection */
+	T_EQ(server_start(&s, SPDM_SOCK_TRANS_MCTP), 0);
+	addr_of(&s, addr, sizeof(addr));
+	T_EQ(spdm_sock_connect(ctx, addr, SPDM_SOCK_TRANS_MCTP, 5000, &sk), 0);
+	T_EQ(spdm_sock_mctp_chan(sk, &ch), 0);
+	T_NE(mctp_exchange(ch, MCTP_TYPE_FMAPI, "\x01", 1, out, sizeof(out), &len), 0);
+	mctp_chan_free(ch);
+	spdm_sock_close(sk);
+	T_EQ(spdm_sock_connect(ctx, addr, SPDM_SOCK_TRANS_MCTP, 5000, &sk), 0);
+	T_EQ(spdm_sock_shutdown(sk), 0);
+	spdm_sock_close(sk);
+	server_stop(&s);
+	T_EQ(s.n, 2);
+	T_EQ(s.results[0], -EPROTO);
+	T_CONTAINS(s.msgs[0], "MCTP message type 0x07 is not SPDM");
+	T_EQ(s.results[1], 1);
+}
+
+/* Only an MCTP-framed socket gives a channel. */
+static void t_mctp_chan_needs_mctp(void)
+{
+	struct spdm_sock *sk;
+	struct mctp_chan *ch = NULL;
+	struct server s;
+	char addr[64];
+
+	T_EQ(server_start(&s, SPDM_SOCK_TRANS_PCI_DOE), 0);
+	addr_of(&s, addr, sizeof(addr));
+	T_EQ(spdm_sock_connect(ctx, addr, SPDM_SOCK_TRANS_PCI_DOE, 5000, &sk), 0);
+	T_EQ(spdm_sock_mctp_chan(sk, &ch), -EINVAL);
+	T_CONTAINS(doe_ctx_errmsg(ctx), "needs the mctp transport, not pci-doe");
+	T_EQ(spdm_sock_shutdown(sk), 0);
+	spdm_sock_close(sk);
+	server_stop(&s);
+}
+
 int main(void)
 {
 	if (doe_ctx_new(&ctx) || spdm_identity_new(ctx, SPDM_ASYM_ECDSA_P256, NULL, &id)) {
@@ -1222,6 +1359,8 @@ int main(void)
 	T_RUN(t_attest_none);
 	T_RUN(t_attest_mctp);
 	T_RUN(t_attest_pci_doe);
+	T_RUN(t_mctp_chan_socket);
+	T_RUN(t_mctp_chan_needs_mctp);
 	T_RUN(t_server_bad_peers);
 	T_RUN(t_server_trickle);
 	T_RUN(t_client_timeout);

@@ -18,6 +18,10 @@
 #ifndef DOEKIT_MCTP_H
 #define DOEKIT_MCTP_H
 
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
 #include <doekit/common.h>
 #include <doekit/ctx.h>
 
@@ -92,6 +96,50 @@ struct mctp_addr {
 /* "mctp:EID" or "mctp:NET,EID" (decimal or 0x hex, strictly): -EINVAL
  * naming what is wrong. EIDs 0 and 255 are refused (null and broadcast). */
 DOE_API int mctp_addr_parse(struct doe_ctx *ctx, const char *spec, struct mctp_addr *out);
+
+/* --- Linux AF_MCTP carrier --- */
+/*
+ * The system calls the AF_MCTP carrier makes, as a seam for tests and
+ * fuzzers (libnvme's mi-mctp tests are the model): each behaves as its libc
+ * namesake (-1 with errno on failure) and gets priv first. A NULL table, or
+ * a NULL member, means libc's.
+ */
+struct mctp_sys_ops {
+	int (*socket)(void *priv, int domain, int type, int protocol);
+	ssize_t (*sendto)(void *priv, int fd, const void *buf, size_t len, int flags,
+			  const struct sockaddr *addr, socklen_t addrlen);
+	ssize_t (*recvfrom)(void *priv, int fd, void *buf, size_t len, int flags,
+			    struct sockaddr *addr, socklen_t *addrlen);
+	int (*poll)(void *priv, struct pollfd *fds, nfds_t n, int timeout_ms);
+	int (*close)(void *priv, int fd);
+};
+
+/* Linux's address family number and tag-owner bit (include/uapi/linux/mctp.h) */
+#define MCTP_AF 45
+#define MCTP_TAG_OWNER_BIT 0x08u
+#define MCTP_TAG_VALUE_MASK 0x07u
+
+/*
+ * A channel to addr over a Linux AF_MCTP datagram socket. Each exchange
+ * sends the request body with sendto() (the kernel writes the type byte from
+ * smctp_type and allocates a tag: MCTP_TAG_OWNER) and waits, at most
+ * timeout_ms in all (0: 5000), for the answer. What reaches the socket is
+ * only what the kernel routed to the tag it allocated for it; of that, an
+ * answer is taken only when it comes from addr's EID (and network, when
+ * one was named), is a response (tag owner bit clear) and has the request's
+ * message type. Anything else is dropped and counted, and waiting goes on
+ * until the deadline: a wrong endpoint can delay us, never answer for the
+ * right one. After a failed exchange the socket is replaced, so that no
+ * late answer to it can be taken for the next one's.
+ *
+ * Errors: -EAFNOSUPPORT "this kernel has no MCTP support" (socket()),
+ * -EHOSTUNREACH / -ENETUNREACH naming the EID (no route), -ETIMEDOUT
+ * (saying how many messages were dropped and why), -EMSGSIZE for an
+ * answer larger than MCTP_MSG_MAX. sys and sys_priv may be NULL.
+ */
+DOE_API int mctp_sock_open(struct doe_ctx *ctx, const struct mctp_addr *addr,
+			   const struct mctp_sys_ops *sys, void *sys_priv, uint32_t timeout_ms,
+			   struct mctp_chan **out);
 
 DOE_END_DECLS
 

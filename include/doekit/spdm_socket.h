@@ -7,8 +7,9 @@
  *
  * Transport framings of the payload:
  *   NONE     the SPDM message itself
- *   MCTP     one MCTP message-type byte (0x05 SPDM, 0x06 secured SPDM), then
- *            the message
+ *   MCTP     one whole MCTP message (mctp.h's codec): the message-type byte
+ *            (0x05 SPDM, 0x06 secured SPDM; others through
+ *            spdm_sock_mctp_chan() and mctp_handler), then the body
  *   PCI_DOE  a whole DOE data object: header DW1 (vendor 0x0001, type 1 CMA,
  *            2 secured CMA, 0 Discovery), DW2 (length in DW), payload
  *            padded to a DW
@@ -108,6 +109,13 @@ DOE_API int spdm_sock_continue(struct spdm_sock *s);
  * messages (exchange_secured is NULL). */
 DOE_API const struct spdm_transport_ops *spdm_transport_socket(const struct spdm_sock *s);
 
+/* An MCTP channel (mctp.h) over s, which must use SPDM_SOCK_TRANS_MCTP:
+ * every MCTP message, of any type (FM-API 0x07, CXL CCI 0x08, SPDM...),
+ * travels whole as the payload of one NORMAL frame, and its answer too.
+ * The channel does not own s: free the channel first, then close s. */
+struct mctp_chan;
+DOE_API int spdm_sock_mctp_chan(struct spdm_sock *s, struct mctp_chan **out);
+
 /* --- server --- */
 struct spdm_sock_listener;
 /* Binds and listens on addr ("HOST:PORT"; port 0 picks a free one). */
@@ -147,6 +155,18 @@ struct spdm_sock_server {
 	 * failing conn_open() closes the connection. */
 	int (*conn_open)(void *priv, void **conn_priv);
 	void (*conn_close)(void *priv, void *conn_priv);
+	/*
+	 * optional, MCTP transport only: answers one MCTP message whose type is
+	 * neither SPDM (0x05) nor secured SPDM (0x06), e.g. FM-API (0x07).
+	 * msg is the whole message, type byte first; the answer written to rsp
+	 * (at most cap bytes) must be a whole MCTP message too, and is sent as
+	 * the NORMAL frame's payload. priv is the one handler gets (conn_open's
+	 * per connection). Return 0, or <0 to drop the connection. Without it,
+	 * such messages end the connection as a bad frame, as before; with it,
+	 * handler may be NULL (a server of other types only).
+	 */
+	int (*mctp_handler)(void *priv, const uint8_t *msg, size_t len, uint8_t *rsp, size_t cap,
+			    size_t *rsp_len);
 };
 
 /*

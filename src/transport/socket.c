@@ -22,6 +22,7 @@
 #include <doekit/cursor.h>
 #include <doekit/discovery.h>
 #include <doekit/doe.h>
+#include <doekit/mctp.h>
 #include <doekit/spdm_session.h>
 #include <doekit/spdm_socket.h>
 #include "internal.h"
@@ -106,9 +107,10 @@ int spdm_sock_wrap(struct doe_ctx *ctx, enum spdm_sock_trans t, enum spdm_sock_k
 	case SPDM_SOCK_TRANS_MCTP:
 		if (kind == SPDM_SOCK_DISCOVERY)
 			return doe_err(ctx, -EINVAL, "Discovery needs the PCI_DOE transport");
-		doe_wr_u8(&w, kind == SPDM_SOCK_SECURED ? SPDM_SOCK_MCTP_SECURED
-							: SPDM_SOCK_MCTP_SPDM);
-		break;
+		/* one MCTP codec for every carrier (mctp.h) */
+		return mctp_msg_encode(ctx, kind == SPDM_SOCK_SECURED ? MCTP_TYPE_SECURED
+								       : MCTP_TYPE_SPDM,
+				       msg, len, out, cap, out_len);
 	case SPDM_SOCK_TRANS_PCI_DOE: {
 		size_t dw = 2 + (len + 3) / 4;
 
@@ -144,15 +146,15 @@ int spdm_sock_unwrap(struct doe_ctx *ctx, enum spdm_sock_trans t, const void *pa
 	case SPDM_SOCK_TRANS_MCTP: {
 		uint8_t type;
 
-		if (doe_rd_u8(&r, &type))
-			return doe_err(ctx, -EBADMSG, "MCTP message: empty (no message type)");
-		type &= 0x7F;	/* bit 7 is the integrity check flag */
-		if (type == SPDM_SOCK_MCTP_SECURED)
+		/* empty: -EBADMSG; integrity check bit (never used by SPDM,
+		 * DSP0275): -EPROTO */
+		TRY(mctp_msg_decode(ctx, payload, len, &type, msg, msg_len));
+		if (type == MCTP_TYPE_SECURED)
 			*kind = SPDM_SOCK_SECURED;
-		else if (type != SPDM_SOCK_MCTP_SPDM)
+		else if (type != MCTP_TYPE_SPDM)
 			return doe_err(ctx, -EPROTO, "MCTP message type 0x%02x is not SPDM (0x05/0x06)",
 				       type);
-		break;
+		return 0;
 	}
 	case SPDM_SOCK_TRANS_PCI_DOE: {
 		uint32_t h1, h2, dw;
@@ -392,6 +394,7 @@ struct spdm_sock {
 	int fd;
 	enum spdm_sock_trans trans;
 	uint32_t timeout_ms;
+	char name[80];				/* the address, for channel names */
 	uint8_t frame[SPDM_SOCK_MAX_PAYLOAD];	/* wrap/unwrap space */
 };
 
@@ -460,6 +463,7 @@ int spdm_sock_connect(struct doe_ctx *ctx, const char *addr, enum spdm_sock_tran
 	s->fd = fd;
 	s->trans = t;
 	s->timeout_ms = timeout_ms;
+	snprintf(s->name, sizeof(s->name), "%s", addr);
 	*out = s;
 	return 0;
 }
@@ -577,6 +581,37 @@ static int sock_ops_secured(void *priv, const void *req, size_t req_len, void *r
 	return spdm_sock_exchange_secured(priv, req, req_len, rsp, rsp_cap, rsp_len);
 }
 
+/* A channel over an MCTP-framed socket: any MCTP message, whole, is the
+ * payload of one NORMAL frame, and so is the answer. */
+static int sock_chan_exchange(void *priv, const void *req, size_t req_len, void *rsp,
+			      size_t rsp_cap, size_t *rsp_len)
+{
+	struct spdm_sock *s = priv;
+	const uint8_t *body;
+	size_t blen, flen;
+	uint8_t type;
+
+	TRY(mctp_msg_decode(s->ctx, req, req_len, &type, &body, &blen));
+	TRY(client_roundtrip(s, SPDM_SOCK_CMD_NORMAL, req, req_len, &flen));
+	/* the channel checks the answer with the same codec (mctp_exchange()) */
+	if (flen > rsp_cap)
+		return doe_err(s->ctx, -EMSGSIZE, "socket: MCTP answer of %zu bytes exceeds the "
+			       "%zu-byte buffer", flen, rsp_cap);
+	memcpy(rsp, s->frame, flen);
+	*rsp_len = flen;
+	return 0;
+}
+
+static const struct mctp_chan_ops sock_chan_ops = { .exchange = sock_chan_exchange };
+
+int spdm_sock_mctp_chan(struct spdm_sock *s, struct mctp_chan **out)
+{
+	if (s->trans != SPDM_SOCK_TRANS_MCTP)
+		return doe_err(s->ctx, -EINVAL, "%s: an MCTP channel needs the mctp transport, "
+			       "not %s", s->name, spdm_sock_trans_name(s->trans));
+	return mctp_chan_new(s->ctx, &sock_chan_ops, s, s->name, out);
+}
+
 /* NONE: bare SPDM, no secured messages (nothing could mark them) */
 static const struct spdm_transport_ops sock_ops_none = { .exchange = sock_ops_exchange,
 							 .align = 1 };
@@ -691,6 +726,13 @@ static int answer_discovery(struct spdm_sock_listener *l, const struct spdm_sock
 	return 0;
 }
 
+/* A handler for what the transport carries: SPDM, or (MCTP) other types. */
+static bool srv_valid(const struct spdm_sock_server *srv)
+{
+	return srv && (unsigned int)srv->trans <= SPDM_SOCK_TRANS_PCI_DOE &&
+	       (srv->handler || (srv->trans == SPDM_SOCK_TRANS_MCTP && srv->mctp_handler));
+}
+
 /* What the server does with a frame: the answer, and what comes after. */
 enum reply_then { THEN_READ, THEN_CLOSE, THEN_SHUTDOWN };
 
@@ -708,8 +750,26 @@ static int answer_normal(struct spdm_sock_listener *l, const struct spdm_sock_se
 	enum spdm_sock_kind kind;
 	const uint8_t *msg;
 	size_t mlen, rlen = 0, wlen;
+	uint8_t type;
 
+	/* MCTP messages other than SPDM go whole to mctp_handler (FM-API, ...) */
+	if (srv->trans == SPDM_SOCK_TRANS_MCTP && srv->mctp_handler) {
+		TRY(mctp_msg_decode(l->ctx, in, len, &type, &msg, &mlen));
+		if (type != MCTP_TYPE_SPDM && type != MCTP_TYPE_SECURED) {
+			TRY(srv->mctp_handler(priv, in, len, l->out, sizeof(l->out), &rlen));
+			if (rlen > sizeof(l->out))
+				return doe_err(l->ctx, -EMSGSIZE, "MCTP handler answered %zu bytes",
+					       rlen);
+			/* its answer is a whole MCTP message too: checked like any */
+			TRY(mctp_msg_decode(l->ctx, l->out, rlen, &type, &msg, &mlen));
+			r->pl = l->out;
+			r->len = rlen;
+			return 0;
+		}
+	}
 	TRY(spdm_sock_unwrap(l->ctx, srv->trans, in, len, &kind, &msg, &mlen));
+	if (kind != SPDM_SOCK_DISCOVERY && !srv->handler)
+		return doe_err(l->ctx, -EPROTO, "socket: this server answers no SPDM");
 	if (kind == SPDM_SOCK_DISCOVERY)
 		TRY(answer_discovery(l, srv, msg, mlen, l->msg, &rlen));
 	else
@@ -777,7 +837,7 @@ int spdm_sock_serve(struct spdm_sock_listener *l, const struct spdm_sock_server 
 	uint32_t idle;
 	int fd, rc;
 
-	if (!srv || !srv->handler || (unsigned int)srv->trans > SPDM_SOCK_TRANS_PCI_DOE)
+	if (!srv_valid(srv))
 		return doe_err(l->ctx, -EINVAL, "socket server: no handler or unknown transport");
 	idle = srv->idle_timeout_ms ? srv->idle_timeout_ms : DEFAULT_IDLE_MS;
 	/* EINTR is returned, not retried: a signal is how a server is stopped */
@@ -1112,7 +1172,7 @@ int spdm_sock_run(struct spdm_sock_listener *l, const struct spdm_sock_server *s
 	unsigned int *slot = NULL;
 	int flags, rc = 0;
 
-	if (!srv || !srv->handler || (unsigned int)srv->trans > SPDM_SOCK_TRANS_PCI_DOE)
+	if (!srv_valid(srv))
 		return doe_err(l->ctx, -EINVAL, "socket server: no handler or unknown transport");
 	run.max = srv->max_clients ? srv->max_clients : DEFAULT_MAX_CLIENTS;
 	run.idle_ms = srv->idle_timeout_ms ? srv->idle_timeout_ms : DEFAULT_IDLE_MS;

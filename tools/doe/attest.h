@@ -50,6 +50,7 @@ struct attest {
 	struct dev dev;
 	struct doe_mb *mb;
 	struct spdm_sock *sock;
+	struct mctp_chan *chan;		/* an MCTP endpoint: dev's channel, not owned */
 	struct tap tap;			/* records the exchange for the evidence */
 	bool own_trust;			/* trust made for this device (emulator root) */
 	struct json_object *collect;	/* -j with several devices: reports go here */
@@ -96,6 +97,9 @@ int attest_open(struct attest *a, const char *spec);
  * the caller keeps: dev.topo NULL, dev.fn set). */
 int attest_open_dev(struct attest *a);
 void attest_close(struct attest *a);
+/* The SPDM transport of what attest_open() connected, and its priv: the
+ * socket, the MCTP channel or the CMA mailbox. */
+const struct spdm_transport_ops *attest_transport(struct attest *a, void **priv);
 
 /* Algorithm names on the command line: "ecdsa-p384", "sha384", ... */
 int asym_parse(const char *s, uint32_t *out);

@@ -6,8 +6,9 @@
  *
  * CMA/SPDM device attestation: VCA, digests, the certificate chain,
  * CHALLENGE and signed measurements. DEV is an emulated function, a real
- * one (with --raw: the kernel owns the mailbox), or tcp:HOST:PORT for a
- * responder behind the spdm-emu socket protocol. Exit 0 only when the chain
+ * one (with --raw: the kernel owns the mailbox), tcp:HOST:PORT for a
+ * responder behind the spdm-emu socket protocol, or an MCTP endpoint:
+ * mctp:[NET,]EID (AF_MCTP) or emu[:PROFILE]/mctp:EID (emulated). Exit 0 only when the chain
  * is anchored in the trust store and every signature verifies.
  */
 #include <errno.h>
@@ -158,11 +159,67 @@ int parse_meas_mode(const char *s, struct spdm_req_policy *p)
 	return 0;
 }
 
-/* Connects DEV: a CMA mailbox, or a socket. Sets the trust for emulated
- * devices when none was given. */
+/* An emulated MCTP endpoint answers with the identity of a function of its
+ * topology (the switch's, in cxl-switch): without --trust, the roots of the
+ * topology's functions are the anchors, as one function's root is for it. */
+static int trust_emulated_topology(struct attest *a)
+{
+	struct tool *t = a->t;
+	struct emu_topo *topo = a->dev.topo;
+
+	TRY(spdm_trust_new(t->ctx, NULL, &a->trust));
+	a->own_trust = true;
+	for (size_t i = 0; i < emu_topo_count(topo); i++) {
+		struct emu_fn *fn = emu_topo_fn(topo, i);
+		const uint8_t *der;
+		size_t len;
+
+		if (!emu_fn_has_spdm(fn))
+			continue;
+		TRY(emu_fn_spdm_root(fn, &der, &len));
+		TRY(spdm_trust_add_der(a->trust, der, len));
+	}
+	a->trust_desc = "the emulator's roots (emulated MCTP endpoint)";
+	return 0;
+}
+
+/* mctp:[NET,]EID or emu[:PROFILE]/mctp:EID: SPDM over MCTP (DSP0275) */
+static int attest_open_mctp(struct attest *a, const char *spec)
+{
+	struct tool *t = a->t;
+
+	TRY(dev_open(t, spec, &a->dev));
+	TRY(dev_mctp(t, &a->dev, &a->chan));
+	snprintf(a->name, sizeof(a->name), "%s", a->dev.name);
+	snprintf(a->via, sizeof(a->via), "MCTP (%s)",
+		 a->dev.emulated ? "emulated network" : "AF_MCTP");
+	if (a->dev.emulated && !a->trust)
+		TRY(trust_emulated_topology(a));
+	return 0;
+}
+
+const struct spdm_transport_ops *attest_transport(struct attest *a, void **priv)
+{
+	if (a->sock) {
+		*priv = a->sock;
+		return spdm_transport_socket(a->sock);
+	}
+	if (a->chan) {
+		*priv = a->chan;
+		return spdm_transport_mctp();
+	}
+	*priv = a->mb;
+	return spdm_transport_doe();
+}
+
+/* Connects DEV: a CMA mailbox, a socket or an MCTP endpoint. Sets the
+ * trust for emulated devices when none was given. */
 int attest_open(struct attest *a, const char *spec)
 {
 	struct tool *t = a->t;
+
+	if (dev_spec_is_mctp(spec))
+		return attest_open_mctp(a, spec);
 
 	if (!strncmp(spec, "tcp:", 4)) {
 		snprintf(a->name, sizeof(a->name), "%s", spec);
@@ -212,6 +269,7 @@ void attest_close(struct attest *a)
 	a->sock = NULL;
 	doe_mb_free(a->mb);
 	a->mb = NULL;
+	a->chan = NULL;		/* dev's: closed with it */
 	dev_close(&a->dev);
 	if (a->own_trust) {
 		spdm_trust_free(a->trust);
@@ -498,10 +556,10 @@ static int attest_one(struct attest *a, const char *spec)
 	a->pol.trust = a->trust;
 	rc = spdm_req_init(a->mem, sizeof(a->mem), t->ctx, &a->pol, &req);
 	if (rc == 0) {
-		if (a->sock)
-			tap_init(&a->tap, spdm_transport_socket(a->sock), a->sock);
-		else
-			tap_init(&a->tap, spdm_transport_doe(), a->mb);
+		void *priv;
+		const struct spdm_transport_ops *ops = attest_transport(a, &priv);
+
+		tap_init(&a->tap, ops, priv);
 		rc = spdm_req_run(req, &a->tap.ops, &a->tap, a->rsp, sizeof(a->rsp), 2000000);
 	}
 	exit_code = req ? attest_report(a, req, rc, true) : tool_fail(t, rc, NULL);

@@ -14,7 +14,8 @@
  * --keyring the data-phase keys become a Linux key for a kernel consumer
  * and the session stays open (--end closes it, and revokes the key).
  *
- * DEV is a CMA mailbox (secured messages as DOE type 2) or a socket
+ * DEV is a CMA mailbox (secured messages as DOE type 2), an MCTP endpoint
+ * (mctp:[NET,]EID or emu[:PROFILE]/mctp:EID: type 0x06, DSP0275), or a socket
  * tcp:HOST:PORT of the spdm-emu protocol, whose --trans picks the binding:
  * pci-doe (type 2 objects, DOE's record layer) or mctp (message type 0x06,
  * 2-byte sequence numbers and random padding); none carries no sessions.
@@ -107,6 +108,8 @@ static const char *authorize(struct sess_cli *c)
 
 	if (c->a->dev.emulated || c->a->sock)
 		return "an emulated or socket device has no kernel authorization attribute";
+	if (c->a->chan)
+		return "an MCTP endpoint has no kernel authorization attribute";
 	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/authorized",
 		 doe_ctx_sysfs_root(c->a->t->ctx), c->a->dev.name);
 	if (access(path, W_OK) != 0)
@@ -259,13 +262,7 @@ static int run(struct sess_cli *c, const char *spec)
 	rc = attest_open(a, spec);
 	if (rc)
 		return rc;
-	if (a->sock) {
-		ops = spdm_transport_socket(a->sock);
-		priv = a->sock;
-	} else {
-		ops = spdm_transport_doe();
-		priv = a->mb;
-	}
+	ops = attest_transport(a, &priv);
 	/* the record layer follows the framing (MCTP: DSP0275; DOE: PCIe) */
 	so.binding = (enum spdm_binding)ops->binding;
 	a->pol.trust = a->trust;

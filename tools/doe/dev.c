@@ -33,6 +33,62 @@ void dev_emu_name(const char *profile, const struct doe_bdf *bdf, char *buf, siz
 		snprintf(buf, len, "emu:%s/%s", profile, b);
 }
 
+bool dev_spec_is_mctp(const char *spec)
+{
+	const char *slash = strchr(spec, '/');
+
+	return !strncmp(spec, "mctp:", 5) ||
+	       (!strncmp(spec, "emu", 3) && slash && !strncmp(slash + 1, "mctp:", 5));
+}
+
+/* "mctp:[NET,]EID": this machine's AF_MCTP network */
+static int open_mctp(struct tool *t, const char *spec, struct dev *d)
+{
+	struct mctp_addr a;
+
+	TRY(mctp_addr_parse(t->ctx, spec, &a));
+	TRY(mctp_sock_open(t->ctx, &a, NULL, NULL, t->timeout_ms, &d->mctp));
+	snprintf(d->name, sizeof(d->name), "%s", mctp_chan_name(d->mctp));
+	return 0;
+}
+
+/* "emu[:PROFILE]/mctp:EID": an endpoint of a fresh emulated topology */
+static int open_emulated_mctp(struct tool *t, const char *spec, const char *profile,
+			      const char *addr, struct dev *d)
+{
+	struct mctp_addr a;
+	int rc;
+
+	TRY(mctp_addr_parse(t->ctx, addr, &a));
+	if (a.net != MCTP_NET_ANY)
+		return doe_err(t->ctx, -EINVAL, "'%s': the emulated MCTP network has no network "
+			       "numbers (emu[:PROFILE]/mctp:EID)", spec);
+	TRY(tool_topo_new(t, profile, &d->topo));
+	doe_ctx_clear_error(t->ctx);
+	rc = emu_mctp_open(d->topo, a.eid, &d->mctp);
+	if (rc < 0 && !doe_ctx_errcode(t->ctx))
+		doe_err(t->ctx, rc, "no MCTP endpoint at EID %u in emulator profile '%s'", a.eid,
+			profile);
+	if (rc < 0)
+		return rc;
+	d->emulated = true;
+	if (!strcmp(emu_topo_profile(d->topo), EMU_DEFAULT_PROFILE))
+		snprintf(d->name, sizeof(d->name), "emu/mctp:%u", a.eid);
+	else
+		snprintf(d->name, sizeof(d->name), "emu:%s/mctp:%u", emu_topo_profile(d->topo),
+			 a.eid);
+	return 0;
+}
+
+int dev_mctp(struct tool *t, struct dev *d, struct mctp_chan **out)
+{
+	if (!d->mctp)
+		return doe_err(t->ctx, -EINVAL, "%s is not an MCTP endpoint (mctp:[NET,]EID or "
+			       "emu[:PROFILE]/mctp:EID)", d->name);
+	*out = d->mctp;
+	return 0;
+}
+
 /* "emu[:PROFILE]/BDF" */
 static int open_emulated(struct tool *t, const char *spec, struct dev *d)
 {
@@ -54,6 +110,8 @@ static int open_emulated(struct tool *t, const char *spec, struct dev *d)
 	} else {
 		return doe_err(t->ctx, -EINVAL, "'%s': expected emu[:PROFILE]/BDF", spec);
 	}
+	if (!strncmp(slash + 1, "mctp:", 5))
+		return open_emulated_mctp(t, spec, profile, slash + 1, d);
 	if (doe_bdf_parse(slash + 1, &d->bdf))
 		return doe_err(t->ctx, -EINVAL,
 			       "'%s': invalid PCI address (expected DDDD:BB:DD.F or BB:DD.F)", spec);
@@ -73,11 +131,38 @@ static int open_emulated(struct tool *t, const char *spec, struct dev *d)
 	return 0;
 }
 
+int dev_open_mctp(struct tool *t, const char *spec, struct dev *d)
+{
+	int rc;
+
+	memset(d, 0, sizeof(*d));	/* dev_close() is safe whatever happens */
+	if (strncmp(spec, "tcp:", 4)) {
+		if (!dev_spec_is_mctp(spec))
+			return doe_err(t->ctx, -EINVAL, "'%s' is not an MCTP endpoint (expected "
+				       "mctp:[NET,]EID, emu[:PROFILE]/mctp:EID or tcp:HOST:PORT)", spec);
+		return dev_open(t, spec, d);
+	}
+	snprintf(d->name, sizeof(d->name), "%s", spec);
+	rc = spdm_sock_connect(t->ctx, spec, SPDM_SOCK_TRANS_MCTP,
+			       t->timeout_ms ? t->timeout_ms : 10000, &d->sock);
+	if (rc == 0)
+		rc = spdm_sock_mctp_chan(d->sock, &d->mctp);
+	if (rc)
+		dev_close(d);
+	return rc;
+}
+
 int dev_open(struct tool *t, const char *spec, struct dev *d)
 {
 	int rc;
 
 	memset(d, 0, sizeof(*d));
+	if (!strncmp(spec, "mctp:", 5)) {
+		rc = open_mctp(t, spec, d);
+		if (rc)
+			dev_close(d);
+		return rc;
+	}
 	if (!strncmp(spec, "emu", 3) && (spec[3] == '/' || spec[3] == ':')) {
 		rc = open_emulated(t, spec, d);
 		if (rc)
@@ -86,8 +171,8 @@ int dev_open(struct tool *t, const char *spec, struct dev *d)
 	}
 	if (doe_bdf_parse(spec, &d->bdf))
 		return doe_err(t->ctx, -EINVAL,
-			       "'%s' is not a device (expected DDDD:BB:DD.F, BB:DD.F or "
-			       "emu[:PROFILE]/BDF)", spec);
+			       "'%s' is not a device (expected DDDD:BB:DD.F, BB:DD.F, "
+			       "emu[:PROFILE]/BDF or mctp:[NET,]EID)", spec);
 	doe_bdf_format(&d->bdf, d->name);
 	/* Open now so that a missing device is reported before anything else */
 	return dev_cfg(t, d, &(struct doe_cfg *){ NULL });
@@ -96,6 +181,9 @@ int dev_open(struct tool *t, const char *spec, struct dev *d)
 int dev_cfg(struct tool *t, struct dev *d, struct doe_cfg **out)
 {
 	if (!d->cfg) {
+		if (d->mctp)
+			return doe_err(t->ctx, -EINVAL, "%s is an MCTP endpoint, not a PCI function: "
+				       "it has no config space or DOE mailboxes", d->name);
 		if (d->emulated)
 			TRY(emu_fn_cfg_open_ctx(d->fn, t->ctx, &d->cfg));
 		else
@@ -109,6 +197,8 @@ int dev_cfg(struct tool *t, struct dev *d, struct doe_cfg **out)
 
 void dev_close(struct dev *d)
 {
+	mctp_chan_free(d->mctp);	/* before the topology or socket it uses */
+	spdm_sock_close(d->sock);
 	doe_cfg_free(d->cfg);
 	emu_topo_free(d->topo);
 	memset(d, 0, sizeof(*d));

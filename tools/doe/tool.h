@@ -53,16 +53,21 @@ struct tool {
 
 /*
  * A device as the user names it: "DDDD:BB:DD.F" / "BB:DD.F" (a real
- * function) or "emu[:PROFILE]/BDF" (a function of an emulated topology).
- * dev.name is the canonical spelling every command accepts.
+ * function), "emu[:PROFILE]/BDF" (a function of an emulated topology),
+ * "mctp:[NET,]EID" (an MCTP endpoint on this machine's AF_MCTP network) or
+ * "emu[:PROFILE]/mctp:EID" (an endpoint of the emulated topology's MCTP
+ * network). dev.name is the canonical spelling every command accepts.
+ * An MCTP endpoint has mctp set and no config space (dev_cfg() refuses).
  */
 struct dev {
 	char name[64];
 	struct doe_bdf bdf;
 	bool emulated;
 	struct emu_topo *topo;	/* owned, emulated only */
-	struct emu_fn *fn;	/* emulated only */
+	struct emu_fn *fn;	/* emulated functions only */
 	struct doe_cfg *cfg;	/* NULL until dev_cfg() */
+	struct mctp_chan *mctp;	/* owned, MCTP endpoints only */
+	struct spdm_sock *sock;	/* owned, tcp:HOST:PORT of dev_open_mctp() only */
 };
 
 /* Parses "emu" or "emu:PROFILE" (a topology, no function); returns 1 when
@@ -78,6 +83,26 @@ int dev_open(struct tool *t, const char *spec, struct dev *d);
 void dev_close(struct dev *d);
 /* The config-space accessor, opened on first use. */
 int dev_cfg(struct tool *t, struct dev *d, struct doe_cfg **out);
+/* Whether spec names an MCTP endpoint ("mctp:..." or "emu[:P]/mctp:..."). */
+bool dev_spec_is_mctp(const char *spec);
+/*
+ * The MCTP channel of a device dev_open() opened from an MCTP spec (still
+ * owned by d; dev_close() frees it), for any MCTP message type: SPDM with
+ * spdm_transport_mctp(), FM-API with mctp_exchange(). -EINVAL naming the
+ * device when it is not an MCTP endpoint. A real one uses AF_MCTP with
+ * --timeout as the bound of each exchange; without MCTP in the kernel,
+ * dev_open() already failed with -EAFNOSUPPORT ("this kernel has no MCTP
+ * support"), exit 1.
+ */
+int dev_mctp(struct tool *t, struct dev *d, struct mctp_chan **out);
+/*
+ * Opens an MCTP endpoint for a command that speaks MCTP only (doe fm): what
+ * dev_open() takes for MCTP, and also "tcp:HOST:PORT", the spdm-emu socket
+ * protocol with MCTP framing (doe emulate --listen --trans mctp serves it),
+ * whose channel carries any message type as one NORMAL frame. -EINVAL for
+ * a PCI function. Then dev_mctp() and dev_close() as for any device.
+ */
+int dev_open_mctp(struct tool *t, const char *spec, struct dev *d);
 /* Canonical device name of an emulated function. */
 void dev_emu_name(const char *profile, const struct doe_bdf *bdf, char *buf, size_t len);
 
