@@ -206,9 +206,11 @@ int jin_parse(const struct jin *j, const char *text, size_t len, struct json_obj
 		return doe_err(j->ctx, -EINVAL, "%s: byte %zu: trailing data after the JSON value",
 			       j->doc, end);
 	}
-	if (!json_object_is_type(obj, json_type_object)) {
+	if (!json_object_is_type(obj, json_type_object) &&
+	    !(j->array_ok && json_object_is_type(obj, json_type_array))) {
 		json_object_put(obj);
-		return doe_err(j->ctx, -EINVAL, "%s: not a JSON object", j->doc);
+		return doe_err(j->ctx, -EINVAL, "%s: not a JSON object%s", j->doc,
+			       j->array_ok ? " or array" : "");
 	}
 	*out = obj;
 	return 0;

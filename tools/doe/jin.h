@@ -42,6 +42,7 @@ enum { JIN_OPT = 0, JIN_REQ = 1 };
 struct jin {
 	struct doe_ctx *ctx;
 	const char *doc;	/* names the document in messages, e.g. the file */
+	bool array_ok;		/* the root may be an array too (verify-evidence) */
 };
 
 /* Parses text[0..len) (need not be NUL-terminated). The root must be an
