@@ -274,6 +274,7 @@ static int read_values(const struct jin *j, struct json_object *arr, const char 
 	*out = v;
 	for (size_t i = 0; i < n; i++) {
 		jin_path(pa, sizeof(pa), path, NULL, i);
+		*count = i + 1;	/* policy_free() frees what this one holds, even half-made */
 		if (form == POLICY_TEXT) {
 			const char *s;
 
@@ -291,7 +292,6 @@ static int read_values(const struct jin *j, struct json_object *arr, const char 
 					       "%s: %s: %zu bytes, not a digest size (32, 48 or 64)",
 					       j->doc, pa, v[i].len);
 		}
-		*count = i + 1;
 		for (size_t k = 0; k < i; k++)
 			if (v[k].len == v[i].len && !memcmp(v[k].p, v[i].p, v[i].len))
 				return doe_err(j->ctx, -EINVAL, "%s: %s: the same value as [%zu]",
@@ -490,8 +490,8 @@ static int read_deny_list(const struct jin *j, struct json_object *o, const char
 		return doe_err(j->ctx, -ENOMEM, "out of memory");
 	path2(pa, sizeof(pa), "deny", key);
 	for (size_t i = 0; i < n; i++) {
-		TRY(hex_at(j, arr, pa, i, POLICY_MAX_ID, &(*out)[i]));
 		*count = i + 1;
+		TRY(hex_at(j, arr, pa, i, POLICY_MAX_ID, &(*out)[i]));
 	}
 	return 0;
 }
