@@ -2,7 +2,7 @@
 /*
  * doe attest DEV [--trust PATH] [--version V] [--asym ALG] [--hash ALG]
  *               [--slot N] [--measurements all|N|none] [--nonce HEX]
- *               [--trans pci-doe|mctp|none] [--deadline SEC] [-j]
+ *               [--trans pci-doe|mctp|none] [--deadline SEC] [--policy FILE] [-j]
  *
  * CMA/SPDM device attestation: VCA, digests, the certificate chain,
  * CHALLENGE and signed measurements. DEV is an emulated function, a real

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * doe verify-evidence FILE --trust PATH [--nonce HEX] [--min-version V]
+ * doe verify-evidence FILE --trust PATH | --policy FILE [--nonce HEX] [--min-version V]
  *                     [--asym LIST] [--hash LIST]
  *                     [--measurements all|N|none|each] [--allow-unsigned] [-j]
  *
