@@ -87,6 +87,16 @@ jq_ok '.reasons[0].got | startswith("digest ")'
 expect 1 "" attest emu/0f:00.0 --policy "$P" --emu-spdm 0f:00.0="$tmp/m.json"
 out_has "  appraisal      rejected"
 out_has '    measurement_value (devices[0].measurements.3): expected raw text one of "1.2.3", "1.2.4", got raw text "1.2.9"'
+# a device's text in a reason is escaped on the terminal, kept in JSON
+printf '%s' '{"measurements": [{"index": 3, "type": 6, "raw": true, "text": "1.\u001b[2J"}]}' >"$tmp/esc.json"
+expect 1 "" attest emu/0f:00.0 --policy "$P" --emu-spdm 0f:00.0="$tmp/esc.json"
+out_has 'got raw text "1.\x1b[2J"'
+grep -q $'\x1b' "$tmp/out" && bad "raw ESC on the terminal" || ok
+expect 1 "" attest -j emu/0f:00.0 --policy "$P" --emu-spdm 0f:00.0="$tmp/esc.json"
+jq_ok '.reasons[-1].got == "raw text \"1.\u001b[2J\""'
+# the policy requires every block: fewer asked for is a reason too
+expect 1 "" attest -j --measurements none emu/0f:00.0 --policy "$P"
+jq_ok '.reasons[0] == {check: "measurements", expected: "all", got: "none"}'
 # required index missing (only index 1 and 3 measured)
 echo '{"measurements": [{"index": 1, "type": 0, "text": "doekit emulated ROM, device 0d93"},
 	{"index": 3, "type": 6, "raw": true, "text": "1.2.4"}]}' >"$tmp/m2.json"

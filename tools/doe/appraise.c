@@ -443,7 +443,7 @@ static int check_meas_mode(const struct policy *p, struct json_object *ev, struc
 		break;
 	}
 	if (!ok)
-		TRY(verdict_add(v, CHECK_MEAS_MODE, want, mode, "--measurements"));
+		TRY(verdict_add(v, CHECK_MEAS_MODE, want, mode, NULL));
 	if (strcmp(mode, "none") && !p->vp.allow_unsigned &&
 	    !(member_bool(ev, "measurements_authenticated", &authed) && authed))
 		TRY(verdict_add(v, CHECK_MEAS_AUTH,
