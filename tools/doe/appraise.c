@@ -144,6 +144,14 @@ static const char *member_str(struct json_object *o, const char *key)
 	return json_object_get_string(m);
 }
 
+/* A member of a reason we made: always there, but never printed as NULL. */
+static const char *reason_str(struct json_object *r, const char *key)
+{
+	const char *s = member_str(r, key);
+
+	return s ? s : "?";
+}
+
 void verdict_print(const struct verdict *v, const char *indent)
 {
 	size_t n = json_object_array_length(v->reasons);
@@ -152,16 +160,16 @@ void verdict_print(const struct verdict *v, const char *indent)
 		struct json_object *r = json_object_array_get_idx(v->reasons, i);
 		const char *pol = member_str(r, "policy");
 
-		printf("%s%s", indent, member_str(r, "check"));
+		printf("%s%s", indent, reason_str(r, "check"));
 		if (pol) {
 			printf(" (");
 			tool_fputs_escaped(pol, stdout);
 			putchar(')');
 		}
 		printf(": expected ");
-		tool_fputs_escaped(member_str(r, "expected"), stdout);
+		tool_fputs_escaped(reason_str(r, "expected"), stdout);
 		printf(", got ");
-		tool_fputs_escaped(member_str(r, "got"), stdout);
+		tool_fputs_escaped(reason_str(r, "got"), stdout);
 		putchar('\n');
 	}
 }
