@@ -494,6 +494,22 @@ static void t_verdicts(void)
 	T_TRUE(!appraise_unreachable_rc(-EPROTO));
 }
 
+/* verify-evidence --policy reads arrays of evidence: only it asks for them */
+static void t_jin_array(void)
+{
+	struct jin j = { .ctx = ctx, .doc = "ev.json" };
+	struct json_object *o;
+
+	T_EQ(jin_parse(&j, "[{}]", 4, &o), -EINVAL);
+	T_CONTAINS(doe_ctx_errmsg(ctx), "ev.json: not a JSON object");
+	j.array_ok = true;
+	T_EQ(jin_parse(&j, "[{}]", 4, &o), 0);
+	T_TRUE(json_object_is_type(o, json_type_array));
+	json_object_put(o);
+	T_EQ(jin_parse(&j, "\"x\"", 3, &o), -EINVAL);
+	T_CONTAINS(doe_ctx_errmsg(ctx), "not a JSON object or array");
+}
+
 int main(void)
 {
 	if (doe_ctx_new(&ctx))
@@ -507,6 +523,7 @@ int main(void)
 	T_RUN(t_failed_signatures);
 	T_RUN(t_reason_text);
 	T_RUN(t_verdicts);
+	T_RUN(t_jin_array);
 	doe_ctx_free(ctx);
 	return T_DONE();
 }

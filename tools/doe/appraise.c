@@ -135,6 +135,29 @@ void verdict_to_json(const struct verdict *v, struct json_object *o)
 	json_object_object_add(o, "reasons", copy);
 }
 
+struct json_object *bundle_node_new(const char *device, const struct verdict *v,
+				    struct json_object *evidence, struct json_object **children)
+{
+	struct json_object *o = json_object_new_object(), *kids = json_object_new_array();
+
+	json_object_object_add(o, "device", json_object_new_string(device));
+	verdict_to_json(v, o);
+	json_object_object_add(o, "evidence", evidence);
+	json_object_object_add(o, "children", kids);
+	if (children)
+		*children = kids;
+	return o;
+}
+
+struct json_object *bundle_new(struct json_object *devices)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "doekit_bundle", json_object_new_int(BUNDLE_VERSION));
+	json_object_object_add(o, "devices", devices);
+	return o;
+}
+
 static const char *member_str(struct json_object *o, const char *key)
 {
 	struct json_object *m;

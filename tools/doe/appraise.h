@@ -77,6 +77,19 @@ void verdict_to_json(const struct verdict *v, struct json_object *o);
  * indent; every string escaped. */
 void verdict_print(const struct verdict *v, const char *indent);
 
+/*
+ * Evidence bundles (docs/policy.md), as doe verify-evidence --policy reads
+ * them: {"doekit_bundle": 1, "devices": [NODE...]}, NODE = {"device",
+ * "verdict", "reasons", "evidence" (object or null), "children": [NODE...]}.
+ * bundle_node_new() takes evidence (NULL: none) and returns the node with
+ * an empty "children" array (*children, to append to); bundle_new() takes
+ * the array of top-level nodes.
+ */
+#define BUNDLE_VERSION 1
+struct json_object *bundle_node_new(const char *device, const struct verdict *v,
+				    struct json_object *evidence, struct json_object **children);
+struct json_object *bundle_new(struct json_object *devices);
+
 /* Whether an attestation that ended in rc (<0) failed for want of a
  * device that answers (transport or mailbox), rather than for what the
  * device said: unreachable, not rejected. */

@@ -260,12 +260,7 @@ static int verify_node(struct vctx *c, const struct jin *j, struct json_object *
 	}
 	compare_recorded(c, name, node, &v);
 	count(c, &v);
-	out = json_object_new_object();
-	json_object_object_add(out, "device", json_object_new_string(name));
-	verdict_to_json(&v, out);
-	json_object_object_add(out, "evidence", derived);
-	kids = json_object_new_array();
-	json_object_object_add(out, "children", kids);
+	out = bundle_node_new(name, &v, derived, &kids);
 	json_object_array_add(out_arr, out);
 	if (!c->t->json)
 		print_device(name, &v, depth);
@@ -285,16 +280,14 @@ static int verify_bundle(struct vctx *c, const struct jin *j, struct json_object
 	*out = NULL;
 	rc = jin_only(j, doc, "", known);
 	if (rc == 0)
-		rc = jin_u64(j, doc, "", "doekit_bundle", JIN_REQ, 1, 1, &ver) < 0 ? -EINVAL : 0;
+		rc = jin_u64(j, doc, "", "doekit_bundle", JIN_REQ, BUNDLE_VERSION, BUNDLE_VERSION, &ver) < 0 ? -EINVAL : 0;
 	if (rc == 0)
 		rc = verify_children(c, j, doc, "", "devices", 0, &top, arr);
 	if (rc) {
 		json_object_put(arr);
 		return rc;
 	}
-	*out = json_object_new_object();
-	json_object_object_add(*out, "doekit_bundle", json_object_new_int(1));
-	json_object_object_add(*out, "devices", arr);
+	*out = bundle_new(arr);
 	return 0;
 }
 
