@@ -132,6 +132,13 @@ static const struct {
 	{ "deny serial too long", "{\"deny\": {\"leaf_serial\": [\"" D48 D48 "00\"]}}", "deny.leaf_serial[0]: longer than 128 bytes" },
 	{ "deny not an object", "{\"deny\": [\"00\"]}", "deny: an array, expected an object" },
 	{ "not JSON", "{\"trust\": [", "p.json: not JSON" },
+	{ "index given twice", "{\"devices\": [{\"match\": {\"vendor\": \"8086\"}, \"measurements\": "
+	  "{\"1\": [\"" D32 "\"], \"2\": [\"" D32 "\"], \"1\": [\"" D48 "\"]}}]}",
+	  "p.json: devices[0].measurements: a member name appears twice" },
+	{ "top member twice", "{\"min_version\": \"1.3\", \"min_version\": \"1.0\"}",
+	  "p.json: the top-level object: a member name appears twice" },
+	{ "match field twice", "{\"devices\": [{\"match\": {\"vendor\": \"8086\", \"vendor\": \"1af4\"}}]}",
+	  "p.json: devices[0].match: a member name appears twice" },
 	{ "a fraction", "{\"devices\": [{\"match\": {\"vendor\": \"8086\"}, \"require\": [1.5]}]}",
 	  "devices[0].require[0]: not an integer" },
 };
