@@ -30,7 +30,7 @@
 #include "jin.h"
 #include "policy.h"
 
-/* A bundle of 1,000 devices' evidence (some 30 MiB): more than one device's cap */
+/* A bundle of 1,000 devices' evidence (some 14 MiB): more than one device's cap */
 #define VERIFY_MAX_DOC (64u << 20)
 #define MAX_DEVICES 65536u
 
