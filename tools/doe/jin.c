@@ -220,12 +220,17 @@ static int check_duplicates(const struct jin *j, struct json_object *o, const ch
 		    (size_t)json_object_object_length(o) != sc->keys[(*next)++])
 			return doe_err(j->ctx, -EINVAL, "%s: %s: a member name appears twice", j->doc,
 				       *path ? path : "the top-level object");
-		json_object_object_foreach(o, key, val)
-			TRY(check_duplicates(j, val, jin_path(p, sizeof(p), path, key, 0), sc, next));
+		/* the paths spelled here, not with jin_path(): gcc -O2 cannot see
+		 * through the recursion that path is never NULL */
+		json_object_object_foreach(o, key, val) {
+			snprintf(p, sizeof(p), "%s%s%s", path, *path ? "." : "", key);
+			TRY(check_duplicates(j, val, p, sc, next));
+		}
 	} else if (json_object_is_type(o, json_type_array)) {
-		for (size_t i = 0; i < json_object_array_length(o); i++)
-			TRY(check_duplicates(j, json_object_array_get_idx(o, i),
-					     jin_path(p, sizeof(p), path, NULL, i), sc, next));
+		for (size_t i = 0; i < json_object_array_length(o); i++) {
+			snprintf(p, sizeof(p), "%s[%zu]", path, i);
+			TRY(check_duplicates(j, json_object_array_get_idx(o, i), p, sc, next));
+		}
 	}
 	return 0;
 }
