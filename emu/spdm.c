@@ -162,9 +162,17 @@ static int config(struct emu_spdm *s, struct spdm_rsp_config *cfg)
 	if (!s->id) {
 		const struct emu_fn_info *info = emu_fn_info(s->fn);
 
-		/* CMA SAN: "ACME:WIDGET:0123456789" style, PCIe §6.31.3 */
-		snprintf(san, sizeof(san), "%04X:%04X:EMU-%02X%02X%X", info->vendor_id,
-			 info->device_id, info->bdf.bus, info->bdf.dev, info->bdf.fn);
+		bool bridge = info->port_type == EMU_PCIE_ROOT_PORT ||
+			      info->port_type == EMU_PCIE_SWITCH_UP ||
+			      info->port_type == EMU_PCIE_SWITCH_DOWN;
+
+		/* CMA SAN, PCIe §6.31.3: the IDs config space holds (Revision
+		 * and Subsystem IDs read 0 here), "SSVID/SSID" only for a type 0
+		 * header, no serial number (no DSN capability), in the form
+		 * Linux's CMA compares with: a verifier can match on it */
+		snprintf(san, sizeof(san), "Vendor=%04x:Device=%04x:CC=%06x:REV=00%s",
+			 info->vendor_id, info->device_id, info->class_code & 0xFFFFFFu,
+			 bridge ? "" : ":SSVID=0000:SSID=0000");
 		if (s->issuer)
 			TRY(spdm_identity_issue(ctx, s->issuer, s->opts.asym_algo, san, s->serial,
 						&s->id));

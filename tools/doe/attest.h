@@ -55,6 +55,7 @@ struct attest {
 	bool own_trust;			/* trust made for this device (emulator root) */
 	struct json_object *collect;	/* -j with several devices: reports go here */
 	bool summary;			/* several devices: one line each */
+	const struct policy *policy;	/* --policy: appraise and report a verdict */
 	/* caller-owned requester memory and buffers */
 	_Alignas(16) uint8_t mem[SPDM_REQUESTER_CTX_SIZE];
 	uint8_t chain[65536 + 4 + SPDM_MAX_HASH_SIZE];
@@ -111,5 +112,18 @@ const char *hash_cli_name(uint32_t bit);
 int algo_list_parse(const char *s, int (*parse)(const char *, uint32_t *), uint32_t *out);
 /* "1.0".."1.3" to SPDM_V10..SPDM_V13 */
 int spdm_version_parse(const char *s, uint8_t *ver);
+
+/* --policy (attest_policy.c): the finished requester's evidence appraised
+ * against a->policy and reported with its verdict; a device that could not
+ * be opened (why: the message), reported unreachable. Return the exit
+ * code: 0 only for authorized. */
+int attest_policy_report(struct attest *a, struct spdm_req *req, int rc);
+int attest_policy_unreachable(struct attest *a, const char *spec, const char *why);
+/* verify-evidence --policy (verify_policy.c): every device of FILE (one
+ * evidence, an array, or a bundle) replayed and appraised; a->trust set.
+ * Returns the exit code. */
+struct policy;
+int verify_with_policy(struct tool *t, struct attest *a, const struct policy *p,
+		       const char *file);
 
 #endif

@@ -2,7 +2,7 @@
 /*
  * doe attest DEV [--trust PATH] [--version V] [--asym ALG] [--hash ALG]
  *               [--slot N] [--measurements all|N|none] [--nonce HEX]
- *               [--trans pci-doe|mctp|none] [--deadline SEC] [-j]
+ *               [--trans pci-doe|mctp|none] [--deadline SEC] [--policy FILE] [-j]
  *
  * CMA/SPDM device attestation: VCA, digests, the certificate chain,
  * CHALLENGE and signed measurements. DEV is an emulated function, a real
@@ -22,6 +22,7 @@
 #include <doekit/spdm_socket.h>
 #include "attest.h"
 #include "internal.h"
+#include "policy.h"
 #include "topology.h"
 
 static const struct {
@@ -494,6 +495,10 @@ int attest_report(struct attest *a, struct spdm_req *req, int rc, bool with_log)
 
 	if (rc)
 		tool_fail(t, rc, a->name);	/* escaped, the name said once */
+	if (a->policy && with_log) {
+		chain_certs_free(certs, nc);
+		return attest_policy_report(a, req, rc);
+	}
 	ok = attest_verdict(a, r, rc, &why);
 	if (t->json) {
 		struct json_object *o;
@@ -549,9 +554,15 @@ static int attest_one(struct attest *a, const char *spec)
 	a->pol.nonce = a->nonce;
 	rc = attest_open(a, spec);
 	if (rc) {
+		char why[256];
+
 		exit_code = tool_fail(t, rc, NULL);
+		snprintf(why, sizeof(why), "%s", doe_ctx_errmsg(t->ctx));
 		attest_close(a);
-		return exit_code == EXIT_USAGE || rc == -EPERM ? EXIT_USAGE : EXIT_FAIL;
+		if (exit_code == EXIT_USAGE || rc == -EPERM)
+			return EXIT_USAGE;
+		/* the device is there but cannot be attested at all */
+		return a->policy ? attest_policy_unreachable(a, spec, why) : EXIT_FAIL;
 	}
 	a->pol.trust = a->trust;
 	rc = spdm_req_init(a->mem, sizeof(a->mem), t->ctx, &a->pol, &req);
@@ -632,7 +643,8 @@ int cmd_attest(struct tool *t, int argc, char **argv)
 		{ "trans", required_argument, NULL, 'X' },
 		{ "unsigned", no_argument, NULL, 'U' },
 		{ "deadline", required_argument, NULL, 'D' },
-		{ "topology", no_argument, NULL, 'P' },
+		{ "policy", required_argument, NULL, 'P' },
+		{ "topology", no_argument, NULL, 'O' },
 		{ "jobs", required_argument, NULL, 'J' },
 		{ "enforce", optional_argument, NULL, 'E' },
 		{ 0 }
@@ -640,7 +652,8 @@ int cmd_attest(struct tool *t, int argc, char **argv)
 	struct topo_opts topo = { .progress = isatty(STDERR_FILENO) };
 	bool topology = false, enforce_given = false;
 	struct attest *a = calloc(1, sizeof(*a));
-	const char *trust_path = NULL, *profile;
+	const char *trust_path = NULL, *policy_path = NULL, *profile;
+	struct policy *policy = NULL;
 	int c, rc, exit_code;
 	size_t nlen;
 	uint64_t v;
@@ -671,7 +684,8 @@ int cmd_attest(struct tool *t, int argc, char **argv)
 		case 'X': rc = spdm_sock_trans_parse(optarg, &a->trans); break;
 		case 'U': a->pol.meas_signed = false; break;
 		case 'D': rc = parse_deadline(optarg, &a->pol.deadline_ms); break;
-		case 'P': topology = true; break;
+		case 'P': policy_path = optarg; break;
+		case 'O': topology = true; break;
 		case 'J':
 			rc = opt_uint(optarg, 1, 256, &v);
 			topo.jobs = (unsigned)v;
@@ -715,13 +729,19 @@ int cmd_attest(struct tool *t, int argc, char **argv)
 		return tool_usage(t, "attest takes one device (or tcp:HOST:PORT)");
 	}
 	rc = 0;
-	if (trust_path) {
+	if (policy_path) {
+		rc = policy_open(t, policy_path, trust_path, &policy, &a->trust, &a->trust_desc);
+		a->policy = policy;
+	} else if (trust_path) {
 		rc = spdm_trust_new(t->ctx, trust_path, &a->trust);
 		a->trust_desc = trust_path;
 	}
 	if (rc) {
+		policy_free(policy);
 		free(a);
-		return tool_fail(t, rc, NULL);
+		/* the verifier's own configuration: never the device's fault */
+		tool_fail(t, rc, NULL);
+		return EXIT_USAGE;
 	}
 	if (topology)
 		exit_code = attest_topology(a, optind < argc ? argv[optind] : NULL, &topo);
@@ -729,6 +749,7 @@ int cmd_attest(struct tool *t, int argc, char **argv)
 		exit_code = topo_spec(argv[optind], &profile) ? attest_all(a, profile)
 							       : attest_one(a, argv[optind]);
 	spdm_trust_free(a->trust);
+	policy_free(policy);
 	free(a);
 	return exit_code;
 }

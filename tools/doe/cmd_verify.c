@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * doe verify-evidence FILE --trust PATH [--nonce HEX] [--min-version V]
+ * doe verify-evidence FILE --trust PATH | --policy FILE [--nonce HEX] [--min-version V]
  *                     [--asym LIST] [--hash LIST]
  *                     [--measurements all|N|none|each] [--allow-unsigned] [-j]
  *
@@ -25,9 +25,11 @@
 #include "attest.h"
 #include "internal.h"
 #include "jin.h"
+#include "policy.h"
 
-#define USAGE "verify-evidence FILE --trust PATH [--nonce HEX] [--min-version V] " \
-	      "[--asym LIST] [--hash LIST] [--measurements all|N|none|each] [--allow-unsigned]"
+#define USAGE "verify-evidence FILE --trust PATH | --policy FILE [--nonce HEX] " \
+	      "[--min-version V] [--asym LIST] [--hash LIST] [--measurements all|N|none|each] " \
+	      "[--allow-unsigned]"
 
 /* --measurements for a verifier: what must be present (no "count": a
  * count is not a measurement). */
@@ -40,6 +42,26 @@ static int parse_required(const char *s, struct verifier_policy *vp)
 		return -EINVAL;
 	vp->meas_mode = p.meas_mode;
 	vp->meas_index = p.meas_index;
+	return 0;
+}
+
+/*
+ * The options and the policy file, one policy: each option narrows the
+ * file's member (the verifier requires both); --measurements and
+ * --allow-unsigned have no member in the file and are taken as given.
+ */
+static int combine(struct tool *t, struct policy *p, const struct verifier_policy *opt,
+		   bool meas_given)
+{
+	TRY(policy_narrow_version(t->ctx, p, opt->min_version));
+	TRY(policy_narrow_asym(t->ctx, p, opt->asym_algos));
+	TRY(policy_narrow_hash(t->ctx, p, opt->hash_algos));
+	if (meas_given) {
+		p->vp.meas_mode = opt->meas_mode;
+		p->vp.meas_index = opt->meas_index;
+	}
+	p->vp.allow_unsigned = opt->allow_unsigned;
+	p->vp.nonce = opt->nonce;
 	return 0;
 }
 
@@ -72,16 +94,19 @@ int cmd_verify_evidence(struct tool *t, int argc, char **argv)
 		{ "hash", required_argument, NULL, 'H' },
 		{ "measurements", required_argument, NULL, 'M' },
 		{ "allow-unsigned", no_argument, NULL, 'U' },
+		{ "policy", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	struct attest *a = calloc(1, sizeof(*a));
-	const char *trust = NULL, *file;
+	const char *trust = NULL, *file, *policy_path = NULL;
 	struct json_object *ev = NULL;
 	struct spdm_req *req = NULL;
-	struct verifier_policy vp;
+	struct verifier_policy opt;
+	struct policy *pol = NULL;
 	struct msglog log = { 0 };
 	uint8_t align = 1, nonce[SPDM_NONCE_SIZE];
+	bool meas_given = false;
 	struct jin j;
 	size_t n;
 	int c, rc, code = EXIT_FAIL;
@@ -89,7 +114,8 @@ int cmd_verify_evidence(struct tool *t, int argc, char **argv)
 	if (!a)
 		return tool_fail(t, doe_err(t->ctx, -ENOMEM, "out of memory"), NULL);
 	a->t = t;
-	verifier_policy_init(&vp);
+	/* the options as given; they meet the policy file's in one policy below */
+	verifier_policy_init(&opt);
 	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
 		rc = 0;
 		switch (c) {
@@ -97,13 +123,17 @@ int cmd_verify_evidence(struct tool *t, int argc, char **argv)
 		case 'N':
 			rc = hex_decode(optarg, nonce, sizeof(nonce), &n) || n != sizeof(nonce)
 				     ? -EINVAL : 0;
-			vp.nonce = nonce;
+			opt.nonce = nonce;
 			break;
-		case 'V': rc = spdm_version_parse(optarg, &vp.min_version); break;
-		case 'A': rc = algo_list_parse(optarg, asym_parse, &vp.asym_algos); break;
-		case 'H': rc = algo_list_parse(optarg, hash_parse, &vp.hash_algos); break;
-		case 'M': rc = parse_required(optarg, &vp); break;
-		case 'U': vp.allow_unsigned = true; break;
+		case 'V': rc = spdm_version_parse(optarg, &opt.min_version); break;
+		case 'A': rc = algo_list_parse(optarg, asym_parse, &opt.asym_algos); break;
+		case 'H': rc = algo_list_parse(optarg, hash_parse, &opt.hash_algos); break;
+		case 'M':
+			rc = parse_required(optarg, &opt);
+			meas_given = true;
+			break;
+		case 'U': opt.allow_unsigned = true; break;
+		case 'P': policy_path = optarg; break;
 		default:
 			rc = tool_common_opt(t, c, optarg);
 			if (rc) {
@@ -122,20 +152,38 @@ int cmd_verify_evidence(struct tool *t, int argc, char **argv)
 					  : "measurements (all, none, each or 1-254)");
 		}
 	}
-	if (argc - optind != 1 || !trust) {
+	if (argc - optind != 1 || (!trust && !policy_path)) {
 		free(a);
 		return tool_usage(t, USAGE);
 	}
 	file = argv[optind];
-	/* the verifier's own configuration first: a trust store that cannot
-	 * be read is a usage error, whatever the evidence */
-	rc = spdm_trust_new(t->ctx, trust, &a->trust);
+	/* the verifier's own configuration first: a policy or a trust store
+	 * that cannot be read is a usage error, whatever the evidence */
+	if (policy_path)
+		rc = policy_open(t, policy_path, trust, &pol, &a->trust, &a->trust_desc);
+	else if (!(pol = policy_new()))
+		rc = doe_err(t->ctx, -ENOMEM, "out of memory");
+	else
+		rc = spdm_trust_new(t->ctx, trust, &a->trust);
+	if (rc == 0 && !a->trust)
+		rc = doe_err(t->ctx, -EINVAL,
+			     "%s names no trust anchors: add \"trust\" to it or give --trust",
+			     policy_path);
+	if (rc == 0)
+		rc = combine(t, pol, &opt, meas_given);
 	if (rc) {
 		tool_fail(t, rc, NULL);
+		spdm_trust_free(a->trust);
+		policy_free(pol);
 		free(a);
 		return EXIT_USAGE;
 	}
-	a->trust_desc = trust;
+	if (!policy_path)
+		a->trust_desc = trust;
+	if (policy_path) {
+		code = verify_with_policy(t, a, pol, file);
+		goto out;
+	}
 	spdm_req_policy_init(&a->pol);
 	/* until the file's names are read (after the replay): a report of a
 	 * replay that failed names the file */
@@ -152,7 +200,7 @@ int cmd_verify_evidence(struct tool *t, int argc, char **argv)
 		code = rc == -EINVAL ? EXIT_FAIL : EXIT_USAGE;
 		goto out;
 	}
-	rc = evidence_check(a, &vp, &j, ev, &log, &align, &req);
+	rc = evidence_check(a, &pol->vp, &j, ev, &log, &align, &req);
 	if (!req) {		/* nothing was replayed: nothing to report but why */
 		tool_fail(t, rc, file);
 		code = EXIT_FAIL;
@@ -166,7 +214,7 @@ int cmd_verify_evidence(struct tool *t, int argc, char **argv)
 		tool_print_json(o);
 		json_object_put(o);
 	} else {
-		print_text(a, file, spdm_req_result(req), rc, &vp);
+		print_text(a, file, spdm_req_result(req), rc, &pol->vp);
 	}
 	code = attest_verdict(a, spdm_req_result(req), rc, &(const char *){ NULL }) ? EXIT_OK
 										    : EXIT_FAIL;
@@ -174,6 +222,7 @@ out:
 	if (req)
 		spdm_req_fini(req);
 	msglog_free(&log);
+	policy_free(pol);
 	spdm_trust_free(a->trust);
 	json_object_put(ev);
 	free(a);

@@ -18,8 +18,9 @@
  *     doe attest builds it, must equal the file member by member.
  *
  * Members step 5 does not compare, and why:
- *  - "verified", "reason", "trust": the attester's verdict against its own
- *    trust store (or none). The verifier makes its own with its own; a
+ *  - "verified", "reason", "trust", and with --policy "verdict" and
+ *    "reasons": the attester's verdict against its own trust store (or
+ *    none) and policy. The verifier makes its own with its own; a
  *    file claiming "verified": true gains nothing by it.
  *  - "messages": the replay's input itself; every message must be used.
  *  - "device", "transport": the attester's names for where it reached the
@@ -360,7 +361,10 @@ static int differs(const struct jin *j, const char *path, struct json_object *ha
 
 static bool not_compared(const char *key)
 {
-	static const char *const skip[] = { "verified", "reason", "trust", "messages" };
+	/* "verdict", "reasons": doe attest --policy's appraisal, as
+	 * attester-side as "verified"; verify-evidence --policy re-derives it */
+	static const char *const skip[] = { "verified", "reason", "trust", "messages", "verdict",
+					    "reasons" };
 
 	for (size_t i = 0; i < sizeof(skip) / sizeof(skip[0]); i++)
 		if (!strcmp(key, skip[i]))

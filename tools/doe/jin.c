@@ -37,12 +37,18 @@ struct scan_level {
 	bool has_key;		/* objects: after "key": until the next ',' */
 	size_t idx;		/* arrays: the element number */
 	size_t key, key_len;	/* objects: the member's name, in text */
+	size_t obj;		/* objects: their number in text order */
 };
 
 struct scan {
 	struct scan_level lv[JIN_MAX_DEPTH];
 	unsigned depth;
 	size_t str, str_len;	/* the last string: a key if ':' follows */
+	/* members each object has in the text, objects in text order: json-c
+	 * keeps only the last of two equal names, so a duplicate shows as an
+	 * object with fewer members than the text gave it (check_duplicates()) */
+	uint32_t *keys;
+	size_t nobj, cap;
 };
 
 /* The member path at the scan's position; key bytes that are not plain
@@ -122,17 +128,21 @@ static int scan_number(const struct jin *j, const struct scan *sc, const char *t
  * nesting depth, and no NUL byte (json-c would stop reading there). The
  * structure is only followed far enough to name members; json-c still
  * decides whether the document is well-formed. */
-static int prescan(const struct jin *j, const char *text, size_t len)
+static int prescan(const struct jin *j, const char *text, size_t len, struct scan *out)
 {
 	struct scan sc = { .depth = 0 };
 	bool in_str = false;
+
+	*out = sc;
 
 	for (size_t p = 0; p < len;) {
 		struct scan_level *top = sc.depth ? &sc.lv[sc.depth - 1] : NULL;
 		char c = text[p];
 
-		if (c == '\0')
+		if (c == '\0') {
+			free(sc.keys);
 			return doe_err(j->ctx, -EINVAL, "%s: byte %zu: NUL byte", j->doc, p);
+		}
 		if (in_str) {
 			if (c == '\\' && p + 1 < len) {
 				p++;
@@ -147,18 +157,36 @@ static int prescan(const struct jin *j, const char *text, size_t len)
 			in_str = true;
 			sc.str = p + 1;
 		} else if (c == '\'' || c == '/') {
+			free(sc.keys);
 			/* json-c takes single quotes and comments even when strict */
 			return doe_err(j->ctx, -EINVAL, "%s: byte %zu: not JSON: unexpected '%c'",
 				       j->doc, p, c);
 		} else if (c == '{' || c == '[') {
-			if (sc.depth >= JIN_MAX_DEPTH)
+			if (sc.depth >= JIN_MAX_DEPTH) {
+				free(sc.keys);
 				return doe_err(j->ctx, -EINVAL, "%s: byte %zu: nested deeper than %d",
 					       j->doc, p, JIN_MAX_DEPTH);
-			sc.lv[sc.depth++] = (struct scan_level){ .arr = c == '[' };
+			}
+			if (c == '{' && sc.nobj == sc.cap) {
+				size_t cap = sc.cap ? 2 * sc.cap : 64;
+				uint32_t *k = realloc(sc.keys, cap * sizeof(*k));
+
+				if (!k) {
+					free(sc.keys);
+					return doe_err(j->ctx, -ENOMEM, "out of memory");
+				}
+				sc.keys = k;
+				sc.cap = cap;
+			}
+			sc.lv[sc.depth++] = (struct scan_level){ .arr = c == '[', .obj = sc.nobj };
+			if (c == '{')
+				sc.keys[sc.nobj++] = 0;
 		} else if (c == '}' || c == ']') {
 			if (sc.depth)
 				sc.depth--;
 		} else if (c == ':' && top && !top->arr) {
+			if (sc.keys[top->obj] < UINT32_MAX)
+				sc.keys[top->obj]++;
 			top->has_key = true;
 			top->key = sc.str;
 			top->key_len = sc.str_len;
@@ -166,10 +194,43 @@ static int prescan(const struct jin *j, const char *text, size_t len)
 			top->idx++;
 			top->has_key = false;
 		} else if (c == '-' || (c >= '0' && c <= '9')) {
-			TRY(scan_number(j, &sc, text, len, &p));
+			int rc = scan_number(j, &sc, text, len, &p);
+
+			if (rc) {
+				free(sc.keys);
+				return rc;
+			}
 			continue;
 		}
 		p++;
+	}
+	*out = sc;
+	return 0;
+}
+
+/* Objects in text order (pre-order) against the member counts the prescan
+ * saw: the first object json-c holds fewer members of had a name twice. */
+static int check_duplicates(const struct jin *j, struct json_object *o, const char *path,
+			    const struct scan *sc, size_t *next)
+{
+	char p[128];
+
+	if (json_object_is_type(o, json_type_object)) {
+		if (*next >= sc->nobj ||
+		    (size_t)json_object_object_length(o) != sc->keys[(*next)++])
+			return doe_err(j->ctx, -EINVAL, "%s: %s: a member name appears twice", j->doc,
+				       *path ? path : "the top-level object");
+		/* the paths spelled here, not with jin_path(): gcc -O2 cannot see
+		 * through the recursion that path is never NULL */
+		json_object_object_foreach(o, key, val) {
+			snprintf(p, sizeof(p), "%s%s%s", path, *path ? "." : "", key);
+			TRY(check_duplicates(j, val, p, sc, next));
+		}
+	} else if (json_object_is_type(o, json_type_array)) {
+		for (size_t i = 0; i < json_object_array_length(o); i++) {
+			snprintf(p, sizeof(p), "%s[%zu]", path, i);
+			TRY(check_duplicates(j, json_object_array_get_idx(o, i), p, sc, next));
+		}
 	}
 	return 0;
 }
@@ -178,21 +239,26 @@ int jin_parse(const struct jin *j, const char *text, size_t len, struct json_obj
 {
 	struct json_tokener *tok;
 	struct json_object *obj;
-	size_t end;
+	struct scan sc;
+	size_t end, next = 0;
+	int rc;
 
 	*out = NULL;
 	if (len > INT_MAX)
 		return doe_err(j->ctx, -EFBIG, "%s: too large", j->doc);
-	TRY(prescan(j, text, len));
+	TRY(prescan(j, text, len, &sc));
 	tok = json_tokener_new_ex(JIN_MAX_DEPTH + 1);
-	if (!tok)
+	if (!tok) {
+		free(sc.keys);
 		return doe_err(j->ctx, -ENOMEM, "out of memory");
+	}
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
 	obj = json_tokener_parse_ex(tok, text, (int)len);
 	if (!obj) {
 		enum json_tokener_error e = json_tokener_get_error(tok);
 
 		json_tokener_free(tok);
+		free(sc.keys);
 		return doe_err(j->ctx, -EINVAL, "%s: not JSON: %s", j->doc,
 			       e == json_tokener_continue ? "unexpected end of input"
 							   : json_tokener_error_desc(e));
@@ -203,12 +269,21 @@ int jin_parse(const struct jin *j, const char *text, size_t len, struct json_obj
 		end++;
 	if (end < len) {
 		json_object_put(obj);
+		free(sc.keys);
 		return doe_err(j->ctx, -EINVAL, "%s: byte %zu: trailing data after the JSON value",
 			       j->doc, end);
 	}
-	if (!json_object_is_type(obj, json_type_object)) {
+	rc = check_duplicates(j, obj, "", &sc, &next);
+	free(sc.keys);
+	if (rc) {
 		json_object_put(obj);
-		return doe_err(j->ctx, -EINVAL, "%s: not a JSON object", j->doc);
+		return rc;
+	}
+	if (!json_object_is_type(obj, json_type_object) &&
+	    !(j->array_ok && json_object_is_type(obj, json_type_array))) {
+		json_object_put(obj);
+		return doe_err(j->ctx, -EINVAL, "%s: not a JSON object%s", j->doc,
+			       j->array_ok ? " or array" : "");
 	}
 	*out = obj;
 	return 0;

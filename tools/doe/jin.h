@@ -8,7 +8,9 @@
  * UINT64_MAX, and json_object_get_string(NULL) would crash the caller. So:
  *  - jin_parse() rejects, before json-c sees it, any integer literal that
  *    does not fit int64 (negative) or uint64 (non-negative), any non-
- *    integer number, nesting deeper than JIN_MAX_DEPTH, and trailing data;
+ *    integer number, nesting deeper than JIN_MAX_DEPTH, and trailing data,
+ *    and after it, an object with a member name given twice (json-c would
+ *    keep the last silently: {"1": A, "1": B} must not quietly mean B);
  *  - jin_load() reads the file bounded (FIFOs and devices included) first;
  *  - member getters check presence, type (null is never a value), length
  *    and range, and name the member's path in every error:
@@ -42,6 +44,7 @@ enum { JIN_OPT = 0, JIN_REQ = 1 };
 struct jin {
 	struct doe_ctx *ctx;
 	const char *doc;	/* names the document in messages, e.g. the file */
+	bool array_ok;		/* the root may be an array too (verify-evidence) */
 };
 
 /* Parses text[0..len) (need not be NUL-terminated). The root must be an
