@@ -27,6 +27,7 @@
 
 #define RUNS 3
 #include "bench.h"
+#include "policy.h"
 #include "topology.h"
 
 #define JOBS 2
@@ -99,15 +100,16 @@ static int run(struct attest *tmpl, struct ttree *tr, struct spdm_chain_cache *c
 
 	for (size_t i = 0; i < tr->count; i++) {	/* results of the last run */
 		json_object_put(tr->n[i].evidence);
-		json_object_put(tr->n[i].reasons);
-		tr->n[i].evidence = tr->n[i].reasons = NULL;
+		tr->n[i].evidence = NULL;
+		verdict_fini(&tr->n[i].v);
+		memset(&tr->n[i].v, 0, sizeof(tr->n[i].v));
 	}
 	rc = ttree_attest(tmpl, tr, &o);
 	out->wall_s = (double)(doe_now_ns() - w0) / 1e9;
 	out->cpu_s = (double)(cpu_ns() - c0) / 1e9;
 	out->authorized = 0;
 	for (size_t i = 0; i < tr->count; i++)
-		out->authorized += tr->n[i].v == V_AUTHORIZED;
+		out->authorized += tr->n[i].cma && tr->n[i].v.kind == VERDICT_AUTHORIZED;
 	return rc;
 }
 
@@ -124,6 +126,7 @@ int main(int argc, char **argv)
 	struct tool t = { .prog = "bench_fleet" };
 	struct attest *tmpl = calloc(1, sizeof(*tmpl));
 	struct spdm_chain_cache *warm = NULL;
+	struct policy *pol;
 	struct timing cold[RUNS], hot[RUNS];
 	struct ttree tr;
 	size_t devices = 0;
@@ -133,6 +136,10 @@ int main(int argc, char **argv)
 		return 1;
 	tmpl->t = &t;
 	spdm_req_policy_init(&tmpl->pol);
+	pol = policy_new();	/* chain, signatures, measurements: the default */
+	if (!pol)
+		return 1;
+	tmpl->policy = pol;
 	if (ttree_emu(&t, profile, &tr)) {
 		fprintf(stderr, "%s\n", doe_ctx_errmsg(t.ctx));
 		return 1;
@@ -184,6 +191,7 @@ int main(int argc, char **argv)
 	}
 	spdm_chain_cache_free(warm);
 	ttree_free(&tr);
+	policy_free(pol);
 	free(tmpl);
 	doe_ctx_free(t.ctx);
 	return 0;

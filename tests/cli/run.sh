@@ -855,7 +855,7 @@ before=$(cfgsum)
 [ $? -eq 1 ] && ok || bad "topology on sysfs: exit code ($(cat "$tmp/err"))"
 grep -q '^`-0000:41:00.0  \[8086:0d93\]  unreachable' "$tmp/out" && ok ||
 	bad "topology on sysfs: 41:00.0 not unreachable: $(cat "$tmp/out")"
-[ "$(grep -c 'untrusted_path: 0000:41:00.0 is unreachable' "$tmp/out")" = 2 ] && ok ||
+[ "$(grep -c 'untrusted_path: below 0000:41:00.0, which is unreachable' "$tmp/out")" = 2 ] && ok ||
 	bad "topology on sysfs: 42:00.0 and 43:00.0 not untrusted_path"
 grep -qx 'plan: remove (needs --enforce=remove) 0000:41:00.0 (unreachable)' "$tmp/out" && ok ||
 	bad "topology on sysfs: plan"
@@ -1022,7 +1022,7 @@ rc=$?
 [ $rc -eq 1 ] && ok || bad "topology with a rejected switch: exit $rc"
 grep -q '^`-0000:0d:00.0  CXL switch upstream port  rejected: CHALLENGE_AUTH' "$tmp/out" && ok ||
 	bad "topology: the switch is not rejected: $(cat "$tmp/out")"
-[ "$(grep -c 'untrusted_path: emu/0000:0d:00.0 is rejected' "$tmp/out")" = 4 ] && ok ||
+[ "$(grep -c 'untrusted_path: below emu/0000:0d:00.0, which is rejected' "$tmp/out")" = 4 ] && ok ||
 	bad "topology: not exactly the 4 functions below the switch are untrusted_path"
 grep -q '0000:20:00.0  NVMe controller (function 0)  authorized' "$tmp/out" && ok ||
 	bad "topology: a device beside the switch is not authorized"
@@ -1040,11 +1040,31 @@ diff "$tmp/want" "$tmp/gone" >/dev/null && ok || bad "topology --enforce removed
 [ "$(jq -r '.doekit_bundle' "$tmp/b.json")" = 1 ] && ok || bad "topology -j: not a bundle"
 [ "$(jq -c '.summary' "$tmp/b.json")" = '{"authorized":4,"rejected":1,"unreachable":0,"untrusted_path":4}' ] &&
 	ok || bad "topology -j summary: $(jq -c .summary "$tmp/b.json")"
-[ "$(jq -r '.devices[1].children[0].children[0].children[0] | .device + " " + .verdict + " " + .untrusted_by + " " + .reasons[0].check' "$tmp/b.json")" = \
-  "emu/0000:0f:00.0 untrusted_path emu/0000:0d:00.0 path" ] && ok ||
+# the bundle holds the attested functions (the host bridge has no CMA)
+[ "$(jq -r '.devices[0].children[0].children[0].children[0] | .device + " " + .verdict + " " + .reasons[0].check + " " + .reasons[0].got' "$tmp/b.json")" = \
+  "emu/0000:0f:00.0 untrusted_path trusted_path below emu/0000:0d:00.0, which is rejected" ] && ok ||
 	bad "topology -j: the endpoint below the switch"
-[ "$(jq -r '.devices[1].children[0].evidence.verified' "$tmp/b.json")" = false ] && ok ||
+[ "$(jq -r '.devices[0].children[0].evidence.verified' "$tmp/b.json")" = false ] && ok ||
 	bad "topology -j: the switch's evidence"
+# verify-evidence re-derives every verdict of the bundle offline; the
+# emulated devices' roots (made afresh by each run) play the anchors the
+# operator would hold
+mkdir -p "$tmp/roots"
+jq -r '.. | objects | select(has("certificate_chain")) | .certificate_chain[0].pem' "$tmp/b.json" |
+	awk -v d="$tmp/roots" '/BEGIN/{n++} {print > (d "/r" n ".pem")}'
+echo '{}' >"$tmp/tp.json"
+"$doe" verify-evidence --policy "$tmp/tp.json" --trust "$tmp/roots" -j "$tmp/b.json" >"$tmp/vb.json" 2>"$tmp/err"
+[ $? -eq 1 ] && ok || bad "verify-evidence of a topology bundle: exit code ($(cat "$tmp/err"))"
+grep -q "differ" "$tmp/err" && bad "verify-evidence: recorded verdicts differ: $(cat "$tmp/err")" || ok
+[ "$(jq -c '[.. | objects | select(has("verdict")) | .verdict] | group_by(.) | map({(.[0]): length}) | add' "$tmp/vb.json")" = \
+  '{"authorized":4,"rejected":1,"untrusted_path":4}' ] && ok || bad "verify-evidence of the bundle: $(head -c 400 "$tmp/vb.json")"
+# a bundle whose recorded verdict was edited is caught
+jq '.devices[0].children[0].children[0].children[0].verdict = "authorized"' "$tmp/b.json" >"$tmp/b2.json"
+expect 1 "differ" verify-evidence --policy "$tmp/tp.json" --trust "$tmp/roots" "$tmp/b2.json"
+jq '.summary.rejected = 0' "$tmp/b.json" >"$tmp/b2.json"
+expect 1 "summary.rejected: recorded 0, derived 1" verify-evidence --policy "$tmp/tp.json" --trust "$tmp/roots" "$tmp/b2.json"
+jq '.summary.extra = 0' "$tmp/b.json" >"$tmp/b2.json"
+expect 1 "extra" verify-evidence --policy "$tmp/tp.json" --trust "$tmp/roots" "$tmp/b2.json"
 # a device that never answers is unreachable, below it untrusted
 "$doe" attest --topology emu:faulty --deadline 5 -t 200 >"$tmp/out" 2>"$tmp/err"
 [ $? -eq 1 ] && ok || bad "topology emu:faulty: exit code"

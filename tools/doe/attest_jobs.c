@@ -19,6 +19,7 @@
 #include <openssl/rand.h>
 
 #include "internal.h"
+#include "policy.h"
 #include "topology.h"
 
 #define MAX_JOBS 256u
@@ -77,34 +78,10 @@ static struct spdm_trust *pooled_trust(struct jobs *j, struct doe_ctx *ctx, cons
 	return t;
 }
 
-/* Transport-level failures: the device could not be asked at all. */
-static bool unreachable(int rc)
-{
-	switch (rc) {
-	case -ETIMEDOUT: case -EIO: case -ENODEV: case -EBUSY: case -ENOENT:
-	case -ECONNREFUSED: case -ECONNRESET: case -EPIPE: case -EHOSTUNREACH:
-	case -ENETUNREACH: case -EAGAIN: case -EAFNOSUPPORT:
-		return true;
-	default:
-		return false;
-	}
-}
-
-static struct json_object *reason(const char *check, const char *expected, const char *got)
-{
-	struct json_object *o = json_object_new_object();
-
-	json_object_object_add(o, "check", json_object_new_string(check));
-	json_object_object_add(o, "expected", json_object_new_string(expected));
-	json_object_object_add(o, "got", tool_json_untrusted(got, strlen(got)));
-	return o;
-}
-
 /* One device with the template's policy and trust; a is the worker's. */
 static void attest_node(struct jobs *j, struct tool *wt, struct attest *a, struct tnode *n)
 {
 	struct spdm_req *req = NULL;
-	const char *why = NULL;
 	int rc;
 
 	/* the template without its buffers: those are the worker's own */
@@ -145,26 +122,18 @@ static void attest_node(struct jobs *j, struct tool *wt, struct attest *a, struc
 		tap_init(&a->tap, spdm_transport_doe(), a->mb);
 		rc = spdm_req_run(req, &a->tap.ops, &a->tap, a->rsp, sizeof(a->rsp), 2000000);
 	}
-	n->reasons = json_object_new_array();
-	if (req) {
-		const struct spdm_result *r = spdm_req_result(req);
-
-		n->evidence = attest_doc(a, r, rc, &a->tap.log, a->tap.ops.align,
-					 !a->tap.log_failed);
-		attest_verdict(a, r, rc, &why);
+	/* the appraisal reads what the requester found from the evidence, as
+	 * verify-evidence --policy does from the replay's */
+	if (req)
+		n->evidence = attest_doc(a, spdm_req_result(req), rc, &a->tap.log,
+					 a->tap.ops.align, !a->tap.log_failed);
+	if (verdict_init(&n->v) == 0) {
+		if (rc && (!n->evidence || appraise_unreachable_rc(rc)))
+			verdict_unreachable(&n->v, doe_ctx_errmsg(wt->ctx));
+		else
+			appraise(wt->ctx, j->tmpl->policy, n->evidence, &n->v);
 	}
-	if (rc) {
-		n->own = unreachable(rc) ? V_UNREACHABLE : V_REJECTED;
-		json_object_array_add(n->reasons, reason(n->own == V_UNREACHABLE ? "reachable"
-						 : "protocol", "a complete attestation",
-						 doe_ctx_errmsg(wt->ctx)));
-	} else if (why) {
-		n->own = V_REJECTED;
-		json_object_array_add(n->reasons, reason("signatures", "chain and signatures "
-							 "verified", why));
-	} else {
-		n->own = V_AUTHORIZED;
-	}
+	n->own = n->v.kind;
 	spdm_req_fini(req);
 	msglog_free(&a->tap.log);
 	attest_close(a);
@@ -282,6 +251,7 @@ int attest_topology(struct attest *tmpl, const char *scope, const struct topo_op
 	struct tool *t = tmpl->t;
 	struct topo_opts opts = *o;
 	struct spdm_chain_cache *own = NULL;
+	struct policy *own_policy = NULL;
 	struct ttree tr = { 0 };
 	const char *profile;
 	int rc, exit_code = EXIT_OK;
@@ -304,6 +274,13 @@ int attest_topology(struct attest *tmpl, const char *scope, const struct topo_op
 	}
 	if (rc == 0 && !opts.cache)
 		rc = spdm_chain_cache_new(t->ctx, 0, 0, &own);
+	/* without --policy: chain, signatures and measurements authenticated,
+	 * as a device that matches no entry of a policy is judged */
+	if (rc == 0 && !tmpl->policy) {
+		own_policy = policy_new();
+		rc = own_policy ? 0 : doe_err(t->ctx, -ENOMEM, "out of memory");
+		tmpl->policy = own_policy;
+	}
 	if (rc == 0) {
 		opts.cache = opts.cache ? opts.cache : own;
 		rc = ttree_attest(tmpl, &tr, &opts);
@@ -321,13 +298,16 @@ int attest_topology(struct attest *tmpl, const char *scope, const struct topo_op
 		ttree_print_text(t, &tr);
 	}
 	for (size_t i = 0; i < tr.count; i++)
-		if (tr.n[i].v == V_REJECTED || tr.n[i].v == V_UNREACHABLE ||
-		    tr.n[i].v == V_UNTRUSTED_PATH)
+		if (tr.n[i].cma && tr.n[i].v.kind != VERDICT_AUTHORIZED)
 			exit_code = EXIT_FAIL;
 	rc = ttree_enforce(t, &tr, opts.enforce);
 	if (rc)
 		exit_code = tool_fail(t, rc, NULL) == EXIT_USAGE ? EXIT_USAGE : EXIT_FAIL;
 out:
+	if (own_policy) {
+		tmpl->policy = NULL;
+		policy_free(own_policy);
+	}
 	spdm_chain_cache_free(own);
 	ttree_free(&tr);
 	return exit_code;

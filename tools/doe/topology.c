@@ -16,18 +16,6 @@
 #include "internal.h"
 #include "topology.h"
 
-const char *verdict_name(enum verdict v)
-{
-	switch (v) {
-	case V_AUTHORIZED: return "authorized";
-	case V_REJECTED: return "rejected";
-	case V_UNREACHABLE: return "unreachable";
-	case V_UNTRUSTED_PATH: return "untrusted_path";
-	case V_NONE: break;
-	}
-	return "not_attested";
-}
-
 static uint64_t bdf_key(const struct doe_bdf *b)
 {
 	return (uint64_t)b->domain << 16 | (uint64_t)b->bus << 8 | (uint64_t)b->dev << 3 | b->fn;
@@ -235,51 +223,34 @@ void ttree_free(struct ttree *tr)
 {
 	for (size_t i = 0; i < tr->count; i++) {
 		json_object_put(tr->n[i].evidence);
-		json_object_put(tr->n[i].reasons);
+		verdict_fini(&tr->n[i].v);
 	}
 	free(tr->n);
 	emu_topo_free(tr->topo);
 	memset(tr, 0, sizeof(*tr));
 }
 
-static bool failing(enum verdict v)
+static bool failing(const struct tnode *n)
 {
-	return v == V_REJECTED || v == V_UNREACHABLE;
+	return n->cma && (n->own == VERDICT_REJECTED || n->own == VERDICT_UNREACHABLE);
 }
 
-static struct json_object *reason(const char *check, const char *expected, const char *got)
-{
-	struct json_object *o = json_object_new_object();
-
-	json_object_object_add(o, "check", json_object_new_string(check));
-	json_object_object_add(o, "expected", json_object_new_string(expected));
-	json_object_object_add(o, "got", json_object_new_string(got));
-	return o;
-}
-
+/* The highest failing attested function above each node makes it
+ * untrusted_path (as verify-evidence --policy derives it from a bundle). */
 void ttree_propagate(struct ttree *tr)
 {
 	for (size_t i = 0; i < tr->count; i++) {
 		struct tnode *n = &tr->n[i];
-		char got[160];
 
-		n->v = n->own;
 		n->blocker = -1;
 		for (int p = n->parent; p >= 0; p = tr->n[p].parent)
-			if (failing(tr->n[p].own)) {
+			if (failing(&tr->n[p]))
 				n->blocker = p;
-				break;
-			}
 		if (n->blocker < 0)
 			continue;
-		n->v = V_UNTRUSTED_PATH;
-		if (!n->reasons)
-			n->reasons = json_object_new_array();
-		snprintf(got, sizeof(got), "%s is %s", tr->n[n->blocker].name,
-			 verdict_name(tr->n[n->blocker].own));
-		/* first: the path is why, whatever its own result says */
-		json_object_array_put_idx(n->reasons, json_object_array_length(n->reasons),
-					  reason("path", "every port above authorized", got));
+		if (!n->v.reasons && verdict_init(&n->v))
+			continue;
+		verdict_untrusted_path(&n->v, tr->n[n->blocker].name, tr->n[n->blocker].own);
 	}
 }
 
@@ -294,15 +265,18 @@ static void print_node(struct tool *t, const struct ttree *tr, int i, char *pref
 	size_t len = strlen(prefix);
 
 	doe_bdf_format(&n->bdf, b);
-	if (n->v != V_AUTHORIZED && n->reasons && json_object_array_length(n->reasons)) {
-		struct json_object *r = json_object_array_get_idx(n->reasons, 0), *g;
+	bool shown = n->cma || n->blocker >= 0;
+
+	if (shown && n->v.kind != VERDICT_AUTHORIZED && n->v.reasons &&
+	    json_object_array_length(n->v.reasons)) {
+		struct json_object *r = json_object_array_get_idx(n->v.reasons, 0), *g;
 
 		if (json_object_object_get_ex(r, "got", &g))
 			tool_esc(why, sizeof(why), json_object_get_string(g));
 	}
 	printf("%s%s%s  %s%s%s%s%s\n", prefix, len || n->parent >= 0 ? (last ? "`-" : "|-") : "",
-	       b, tool_esc(esc, sizeof(esc), n->label), n->cma || n->v ? "  " : "",
-	       n->cma || n->v ? verdict_name(n->v) : "", *why ? ": " : "", why);
+	       b, tool_esc(esc, sizeof(esc), n->label), shown ? "  " : "",
+	       shown ? verdict_name(n->v.kind) : "", *why ? ": " : "", why);
 	if (len + 4 < plen && (n->parent >= 0 || len))
 		strcat(prefix, last ? "  " : "| ");
 	for (int c = n->first_child; c >= 0; c = tr->n[c].next_sibling)
@@ -310,16 +284,17 @@ static void print_node(struct tool *t, const struct ttree *tr, int i, char *pref
 	prefix[len] = '\0';
 }
 
+/* attested functions by verdict */
 static void count(const struct ttree *tr, unsigned *by)
 {
 	for (size_t i = 0; i < tr->count; i++)
-		if (tr->n[i].cma || tr->n[i].v != V_NONE)
-			by[tr->n[i].v]++;
+		if (tr->n[i].cma)
+			by[tr->n[i].v.kind]++;
 }
 
 void ttree_print_text(struct tool *t, const struct ttree *tr)
 {
-	unsigned by[V_UNTRUSTED_PATH + 1] = { 0 };
+	unsigned by[VERDICT_UNTRUSTED_PATH + 1] = { 0 };
 	char prefix[256] = "";
 
 	printf("%s\n", tr->scope);
@@ -328,47 +303,39 @@ void ttree_print_text(struct tool *t, const struct ttree *tr)
 			print_node(t, tr, (int)i, prefix, sizeof(prefix), false);
 	count(tr, by);
 	printf("\n%u authorized, %u rejected, %u unreachable, %u untrusted_path\n",
-	       by[V_AUTHORIZED], by[V_REJECTED], by[V_UNREACHABLE], by[V_UNTRUSTED_PATH]);
+	       by[VERDICT_AUTHORIZED], by[VERDICT_REJECTED], by[VERDICT_UNREACHABLE],
+	       by[VERDICT_UNTRUSTED_PATH]);
 }
 
-static struct json_object *node_json(const struct ttree *tr, int i)
+/* Attested nodes only, each in the children of the nearest attested node
+ * above: a function without CMA has no verdict to give or to check. */
+static void add_nodes(const struct ttree *tr, int i, struct json_object *into)
 {
 	const struct tnode *n = &tr->n[i];
-	struct json_object *o = json_object_new_object(), *kids = json_object_new_array();
+	struct json_object *kids = into;
 
-	json_object_object_add(o, "device", json_object_new_string(n->name));
-	json_object_object_add(o, "label", tool_json_untrusted(n->label, strlen(n->label)));
-	json_object_object_add(o, "verdict", json_object_new_string(verdict_name(n->v)));
-	json_object_object_add(o, "reasons", n->reasons ? json_object_get(n->reasons)
-						       : json_object_new_array());
-	if (n->blocker >= 0)
-		json_object_object_add(o, "untrusted_by",
-				       json_object_new_string(tr->n[n->blocker].name));
-	if (n->evidence)
-		json_object_object_add(o, "evidence", json_object_get(n->evidence));
+	if (n->cma)
+		json_object_array_add(into, bundle_node_new(n->name, &n->v,
+							    json_object_get(n->evidence), &kids));
 	for (int c = n->first_child; c >= 0; c = tr->n[c].next_sibling)
-		json_object_array_add(kids, node_json(tr, c));
-	json_object_object_add(o, "children", kids);
-	return o;
+		add_nodes(tr, c, kids);
 }
 
 struct json_object *ttree_bundle(const struct ttree *tr)
 {
-	struct json_object *o = json_object_new_object(), *devs = json_object_new_array();
-	struct json_object *sum = json_object_new_object();
-	unsigned by[V_UNTRUSTED_PATH + 1] = { 0 };
+	struct json_object *devs = json_object_new_array(), *o, *sum = json_object_new_object();
+	unsigned by[VERDICT_UNTRUSTED_PATH + 1] = { 0 };
 
-	count(tr, by);
-	for (int v = V_AUTHORIZED; v <= V_UNTRUSTED_PATH; v++)
-		json_object_object_add(sum, verdict_name((enum verdict)v),
-				       json_object_new_int((int)by[v]));
-	json_object_object_add(o, "doekit_bundle", json_object_new_int(1));
-	json_object_object_add(o, "scope", json_object_new_string(tr->scope));
-	json_object_object_add(o, "summary", sum);
 	for (size_t i = 0; i < tr->count; i++)
 		if (tr->n[i].parent < 0)
-			json_object_array_add(devs, node_json(tr, (int)i));
-	json_object_object_add(o, "devices", devs);
+			add_nodes(tr, (int)i, devs);
+	o = bundle_new(devs);
+	count(tr, by);
+	for (int v = VERDICT_AUTHORIZED; v <= VERDICT_UNTRUSTED_PATH; v++)
+		json_object_object_add(sum, verdict_name((enum verdict_kind)v),
+				       json_object_new_int((int)by[v]));
+	json_object_object_add(o, "scope", json_object_new_string(tr->scope));
+	json_object_object_add(o, "summary", sum);
 	return o;
 }
 
@@ -447,6 +414,7 @@ static int enforce_one(struct tool *t, struct ttree *tr, struct tnode *n, enum e
 	struct tnode *port = n->parent >= 0 ? &tr->n[n->parent] : NULL;
 	const char *v = verdict_name(n->own);
 
+
 	if (tr->topo) {
 		if (!port || !port->port) {
 			fprintf(EOUT, "enforce: %s is %s, but no port above it has a link to disable\n",
@@ -491,7 +459,7 @@ int ttree_enforce(struct tool *t, struct ttree *tr, enum enforce_mode mode)
 		int rc;
 
 		/* below another failing node: enforcing there covers it */
-		if (!failing(n->own) || n->blocker >= 0)
+		if (!failing(n) || n->blocker >= 0)
 			continue;
 		rc = enforce_one(t, tr, n, mode);
 		if (rc && !first)

@@ -10,16 +10,8 @@
 #include <json-c/json.h>
 #include <doekit/emu.h>
 #include <doekit/spdm_cache.h>
+#include "appraise.h"
 #include "attest.h"
-
-enum verdict {
-	V_NONE = 0,		/* no CMA: not attested, blocks nothing */
-	V_AUTHORIZED,
-	V_REJECTED,
-	V_UNREACHABLE,
-	V_UNTRUSTED_PATH,	/* below a rejected or unreachable port */
-};
-const char *verdict_name(enum verdict v);
 
 struct tnode {
 	char name[64];		/* as the user names it: emu:P/BDF or BDF */
@@ -30,12 +22,12 @@ struct tnode {
 	bool port;		/* root or switch downstream port: has a link to disable */
 	char label[64];
 	struct emu_fn *fn;	/* emulated */
-	/* results */
-	enum verdict own;	/* its own attestation */
-	enum verdict v;		/* after propagation */
-	int blocker;		/* untrusted_path: the failing node above, else -1 */
+	/* results (cma only: a function without CMA is not attested and
+	 * blocks nothing) */
+	enum verdict_kind own;	/* its own appraisal */
+	struct verdict v;	/* after propagation: untrusted_path below a failure */
+	int blocker;		/* untrusted_path: the highest failing node above, else -1 */
 	struct json_object *evidence;	/* attest_doc() of its attestation */
-	struct json_object *reasons;	/* [{check, expected, got}] */
 };
 
 struct ttree {
@@ -61,14 +53,16 @@ int ttree_emu(struct tool *t, const char *profile, struct ttree *tr);
 int ttree_sysfs(struct tool *t, const struct doe_bdf *root, struct ttree *tr);
 void ttree_free(struct ttree *tr);
 
-/* Attests every CMA node with tmpl's policy and trust, jobs at a time;
- * then propagates (untrusted_path). Returns 0 or a setup error. */
+/* Attests every CMA node with tmpl's trust and appraises it with
+ * tmpl->policy (which must be set), jobs at a time; then propagates
+ * (untrusted_path). Returns 0 or a setup error. */
 int ttree_attest(struct attest *tmpl, struct ttree *tr, const struct topo_opts *o);
 /* Marks nodes below failing ones untrusted_path, naming the nearest. */
 void ttree_propagate(struct ttree *tr);
 
-/* Text (like lspci -t) or the JSON bundle: {"doekit_bundle": 1, "scope",
- * "summary", "devices": [nodes with children]}. */
+/* Text (like lspci -t), or the JSON bundle of appraise.h (what
+ * verify-evidence --policy reads) with "scope" and "summary": its nodes
+ * are the attested functions, each under the nearest attested one above. */
 void ttree_print_text(struct tool *t, const struct ttree *tr);
 struct json_object *ttree_bundle(const struct ttree *tr);
 

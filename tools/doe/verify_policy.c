@@ -42,6 +42,7 @@ struct vctx {
 	const char *trust_desc;
 	const char *file;
 	unsigned devices, authorized, differ;
+	unsigned by_kind[VERDICT_UNTRUSTED_PATH + 1];	/* derived verdicts */
 };
 
 /* The evidence a node or an array element holds: absent when the object
@@ -124,6 +125,8 @@ static void count(struct vctx *c, const struct verdict *v)
 	c->devices++;
 	if (v->kind == VERDICT_AUTHORIZED)
 		c->authorized++;
+	if (v->kind <= VERDICT_UNTRUSTED_PATH)
+		c->by_kind[v->kind]++;
 }
 
 static void print_device(const char *name, const struct verdict *v, unsigned depth)
@@ -271,8 +274,10 @@ static int verify_node(struct vctx *c, const struct jin *j, struct json_object *
 static int verify_bundle(struct vctx *c, const struct jin *j, struct json_object *doc,
 			 struct json_object **out)
 {
-	static const char *const known[] = { "doekit_bundle", "devices", NULL };
-	struct json_object *arr = json_object_new_array();
+	static const char *const known[] = { "doekit_bundle", "scope", "summary", "devices", NULL };
+	static const char *const kinds[] = { "authorized", "rejected", "unreachable",
+					     "untrusted_path", NULL };
+	struct json_object *arr = json_object_new_array(), *sum = NULL;
 	struct above top = { 0 };
 	uint64_t ver;
 	int rc;
@@ -281,8 +286,25 @@ static int verify_bundle(struct vctx *c, const struct jin *j, struct json_object
 	rc = jin_only(j, doc, "", known);
 	if (rc == 0)
 		rc = jin_u64(j, doc, "", "doekit_bundle", JIN_REQ, BUNDLE_VERSION, BUNDLE_VERSION, &ver) < 0 ? -EINVAL : 0;
+	/* doe attest --topology adds where it looked and what it found:
+	 * the scope is a name, the summary a claim checked below */
+	if (rc == 0)
+		rc = jin_str(j, doc, "", "scope", JIN_OPT, 64, &(const char *){ NULL }) < 0 ? -EINVAL : 0;
+	if (rc == 0 && jin_obj(j, doc, "", "summary", JIN_OPT, &sum) > 0)
+		rc = jin_only(j, sum, "summary", kinds);
 	if (rc == 0)
 		rc = verify_children(c, j, doc, "", "devices", 0, &top, arr);
+	for (int k = 0; rc == 0 && sum && kinds[k]; k++) {
+		uint64_t n = 0;
+
+		rc = jin_u64(j, sum, "summary", kinds[k], JIN_REQ, 0, MAX_DEVICES, &n) < 0 ? -EINVAL
+											: 0;
+		if (rc == 0 && n != c->by_kind[k]) {
+			fprintf(stderr, "%s: %s: summary.%s: recorded %llu, derived %u\n", c->t->prog,
+				j->doc, kinds[k], (unsigned long long)n, c->by_kind[k]);
+			c->differ++;
+		}
+	}
 	if (rc) {
 		json_object_put(arr);
 		return rc;
