@@ -54,6 +54,9 @@ demo: build
 	@echo '$$ doe attest emu                   # every emulated device with CMA'
 	@$(DOE) attest emu
 	@echo
+	@echo '$$ doe attest --topology emu --policy examples/policy.json   # the tree, appraised'
+	@$(DOE) attest --topology emu --policy examples/policy.json
+	@echo
 	@echo '$$ doe session --heartbeat 1 --key-update emu/0000:0f:00.0   # an SPDM secure session'
 	@$(DOE) session --heartbeat 1 --key-update emu/0000:0f:00.0
 
