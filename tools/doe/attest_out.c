@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include <openssl/bio.h>
+#include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
@@ -26,7 +27,7 @@ void hex_encode(const uint8_t *p, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
-static int hexval(char c)
+int hex_digit(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -44,7 +45,7 @@ int hex_decode(const char *s, uint8_t *out, size_t cap, size_t *len)
 	if (!s || n % 2 || n / 2 > cap)
 		return -EINVAL;
 	for (size_t i = 0; i < n / 2; i++) {
-		int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
+		int hi = hex_digit(s[2 * i]), lo = hex_digit(s[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return -EINVAL;
@@ -73,30 +74,21 @@ struct json_object *hex_json(const uint8_t *p, size_t n)
 int chain_certs(struct doe_ctx *ctx, const uint8_t *chain, size_t len, size_t hash_size,
 		struct chain_cert *out, size_t max)
 {
-	struct doe_rd r;
-	size_t n = 0;
+	int n = chain_split(ctx, chain, len, hash_size, out, max);
 
-	doe_rd_init(&r, chain, len);
-	if (doe_rd_skip(&r, 4 + hash_size))
-		return doe_err(ctx, -EBADMSG, "certificate chain: %zu bytes, shorter than its header",
-			       len);
-	while (doe_rd_left(&r) && n < max) {
-		const unsigned char *p = r.p + r.off, *start = p;
-		X509 *x = d2i_X509(NULL, &p, (long)doe_rd_left(&r));
+	for (int i = 0; i < n; i++) {
+		const unsigned char *p = out[i].der;
 
-		if (!x) {
+		out[i].x509 = d2i_X509(NULL, &p, (long)out[i].der_len);
+		if (!out[i].x509 || p != out[i].der + out[i].der_len) {
 			/* the caller gets none of them: free what was parsed */
-			chain_certs_free(out, (int)n);
-			return doe_err(ctx, -EBADMSG, "certificate chain: certificate %zu is not DER",
-				       n);
+			chain_certs_free(out, i + 1);
+			ERR_clear_error();
+			return doe_err(ctx, -EBADMSG, "certificate chain: certificate %d is not DER",
+				       i);
 		}
-		out[n].x509 = x;
-		out[n].der = start;
-		out[n].der_len = (size_t)(p - start);
-		doe_rd_skip(&r, out[n].der_len);
-		n++;
 	}
-	return (int)n;
+	return n;
 }
 
 void chain_certs_free(struct chain_cert *c, int n)

@@ -76,17 +76,6 @@ const char *policy_field_name(enum policy_field f)
 	return f < POLICY_NFIELDS ? field_names[f] : "?";
 }
 
-static int hexdigit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Exactly digits hex digits (either case) to a number; -1 otherwise. */
 static int64_t fixed_hex(const char *s, size_t len, unsigned digits)
 {
@@ -95,7 +84,7 @@ static int64_t fixed_hex(const char *s, size_t len, unsigned digits)
 	if (len != digits)
 		return -1;
 	for (size_t i = 0; i < len; i++) {
-		int d = hexdigit(s[i]);
+		int d = hex_digit(s[i]);
 
 		if (d < 0)
 			return -1;
