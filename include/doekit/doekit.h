@@ -18,6 +18,7 @@
 #include <doekit/spdm_session.h>
 #include <doekit/spdm_keyring.h>
 #include <doekit/mctp.h>
+#include <doekit/fmapi.h>
 
 #define DOEKIT_VERSION_MAJOR 0
 #define DOEKIT_VERSION_MINOR 1
