@@ -195,6 +195,7 @@ int cmd_cdat(struct tool *t, int argc, char **argv);
 int cmd_attest(struct tool *t, int argc, char **argv);
 int cmd_verify_evidence(struct tool *t, int argc, char **argv);
 int cmd_session(struct tool *t, int argc, char **argv);
+int cmd_fm(struct tool *t, int argc, char **argv);
 struct jin;
 /* --emu-spdm: applies the parsed file o to fn; -EINVAL naming the member. */
 int emu_spdm_apply(const struct jin *j, struct emu_fn *fn, struct json_object *o);
