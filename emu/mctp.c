@@ -99,6 +99,13 @@ size_t emu_mctp_eids(const struct emu_topo *topo, uint8_t *eids, size_t max)
 	return n;
 }
 
+struct emu_fn *emu_mctp_spdm_fn(const struct emu_topo *topo, uint8_t eid)
+{
+	struct emu_mctp_ep *ep = find_ep(emu_topo_mctp(topo), eid);
+
+	return ep ? ep->spdm_fn : NULL;
+}
+
 static int no_endpoint(struct emu_topo *topo, uint8_t eid)
 {
 	struct emu_mctp_net *net = emu_topo_mctp(topo);

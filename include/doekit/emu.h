@@ -343,6 +343,11 @@ DOE_API int emu_mctp_open(struct emu_topo *topo, uint8_t eid, struct mctp_chan *
  * there are (up to max stored). */
 DOE_API size_t emu_mctp_eids(const struct emu_topo *topo, uint8_t *eids, size_t max);
 
+/* The function whose SPDM identity the endpoint answers with (cxl-switch
+ * EID 8: the upstream port 0d:00.0), e.g. to give it --identity or a PSK
+ * before channels are opened; NULL when eid has no endpoint or no SPDM. */
+DOE_API struct emu_fn *emu_mctp_spdm_fn(const struct emu_topo *topo, uint8_t eid);
+
 /* Fault knobs of an endpoint's FM-API responder (SPDM is not affected). */
 enum emu_mctp_fault_kind {
 	EMU_MCTP_FAULT_NONE = 0,

@@ -109,19 +109,24 @@ int fmapi_tunnel(struct fmapi_req *r, struct fmapi_req *inner, struct mctp_chan 
 	struct fmapi_hdr h;
 	size_t mlen, rlen, plen, len;
 	const char *name = fmapi_op_name(opcode);
+	int rc;
 
 	TRY(fmapi_req_build(inner, opcode, in, inlen, msg, sizeof(msg), &t.msg_len));
 	TRY(fmapi_tunnel_req_encode(ctx, &t, req, sizeof(req), &len));
-	TRY(fmapi_exchange(r, chan, FMAPI_OP_TUNNEL, req, len, rsp, sizeof(rsp), &rlen));
+	rc = fmapi_exchange(r, chan, FMAPI_OP_TUNNEL, req, len, rsp, sizeof(rsp), &rlen);
+	if (rc < 0) {	/* the switch refused or failed: say what was tunnelled where */
+		doe_err_prefix(ctx, "%s tunnelled to port %u", name ? name : "command", port);
+		return rc;
+	}
 	TRY(fmapi_tunnel_rsp_decode(ctx, rsp, rlen, &m, &mlen));
 	TRY(fmapi_rsp_check(inner, m, mlen, &h, &pl, &plen));
 	if (h.return_code != FMAPI_RC_SUCCESS) {
-		const char *rc = fmapi_rc_name(h.return_code);
+		const char *rcn = fmapi_rc_name(h.return_code);
 
 		return doe_err(ctx, fmapi_rc_errno(h.return_code) ? fmapi_rc_errno(h.return_code)
 								  : -EREMOTEIO,
 			       "%s (tunnelled to port %u): return code %s (0x%04x)",
-			       name ? name : "command", port, rc ? rc : "unknown", h.return_code);
+			       name ? name : "command", port, rcn ? rcn : "unknown", h.return_code);
 	}
 	if (plen > cap)
 		return doe_err(ctx, -EMSGSIZE, "%s (tunnelled to port %u): %zu-byte answer exceeds "

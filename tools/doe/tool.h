@@ -203,6 +203,7 @@ int emu_spdm_apply(const struct jin *j, struct emu_fn *fn, struct json_object *o
 struct listen_opts {
 	const char *addr, *trans, *profile, *device, *root_out, *identity, *asym;
 	const char *max_clients, *idle, *frame, *lifetime;
+	const char *fm_fault;		/* --fm-fault KIND (--trans mctp, the switch) */
 	uint8_t psk[64];		/* --psk (psk_len 0: none) */
 	size_t psk_len;
 	uint8_t psk_hint[64];		/* --psk-hint TEXT or --psk-hint-hex HEX */
