@@ -87,6 +87,7 @@ bench: build
 	$(BUILD)/bench/doe_bench_cdat
 	$(BUILD)/bench/doe_bench_attest
 	$(BUILD)/bench/doe_bench_session
+	$(BUILD)/bench/doe_bench_fmapi
 
 install: build
 	cmake --install $(BUILD)
