@@ -560,6 +560,146 @@ static void t_endpoints(void)
 	T_STREQ(emu_mctp_fault_name(EMU_MCTP_FAULT_BG_NEVER), "bg-never");
 }
 
+/* ---- Tunnel Management Command codec (CXL r3.1 §7.6.7.3.1) ------------- */
+
+static void t_tunnel_codec(void)
+{
+	/* port 2, target type 0, size 12, then Get LD Info (tag 5), as QEMU lays it out */
+	static const uint8_t req[] = { 0x02, 0x00, 0x0C, 0x00, 0x00, 0x05, 0x00, 0x00, 0x54,
+				       0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00 };
+	/* response length 12, 2 reserved, then a response header */
+	static const uint8_t rsp[] = { 0x0C, 0x00, 0x00, 0x00, 0x01, 0x05, 0x00, 0x00, 0x54,
+				       0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00 };
+	static const struct {
+		const char *name;
+		uint8_t bytes[20];
+		size_t len;
+		bool response;
+		int rc;
+		const char *msg;
+	} bad[] = {
+		{ "request shorter than its header", { 0x02, 0x00, 0x0C }, 3, false, -EBADMSG,
+		  "the header alone is 4" },
+		{ "request size over the bytes", { 0x02, 0x00, 0x0D, 0x00, 0, 1, 0, 0, 0x54, 0, 0, 0,
+						   0, 0, 0, 0 }, 16, false, -EBADMSG,
+		  "size 13, but 12 message bytes follow" },
+		{ "request size under the bytes", { 0x02, 0x00, 0x0B, 0x00, 0, 1, 0, 0, 0x54, 0, 0, 0,
+						    0, 0, 0, 0 }, 16, false, -EBADMSG,
+		  "size 11, but 12 message bytes follow" },
+		{ "request message without a CCI header", { 0x02, 0x00, 0x02, 0x00, 0, 1 }, 6,
+		  false, -EBADMSG, "a 2-byte message has no CCI header" },
+		{ "request target type 1", { 0x02, 0x01, 0x0C, 0x00, 0, 1, 0, 0, 0x54, 0, 0, 0, 0, 0,
+					     0, 0 }, 16, false, -EPROTO, "target type 1" },
+		{ "response shorter than its header", { 0x0C, 0x00 }, 2, true, -EBADMSG,
+		  "response: 2 bytes" },
+		{ "response size over the bytes", { 0x10, 0x00, 0, 0, 1, 1, 0, 0, 0x54, 0, 0, 0, 0, 0,
+						    0, 0 }, 16, true, -EBADMSG,
+		  "size 16, but 12 message bytes follow" },
+	};
+	struct fmapi_tunnel_req t;
+	const uint8_t *m;
+	uint8_t out[32];
+	size_t len, mlen;
+
+	T_EQ(fmapi_tunnel_req_decode(ctx, req, sizeof(req), &t), 0);
+	T_EQ(t.port_id, 2);
+	T_EQ(t.target_type, 0);
+	T_EQ(t.msg_len, 12);
+	T_TRUE(t.msg == req + 4);
+	T_EQ(fmapi_tunnel_req_encode(ctx, &t, out, sizeof(out), &len), 0);
+	T_EQ(len, sizeof(req));
+	T_TRUE(!memcmp(out, req, sizeof(req)));
+	T_EQ(fmapi_tunnel_req_encode(ctx, &t, out, 15, &len), -EMSGSIZE);
+	t.msg_len = 11;
+	T_EQ(fmapi_tunnel_req_encode(ctx, &t, out, sizeof(out), &len), -EINVAL);
+	T_EQ(fmapi_tunnel_rsp_decode(ctx, rsp, sizeof(rsp), &m, &mlen), 0);
+	T_TRUE(m == rsp + 4 && mlen == 12);
+	T_EQ(fmapi_tunnel_rsp_encode(ctx, rsp + 4, 12, out, sizeof(out), &len), 0);
+	T_EQ(len, sizeof(rsp));
+	T_TRUE(!memcmp(out, rsp, sizeof(rsp)));
+	T_EQ(fmapi_tunnel_rsp_encode(ctx, rsp + 4, 12, out, 8, &len), -EMSGSIZE);
+	T_EQ(fmapi_tunnel_rsp_encode(ctx, rsp + 4, 3, out, sizeof(out), &len), -EINVAL);
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		int rc = bad[i].response
+				 ? fmapi_tunnel_rsp_decode(ctx, bad[i].bytes, bad[i].len, &m, &mlen)
+				 : fmapi_tunnel_req_decode(ctx, bad[i].bytes, bad[i].len, &t);
+
+		if (rc != bad[i].rc || !strstr(doe_ctx_errmsg(ctx), bad[i].msg))
+			T_FAIL_("%s: got %d '%s', expected %d '%s'", bad[i].name, rc,
+				doe_ctx_errmsg(ctx), bad[i].rc, bad[i].msg);
+	}
+}
+
+/* Requests the switch cannot use are refused with a return code, never
+ * run: each decoder's check reaches the wire as Invalid Input. */
+static void t_bad_requests(void)
+{
+	static const struct {
+		const char *name;
+		uint16_t op;
+		uint8_t pl[8];
+		size_t len;
+		uint16_t rc;
+	} cases[] = {
+		{ "unknown opcode", 0x4500, { 0 }, 0, FMAPI_RC_UNSUPPORTED },
+		{ "MLD opcode", 0x5301, { 0 }, 0, FMAPI_RC_UNSUPPORTED },
+		{ "bind, 5 of 6 bytes", FMAPI_OP_BIND_VPPB, { 0, 1, 2, 0, 0xFF }, 5,
+		  FMAPI_RC_INVALID_INPUT },
+		{ "unbind, 2 of 3 bytes", FMAPI_OP_UNBIND_VPPB, { 0, 1 }, 2, FMAPI_RC_INVALID_INPUT },
+		{ "port control, opcode 3", FMAPI_OP_PORT_CONTROL, { 1, 3 }, 2,
+		  FMAPI_RC_INVALID_INPUT },
+		{ "port state, count 2 with 1 port", FMAPI_OP_GET_PORT_STATE, { 2, 1 }, 2,
+		  FMAPI_RC_INVALID_INPUT },
+		{ "ppb config, 7 of 8 bytes", FMAPI_OP_SEND_PPB_CONFIG, { 1, 0, 0, 0, 0, 0, 0 }, 7,
+		  FMAPI_RC_INVALID_INPUT },
+		{ "bg status with a payload", FMAPI_OP_BG_OP_STATUS, { 0 }, 1,
+		  FMAPI_RC_INVALID_INPUT },
+		{ "set limit 2^7", FMAPI_OP_SET_RSP_MSG_LIMIT, { 7 }, 1, FMAPI_RC_INVALID_INPUT },
+		{ "tunnel to port 1, truncated", 0x5300, { 1, 0, 12, 0, 0 }, 5,
+		  FMAPI_RC_INVALID_INPUT },
+	};
+	struct fmapi_hdr h;
+	struct fx f;
+
+	FX_OPEN(&f);
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		int rc = cmd(&f, cases[i].op, cases[i].pl, cases[i].len, &h);
+
+		if (rc || h.return_code != cases[i].rc || out_len != 0)
+			T_FAIL_("%s: rc %d, return code %u, %zu payload bytes", cases[i].name, rc,
+				h.return_code, out_len);
+	}
+	/* nothing changed */
+	T_TRUE(emu_fn_present(find(&f, "0f:00.0")) && emu_fn_present(find(&f, "10:00.0")));
+	fx_close(&f);
+}
+
+/* Set Response Message Limit bounds the answers that follow. */
+static void t_msg_limit(void)
+{
+	static struct fmapi_port_state_rsp rsp;
+	uint8_t many[20];
+	struct fmapi_hdr h;
+	uint8_t n = 0;
+	struct fx f;
+
+	FX_OPEN(&f);
+	T_EQ(cmd(&f, FMAPI_OP_GET_RSP_MSG_LIMIT, NULL, 0, &h), 0);
+	T_EQ(fmapi_msg_limit_decode(ctx, out_buf, out_len, &n), 0);
+	T_EQ(n, 10);
+	n = 8;
+	T_EQ(cmd(&f, FMAPI_OP_SET_RSP_MSG_LIMIT, &n, 1, &h), 0);
+	T_EQ(h.return_code, FMAPI_RC_SUCCESS);
+	/* 20 port blocks: 12 + 4 + 320 bytes, over 2^8 */
+	memset(many, 1, sizeof(many));
+	T_EQ(port_state(&f, many, sizeof(many), &rsp, &h), 0);
+	T_EQ(h.return_code, FMAPI_RC_INVALID_PAYLOAD_LEN);
+	T_EQ(port_state(&f, many, 10, &rsp, &h), 0);	/* 176 bytes */
+	T_EQ(h.return_code, FMAPI_RC_SUCCESS);
+	T_EQ(rsp.num_ports, 10);
+	fx_close(&f);
+}
+
 /* ---- the same over the requester (fmapi.h) ---------------------------- */
 
 /* A clock that only moves when the requester sleeps: no real waiting. */
@@ -750,6 +890,9 @@ int main(void)
 	T_RUN(t_ppb_config);
 	T_RUN(t_faults_raw);
 	T_RUN(t_endpoints);
+	T_RUN(t_tunnel_codec);
+	T_RUN(t_bad_requests);
+	T_RUN(t_msg_limit);
 	T_RUN(t_requester);
 	T_RUN(t_faults_requester);
 	T_RUN(t_spdm_identity);
