@@ -395,6 +395,25 @@ static void t_bg_completes(void)
 	rig_free(g);
 }
 
+static void t_bg_status_busy(void)
+{
+	struct rig *g = rig_new();
+	struct fmapi_bind b = { .vppb_id = 1, .port_id = 3, .ld_id = FMAPI_LD_NONE };
+	struct step s[] = { { .rc = FMAPI_RC_BACKGROUND, .bg = true }, EMPTY(FMAPI_RC_BUSY),
+			    BG(0, 100, 0x5201, 0) };
+	struct step busy[] = { { .rc = FMAPI_RC_BACKGROUND, .bg = true }, EMPTY(FMAPI_RC_BUSY) };
+
+	script(g, 3, s);
+	T_EQ(fmapi_bind(g->r, g->chan, &b), 0);
+	T_EQ(g->f.nreq, 3);
+	/* busy for ever: the deadline still holds */
+	script(g, 2, busy);
+	T_EQ(fmapi_req_set_bg(g->r, 10, 50), 0);
+	T_EQ(fmapi_bind(g->r, g->chan, &b), -ETIMEDOUT);
+	T_EQ(g->f.nreq, 1 + 5);
+	rig_free(g);
+}
+
 static void t_bg_final_failure(void)
 {
 	struct rig *g = rig_new();
@@ -622,6 +641,7 @@ int main(void)
 	T_RUN(t_busy_bounded);
 	T_RUN(t_every_rc);
 	T_RUN(t_bg_completes);
+	T_RUN(t_bg_status_busy);
 	T_RUN(t_bg_final_failure);
 	T_RUN(t_bg_never_finishes);
 	T_RUN(t_bg_clock_frozen);

@@ -76,7 +76,13 @@ DOE_API int fmapi_msg_encode(struct doe_ctx *ctx, const struct fmapi_hdr *h, con
 DOE_API int fmapi_msg_decode(struct doe_ctx *ctx, const void *in, size_t len,
 			     struct fmapi_hdr *h, const uint8_t **payload, size_t *plen);
 /* The response header for request header req: category response, tag and
- * opcode echoed, return code rc, no background flag, vendor status 0. */
+ * opcode echoed, return code rc, no background flag, vendor status 0.
+ * A responder starting a background operation answers rc
+ * FMAPI_RC_BACKGROUND with background set, then reports progress and the
+ * final code through Background Operation Status. Typical responder:
+ * fmapi_msg_decode() the request, the command's *_req_decode() (or
+ * fmapi_empty_decode()), fmapi_hdr_response(), the *_rsp_encode(), then
+ * fmapi_msg_encode(). */
 DOE_API void fmapi_hdr_response(const struct fmapi_hdr *req, uint16_t rc, struct fmapi_hdr *rsp);
 
 /* --- opcodes --- */

@@ -60,6 +60,9 @@ static int bg_wait(struct fmapi_req *r, struct mctp_chan *chan, uint16_t opcode)
 				       fmapi_op_label(opcode), opcode, r->bg_timeout_ms, st.percent);
 		r->clock.sleep_ms(r->clock.priv, r->poll_ms);
 		TRY(round_trip(r, chan, FMAPI_OP_BG_OP_STATUS, NULL, 0, &h, &pl, &plen));
+		/* a busy device is asked again at the next poll, within the deadline */
+		if (h.return_code == FMAPI_RC_BUSY || h.return_code == FMAPI_RC_RETRY)
+			continue;
 		if (h.return_code != FMAPI_RC_SUCCESS)
 			return rc_error(r, FMAPI_OP_BG_OP_STATUS, h.return_code, h.vendor_status,
 					"");
