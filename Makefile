@@ -88,6 +88,7 @@ bench: build
 	$(BUILD)/bench/doe_bench_attest
 	$(BUILD)/bench/doe_bench_session
 	$(BUILD)/bench/doe_bench_fmapi
+	$(BUILD)/bench/doe_bench_mctp
 
 install: build
 	cmake --install $(BUILD)

@@ -99,6 +99,20 @@ static void t_unwrap_bad(void)
 	T_EQ(spdm_sock_unwrap(ctx, SPDM_SOCK_TRANS_MCTP, b, 0, &kind, &m, &mlen), -EBADMSG);
 	T_EQ(spdm_sock_unwrap(ctx, SPDM_SOCK_TRANS_MCTP, b, 4, &kind, &m, &mlen), -EPROTO);
 	T_CONTAINS(doe_ctx_errmsg(ctx), "MCTP message type 0x01 is not SPDM");
+	/* the MCTP codec's rules: SPDM never carries an integrity check
+	 * (DSP0275), and no MCTP message exceeds MCTP_MSG_MAX */
+	b[0] = 0x85;
+	T_EQ(spdm_sock_unwrap(ctx, SPDM_SOCK_TRANS_MCTP, b, 4, &kind, &m, &mlen), -EPROTO);
+	T_CONTAINS(doe_ctx_errmsg(ctx), "carries an integrity check");
+	{
+		static uint8_t big[MCTP_MSG_MAX + 1] = { MCTP_TYPE_SPDM };
+
+		T_EQ(spdm_sock_unwrap(ctx, SPDM_SOCK_TRANS_MCTP, big, sizeof(big), &kind, &m, &mlen),
+		     -EMSGSIZE);
+		T_EQ(spdm_sock_wrap(ctx, SPDM_SOCK_TRANS_MCTP, SPDM_SOCK_SPDM, big, MCTP_MSG_MAX, big,
+				    sizeof(big), &mlen), -EMSGSIZE);
+	}
+	b[0] = 0x01;
 	T_EQ(spdm_sock_unwrap(ctx, (enum spdm_sock_trans)7, b, 4, &kind, &m, &mlen), -EINVAL);
 }
 

@@ -131,6 +131,27 @@ static int open_emulated(struct tool *t, const char *spec, struct dev *d)
 	return 0;
 }
 
+int dev_open_mctp(struct tool *t, const char *spec, struct dev *d)
+{
+	int rc;
+
+	memset(d, 0, sizeof(*d));	/* dev_close() is safe whatever happens */
+	if (strncmp(spec, "tcp:", 4)) {
+		if (!dev_spec_is_mctp(spec))
+			return doe_err(t->ctx, -EINVAL, "'%s' is not an MCTP endpoint (expected "
+				       "mctp:[NET,]EID, emu[:PROFILE]/mctp:EID or tcp:HOST:PORT)", spec);
+		return dev_open(t, spec, d);
+	}
+	snprintf(d->name, sizeof(d->name), "%s", spec);
+	rc = spdm_sock_connect(t->ctx, spec, SPDM_SOCK_TRANS_MCTP,
+			       t->timeout_ms ? t->timeout_ms : 10000, &d->sock);
+	if (rc == 0)
+		rc = spdm_sock_mctp_chan(d->sock, &d->mctp);
+	if (rc)
+		dev_close(d);
+	return rc;
+}
+
 int dev_open(struct tool *t, const char *spec, struct dev *d)
 {
 	int rc;
@@ -176,7 +197,8 @@ int dev_cfg(struct tool *t, struct dev *d, struct doe_cfg **out)
 
 void dev_close(struct dev *d)
 {
-	mctp_chan_free(d->mctp);	/* before the topology it may belong to */
+	mctp_chan_free(d->mctp);	/* before the topology or socket it uses */
+	spdm_sock_close(d->sock);
 	doe_cfg_free(d->cfg);
 	emu_topo_free(d->topo);
 	memset(d, 0, sizeof(*d));

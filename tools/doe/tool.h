@@ -67,6 +67,7 @@ struct dev {
 	struct emu_fn *fn;	/* emulated functions only */
 	struct doe_cfg *cfg;	/* NULL until dev_cfg() */
 	struct mctp_chan *mctp;	/* owned, MCTP endpoints only */
+	struct spdm_sock *sock;	/* owned, tcp:HOST:PORT of dev_open_mctp() only */
 };
 
 /* Parses "emu" or "emu:PROFILE" (a topology, no function); returns 1 when
@@ -94,6 +95,14 @@ bool dev_spec_is_mctp(const char *spec);
  * support"), exit 1.
  */
 int dev_mctp(struct tool *t, struct dev *d, struct mctp_chan **out);
+/*
+ * Opens an MCTP endpoint for a command that speaks MCTP only (doe fm): what
+ * dev_open() takes for MCTP, and also "tcp:HOST:PORT", the spdm-emu socket
+ * protocol with MCTP framing (doe emulate --listen --trans mctp serves it),
+ * whose channel carries any message type as one NORMAL frame. -EINVAL for
+ * a PCI function. Then dev_mctp() and dev_close() as for any device.
+ */
+int dev_open_mctp(struct tool *t, const char *spec, struct dev *d);
 /* Canonical device name of an emulated function. */
 void dev_emu_name(const char *profile, const struct doe_bdf *bdf, char *buf, size_t len);
 
