@@ -1067,7 +1067,7 @@ expect 2 "--port given twice" fm emu/mctp:8 ld-info --port 1 --port 2
 expect 2 "one of --reset, --perst-assert, --perst-deassert" fm emu/mctp:8 port-control --port 1 --reset --perst-assert
 expect 2 "fm: unknown command 'frob'" fm emu/mctp:8 frob
 expect 2 "fm: expected DEV and a command" fm emu/mctp:8
-expect 2 "is not an FM-API endpoint" fm emu/0f:00.0 identify
+expect 2 "is not an MCTP endpoint" fm emu/0f:00.0 identify
 expect 2 "no MCTP endpoint at EID 9 in emulator profile 'cxl-switch' (endpoints: 8)" fm emu/mctp:9 identify
 expect 2 "emulator profile 'direct' (it has no MCTP endpoints)" fm emu:direct/mctp:8 identify
 expect 2 "--fm-fault 'slow'" fm --fm-fault slow emu/mctp:8 identify

@@ -18,7 +18,6 @@
 #include <string.h>
 
 #include <doekit/fmapi_tunnel.h>
-#include <doekit/spdm_socket.h>
 #include "fm.h"
 #include "internal.h"
 
@@ -48,10 +47,8 @@ struct fm_opts {
 
 struct fm {
 	struct tool *t;
-	struct dev d;			/* emu[:P]/mctp:EID, mctp:[NET,]EID */
-	struct spdm_sock *sock;		/* tcp:HOST:PORT */
-	struct mctp_chan *chan;
-	struct mctp_chan *sock_chan;	/* owned: the channel over sock */
+	struct dev d;			/* dev_open_mctp(): the endpoint, its channel */
+	struct mctp_chan *chan;		/* owned by d */
 	char name[80];
 	struct fmapi_req *r, *inner;
 };
@@ -60,20 +57,9 @@ struct fm {
 
 static int fm_open(struct tool *t, const char *spec, struct fm *f)
 {
-	if (!strncmp(spec, "tcp:", 4)) {
-		TRY(spdm_sock_connect(t->ctx, spec, SPDM_SOCK_TRANS_MCTP,
-				      t->timeout_ms ? t->timeout_ms : 5000, &f->sock));
-		TRY(spdm_sock_mctp_chan(f->sock, &f->sock_chan));
-		f->chan = f->sock_chan;
-		snprintf(f->name, sizeof(f->name), "%s", spec);
-	} else if (dev_spec_is_mctp(spec)) {
-		TRY(dev_open(t, spec, &f->d));
-		TRY(dev_mctp(t, &f->d, &f->chan));
-		snprintf(f->name, sizeof(f->name), "%s", f->d.name);
-	} else {
-		return doe_err(t->ctx, -EINVAL, "'%s' is not an FM-API endpoint (emu[:PROFILE]/"
-			       "mctp:EID, mctp:[NET,]EID or tcp:HOST:PORT)", spec);
-	}
+	TRY(dev_open_mctp(t, spec, &f->d));
+	TRY(dev_mctp(t, &f->d, &f->chan));
+	snprintf(f->name, sizeof(f->name), "%s", f->d.name);
 	TRY(fmapi_req_new(t->ctx, &f->r));
 	TRY(fmapi_req_new(t->ctx, &f->inner));
 	/* --timeout also bounds a background operation (default 10 s) */
@@ -86,8 +72,6 @@ static void fm_close(struct fm *f)
 {
 	fmapi_req_free(f->r);
 	fmapi_req_free(f->inner);
-	mctp_chan_free(f->sock_chan);
-	spdm_sock_close(f->sock);
 	dev_close(&f->d);
 }
 
