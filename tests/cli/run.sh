@@ -1048,6 +1048,18 @@ golden fm_perst.txt fm emu/mctp:8 port-control --port 1 --perst-assert
 "$doe" fm -j emu/mctp:8 port-control --port 2 --reset | jq -e '.return_code == "success" and
 	.port_opcode == "reset-ppb" and .emulator_below_port == [{"function": "emu/0000:10:00.0",
 	"present": true, "was_present": true}]' >/dev/null && ok || bad "fm port-control --reset -j"
+# one model, two views: after an unbind, doe list of the same topology no longer
+# shows the device below the port (--then-list); a fresh topology still does
+"$doe" fm -j emu/mctp:8 unbind --vcs 0 --vppb 1 --then-list >"$tmp/fl.json" &&
+	jq -e '[.list[].device] | (index("emu/0000:10:00.0") == null) and
+		(index("emu/0000:0f:00.0") != null) and (index("emu/0000:0e:01.0") != null)' \
+		"$tmp/fl.json" >/dev/null && ok || bad "fm unbind --then-list: $(head -c 300 "$tmp/fl.json")"
+"$doe" list -j emu | jq -e '[.[].device] | index("emu/0000:10:00.0") != null' >/dev/null && ok ||
+	bad "doe list emu lacks 0000:10:00.0"
+"$doe" fm emu/mctp:8 port-control --port 1 --perst-assert --then-list >"$tmp/fl.txt" &&
+	! grep -q "^emu/0000:0f:00.0 " "$tmp/fl.txt" && grep -q "^emu/0000:10:00.0 " "$tmp/fl.txt" &&
+	ok || bad "fm port-control --then-list: $(head -c 300 "$tmp/fl.txt")"
+expect 2 "fm: --then-list follows bind, unbind or port-control" fm emu/mctp:8 ports --then-list
 # the device's refusal is exit 1, naming the return code
 expect 1 "bind-vppb (0x5201): device returned invalid-input" fm emu/mctp:8 bind --vcs 0 --vppb 1 --port 2
 expect 1 "bind-vppb (0x5201): device returned invalid-input" fm emu/mctp:8 bind --vcs 3 --vppb 0 --port 2
@@ -1103,6 +1115,7 @@ expect 0 "" fm tcp:127.0.0.1:"$port" unbind --vcs 0 --vppb 0
 	ok || bad "fm ld-info over tcp after unbinding port 1"
 expect 0 "" attest --trans mctp --trust "$tmp/fm_root.pem" tcp:127.0.0.1:"$port"
 expect 1 "FM-API" fm tcp:127.0.0.1:"$port" bind --vcs 0 --vppb 1 --port 1
+expect 2 "--then-list is for an emulated DEV" fm tcp:127.0.0.1:"$port" unbind --vcs 0 --vppb 1 --then-list
 kill "$lpid"; wait "$lpid" 2>/dev/null
 "$doe" emulate --listen tcp:127.0.0.1:0 --trans mctp --fm-fault busy >"$tmp/lfm" 2>&1 &
 lpid=$!

@@ -43,6 +43,7 @@ struct fm_opts {
 	int port, vcs, vppb, ld;
 	int action;		/* FMAPI_PORT_OP_*, -1: none */
 	const char *fault;
+	bool then_list;		/* --then-list: doe list of the emulated topology after */
 };
 
 struct fm {
@@ -347,6 +348,22 @@ out:
 	return rc;
 }
 
+/* --then-list: what doe list shows of the same topology now (in -j, as
+ * the action's "list" member) */
+static void then_list(struct fm *f, struct json_object *j)
+{
+	struct json_object *arr = json_object_new_array();
+	bool failed = false;
+
+	if (!j)
+		puts("");
+	list_topo(f->t, f->d.topo, arr, &failed);
+	if (j)
+		json_object_object_add(j, "list", arr);
+	else
+		json_object_put(arr);
+}
+
 /* The port an unbind concerns (its vPPB's binding), for the emulator report */
 static int bound_port(struct fm *f, int vcs, int vppb)
 {
@@ -416,6 +433,8 @@ static int do_action(struct fm *f, enum fm_cmd cmd, const struct fm_opts *o)
 		       o->vcs);
 	}
 	below_report(f, &b, j);
+	if (o->then_list)
+		then_list(f, j);
 	if (j) {
 		tool_print_json(j);
 		json_object_put(j);
@@ -499,6 +518,7 @@ static int parse(struct tool *t, int argc, char **argv, struct fm_opts *o, const
 		{ "perst-assert", no_argument, NULL, 'A' },
 		{ "perst-deassert", no_argument, NULL, 'D' },
 		{ "fm-fault", required_argument, NULL, 'F' },
+		{ "then-list", no_argument, NULL, 'T' },
 		{ 0 }
 	};
 	int c, rc, action;
@@ -531,6 +551,9 @@ static int parse(struct tool *t, int argc, char **argv, struct fm_opts *o, const
 		case 'F':
 			o->fault = optarg;
 			continue;
+		case 'T':
+			o->then_list = true;
+			continue;
 		}
 		if ((rc = tool_common_opt(t, c, optarg)) != 0)
 			return rc < 0 ? EXIT_USAGE : -1;	/* -1: help shown */
@@ -542,6 +565,10 @@ static int parse(struct tool *t, int argc, char **argv, struct fm_opts *o, const
 	for (size_t i = 0; i < ARRAY_SIZE(cmd_names); i++) {
 		if (!strcmp(argv[optind + 1], cmd_names[i])) {
 			*cmd = (enum fm_cmd)i;
+			if (o->then_list && (*cmd < FM_PORT_CONTROL || *cmd == FM_VCS ||
+					     *cmd == FM_LD_INFO))
+				return tool_usage(t, "fm: --then-list follows bind, unbind or "
+						  "port-control");
 			return check_opts(t, *cmd, o);
 		}
 	}
@@ -560,6 +587,9 @@ int cmd_fm(struct tool *t, int argc, char **argv)
 	if (rc)
 		return rc < 0 ? EXIT_OK : rc;
 	rc = fm_open(t, dev, &f);
+	if (!rc && o.then_list && !f.d.topo)
+		rc = doe_err(t->ctx, -EINVAL, "--then-list is for an emulated DEV "
+			     "(emu[:PROFILE]/mctp:EID)");
 	if (!rc && o.fault)
 		rc = apply_fault(&f, o.fault);
 	if (!rc)

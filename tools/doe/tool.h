@@ -205,6 +205,9 @@ int cmd_attest(struct tool *t, int argc, char **argv);
 int cmd_verify_evidence(struct tool *t, int argc, char **argv);
 int cmd_session(struct tool *t, int argc, char **argv);
 int cmd_fm(struct tool *t, int argc, char **argv);
+/* doe list of an emulated topology as it is now (cmd_list.c; doe fm
+ * --then-list): the functions shown, or <0 */
+int list_topo(struct tool *t, struct emu_topo *topo, struct json_object *arr, bool *failed);
 struct jin;
 /* --emu-spdm: applies the parsed file o to fn; -EINVAL naming the member. */
 int emu_spdm_apply(const struct jin *j, struct emu_fn *fn, struct json_object *o);
