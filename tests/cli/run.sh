@@ -409,6 +409,7 @@ expect 1 "" attest tcp:127.0.0.1:"$port"
 grep -q "NOT verified: no --trust given" "$tmp/out" && ok || bad "untrusted socket attest verdict"
 kill "$lpid"; wait "$lpid" 2>/dev/null
 for tr in mctp none; do
+	: >"$tmp/l"	# empty now: the listener's own redirection may come after the wait starts
 	"$doe" emulate --listen tcp:127.0.0.1:0 --trans "$tr" --export-root "$tmp/r.pem" >"$tmp/l" 2>&1 &
 	lpid=$!
 	for _ in $(seq 50); do grep -q "listening on port" "$tmp/l" && break; sleep 0.1; done
@@ -421,6 +422,7 @@ done
 start_listener() {
 	local log=$1
 	shift
+	: >"$log"	# empty now: the listener's own redirection may come after the wait starts
 	"$doe" emulate --listen tcp:127.0.0.1:0 --trans none --export-root "$tmp/lr.pem" "$@" \
 		>"$log" 2>&1 &
 	lpid=$!
@@ -678,6 +680,7 @@ printf 'basicConstraints=critical,CA:false\nkeyUsage=critical,digitalSignature\n
 openssl x509 -req -in "$tmp/evil.csr" -CA "$tmp/evil-root.pem" -CAkey "$tmp/evil-root.key" \
 	-CAcreateserial -out "$tmp/evil.pem" -days 30 -extfile "$tmp/evil.cnf" >/dev/null 2>&1
 cat "$tmp/evil-root.pem" "$tmp/evil.pem" >"$tmp/evil-chain.pem"
+: >"$tmp/le"	# empty now: the listener's own redirection may come after the wait starts
 "$doe" emulate --listen tcp:127.0.0.1:0 --identity "$tmp/evil.key,$tmp/evil-chain.pem" >"$tmp/le" 2>&1 &
 lpid=$!
 for _ in $(seq 50); do grep -q "listening on port" "$tmp/le" && break; sleep 0.1; done
@@ -935,6 +938,7 @@ fi
 # and PSK (a hint given as hex: DMTF's sample one ends in a NUL)
 hint=5465737450736b48696e7400	# "TestPskHint\0"
 for tr in pci-doe mctp; do
+	: >"$tmp/ls"	# empty now: the listener's own redirection may come after the wait starts
 	"$doe" emulate --listen tcp:127.0.0.1:0 --trans $tr --export-root "$tmp/rs.pem" \
 		--psk 00112233445566778899aabbccddeeff --psk-hint-hex $hint >"$tmp/ls" 2>&1 &
 	lpid=$!
@@ -957,6 +961,7 @@ for tr in pci-doe mctp; do
 	expect 1 "transport" session --trans $other --trust "$tmp/rs.pem" tcp:127.0.0.1:"$port"
 	kill "$lpid"; wait "$lpid" 2>/dev/null
 	# the served device's fault knob reaches the socket's sessions too
+	: >"$tmp/ls"	# empty now: the listener's own redirection may come after the wait starts
 	"$doe" emulate --listen tcp:127.0.0.1:0 --trans $tr --export-root "$tmp/rs.pem" \
 		--emu-spdm 0f:00.0="$tmp/cvd.json" --device 0f:00.0 >"$tmp/ls" 2>&1 &
 	lpid=$!
@@ -1096,6 +1101,7 @@ rc=$?
 
 # --- doe emulate --listen --trans mctp: the switch's endpoint on the socket
 # protocol, FM-API and SPDM; one topology for every connection
+: >"$tmp/lfm"	# empty now: the listener's own redirection may come after the wait starts
 "$doe" emulate --listen tcp:127.0.0.1:0 --trans mctp --export-root "$tmp/fm_root.pem" >"$tmp/lfm" 2>&1 &
 lpid=$!
 for _ in $(seq 50); do grep -q "listening on port" "$tmp/lfm" && break; sleep 0.1; done
@@ -1117,6 +1123,7 @@ expect 0 "" attest --trans mctp --trust "$tmp/fm_root.pem" tcp:127.0.0.1:"$port"
 expect 1 "FM-API" fm tcp:127.0.0.1:"$port" bind --vcs 0 --vppb 1 --port 1
 expect 2 "--then-list is for an emulated DEV" fm tcp:127.0.0.1:"$port" unbind --vcs 0 --vppb 1 --then-list
 kill "$lpid"; wait "$lpid" 2>/dev/null
+: >"$tmp/lfm"	# empty now: the listener's own redirection may come after the wait starts
 "$doe" emulate --listen tcp:127.0.0.1:0 --trans mctp --fm-fault busy >"$tmp/lfm" 2>&1 &
 lpid=$!
 for _ in $(seq 50); do grep -q "listening on port" "$tmp/lfm" && break; sleep 0.1; done
