@@ -48,6 +48,8 @@ static uint16_t rc_of(int err)
 		return FMAPI_RC_BUSY;
 	case -EOPNOTSUPP:
 		return FMAPI_RC_UNSUPPORTED;
+	case -E2BIG:		/* over the response message limit */
+		return FMAPI_RC_INVALID_PAYLOAD_LEN;
 	case -EINVAL:
 	case -EBADMSG:
 	case -EPROTO:
@@ -110,6 +112,8 @@ static int do_msg_limit(struct fm_io *io, bool set)
 static int do_identify_switch(struct fm_io *io)
 {
 	struct emu_fmsw *sw = io->sw;
+	/* ingress_port 0: over MCTP the request enters through no PCIe port
+	 * (QEMU answers 0 there too) */
 	struct fmapi_switch_info si = {
 		.num_ports = (uint8_t)sw->nports,
 		.num_vcs = 1,
@@ -118,7 +122,6 @@ static int do_identify_switch(struct fm_io *io)
 	};
 
 	TRY(no_payload(io, FMAPI_OP_IDENTIFY_SWITCH));
-	/* over MCTP the request enters through no PCIe port: QEMU says 0 */
 	for (size_t i = 0; i < sw->nports; i++)
 		si.active_ports[sw->ports[i].id / 8] |= (uint8_t)(1u << (sw->ports[i].id % 8));
 	si.active_vcs[0] = 0x01;
@@ -259,6 +262,9 @@ static int do_unbind(struct fm_io *io)
 	struct fmapi_unbind u;
 
 	TRY(fmapi_unbind_req_decode(io->sw->ctx, io->in, io->inlen, &u));
+	/* the three options differ in what the host is told (nothing, a
+	 * managed or a surprise hot-remove); with no host OS to tell, each
+	 * takes the port's link down when the operation completes */
 	return emu_fmsw_unbind(io->sw, u.vcs_id, u.vppb_id);
 }
 
@@ -379,9 +385,9 @@ int emu_fmsw_answer(struct emu_fmsw *sw, const struct emu_fmsw_fault *f, const u
 		rc = dispatch(&io, h.opcode);
 	/* a response over the requester's limit (Set Response Message Limit) */
 	if (rc == 0 && FMAPI_HDR_LEN + io.len > (size_t)1 << sw->rsp_limit)
-		rc = doe_err(sw->ctx, -EMSGSIZE, "response of %zu bytes over the limit",
-			     FMAPI_HDR_LEN + io.len);
-	fmapi_hdr_response(&h, rc == -EMSGSIZE ? FMAPI_RC_INVALID_PAYLOAD_LEN : rc_of(rc), &rh);
+		rc = doe_err(sw->ctx, -E2BIG, "response of %zu bytes over the limit of %zu",
+			     FMAPI_HDR_LEN + io.len, (size_t)1 << sw->rsp_limit);
+	fmapi_hdr_response(&h, rc_of(rc), &rh);
 	rh.background = rc == 1;
 	if (rc)
 		io.len = 0;
