@@ -382,6 +382,44 @@ static uint64_t resets(struct emu_fn *fn)
 	return st.resets;
 }
 
+/* The response code of a GET_CAPABILITIES (SPDM 1.0) to the function's
+ * own responder: CAPABILITIES after GET_VERSION, ERROR before. */
+static int caps_code(struct emu_fn *fn)
+{
+	static const uint8_t get_caps[] = { 0x10, 0xE1, 0x00, 0x00 };
+	uint8_t rsp[64];
+	size_t len = 0;
+
+	if (emu_fn_spdm_handle(fn, get_caps, sizeof(get_caps), rsp, sizeof(rsp), &len) || len < 2)
+		return -1;
+	return rsp[1];
+}
+
+/* A PPB reset resets the device's SPDM responder: what it negotiated is gone. */
+static void t_reset_spdm(void)
+{
+	static const uint8_t get_version[] = { 0x10, 0x84, 0x00, 0x00 };
+	uint8_t rsp[64];
+	size_t len;
+	struct emu_fn *dev;
+	struct fmapi_hdr h;
+	struct fx f;
+
+	FX_OPEN(&f);
+	dev = find(&f, "0f:00.0");
+	T_EQ(emu_fn_spdm_handle(dev, get_version, sizeof(get_version), rsp, sizeof(rsp), &len), 0);
+	T_EQ(caps_code(dev), 0x61);	/* CAPABILITIES */
+	T_EQ(port_control(&f, 1, FMAPI_PORT_OP_RESET_PPB, &h), 0);
+	T_EQ(h.return_code, FMAPI_RC_SUCCESS);
+	T_EQ(caps_code(dev), 0x7F);	/* ERROR: GET_VERSION first */
+	/* the device on the other port keeps its state */
+	dev = find(&f, "10:00.0");
+	T_EQ(emu_fn_spdm_handle(dev, get_version, sizeof(get_version), rsp, sizeof(rsp), &len), 0);
+	T_EQ(port_control(&f, 1, FMAPI_PORT_OP_RESET_PPB, &h), 0);
+	T_EQ(caps_code(dev), 0x61);
+	fx_close(&f);
+}
+
 static void t_port_control(void)
 {
 	static struct fmapi_port_state_rsp rsp;
@@ -887,6 +925,7 @@ int main(void)
 	T_RUN(t_ld_info);
 	T_RUN(t_unbind_bind);
 	T_RUN(t_port_control);
+	T_RUN(t_reset_spdm);
 	T_RUN(t_ppb_config);
 	T_RUN(t_faults_raw);
 	T_RUN(t_endpoints);
