@@ -409,7 +409,7 @@ expect 1 "" attest tcp:127.0.0.1:"$port"
 grep -q "NOT verified: no --trust given" "$tmp/out" && ok || bad "untrusted socket attest verdict"
 kill "$lpid"; wait "$lpid" 2>/dev/null
 for tr in mctp none; do
-	: >"$tmp/l"	# empty now: the listener's own redirection may come after the wait starts
+	: >"$tmp/l"	# truncated now: the child may start after the grep below
 	"$doe" emulate --listen tcp:127.0.0.1:0 --trans "$tr" --export-root "$tmp/r.pem" >"$tmp/l" 2>&1 &
 	lpid=$!
 	for _ in $(seq 50); do grep -q "listening on port" "$tmp/l" && break; sleep 0.1; done
@@ -422,7 +422,7 @@ done
 start_listener() {
 	local log=$1
 	shift
-	: >"$log"	# empty now: the listener's own redirection may come after the wait starts
+	: >"$log"	# not a previous listener's port
 	"$doe" emulate --listen tcp:127.0.0.1:0 --trans none --export-root "$tmp/lr.pem" "$@" \
 		>"$log" 2>&1 &
 	lpid=$!
@@ -938,7 +938,7 @@ fi
 # and PSK (a hint given as hex: DMTF's sample one ends in a NUL)
 hint=5465737450736b48696e7400	# "TestPskHint\0"
 for tr in pci-doe mctp; do
-	: >"$tmp/ls"	# empty now: the listener's own redirection may come after the wait starts
+	: >"$tmp/ls"	# truncated now: the child may start after the grep below
 	"$doe" emulate --listen tcp:127.0.0.1:0 --trans $tr --export-root "$tmp/rs.pem" \
 		--psk 00112233445566778899aabbccddeeff --psk-hint-hex $hint >"$tmp/ls" 2>&1 &
 	lpid=$!
@@ -961,7 +961,7 @@ for tr in pci-doe mctp; do
 	expect 1 "transport" session --trans $other --trust "$tmp/rs.pem" tcp:127.0.0.1:"$port"
 	kill "$lpid"; wait "$lpid" 2>/dev/null
 	# the served device's fault knob reaches the socket's sessions too
-	: >"$tmp/ls"	# empty now: the listener's own redirection may come after the wait starts
+	: >"$tmp/ls"	# truncated now: the child may start after the grep below
 	"$doe" emulate --listen tcp:127.0.0.1:0 --trans $tr --export-root "$tmp/rs.pem" \
 		--emu-spdm 0f:00.0="$tmp/cvd.json" --device 0f:00.0 >"$tmp/ls" 2>&1 &
 	lpid=$!
