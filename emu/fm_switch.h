@@ -14,7 +14,8 @@
  * The model knows nothing of CCI bytes: emu/fm_responder.c answers FM-API
  * with the fmapi codec and calls these. Errors are negative errno values
  * the responder maps to return codes: -EINVAL Invalid Input, -EBUSY Busy,
- * -EOPNOTSUPP Unsupported.
+ * -EOPNOTSUPP Unsupported (and, in the responder, -E2BIG Invalid Payload
+ * Length for an answer over the response message limit).
  */
 #ifndef DOEKIT_EMU_FM_SWITCH_H
 #define DOEKIT_EMU_FM_SWITCH_H
@@ -78,7 +79,7 @@ int emu_fmsw_new(struct doe_ctx *ctx, struct emu_fn *usp, struct emu_fn *const *
 
 /* The port with physical port ID id, or NULL. */
 struct emu_fmsw_port *emu_fmsw_port(struct emu_fmsw *sw, uint8_t id);
-/* The vPPB of VCS vcs bound to port id, or -1. */
+/* The vPPB of VCS 0 bound to port id, or -1. */
 int emu_fmsw_vppb_of_port(const struct emu_fmsw *sw, uint8_t id);
 
 /* Bind vPPB (CXL r3.1 §7.6.7.2.2): done at once. */
