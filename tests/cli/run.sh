@@ -1065,6 +1065,12 @@ golden fm_perst.txt fm emu/mctp:8 port-control --port 1 --perst-assert
 	! grep -q "^emu/0000:0f:00.0 " "$tmp/fl.txt" && grep -q "^emu/0000:10:00.0 " "$tmp/fl.txt" &&
 	ok || bad "fm port-control --then-list: $(head -c 300 "$tmp/fl.txt")"
 expect 2 "fm: --then-list follows bind, unbind or port-control" fm emu/mctp:8 ports --then-list
+# LD info is the device's CDAT as served: a table of the user's changes it
+"$doe" cdat -j emu/0f:00.0 | jq '(.structures[] | select(.type == "DSMAS" and .dsmad_handle == 1) |
+	.dpa_length) = 1073741824' >"$tmp/fm_cdat.json" && "$doe" cdat --encode "$tmp/fm_cdat.json" -o "$tmp/fm_cdat.bin" &&
+	"$doe" fm -j --emu-cdat 0f:00.0="$tmp/fm_cdat.bin" emu/mctp:8 ld-info |
+	jq -e '[.logical_devices[] | [.port_id, .memory_size]] == [[1, 1342177280], [2, 536870912]]' >/dev/null &&
+	ok || bad "fm ld-info with --emu-cdat"
 # the device's refusal is exit 1, naming the return code
 expect 1 "bind-vppb (0x5201): device returned invalid-input" fm emu/mctp:8 bind --vcs 0 --vppb 1 --port 2
 expect 1 "bind-vppb (0x5201): device returned invalid-input" fm emu/mctp:8 bind --vcs 3 --vppb 0 --port 2
