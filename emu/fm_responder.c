@@ -288,7 +288,8 @@ static int device_command(struct emu_fmsw *sw, const struct emu_fmsw_port *p, ui
 		return fmapi_identify_rsp_encode(sw->ctx, &id, out, cap, len);
 	}
 	if (op == FMAPI_OP_GET_LD_INFO) {
-		struct fmapi_ld_info li = { .memory_size = emu_fmsw_mem_bytes(sw, p), .ld_count = 1 };
+		struct fmapi_ld_info li = { .memory_size = emu_fmsw_mem_bytes(sw, p),
+					     .ld_count = 1 };
 
 		TRY(fmapi_empty_decode(sw->ctx, op, false, inlen));
 		return fmapi_ld_info_rsp_encode(sw->ctx, &li, out, cap, len);

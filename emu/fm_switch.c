@@ -24,7 +24,8 @@ int emu_fmsw_new(struct doe_ctx *ctx, struct emu_fn *usp, struct emu_fn *const *
 	if (!sw)
 		return doe_err(ctx, -ENOMEM, "out of memory");
 	sw->ctx = ctx;
-	sw->rsp_limit = 10;	/* 1 KiB, QEMU's binding size; Set Response Message Limit changes it */
+	/* 1 KiB, QEMU's binding size, until Set Response Message Limit */
+	sw->rsp_limit = 10;
 	sw->ports[0] = (struct emu_fmsw_port){ .id = emu_fn_info(usp)->port_number, .usp = true,
 					       .fn = usp };
 	for (size_t i = 0; i < n; i++) {

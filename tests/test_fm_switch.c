@@ -133,8 +133,8 @@ static void t_identify_switch(void)
 	fx_close(&f);
 }
 
-static int port_state(struct fx *f, const uint8_t *ports, size_t n, struct fmapi_port_state_rsp *rsp,
-		      struct fmapi_hdr *h)
+static int port_state(struct fx *f, const uint8_t *ports, size_t n,
+		      struct fmapi_port_state_rsp *rsp, struct fmapi_hdr *h)
 {
 	static struct fmapi_port_state_req req;
 	uint8_t pl[300];
@@ -411,7 +411,8 @@ static void t_reset_spdm(void)
 	dev = find(&f, "0f:00.0");
 	other = find(&f, "10:00.0");
 	T_EQ(emu_fn_spdm_handle(dev, get_version, sizeof(get_version), rsp, sizeof(rsp), &len), 0);
-	T_EQ(emu_fn_spdm_handle(other, get_version, sizeof(get_version), rsp, sizeof(rsp), &len), 0);
+	T_EQ(emu_fn_spdm_handle(other, get_version, sizeof(get_version), rsp, sizeof(rsp), &len),
+	     0);
 	T_EQ(port_control(&f, 1, FMAPI_PORT_OP_RESET_PPB, &h), 0);
 	T_EQ(h.return_code, FMAPI_RC_SUCCESS);
 	T_EQ(caps_code(dev), 0x7F);	/* ERROR: GET_VERSION first */
@@ -566,7 +567,8 @@ static void t_endpoints(void)
 	T_EQ(eids[0], EMU_MCTP_SWITCH_EID);
 	T_STREQ(mctp_chan_name(f.chan), "emu/mctp:8");
 	T_EQ(emu_mctp_open(f.topo, 9, &chan), -ENOENT);
-	T_CONTAINS(doe_ctx_errmsg(ctx), "no MCTP endpoint at EID 9 in emulator profile 'cxl-switch'");
+	T_CONTAINS(doe_ctx_errmsg(ctx),
+		   "no MCTP endpoint at EID 9 in emulator profile 'cxl-switch'");
 	T_CONTAINS(doe_ctx_errmsg(ctx), "endpoints: 8");
 	T_EQ(emu_mctp_set_fault(f.topo, 9, NULL), -ENOENT);
 	T_EQ(emu_mctp_set_fault(f.topo, 8, &bad), -EINVAL);
@@ -585,7 +587,8 @@ static void t_endpoints(void)
 	T_EQ(emu_topo_new(ctx, "direct", &topo), 0);
 	if (topo) {
 		T_EQ(emu_mctp_open(topo, 8, &chan), -ENOENT);
-		T_CONTAINS(doe_ctx_errmsg(ctx), "emulator profile 'direct' (it has no MCTP endpoints)");
+		T_CONTAINS(doe_ctx_errmsg(ctx),
+			   "emulator profile 'direct' (it has no MCTP endpoints)");
 		T_EQ(emu_mctp_eids(topo, eids, 4), 0);
 	}
 	emu_topo_free(topo);
@@ -617,20 +620,21 @@ static void t_tunnel_codec(void)
 	} bad[] = {
 		{ "request shorter than its header", { 0x02, 0x00, 0x0C }, 3, false, -EBADMSG,
 		  "the header alone is 4" },
-		{ "request size over the bytes", { 0x02, 0x00, 0x0D, 0x00, 0, 1, 0, 0, 0x54, 0, 0, 0,
-						   0, 0, 0, 0 }, 16, false, -EBADMSG,
-		  "size 13, but 12 message bytes follow" },
-		{ "request size under the bytes", { 0x02, 0x00, 0x0B, 0x00, 0, 1, 0, 0, 0x54, 0, 0, 0,
-						    0, 0, 0, 0 }, 16, false, -EBADMSG,
-		  "size 11, but 12 message bytes follow" },
+		{ "request size over the bytes",
+		  { 0x02, 0x00, 0x0D, 0x00, 0, 1, 0, 0, 0x54, 0, 0, 0, 0, 0, 0, 0 }, 16, false,
+		  -EBADMSG, "size 13, but 12 message bytes follow" },
+		{ "request size under the bytes",
+		  { 0x02, 0x00, 0x0B, 0x00, 0, 1, 0, 0, 0x54, 0, 0, 0, 0, 0, 0, 0 }, 16, false,
+		  -EBADMSG, "size 11, but 12 message bytes follow" },
 		{ "request message without a CCI header", { 0x02, 0x00, 0x02, 0x00, 0, 1 }, 6,
 		  false, -EBADMSG, "a 2-byte message has no CCI header" },
-		{ "request target type 1", { 0x02, 0x01, 0x0C, 0x00, 0, 1, 0, 0, 0x54, 0, 0, 0, 0, 0,
-					     0, 0 }, 16, false, -EPROTO, "target type 1" },
+		{ "request target type 1",
+		  { 0x02, 0x01, 0x0C, 0x00, 0, 1, 0, 0, 0x54, 0, 0, 0, 0, 0, 0, 0 }, 16, false,
+		  -EPROTO, "target type 1" },
 		{ "response shorter than its header", { 0x0C, 0x00 }, 2, true, -EBADMSG,
 		  "response: 2 bytes" },
-		{ "response size over the bytes", { 0x10, 0x00, 0, 0, 1, 1, 0, 0, 0x54, 0, 0, 0, 0, 0,
-						    0, 0 }, 16, true, -EBADMSG,
+		{ "response size over the bytes",
+		  { 0x10, 0x00, 0, 0, 1, 1, 0, 0, 0x54, 0, 0, 0, 0, 0, 0, 0 }, 16, true, -EBADMSG,
 		  "size 16, but 12 message bytes follow" },
 	};
 	struct fmapi_tunnel_req t;
@@ -682,7 +686,8 @@ static void t_bad_requests(void)
 		{ "MLD opcode", 0x5301, { 0 }, 0, FMAPI_RC_UNSUPPORTED },
 		{ "bind, 5 of 6 bytes", FMAPI_OP_BIND_VPPB, { 0, 1, 2, 0, 0xFF }, 5,
 		  FMAPI_RC_INVALID_INPUT },
-		{ "unbind, 2 of 3 bytes", FMAPI_OP_UNBIND_VPPB, { 0, 1 }, 2, FMAPI_RC_INVALID_INPUT },
+		{ "unbind, 2 of 3 bytes", FMAPI_OP_UNBIND_VPPB, { 0, 1 }, 2,
+		  FMAPI_RC_INVALID_INPUT },
 		{ "port control, opcode 3", FMAPI_OP_PORT_CONTROL, { 1, 3 }, 2,
 		  FMAPI_RC_INVALID_INPUT },
 		{ "port state, count 2 with 1 port", FMAPI_OP_GET_PORT_STATE, { 2, 1 }, 2,

@@ -162,7 +162,8 @@ static void below_report(struct fm *f, const struct below *b, struct json_object
 				     name, sizeof(name));
 			json_object_object_add(e, "function", json_object_new_string(name));
 			json_object_object_add(e, "present", json_object_new_boolean(now));
-			json_object_object_add(e, "was_present", json_object_new_boolean(b->was[i]));
+			json_object_object_add(e, "was_present",
+					       json_object_new_boolean(b->was[i]));
 			json_object_array_add(a, e);
 		} else {
 			doe_bdf_format(&emu_fn_info(b->fns[i])->bdf, fb);
@@ -322,7 +323,8 @@ static int show_ld_info(struct fm *f, int port)
 		printf("%s: logical devices\n", tool_esc(e, sizeof(e), f->name));
 	for (unsigned int i = 0; i < rsp.num_ports; i++) {
 		const struct fmapi_port_info *p = &rsp.ports[i];
-		bool type3 = p->dev_type == FMAPI_DEV_TYPE3_SLD || p->dev_type == FMAPI_DEV_TYPE3_MLD;
+		bool type3 = p->dev_type == FMAPI_DEV_TYPE3_SLD ||
+			     p->dev_type == FMAPI_DEV_TYPE3_MLD;
 
 		if (port < 0 && (!type3 || p->ltssm != 0x04))	/* not a type 3 device in L0 */
 			continue;

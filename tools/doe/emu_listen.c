@@ -130,8 +130,8 @@ static int use_endpoint(struct tool *t, const struct listen_opts *o, struct emu_
 		struct emu_mctp_fault f = { 0 };
 
 		if (emu_mctp_fault_parse(o->fm_fault, &f.kind))
-			return doe_err(t->ctx, -EINVAL, "--fm-fault '%s': busy, bg-never, wrong-tag "
-				       "or truncate", o->fm_fault);
+			return doe_err(t->ctx, -EINVAL, "--fm-fault '%s': busy, bg-never, "
+				       "wrong-tag or truncate", o->fm_fault);
 		TRY(emu_mctp_set_fault(topo, eid, &f));
 	}
 	return 0;
