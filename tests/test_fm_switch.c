@@ -566,6 +566,8 @@ static void t_endpoints(void)
 	T_EQ(emu_mctp_eids(f.topo, eids, 4), 1);
 	T_EQ(eids[0], EMU_MCTP_SWITCH_EID);
 	T_STREQ(mctp_chan_name(f.chan), "emu/mctp:8");
+	T_TRUE(emu_mctp_spdm_fn(f.topo, 8) == find(&f, "0d:00.0"));
+	T_TRUE(emu_mctp_spdm_fn(f.topo, 9) == NULL);
 	T_EQ(emu_mctp_open(f.topo, 9, &chan), -ENOENT);
 	T_CONTAINS(doe_ctx_errmsg(ctx),
 		   "no MCTP endpoint at EID 9 in emulator profile 'cxl-switch'");
