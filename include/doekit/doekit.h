@@ -19,6 +19,7 @@
 #include <doekit/spdm_keyring.h>
 #include <doekit/mctp.h>
 #include <doekit/fmapi.h>
+#include <doekit/fmapi_tunnel.h>
 
 #define DOEKIT_VERSION_MAJOR 0
 #define DOEKIT_VERSION_MINOR 1
