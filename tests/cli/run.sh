@@ -1128,6 +1128,10 @@ expect 0 "" fm tcp:127.0.0.1:"$port" unbind --vcs 0 --vppb 0
 expect 0 "" attest --trans mctp --trust "$tmp/fm_root.pem" tcp:127.0.0.1:"$port"
 expect 1 "FM-API" fm tcp:127.0.0.1:"$port" bind --vcs 0 --vppb 1 --port 1
 expect 2 "--then-list is for an emulated DEV" fm tcp:127.0.0.1:"$port" unbind --vcs 0 --vppb 1 --then-list
+expect 0 "" fm tcp:127.0.0.1:"$port" unbind --vcs 0 --vppb 1
+"$doe" fm tcp:127.0.0.1:"$port" ld-info >"$tmp/out" 2>&1 &&
+	[ "$(cat "$tmp/out")" = "tcp:127.0.0.1:$port: no logical device reachable" ] && ok ||
+	bad "fm ld-info with every vPPB unbound: $(cat "$tmp/out")"
 kill "$lpid"; wait "$lpid" 2>/dev/null
 : >"$tmp/lfm"	# empty now: the listener's own redirection may come after the wait starts
 "$doe" emulate --listen tcp:127.0.0.1:0 --trans mctp --fm-fault busy >"$tmp/lfm" 2>&1 &

@@ -319,8 +319,6 @@ static int show_ld_info(struct fm *f, int port)
 	} else if ((rc = port_states(f, &rsp))) {
 		goto out;
 	}
-	if (!f->t->json)
-		printf("%s: logical devices\n", tool_esc(e, sizeof(e), f->name));
 	for (unsigned int i = 0; i < rsp.num_ports; i++) {
 		const struct fmapi_port_info *p = &rsp.ports[i];
 		bool type3 = p->dev_type == FMAPI_DEV_TYPE3_SLD ||
@@ -330,14 +328,15 @@ static int show_ld_info(struct fm *f, int port)
 			continue;
 		if ((rc = ld_info(f, p->port_id, &li)))
 			goto out;
-		n++;
+		if (!n++ && !f->t->json)	/* a heading only above an answer */
+			printf("%s: logical devices\n", tool_esc(e, sizeof(e), f->name));
 		if (f->t->json)
 			json_object_array_add(a, fm_ld_json(p->port_id, &li));
 		else
 			fm_ld_text(p->port_id, &li);
 	}
 	if (!f->t->json && !n)
-		puts("  none reachable");
+		printf("%s: no logical device reachable\n", tool_esc(e, sizeof(e), f->name));
 	if (f->t->json) {
 		o = json_object_new_object();
 		json_object_object_add(o, "device", json_object_new_string(f->name));
