@@ -91,6 +91,7 @@ bench: build
 	$(BUILD)/bench/doe_bench_attest
 	$(BUILD)/bench/doe_bench_session
 	$(BUILD)/bench/doe_bench_fleet
+	$(BUILD)/bench/doe_bench_fmapi
 	$(BUILD)/bench/doe_bench_mctp
 
 install: build

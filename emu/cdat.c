@@ -337,3 +337,14 @@ int emu_cdat_switch_table(struct doe_ctx *ctx, const uint8_t *dsp_ports, size_t 
 	free(bw);
 	return rc;
 }
+
+int emu_fn_cdat_bytes(struct emu_fn *fn, const uint8_t **table, size_t *len)
+{
+	struct emu_cdat *c = *emu_fn_cdat_slot(fn);
+
+	if (!c)
+		return -ENOENT;
+	*table = c->table;
+	*len = c->len;
+	return 0;
+}

@@ -235,6 +235,13 @@ unsigned int emu_fn_link_holds(const struct emu_fn *fn)
 	return fn->link_holds;
 }
 
+void emu_fn_reset(struct emu_fn *fn)
+{
+	for (size_t i = 0; i < fn->nmbs; i++)
+		emu_mb_reset(fn->mbs[i]);
+	emu_spdm_reset(fn->spdm);
+}
+
 bool emu_fn_present(const struct emu_fn *fn)
 {
 	for (const struct emu_fn *p = fn->parent; p; p = p->parent)

@@ -152,6 +152,17 @@ static void do_abort(struct emu_mb *mb)
 	mb->polls_left = 0;
 }
 
+void emu_mb_reset(struct emu_mb *mb)
+{
+	/* a reset is not an Abort: it works even on a mailbox that ignores Abort */
+	mb->stats.resets++;
+	reset_request(mb);
+	mb->rsp_dw = mb->rsp_pos = 0;
+	mb->busy = mb->error = mb->dor = mb->int_status = false;
+	mb->polls_left = 0;
+	mb->ctrl = 0;
+}
+
 /* The built-in Discovery responder: entry "index" of the protocol list. */
 static int discovery(struct emu_mb *mb, const uint8_t *req, size_t req_len, uint8_t *rsp,
 		     size_t *rsp_len)

@@ -93,6 +93,12 @@ static void conn_reset(struct emu_spdm_conn *c)
 	c->rsp = NULL;
 }
 
+void emu_spdm_reset(struct emu_spdm *s)
+{
+	if (s)
+		conn_reset(&s->mb);
+}
+
 void emu_spdm_free(struct emu_spdm *s)
 {
 	if (!s)

@@ -20,6 +20,7 @@
 #include <doekit/doe.h>
 #include <doekit/spdm.h>
 #include "emu_internal.h"
+#include "fm_switch.h"
 #include "internal.h"
 
 /* emu:fleet:N bounds: 7 switches of 32 endpoints per PCI domain */
@@ -35,6 +36,8 @@ struct emu_topo {
 	size_t n, cap;
 	struct spdm_identity *ca;	/* fleet: the vendor CA every device's leaf is under */
 	size_t fleet;			/* fleet: endpoints */
+	struct emu_fmsw *fmsw;		/* cxl-switch: the switch's FM-API model */
+	struct emu_mctp_net *mctp;	/* the MCTP endpoints, NULL: none */
 };
 
 /* Which protocols a mailbox carries, beyond Discovery */
@@ -176,6 +179,21 @@ static int cxl_switch_downstream(struct emu_topo *t, int parent, uint8_t bus, ui
 
 /* CXL type 3 memory device: CDAT on one mailbox (as QEMU's model does) and
  * CMA plus secured CMA on a second, version 2 mailbox with interrupts. */
+static int cxl_type3(struct emu_topo *t, int parent, uint8_t bus, struct emu_fn **out);
+
+/* The switch as a fabric manager sees it over MCTP: the same functions. */
+static int cxl_switch_fm(struct emu_topo *t, int usp, const int *dsp, struct emu_fn *const *dev,
+			 size_t n)
+{
+	struct emu_fn *dsps[EMU_FMSW_MAX_VPPBS];
+
+	for (size_t i = 0; i < n; i++)
+		dsps[i] = t->fns[dsp[i]];
+	TRY(emu_fmsw_new(t->ctx, t->fns[usp], dsps, dev, n, &t->fmsw));
+	/* the switch's SPDM identity over MCTP is its upstream port's */
+	return emu_mctp_net_add(&t->mctp, t->ctx, EMU_MCTP_SWITCH_EID, t->fmsw, t->fns[usp]);
+}
+
 static int cxl_type3(struct emu_topo *t, int parent, uint8_t bus, struct emu_fn **out)
 {
 	struct emu_fn_info i = fn_info(bus, 0, 0, VID_INTEL, 0x0D93, CLASS_CXL_MEM,
@@ -238,16 +256,18 @@ static const uint8_t switch_ports[] = { 1, 2 };
 
 static int build_cxl_switch(struct emu_topo *t)
 {
-	int rp, rp2, usp, dsp0, dsp1;
+	int rp, rp2, usp, dsp[2];
+	struct emu_fn *dev[2];
 
 	TRY(host_bridge(t));
 	TRY(root_port(t, 1, &rp));
 	TRY(root_port(t, 2, &rp2));
 	TRY(cxl_switch_upstream(t, rp, 0x0d, switch_ports, ARRAY_SIZE(switch_ports), &usp));
-	TRY(cxl_switch_downstream(t, usp, 0x0e, 0, switch_ports[0], &dsp0));
-	TRY(cxl_switch_downstream(t, usp, 0x0e, 1, switch_ports[1], &dsp1));
-	TRY(cxl_type3(t, dsp0, 0x0f, NULL));
-	TRY(cxl_type3(t, dsp1, 0x10, NULL));
+	TRY(cxl_switch_downstream(t, usp, 0x0e, 0, switch_ports[0], &dsp[0]));
+	TRY(cxl_switch_downstream(t, usp, 0x0e, 1, switch_ports[1], &dsp[1]));
+	TRY(cxl_type3(t, dsp[0], 0x0f, &dev[0]));
+	TRY(cxl_type3(t, dsp[1], 0x10, &dev[1]));
+	TRY(cxl_switch_fm(t, usp, dsp, dev, 2));
 	return multi_function(t, rp2, 0x20);
 }
 
@@ -569,12 +589,29 @@ void emu_topo_free(struct emu_topo *t)
 {
 	if (!t)
 		return;
+	emu_mctp_net_free(t->mctp);
+	emu_fmsw_free(t->fmsw);
 	for (size_t i = 0; i < t->n; i++)
 		emu_fn_free(t->fns[i]);
 	free(t->fns);
 	free(t->parent);
 	spdm_identity_free(t->ca);	/* after the functions that borrowed it */
 	free(t);
+}
+
+struct doe_ctx *emu_topo_ctx(const struct emu_topo *t)
+{
+	return t->ctx;
+}
+
+struct emu_fmsw *emu_topo_fmsw(const struct emu_topo *t)
+{
+	return t->fmsw;
+}
+
+struct emu_mctp_net *emu_topo_mctp(const struct emu_topo *t)
+{
+	return t->mctp;
 }
 
 const char *emu_topo_profile(const struct emu_topo *t)

@@ -153,6 +153,7 @@ struct emu_mb_stats {
 	uint64_t requests;	/* Go with a complete request */
 	uint64_t aborts;
 	uint64_t status_reads;
+	uint64_t resets;	/* the function was reset (PERST#, FM-API PPB reset) */
 };
 DOE_API void emu_mb_stats(const struct emu_mb *mb, struct emu_mb_stats *st);
 
@@ -320,14 +321,64 @@ DOE_API struct emu_fn *emu_topo_parent(const struct emu_topo *topo, const struct
 
 /*
  * The topology's MCTP network, in process: endpoints by EID, each answering
- * whole MCTP messages. In "cxl-switch" the switch (upstream port 0d:00.0's
- * SPDM identity) answers FM-API (type 0x07) and SPDM (0x05/0x06) at
- * EMU_MCTP_SWITCH_EID. The channel must be freed before the topology;
- * -ENOENT (naming the profile) when no endpoint has that EID.
+ * whole MCTP messages. In "cxl-switch" the switch answers at
+ * EMU_MCTP_SWITCH_EID:
+ *  - FM-API (type 0x07, CXL r3.1 §7.6.7) from a model of the switch that
+ *    is the topology itself: physical port 0 is the upstream port 0d:00.0,
+ *    ports 1 and 2 the downstream ports 0e:00.0 and 0e:01.0 (their PCIe
+ *    Port Numbers), each with a CXL type 3 SLD (0f:00.0, 10:00.0: 512 MiB
+ *    each, the sum of their CDAT DSMAS); VCS 0 has vPPBs 0 and 1, bound to
+ *    ports 1 and 2 at start. Unbind vPPB is a background operation that
+ *    completes after three Background Operation Status polls; then the
+ *    port holds EMU_LINK_UNBOUND and the device below it is gone from
+ *    config space (emu_fn_present() false, doe list emu skips it); Bind
+ *    vPPB (LD ID 0xFFFF) brings it back at once. Physical Port Control
+ *    asserts and deasserts PERST# (EMU_LINK_PERST) or resets the PPB; a
+ *    device whose link comes back up is reset (its mailboxes idle, its
+ *    SPDM responder back before VCA). Send PPB CXL.io Configuration
+ *    Request reads and writes the port function's config space. The
+ *    devices answer Identify and Get LD Info tunnelled to them (Tunnel
+ *    Management Command, fmapi_tunnel.h).
+ *  - SPDM (0x05) and secured SPDM (0x06) with the upstream port's identity
+ *    (the same certificates as over its DOE mailbox), one responder and
+ *    set of sessions per channel.
+ * Other message types fail the exchange with -EPROTONOSUPPORT. The channel
+ * must be freed before the topology; -ENOENT (naming the profile) when no
+ * endpoint has that EID.
  */
 #define EMU_MCTP_SWITCH_EID 8u
 struct mctp_chan;
 DOE_API int emu_mctp_open(struct emu_topo *topo, uint8_t eid, struct mctp_chan **out);
+/* The EIDs the topology's endpoints answer at, ascending; returns how many
+ * there are (up to max stored). */
+DOE_API size_t emu_mctp_eids(const struct emu_topo *topo, uint8_t *eids, size_t max);
+
+/* The function whose SPDM identity the endpoint answers with (cxl-switch
+ * EID 8: the upstream port 0d:00.0), e.g. to give it --identity or a PSK
+ * before channels are opened; NULL when eid has no endpoint or no SPDM. */
+DOE_API struct emu_fn *emu_mctp_spdm_fn(const struct emu_topo *topo, uint8_t eid);
+
+/* Fault knobs of an endpoint's FM-API responder (SPDM is not affected). */
+enum emu_mctp_fault_kind {
+	EMU_MCTP_FAULT_NONE = 0,
+	EMU_MCTP_FAULT_BUSY,		/* requests are answered Busy, not run */
+	EMU_MCTP_FAULT_BG_NEVER,	/* background operations stay at 50% */
+	EMU_MCTP_FAULT_WRONG_TAG,	/* responses carry the request's tag + 1 */
+	EMU_MCTP_FAULT_TRUNCATE,	/* responses lose their last 4 payload bytes
+					 * (a header byte when there is no payload) */
+};
+#define EMU_MCTP_FAULT_COUNT 5
+struct emu_mctp_fault {
+	enum emu_mctp_fault_kind kind;
+	uint32_t count;		/* FM-API answers it applies to; 0 = until cleared
+				 * (busy 2: two Busy answers, then the real one) */
+};
+/* "none", "busy", "bg-never", "wrong-tag", "truncate" */
+DOE_API const char *emu_mctp_fault_name(enum emu_mctp_fault_kind kind);
+DOE_API int emu_mctp_fault_parse(const char *name, enum emu_mctp_fault_kind *kind);
+/* Sets (NULL or kind NONE: clears) the endpoint's fault; -ENOENT for an
+ * EID without an endpoint. Channels already open see it at once. */
+DOE_API int emu_mctp_set_fault(struct emu_topo *topo, uint8_t eid, const struct emu_mctp_fault *f);
 
 DOE_END_DECLS
 

@@ -680,6 +680,7 @@ printf 'basicConstraints=critical,CA:false\nkeyUsage=critical,digitalSignature\n
 openssl x509 -req -in "$tmp/evil.csr" -CA "$tmp/evil-root.pem" -CAkey "$tmp/evil-root.key" \
 	-CAcreateserial -out "$tmp/evil.pem" -days 30 -extfile "$tmp/evil.cnf" >/dev/null 2>&1
 cat "$tmp/evil-root.pem" "$tmp/evil.pem" >"$tmp/evil-chain.pem"
+: >"$tmp/le"	# empty now: the listener's own redirection may come after the wait starts
 "$doe" emulate --listen tcp:127.0.0.1:0 --identity "$tmp/evil.key,$tmp/evil-chain.pem" >"$tmp/le" 2>&1 &
 lpid=$!
 for _ in $(seq 50); do grep -q "listening on port" "$tmp/le" && break; sleep 0.1; done
@@ -1130,6 +1131,115 @@ else
 	expect 0 "" session emu/mctp:8
 	expect 0 "" session --key-update --heartbeat 2 emu/mctp:8
 fi
+
+# --- CXL FM-API (issue 10): doe fm against the emulated switch (emu/mctp:8);
+# each run is a fresh topology, so the goldens start from the profile's state
+golden fm_identify.txt fm emu/mctp:8 identify
+golden fm_identify.json fm -j emu/mctp:8 identify
+golden fm_switch.txt fm emu/mctp:8 switch
+golden fm_switch.json fm -j emu/mctp:8 switch
+golden fm_ports.txt fm emu/mctp:8 ports
+golden fm_ports.json fm -j emu/mctp:8 ports
+golden fm_vcs.txt fm emu/mctp:8 vcs
+golden fm_vcs.json fm -j emu:cxl-switch/mctp:8 vcs --vcs 0
+golden fm_ld_info.txt fm emu/mctp:8 ld-info
+golden fm_ld_info.json fm -j emu/mctp:8 ld-info --port 1
+golden fm_unbind.txt fm emu/mctp:8 unbind --vcs 0 --vppb 1
+golden fm_unbind.json fm -j emu/mctp:8 unbind --vcs 0 --vppb 1
+golden fm_perst.txt fm emu/mctp:8 port-control --port 1 --perst-assert
+"$doe" fm -j emu/mctp:8 port-control --port 2 --reset | jq -e '.return_code == "success" and
+	.port_opcode == "reset-ppb" and .emulator_below_port == [{"function": "emu/0000:10:00.0",
+	"present": true, "was_present": true}]' >/dev/null && ok || bad "fm port-control --reset -j"
+# one model, two views: after an unbind, doe list of the same topology no longer
+# shows the device below the port (--then-list); a fresh topology still does
+"$doe" fm -j emu/mctp:8 unbind --vcs 0 --vppb 1 --then-list >"$tmp/fl.json" &&
+	jq -e '[.list[].device] | (index("emu/0000:10:00.0") == null) and
+		(index("emu/0000:0f:00.0") != null) and (index("emu/0000:0e:01.0") != null)' \
+		"$tmp/fl.json" >/dev/null && ok || bad "fm unbind --then-list: $(head -c 300 "$tmp/fl.json")"
+"$doe" list -j emu | jq -e '[.[].device] | index("emu/0000:10:00.0") != null' >/dev/null && ok ||
+	bad "doe list emu lacks 0000:10:00.0"
+"$doe" fm emu/mctp:8 port-control --port 1 --perst-assert --then-list >"$tmp/fl.txt" &&
+	! grep -q "^emu/0000:0f:00.0 " "$tmp/fl.txt" && grep -q "^emu/0000:10:00.0 " "$tmp/fl.txt" &&
+	ok || bad "fm port-control --then-list: $(head -c 300 "$tmp/fl.txt")"
+expect 2 "fm: --then-list follows bind, unbind or port-control" fm emu/mctp:8 ports --then-list
+# LD info is the device's CDAT as served: a table of the user's changes it
+"$doe" cdat -j emu/0f:00.0 | jq '(.structures[] | select(.type == "DSMAS" and .dsmad_handle == 1) |
+	.dpa_length) = 1073741824' >"$tmp/fm_cdat.json" && "$doe" cdat --encode "$tmp/fm_cdat.json" -o "$tmp/fm_cdat.bin" &&
+	"$doe" fm -j --emu-cdat 0f:00.0="$tmp/fm_cdat.bin" emu/mctp:8 ld-info |
+	jq -e '[.logical_devices[] | [.port_id, .memory_size]] == [[1, 1342177280], [2, 536870912]]' >/dev/null &&
+	ok || bad "fm ld-info with --emu-cdat"
+# the device's refusal is exit 1, naming the return code
+expect 1 "bind-vppb (0x5201): device returned invalid-input" fm emu/mctp:8 bind --vcs 0 --vppb 1 --port 2
+expect 1 "bind-vppb (0x5201): device returned invalid-input" fm emu/mctp:8 bind --vcs 3 --vppb 0 --port 2
+expect 1 "port-control" fm emu/mctp:8 port-control --port 0 --perst-assert
+expect 1 "tunnelled to port 7" fm emu/mctp:8 ld-info --port 7
+# usage (exit 2): every integer strictly, options per command
+expect 2 "fm bind needs --vppb" fm emu/mctp:8 bind --vcs 0 --port 2
+expect 2 "fm port-control needs --reset, --perst-assert or --perst-deassert" fm emu/mctp:8 port-control --port 1
+expect 2 "fm identify does not take --port" fm emu/mctp:8 identify --port 1
+expect 2 "fm unbind does not take --ld" fm emu/mctp:8 unbind --vcs 0 --vppb 1 --ld 0
+expect 2 "bad value '07' for --port" fm emu/mctp:8 port-control --port 07 --reset
+expect 2 "bad value '256' for --port" fm emu/mctp:8 port-control --port 256 --reset
+expect 2 "bad value '-1' for --vcs" fm emu/mctp:8 vcs --vcs -1
+expect 2 "bad value '0x1' for --vppb" fm emu/mctp:8 unbind --vcs 0 --vppb 0x1
+expect 2 "bad value '65535' for --ld" fm emu/mctp:8 bind --vcs 0 --vppb 1 --port 2 --ld 65535
+expect 2 "--port given twice" fm emu/mctp:8 ld-info --port 1 --port 2
+expect 2 "one of --reset, --perst-assert, --perst-deassert" fm emu/mctp:8 port-control --port 1 --reset --perst-assert
+expect 2 "fm: unknown command 'frob'" fm emu/mctp:8 frob
+expect 2 "fm: expected DEV and a command" fm emu/mctp:8
+expect 2 "is not an MCTP endpoint" fm emu/0f:00.0 identify
+expect 2 "no MCTP endpoint at EID 9 in emulator profile 'cxl-switch' (endpoints: 8)" fm emu/mctp:9 identify
+expect 2 "emulator profile 'direct' (it has no MCTP endpoints)" fm emu:direct/mctp:8 identify
+expect 2 "--fm-fault 'slow'" fm --fm-fault slow emu/mctp:8 identify
+# the fault knobs: exit 1, the message says what went wrong
+expect 1 "identify (0x0001): device returned busy" fm --fm-fault busy emu/mctp:8 identify
+expect 1 "expected tag" fm --fm-fault wrong-tag emu/mctp:8 identify
+expect 1 "payload length field says 73 bytes, 69 present" fm --fm-fault truncate emu/mctp:8 switch
+expect 1 "background operation still running after 200 ms (50% complete)" \
+	fm --timeout 200 --fm-fault bg-never emu/mctp:8 unbind --vcs 0 --vppb 0
+# a real AF_MCTP endpoint: this kernel may have no MCTP at all
+"$doe" fm --timeout 200 mctp:8 identify >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ $rc -eq 1 ] && grep -q "mctp:8: " "$tmp/err" && ok || bad "doe fm mctp:8: exit $rc: $(cat "$tmp/err")"
+
+# --- doe emulate --listen --trans mctp: the switch's endpoint on the socket
+# protocol, FM-API and SPDM; one topology for every connection
+: >"$tmp/lfm"	# empty now: the listener's own redirection may come after the wait starts
+"$doe" emulate --listen tcp:127.0.0.1:0 --trans mctp --export-root "$tmp/fm_root.pem" >"$tmp/lfm" 2>&1 &
+lpid=$!
+for _ in $(seq 50); do grep -q "listening on port" "$tmp/lfm" && break; sleep 0.1; done
+port=$(sed -n 's/listening on port \([0-9]*\):.*/\1/p' "$tmp/lfm")
+grep -qF "emu/mctp:8 (FM-API, and SPDM as emu/0000:0d:00.0, CXL switch upstream port), transport mctp" \
+	"$tmp/lfm" && ok || bad "emulate --trans mctp banner: $(cat "$tmp/lfm")"
+diff <("$doe" fm -j emu/mctp:8 identify | jq -S 'del(.device)') \
+	<("$doe" fm -j tcp:127.0.0.1:"$port" identify | jq -S 'del(.device)') >"$tmp/diff" && ok ||
+	bad "fm identify over tcp differs: $(cat "$tmp/diff")"
+expect 0 "" fm tcp:127.0.0.1:"$port" unbind --vcs 0 --vppb 0
+"$doe" fm -j tcp:127.0.0.1:"$port" vcs | jq -e '.vcss[0].vppbs[0].binding_status == "unbound" and
+	.vcss[0].vppbs[1].binding_status == "bound-port"' >/dev/null && ok ||
+	bad "fm vcs over tcp after unbind on another connection"
+"$doe" fm -j tcp:127.0.0.1:"$port" ld-info | jq -e '.logical_devices == [{"port_id": 2,
+	"memory_size": 536870912, "ld_count": 1, "qos_telemetry_capability":
+	{"egress_port_congestion": false, "temporary_throughput_reduction": false}}]' >/dev/null &&
+	ok || bad "fm ld-info over tcp after unbinding port 1"
+expect 0 "" attest --trans mctp --trust "$tmp/fm_root.pem" tcp:127.0.0.1:"$port"
+expect 1 "FM-API" fm tcp:127.0.0.1:"$port" bind --vcs 0 --vppb 1 --port 1
+expect 2 "--then-list is for an emulated DEV" fm tcp:127.0.0.1:"$port" unbind --vcs 0 --vppb 1 --then-list
+expect 0 "" fm tcp:127.0.0.1:"$port" unbind --vcs 0 --vppb 1
+"$doe" fm tcp:127.0.0.1:"$port" ld-info >"$tmp/out" 2>&1 &&
+	[ "$(cat "$tmp/out")" = "tcp:127.0.0.1:$port: no logical device reachable" ] && ok ||
+	bad "fm ld-info with every vPPB unbound: $(cat "$tmp/out")"
+kill "$lpid"; wait "$lpid" 2>/dev/null
+: >"$tmp/lfm"	# empty now: the listener's own redirection may come after the wait starts
+"$doe" emulate --listen tcp:127.0.0.1:0 --trans mctp --fm-fault busy >"$tmp/lfm" 2>&1 &
+lpid=$!
+for _ in $(seq 50); do grep -q "listening on port" "$tmp/lfm" && break; sleep 0.1; done
+port=$(sed -n 's/listening on port \([0-9]*\):.*/\1/p' "$tmp/lfm")
+expect 1 "device returned busy" fm tcp:127.0.0.1:"$port" switch
+kill "$lpid"; wait "$lpid" 2>/dev/null
+expect_fast 2 "--fm-fault is for the MCTP endpoint" emulate --listen tcp:127.0.0.1:0 --trans mctp --device 0f:00.0 --fm-fault busy
+expect_fast 2 "--fm-fault is for the MCTP endpoint" emulate --listen tcp:127.0.0.1:0 --trans pci-doe --fm-fault busy
+expect_fast 2 "--fm-fault 'never'" emulate --listen tcp:127.0.0.1:0 --trans mctp --fm-fault never
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

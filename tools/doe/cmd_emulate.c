@@ -52,6 +52,7 @@ int cmd_emulate(struct tool *t, int argc, char **argv)
 		{ "psk", required_argument, NULL, 'K' },
 		{ "psk-hint", required_argument, NULL, 'H' },
 		{ "psk-hint-hex", required_argument, NULL, 'x' },
+		{ "fm-fault", required_argument, NULL, 'f' },
 		{ 0 }
 	};
 	struct listen_opts lo = { 0 };
@@ -72,6 +73,7 @@ int cmd_emulate(struct tool *t, int argc, char **argv)
 		case 'W': lo.idle = optarg; continue;
 		case 'F': lo.frame = optarg; continue;
 		case 'T': lo.lifetime = optarg; continue;
+		case 'f': lo.fm_fault = optarg; continue;
 		case 'K':
 			if (hex_decode(optarg, lo.psk, sizeof(lo.psk), &lo.psk_len) ||
 			    !lo.psk_len) {

@@ -13,11 +13,19 @@ static int list_emulated(struct tool *t, const char *profile, struct json_object
 			 bool *failed)
 {
 	struct emu_topo *topo;
-	int rc, shown = 0;
+	int rc = tool_topo_new(t, profile, &topo);
 
-	rc = tool_topo_new(t, profile, &topo);
 	if (rc)
 		return rc;
+	rc = list_topo(t, topo, arr, failed);
+	emu_topo_free(topo);
+	return rc;
+}
+
+int list_topo(struct tool *t, struct emu_topo *topo, struct json_object *arr, bool *failed)
+{
+	int rc, shown = 0;
+
 	for (size_t i = 0; i < emu_topo_count(topo); i++) {
 		struct dev d = { .emulated = true, .topo = NULL, .fn = emu_topo_fn(topo, i) };
 
@@ -42,7 +50,6 @@ static int list_emulated(struct tool *t, const char *profile, struct json_object
 		}
 		shown += rc > 0;
 	}
-	emu_topo_free(topo);
 	return shown;
 }
 

@@ -33,6 +33,10 @@ struct listen_server {
 	struct tool *t;
 	struct emu_fn *fn;	/* the device served */
 	bool mctp;		/* secured messages use the MCTP binding */
+	/* --trans mctp in a profile with an MCTP network: the endpoint served,
+	 * every connection a channel to it (emu_mctp_open()) */
+	struct emu_topo *topo;
+	int eid;		/* -1: a function's SPDM responder, as above */
 };
 
 /* One message of a connection: its responder (the connection's priv,
@@ -57,6 +61,80 @@ static void conn_close(void *priv, void *conn_priv)
 {
 	(void)priv;
 	emu_spdm_conn_free(conn_priv);
+}
+
+/*
+ * The MCTP endpoint mode: each connection is a requester on the emulated
+ * MCTP network, with a channel of its own (its own SPDM responder and
+ * sessions); all share the one topology, so what one client binds or
+ * unbinds over FM-API the others see.
+ */
+static int ep_open(void *priv, void **conn_priv)
+{
+	struct listen_server *ls = priv;
+
+	return emu_mctp_open(ls->topo, (uint8_t)ls->eid, (struct mctp_chan **)conn_priv);
+}
+
+static void ep_close(void *priv, void *conn_priv)
+{
+	(void)priv;
+	mctp_chan_free(conn_priv);
+}
+
+static int ep_spdm(void *priv, enum spdm_sock_kind kind, const uint8_t *req, size_t len,
+		   uint8_t *rsp, size_t cap, size_t *rlen)
+{
+	return mctp_exchange(priv, kind == SPDM_SOCK_SECURED ? MCTP_TYPE_SECURED : MCTP_TYPE_SPDM,
+			     req, len, rsp, cap, rlen);
+}
+
+/* Any other MCTP message (FM-API): whole messages in and out */
+static int ep_other(void *priv, const uint8_t *msg, size_t len, uint8_t *rsp, size_t cap,
+		    size_t *rlen)
+{
+	const uint8_t *body;
+	size_t blen;
+	uint8_t type;
+
+	if (cap < 1)
+		return -EMSGSIZE;
+	TRY(mctp_msg_decode(mctp_chan_ctx(priv), msg, len, &type, &body, &blen));
+	TRY(mctp_exchange(priv, type, body, blen, rsp + 1, cap - 1, rlen));
+	rsp[0] = type;
+	*rlen += 1;
+	return 0;
+}
+
+/* Serves the topology's first MCTP endpoint when --trans mctp and no
+ * --device: fn becomes the function with its SPDM identity. */
+static int use_endpoint(struct tool *t, const struct listen_opts *o, struct emu_topo *topo,
+			struct listen_server *ls, struct spdm_sock_server *srv, struct emu_fn **fn)
+{
+	uint8_t eid;
+
+	if (srv->trans != SPDM_SOCK_TRANS_MCTP || o->device || !emu_mctp_eids(topo, &eid, 1)) {
+		if (o->fm_fault)
+			return doe_err(t->ctx, -EINVAL, "--fm-fault is for the MCTP endpoint of a "
+				       "profile that has one (--trans mctp, no --device)");
+		return 0;
+	}
+	ls->topo = topo;
+	ls->eid = eid;
+	*fn = emu_mctp_spdm_fn(topo, eid);
+	srv->handler = ep_spdm;
+	srv->mctp_handler = ep_other;
+	srv->conn_open = ep_open;
+	srv->conn_close = ep_close;
+	if (o->fm_fault) {
+		struct emu_mctp_fault f = { 0 };
+
+		if (emu_mctp_fault_parse(o->fm_fault, &f.kind))
+			return doe_err(t->ctx, -EINVAL, "--fm-fault '%s': busy, bg-never, "
+				       "wrong-tag or truncate", o->fm_fault);
+		TRY(emu_mctp_set_fault(topo, eid, &f));
+	}
+	return 0;
 }
 
 /* The first function with CMA, endpoints before ports. */
@@ -210,12 +288,12 @@ static int serve(struct tool *t, struct spdm_sock_listener *l, struct spdm_sock_
 
 int emulate_listen(struct tool *t, const struct listen_opts *o)
 {
-	struct listen_server ls = { .t = t };
+	struct listen_server ls = { .t = t, .eid = -1 };
 	struct spdm_sock_listener *l = NULL;
 	struct spdm_sock_server srv = { .handler = handle, .priv = &ls, .conn_open = conn_open,
 					.conn_close = conn_close };
 	struct emu_topo *topo = NULL;
-	struct emu_fn *fn;
+	struct emu_fn *fn = NULL;
 	struct doe_bdf b;
 	char name[64], banner[256];
 	int rc;
@@ -232,7 +310,11 @@ int emulate_listen(struct tool *t, const struct listen_opts *o)
 	rc = tool_topo_new(t, o->profile, &topo);
 	if (rc)
 		goto out;
-	if (o->device) {
+	if ((rc = use_endpoint(t, o, topo, &ls, &srv, &fn)))
+		goto out;
+	if (fn) {
+		/* the endpoint's SPDM identity */
+	} else if (o->device) {
 		fn = doe_bdf_parse(o->device, &b) ? NULL : emu_topo_find(topo, &b);
 		if (!fn) {
 			rc = doe_err(t->ctx, -ENODEV, "no such device %s in emulator profile '%s'",
@@ -268,9 +350,21 @@ int emulate_listen(struct tool *t, const struct listen_opts *o)
 		goto out;
 	if (!getenv("DOE_DEBUG"))	/* DOE_DEBUG already logs everything */
 		doe_ctx_set_log(t->ctx, log_line, t, DOE_LOG_WARN);
-	snprintf(banner, sizeof(banner), "listening on port %u: %s (%s), transport %s",
-		 spdm_sock_listener_port(l), name, emu_fn_info(fn)->label,
-		 spdm_sock_trans_name(srv.trans));
+	if (ls.eid >= 0) {
+		char ep[64];
+
+		if (!strcmp(emu_topo_profile(topo), EMU_DEFAULT_PROFILE))
+			snprintf(ep, sizeof(ep), "emu/mctp:%d", ls.eid);
+		else
+			snprintf(ep, sizeof(ep), "emu:%s/mctp:%d", emu_topo_profile(topo), ls.eid);
+		snprintf(banner, sizeof(banner), "listening on port %u: %s (FM-API, and SPDM as "
+			 "%s, %s), transport %s", spdm_sock_listener_port(l), ep, name,
+			 emu_fn_info(fn)->label, spdm_sock_trans_name(srv.trans));
+	} else {
+		snprintf(banner, sizeof(banner), "listening on port %u: %s (%s), transport %s",
+			 spdm_sock_listener_port(l), name, emu_fn_info(fn)->label,
+			 spdm_sock_trans_name(srv.trans));
+	}
 	rc = serve(t, l, &srv, banner);
 out:
 	spdm_sock_listener_close(l);

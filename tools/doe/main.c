@@ -19,6 +19,7 @@ static const struct command commands[] = {
 	{ "attest", cmd_attest },
 	{ "verify-evidence", cmd_verify_evidence },
 	{ "session", cmd_session },
+	{ "fm", cmd_fm },
 };
 
 static void log_stderr(void *priv, int prio, const char *msg)

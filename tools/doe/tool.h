@@ -204,6 +204,10 @@ int cmd_cdat(struct tool *t, int argc, char **argv);
 int cmd_attest(struct tool *t, int argc, char **argv);
 int cmd_verify_evidence(struct tool *t, int argc, char **argv);
 int cmd_session(struct tool *t, int argc, char **argv);
+int cmd_fm(struct tool *t, int argc, char **argv);
+/* doe list of an emulated topology as it is now (cmd_list.c; doe fm
+ * --then-list): the functions shown, or <0 */
+int list_topo(struct tool *t, struct emu_topo *topo, struct json_object *arr, bool *failed);
 struct jin;
 /* --emu-spdm: applies the parsed file o to fn; -EINVAL naming the member. */
 int emu_spdm_apply(const struct jin *j, struct emu_fn *fn, struct json_object *o);
@@ -211,6 +215,7 @@ int emu_spdm_apply(const struct jin *j, struct emu_fn *fn, struct json_object *o
 struct listen_opts {
 	const char *addr, *trans, *profile, *device, *root_out, *identity, *asym;
 	const char *max_clients, *idle, *frame, *lifetime;
+	const char *fm_fault;		/* --fm-fault KIND (--trans mctp, the switch) */
 	uint8_t psk[64];		/* --psk (psk_len 0: none) */
 	size_t psk_len;
 	uint8_t psk_hint[64];		/* --psk-hint TEXT or --psk-hint-hex HEX */
