@@ -1036,6 +1036,16 @@ grep -q '^gone:' "$tmp/out" && bad "topology: a plan removed something" || ok
 grep '^gone:' "$tmp/out" | sort >"$tmp/gone"
 printf 'gone: emu/0000:%s\n' 0d:00.0 0e:00.0 0e:01.0 0f:00.0 10:00.0 | sort >"$tmp/want"
 diff "$tmp/want" "$tmp/gone" >/dev/null && ok || bad "topology --enforce removed: $(cat "$tmp/gone")"
+# ... and doe list of that topology lost exactly those functions
+"$doe" list emu | grep '^emu/' | sort >"$tmp/before"
+"$doe" attest --topology emu --emu-spdm 0d:00.0="$tmp/cs.json" --enforce --then-list >"$tmp/out" 2>"$tmp/err"
+sed -n '/^\$ doe list/,$p' "$tmp/out" | grep '^emu/' | sort >"$tmp/after"
+comm -23 "$tmp/before" "$tmp/after" | cut -d' ' -f1 >"$tmp/lost"
+printf 'emu/0000:%s\n' 0d:00.0 0e:00.0 0e:01.0 0f:00.0 10:00.0 >"$tmp/want"
+diff "$tmp/want" "$tmp/lost" >/dev/null && ok || bad "doe list after --enforce lost: $(cat "$tmp/lost")"
+comm -13 "$tmp/before" "$tmp/after" | grep -q . && bad "doe list after --enforce gained functions" || ok
+expect 2 'needs --topology' attest --then-list emu/0f:00.0
+expect 2 'for text output' attest --topology -j --then-list emu
 # -j: one bundle, the tree with verdicts and evidence
 "$doe" attest --topology -j emu --emu-spdm 0d:00.0="$tmp/cs.json" >"$tmp/b.json" 2>"$tmp/err"
 [ "$(jq -r '.doekit_bundle' "$tmp/b.json")" = 1 ] && ok || bad "topology -j: not a bundle"

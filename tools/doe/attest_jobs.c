@@ -303,6 +303,14 @@ int attest_topology(struct attest *tmpl, const char *scope, const struct topo_op
 	rc = ttree_enforce(t, &tr, opts.enforce);
 	if (rc)
 		exit_code = tool_fail(t, rc, NULL) == EXIT_USAGE ? EXIT_USAGE : EXIT_FAIL;
+	if (opts.then_list && tr.topo) {	/* what doe list shows of it now */
+		struct json_object *arr = json_object_new_array();
+		bool failed = false;
+
+		printf("\n$ doe list %s\n", tr.scope);
+		list_topo(t, tr.topo, arr, &failed);
+		json_object_put(arr);
+	}
 out:
 	if (own_policy) {
 		tmpl->policy = NULL;

@@ -647,6 +647,7 @@ int cmd_attest(struct tool *t, int argc, char **argv)
 		{ "topology", no_argument, NULL, 'O' },
 		{ "jobs", required_argument, NULL, 'J' },
 		{ "enforce", optional_argument, NULL, 'E' },
+		{ "then-list", no_argument, NULL, 'L' },
 		{ 0 }
 	};
 	struct topo_opts topo = { .progress = isatty(STDERR_FILENO) };
@@ -686,6 +687,7 @@ int cmd_attest(struct tool *t, int argc, char **argv)
 		case 'D': rc = parse_deadline(optarg, &a->pol.deadline_ms); break;
 		case 'P': policy_path = optarg; break;
 		case 'O': topology = true; break;
+		case 'L': topo.then_list = true; break;
 		case 'J':
 			rc = opt_uint(optarg, 1, 256, &v);
 			topo.jobs = (unsigned)v;
@@ -716,9 +718,14 @@ int cmd_attest(struct tool *t, int argc, char **argv)
 					  : "trans (pci-doe, mctp, none)");
 		}
 	}
-	if (!topology && (enforce_given || topo.jobs)) {
+	if (!topology && (enforce_given || topo.jobs || topo.then_list)) {
 		free(a);
-		return tool_usage(t, "attest: --%s needs --topology", enforce_given ? "enforce" : "jobs");
+		return tool_usage(t, "attest: --%s needs --topology", enforce_given ? "enforce"
+				  : topo.jobs ? "jobs" : "then-list");
+	}
+	if (topo.then_list && t->json) {
+		free(a);
+		return tool_usage(t, "attest: --then-list is for text output (without -j)");
 	}
 	if (topology && argc - optind > 1) {
 		free(a);

@@ -43,6 +43,7 @@ struct topo_opts {
 	unsigned jobs;		/* 0: one per CPU */
 	enum enforce_mode enforce;
 	bool progress;		/* done/total, rate and ETA on stderr */
+	bool then_list;		/* emulated: doe list of the topology after enforcement */
 	/* shared by every attestation; NULL: one for the run */
 	struct spdm_chain_cache *cache;
 };
