@@ -11,6 +11,7 @@
 #include <errno.h>
 
 #include <doekit/fmapi.h>
+#include <doekit/fmapi_tunnel.h>
 #include "internal.h"
 
 const char *fmapi_op_name(uint16_t opcode)
@@ -40,6 +41,8 @@ const char *fmapi_op_name(uint16_t opcode)
 		return "unbind-vppb";
 	case FMAPI_OP_GET_LD_INFO:
 		return "get-ld-info";
+	case FMAPI_OP_TUNNEL:
+		return "tunnel-management-command";
 	default:
 		return NULL;
 	}
