@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # SPDX-License-Identifier: MIT
 #
 # fuzz/run.sh BUILD_DIR SECONDS
@@ -10,8 +10,12 @@
 # leak, timeout or sanitizer report fails the run; its reproducer is kept
 # in BUILD_DIR/fuzz/artifacts/<name>/.
 #
+# Harnesses run FUZZ_JOBS at a time (default: one per CPU); results are
+# reported in name order when all have finished.
+#
 # Environment: FUZZ_MAX_LEN (default 4096) largest input tried,
-#              FUZZ_TIMEOUT (default 10) seconds before one input is a hang.
+#              FUZZ_TIMEOUT (default 10) seconds before one input is a hang,
+#              FUZZ_JOBS (default nproc) harnesses at once.
 set -u
 
 if [ $# -ne 2 ]; then
@@ -27,10 +31,12 @@ timeout=${FUZZ_TIMEOUT:-10}
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/doekit-fuzz.XXXXXX") || exit 1
 trap 'rm -rf "$scratch"' EXIT INT TERM
 
-pass=0
-fail=0
-for bin in "$build"/fuzz/fuzz_*; do
-	[ -f "$bin" ] && [ -x "$bin" ] || continue
+jobs=${FUZZ_JOBS:-$(nproc)}
+
+# run_one BIN: one harness in its scratch directory; its verdict goes to
+# $work/verdict (PASS/FAIL line) for the report below
+run_one() {
+	local bin=$1 name work seeds rc runs found keep
 	name=$(basename "$bin")
 	work=$scratch/$name
 	mkdir -p "$work/corpus" "$work/artifacts"
@@ -46,16 +52,44 @@ for bin in "$build"/fuzz/fuzz_*; do
 	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/log" | tail -n 1)
 	found=$(ls "$work/artifacts")
 	if [ $rc -eq 0 ] && [ -z "$found" ]; then
-		pass=$((pass + 1))
-		echo "PASS $name: ${runs:-?} runs in ${secs}s from $seeds seeds"
+		echo "PASS $name: ${runs:-?} runs in ${secs}s from $seeds seeds" >"$work/verdict"
 	else
-		fail=$((fail + 1))
 		keep=$build/fuzz/artifacts/$name
 		mkdir -p "$keep"
 		[ -n "$found" ] && cp "$work"/artifacts/* "$keep/"
 		cp "$work/log" "$keep/log"
-		echo "FAIL $name: exit $rc after ${runs:-?} runs; artifacts and log in $keep"
-		grep -E '^(==[0-9]+==ERROR|SUMMARY|.*runtime error)' "$work/log" | head -n 5 | sed 's/^/    /'
+		{
+			echo "FAIL $name: exit $rc after ${runs:-?} runs; artifacts and log in $keep"
+			grep -E '^(==[0-9]+==ERROR|SUMMARY|.*runtime error)' "$work/log" | head -n 5 |
+				sed 's/^/    /'
+		} >"$work/verdict"
+	fi
+}
+
+names=()
+for bin in "$build"/fuzz/fuzz_*; do
+	[ -f "$bin" ] && [ -x "$bin" ] || continue
+	while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do
+		wait -n
+	done
+	run_one "$bin" &
+	names+=("$(basename "$bin")")
+done
+wait
+
+pass=0
+fail=0
+for name in "${names[@]}"; do
+	if [ -f "$scratch/$name/verdict" ]; then
+		cat "$scratch/$name/verdict"
+		if grep -q '^PASS' "$scratch/$name/verdict"; then
+			pass=$((pass + 1))
+		else
+			fail=$((fail + 1))
+		fi
+	else
+		echo "FAIL $name: no verdict (the runner itself failed)"
+		fail=$((fail + 1))
 	fi
 done
 
