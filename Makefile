@@ -54,6 +54,15 @@ demo: build
 	@echo '$$ doe attest emu                   # every emulated device with CMA'
 	@$(DOE) attest emu
 	@echo
+	@echo '$$ doe fm emu/mctp:8 switch          # the switch as a fabric manager sees it over MCTP'
+	@$(DOE) fm emu/mctp:8 switch
+	@echo
+	@echo '$$ doe fm emu/mctp:8 vcs'
+	@$(DOE) fm emu/mctp:8 vcs
+	@echo
+	@echo '$$ doe attest emu/mctp:8              # the same switch attested over MCTP'
+	@$(DOE) attest emu/mctp:8
+	@echo
 	@echo '$$ doe attest --topology emu --policy examples/policy.json   # the tree, appraised'
 	@$(DOE) attest --topology emu --policy examples/policy.json
 	@echo
