@@ -192,7 +192,9 @@ int idekm_obj_decode(struct doe_ctx *ctx, const uint8_t *obj, size_t len, struct
 		m->status = 0;	/* reserved */
 	doe_rd_u8(&r, &ksd);
 	doe_rd_u8(&r, &m->port_index);
-	if (idekm_ksd_parse(ksd, &m->keyset, &m->dir, &m->substream))
+	/* a KP_ACK that refuses a value echoes it, whatever it was */
+	if (idekm_ksd_parse(ksd, &m->keyset, &m->dir, &m->substream) &&
+	    !(m->object == IDEKM_KP_ACK && m->status != IDEKM_KP_SUCCESS))
 		return doe_err(ctx, -EBADMSG, "IDE_KM %s: KeySet/Direction/SubStream 0x%02x (sub-stream %u)",
 			       idekm_object_name(m->object), ksd, ksd >> 4);
 	if (m->object == IDEKM_KEY_PROG) {
