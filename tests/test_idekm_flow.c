@@ -198,6 +198,10 @@ static void t_query(void)
 	T_EQ(idekm_query(g.req, &g.ops, &g, 2, pi), -EPROTO);
 	T_CONTAINS(doe_ctx_errmsg(ctx), "ERROR");
 	T_EQ(spdm_sess_state(g.req), SPDM_SESS_ESTABLISHED);
+	/* the answer must be for the port asked */
+	g.dev.faults.wrong_port = true;
+	T_EQ(idekm_query(g.req, &g.ops, &g, 0, pi), -EBADMSG);
+	T_CONTAINS(doe_ctx_errmsg(ctx), "QUERY_RESP: PortIndex 1, expected 0");
 	rig_fini(&g);
 	free(pi);
 }
@@ -265,8 +269,14 @@ static void t_faults(void)
 		  "Status 4 (unspecified failure)", false },
 		{ "wrong StreamID", { .wrong_stream = true }, 0, -EBADMSG,
 		  "KP_ACK: StreamID 6, expected 5", false },
-		{ "wrong KeySet/Direction/SubStream", { .wrong_ksd = true }, 0, -EBADMSG,
+		{ "wrong key set", { .ksd_xor = 0x01 }, 0, -EBADMSG,
 		  "KP_ACK: KeySet/Direction/SubStream K1 Rx PR, expected K0 Rx PR", false },
+		{ "wrong direction", { .ksd_xor = 0x02 }, 0, -EBADMSG,
+		  "KP_ACK: KeySet/Direction/SubStream K0 Tx PR, expected K0 Rx PR", false },
+		{ "wrong sub-stream", { .ksd_xor = 0x20 }, 0, -EBADMSG,
+		  "KP_ACK: KeySet/Direction/SubStream K0 Rx CPL, expected K0 Rx PR", false },
+		{ "wrong object", { .wrong_object = true }, 0, -EBADMSG,
+		  "KEY_PROG: answered with K_GOSTOP_ACK, expected KP_ACK", false },
 		{ "wrong PortIndex", { .wrong_port = true }, 1, -EBADMSG,
 		  "KP_ACK: PortIndex 2, expected 1", false },
 		{ "dropped K_SET_GO", { .drop_go = true }, 0, -ETIMEDOUT, "transport", true },
@@ -303,9 +313,14 @@ static void t_faults(void)
 		g.dev.faults.wrong_stream = true;
 		T_EQ(idekm_key_set(g.req, &g.ops, &g, true, 7, 0, 0, IDEKM_TX, IDEKM_CPL), -EBADMSG);
 		T_CONTAINS(doe_ctx_errmsg(ctx), "K_GOSTOP_ACK: StreamID 8, expected 7");
-		g.dev.faults = (struct idekm_dev_faults){ .wrong_ksd = true };
+		g.dev.faults = (struct idekm_dev_faults){ .ksd_xor = 0x01 };
 		T_EQ(idekm_key_set(g.req, &g.ops, &g, false, 7, 0, 0, IDEKM_TX, IDEKM_CPL), -EBADMSG);
 		T_CONTAINS(doe_ctx_errmsg(ctx), "K_GOSTOP_ACK: KeySet/Direction/SubStream K1 Tx CPL");
+		g.dev.faults = (struct idekm_dev_faults){ 0 };
+		T_EQ(idekm_key_prog(g.req, &g.ops, &g, 7, 0, 0, IDEKM_TX, IDEKM_CPL, key, ifv), 0);
+		g.dev.faults.wrong_object = true;
+		T_EQ(idekm_key_set(g.req, &g.ops, &g, true, 7, 0, 0, IDEKM_TX, IDEKM_CPL), -EBADMSG);
+		T_CONTAINS(doe_ctx_errmsg(ctx), "K_SET_GO: answered with KP_ACK, expected K_GOSTOP_ACK");
 		rig_fini(&g);
 	}
 }

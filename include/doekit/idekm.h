@@ -315,8 +315,10 @@ struct idekm_dev_port_cfg {
 struct idekm_dev_faults {
 	uint8_t kp_status;	/* nonzero: every KP_ACK carries it, no key kept */
 	bool wrong_stream;	/* acknowledgements echo StreamID + 1 */
-	bool wrong_ksd;		/* ... the other key set in KeySet/Direction/SubStream */
-	bool wrong_port;	/* ... PortIndex + 1 */
+	uint8_t ksd_xor;	/* ... XORed into KeySet/Direction/SubStream (0x01
+				 * key set, 0x02 direction, 0x10.. sub-stream) */
+	bool wrong_object;	/* KEY_PROG answered with K_GOSTOP_ACK, K_SET_* with KP_ACK */
+	bool wrong_port;	/* ... PortIndex + 1 (QUERY_RESP too) */
 	bool drop_go;		/* K_SET_GO: no answer at all */
 	bool error_go;		/* K_SET_GO: an SPDM ERROR */
 };

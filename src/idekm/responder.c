@@ -93,8 +93,11 @@ static void echo(struct idekm_dev *d, const struct idekm_msg *req, struct idekm_
 				   .substream = req->substream };
 	if (d->faults.wrong_stream)
 		ack->stream_id++;
-	if (d->faults.wrong_ksd)
-		ack->keyset ^= 1u;
+	ack->keyset ^= d->faults.ksd_xor & 1u;
+	ack->dir ^= (d->faults.ksd_xor >> 1) & 1u;
+	ack->substream ^= d->faults.ksd_xor >> 4;
+	if (d->faults.wrong_object)
+		ack->object = object == IDEKM_KP_ACK ? IDEKM_K_GOSTOP_ACK : IDEKM_KP_ACK;
 	if (d->faults.wrong_port)
 		ack->port_index++;
 }
@@ -118,6 +121,8 @@ static int on_query(struct idekm_dev *d, const struct idekm_msg *q, uint8_t *rsp
 				.port_index = q->port_index, .dev_func = p->dev_func, .bus = p->bus,
 				.segment = p->segment, .max_port_index = d->max_port_index,
 				.regs = p->regs, .regs_len = p->regs_len };
+	if (d->faults.wrong_port)
+		r.port_index++;
 	return answer(d, &r, rsp, cap, rsp_len);
 }
 
