@@ -355,6 +355,16 @@ static void t_not_established(void)
 	T_EQ(g.dev.requests, 0);
 	rig_fini(&g);
 
+	t_case_name = "values the wire cannot carry";
+	rig_init(&g, true);
+	T_EQ(idekm_key_prog(g.req, &g.ops, &g, 1, 0, 0, IDEKM_RX, 3, key, ifv), -EINVAL);
+	T_EQ(idekm_key_set(g.req, &g.ops, &g, true, 1, 0, 2, IDEKM_RX, IDEKM_PR), -EINVAL);
+	T_EQ(idekm_key_set(g.req, &g.ops, &g, false, 1, 0, 0, 2, IDEKM_PR), -EINVAL);
+	T_EQ(idekm_stream_setup(g.req, &g.ops, &g, 1, 0, 2, &k), -EINVAL);
+	T_CONTAINS(doe_ctx_errmsg(ctx), "key set 2");
+	T_EQ(g.calls, 0);
+	rig_fini(&g);
+
 	t_case_name = "a responder session";
 	rig_init(&g, true);
 	T_EQ(idekm_query(g.rsp, &g.ops, &g, 0, pi), -EINVAL);

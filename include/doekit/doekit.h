@@ -20,6 +20,7 @@
 #include <doekit/mctp.h>
 #include <doekit/spdm_cache.h>
 #include <doekit/fmapi.h>
+#include <doekit/idekm.h>
 
 #define DOEKIT_VERSION_MAJOR 0
 #define DOEKIT_VERSION_MINOR 1
