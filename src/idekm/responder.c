@@ -205,36 +205,50 @@ static int on_key_set(struct idekm_dev *d, const struct idekm_msg *req, uint8_t 
 	return answer(d, &ack, rsp, cap, rsp_len);
 }
 
+/* A KEY_PROG under a valid PCI-SIG IDE_KM header: its object, whatever
+ * its length, so that a wrong length is answered with a KP_ACK. */
+static bool key_prog_object(const uint8_t *req, size_t len, const uint8_t **obj, size_t *olen)
+{
+	uint8_t code, vlen, proto, object;
+	uint16_t std, vendor, plen;
+	struct doe_rd r;
+
+	doe_rd_init(&r, req, len);
+	doe_rd_skip(&r, 1);
+	doe_rd_u8(&r, &code);
+	doe_rd_skip(&r, 2);
+	doe_rd_le16(&r, &std);
+	doe_rd_u8(&r, &vlen);
+	doe_rd_le16(&r, &vendor);
+	doe_rd_le16(&r, &plen);
+	doe_rd_u8(&r, &proto);
+	*obj = doe_rd_take(&r, 0);	/* where the object starts (a reader over NULL too) */
+	*olen = doe_rd_left(&r);
+	doe_rd_u8(&r, &object);
+	return doe_rd_ok(&r) && code == IDEKM_SPDM_VENDOR_REQUEST &&
+	       std == IDEKM_STANDARD_ID_PCISIG && vlen == 2 && vendor == IDEKM_VENDOR_ID_PCISIG &&
+	       plen == *olen + 1 && proto == IDEKM_PROTOCOL_ID && object == IDEKM_KEY_PROG;
+}
+
 int idekm_dev_handle(void *priv, const uint8_t *req, size_t len, uint8_t *rsp, size_t cap,
 		     size_t *rsp_len)
 {
 	struct idekm_dev *d = priv;
-	uint8_t version = len ? req[0] : 0x10;
+	uint8_t version = 0x10;
+	const uint8_t *obj;
 	struct idekm_msg m;
+	struct doe_rd r;
+	size_t olen;
 	int rc;
 
 	*rsp_len = 0;
 	d->requests++;
-	/* a KEY_PROG of the wrong length still gets its KP_ACK: look at the
-	 * vendor header alone first (11 bytes, ProtocolID, ObjectID) */
-	if (len >= IDEKM_VDM_HDR_SIZE + 2 && req[1] == IDEKM_SPDM_VENDOR_REQUEST &&
-	    req[IDEKM_VDM_HDR_SIZE + 1] == IDEKM_KEY_PROG) {
-		struct doe_rd r;
-		uint16_t std, vendor, plen;
-		uint8_t vlen, proto;
-
-		doe_rd_init(&r, req, len);
-		doe_rd_skip(&r, 4);
-		doe_rd_le16(&r, &std);
-		doe_rd_u8(&r, &vlen);
-		doe_rd_le16(&r, &vendor);
-		doe_rd_le16(&r, &plen);
-		doe_rd_u8(&r, &proto);
-		if (std == IDEKM_STANDARD_ID_PCISIG && vlen == 2 && vendor == IDEKM_VENDOR_ID_PCISIG &&
-		    proto == IDEKM_PROTOCOL_ID && plen == len - IDEKM_VDM_HDR_SIZE)
-			return on_key_prog(d, version, req + r.off, doe_rd_left(&r), rsp, cap,
-					   rsp_len);
-	}
+	doe_rd_init(&r, req, len);
+	doe_rd_u8(&r, &version);	/* answers go in the request's version */
+	if (!version)
+		version = 0x10;
+	if (key_prog_object(req, len, &obj, &olen))
+		return on_key_prog(d, version, obj, olen, rsp, cap, rsp_len);
 	rc = idekm_decode(d->ctx, true, req, len, &m);
 	if (rc == -EPROTONOSUPPORT)
 		return spdm_error(version, SPDM_ERR_UNSUPPORTED_REQUEST, rsp, cap, rsp_len);
