@@ -447,6 +447,18 @@ static void t_device_refusals(void)
 		{ "K_SET_GO unknown stream", { 0x12, 0xFE, 0, 0, 0x03, 0, 2, 0x01, 0, 0x08, 0, 0, 0x04,
 		  0, 0, 9, 0, 0, 0 }, 19, SPDM_ERR_INVALID_REQUEST },
 		{ "truncated header", { 0x12, 0xFE, 0, 0, 0x03 }, 5, SPDM_ERR_INVALID_REQUEST },
+		{ "short KEY_PROG, not PCI-SIG", { 0x12, 0xFE, 0, 0, 0x04, 0, 2, 0x01, 0, 0x08, 0, 0, 0x02,
+		  0, 0, 1, 0, 0, 0 }, 19, SPDM_ERR_INVALID_REQUEST },
+		{ "short KEY_PROG, wrong Len", { 0x12, 0xFE, 0, 0, 0x03, 0, 3, 0x01, 0, 0x08, 0, 0, 0x02,
+		  0, 0, 1, 0, 0, 0 }, 19, SPDM_ERR_INVALID_REQUEST },
+		{ "short KEY_PROG, other vendor", { 0x12, 0xFE, 0, 0, 0x03, 0, 2, 0x02, 0, 0x08, 0, 0, 0x02,
+		  0, 0, 1, 0, 0, 0 }, 19, SPDM_ERR_INVALID_REQUEST },
+		{ "short KEY_PROG, PayloadLength", { 0x12, 0xFE, 0, 0, 0x03, 0, 2, 0x01, 0, 0x09, 0, 0, 0x02,
+		  0, 0, 1, 0, 0, 0 }, 19, SPDM_ERR_INVALID_REQUEST },
+		{ "short KEY_PROG, other protocol", { 0x12, 0xFE, 0, 0, 0x03, 0, 2, 0x01, 0, 0x08, 0, 0x01,
+		  0x02, 0, 0, 1, 0, 0, 0 }, 19, SPDM_ERR_UNSUPPORTED_REQUEST },
+		{ "short KEY_PROG as a response", { 0x12, 0x7E, 0, 0, 0x03, 0, 2, 0x01, 0, 0x08, 0, 0,
+		  0x02, 0, 0, 1, 0, 0, 0 }, 19, SPDM_ERR_INVALID_REQUEST },
 	};
 	struct idekm_dev_port_cfg port = { .regs = dev_regs, .regs_len = sizeof(dev_regs) };
 	struct idekm_dev dev;
