@@ -377,6 +377,14 @@ static void t_not_established(void)
 	free(pi);
 }
 
+static int silent(void *priv, const uint8_t *req, size_t len, uint8_t *rsp, size_t cap,
+		  size_t *rsp_len)
+{
+	(void)priv, (void)req, (void)len, (void)rsp, (void)cap;
+	*rsp_len = 0;
+	return 0;
+}
+
 /* Without a handler a VENDOR_DEFINED_REQUEST is an application message,
  * as before; with one it is answered inside the session. */
 static void t_vendor_hook(void)
@@ -410,6 +418,17 @@ static void t_vendor_hook(void)
 	T_TRUE(spdm_sess_rsp_handle(g.rsp, query, sizeof(query), false, out, sizeof(out), &olen,
 				    &sec, app, sizeof(app), &applen) < 0);
 	T_EQ(g.dev.requests, 1);
+	rig_fini(&g);
+
+	/* a handler that gives nothing: nothing is sealed, the session ends */
+	rig_init(&g, true);
+	spdm_sess_set_vendor_handler(g.rsp, silent, NULL);
+	T_EQ(spdm_sess_seal(g.req, query, sizeof(query), wire, sizeof(wire), &wlen), 0);
+	T_EQ(spdm_sess_rsp_handle(g.rsp, wire, wlen, true, out, sizeof(out), &olen, &sec, app,
+				  sizeof(app), &applen), -EPROTO);
+	T_EQ(olen, 0);
+	T_CONTAINS(doe_ctx_errmsg(ctx), "vendor handler gave no answer");
+	T_EQ(spdm_sess_state(g.rsp), SPDM_SESS_FAILED);
 	rig_fini(&g);
 }
 

@@ -463,8 +463,9 @@ static int on_vendor(struct spdm_sess *s, const uint8_t *msg, size_t mlen, uint8
 	size_t alen = 0;
 	int rc = s->vendor_fn(s->vendor_priv, msg, mlen, ans, sizeof(ans), &alen);
 
-	if (!rc && alen > sizeof(ans))
-		rc = doe_err(s->ctx, -EOVERFLOW, "session: vendor handler overran its buffer");
+	if (!rc && (!alen || alen > sizeof(ans)))
+		rc = doe_err(s->ctx, -EPROTO, "session: the vendor handler gave %s",
+			     alen ? "more than its buffer holds" : "no answer");
 	if (!rc)
 		rc = sess_seal(s, ans, alen, out, cap, out_len);
 	OPENSSL_cleanse(ans, sizeof(ans));
