@@ -9,6 +9,8 @@
  *      its fault knobs; registers of its port from the input's tail
  *   5  the requester (query, stream setup, refresh, stop) in a real
  *      session whose device answers with the input's chunks
+ *   6  the device plugged into a real responder session (the vendor
+ *      handler hook): each chunk of the input sealed as a request
  * What a decoder accepts must encode back to the same bytes (objects) and
  * decode again to the same fields; a refusal must carry a message; the
  * device's every answer must be an ERROR or a response our requester's
@@ -263,17 +265,76 @@ out:
 	free(g);
 }
 
+static void fuzz_session_device(struct doe_ctx *ctx, const uint8_t *p, size_t n)
+{
+	static const uint8_t regs[8] = { 0x43 };
+	const struct idekm_dev_port_cfg port = { .regs = regs, .regs_len = sizeof(regs) };
+	struct rig *g = malloc(sizeof(*g));
+	struct idekm_dev *d = malloc(sizeof(*d));
+	uint8_t wire[4400], out[4400], app[4200], msg[4400];
+	size_t wlen, olen, applen, mlen;
+	bool sec;
+	uint16_t len;
+
+	if (!g || !d || !rig_up(g, ctx) || idekm_dev_init(d, ctx, &port, 1))
+		goto out;
+	spdm_sess_set_vendor_handler(g->rsp, idekm_dev_handle, d);
+	doe_rd_init(&g->in, p, n);
+	while (!doe_rd_le16(&g->in, &len) && spdm_sess_state(g->rsp) == SPDM_SESS_ESTABLISHED) {
+		const uint8_t *req;
+		struct idekm_msg m;
+		int rc;
+
+		if (len > doe_rd_left(&g->in))
+			len = (uint16_t)doe_rd_left(&g->in);
+		req = doe_rd_take(&g->in, len);
+		/* session requests (HEARTBEAT .. END_SESSION) have their own fuzzer;
+		 * KEY_UPDATE would leave this requester behind on purpose */
+		if (len >= 2 && req[1] >= 0xE8 && req[1] <= 0xEC)
+			continue;
+		if (spdm_sess_seal(g->req, req, len, wire, sizeof(wire), &wlen))
+			break;
+		rc = spdm_sess_rsp_handle(g->rsp, wire, wlen, true, out, sizeof(out), &olen, &sec,
+					  app, sizeof(app), &applen);
+		if (rc == 1) {
+			/* not a VENDOR_DEFINED_REQUEST: the caller's to answer */
+			if (len >= 2 && req[1] == 0xFE)
+				abort();
+			if (spdm_sess_seal(g->rsp, (const uint8_t *)"\x12\x7f\x07\x00", 4, out,
+					   sizeof(out), &olen))
+				abort();
+		} else if (rc < 0) {
+			if (spdm_sess_state(g->rsp) != SPDM_SESS_FAILED)
+				abort();
+			break;
+		}
+		/* the answer opens on the requester's side: an ERROR or IDE_KM */
+		if (spdm_sess_open(g->req, out, olen, msg, sizeof(msg), &mlen))
+			abort();
+		if (rc == 0 && len >= 2 && req[1] == 0xFE && !(mlen >= 2 && msg[1] == SPDM_ERROR) &&
+		    idekm_decode(ctx, false, msg, mlen, &m))
+			abort();
+		OPENSSL_cleanse(msg, sizeof(msg));
+	}
+	idekm_dev_fini(d);
+	spdm_sess_fini(g->req);
+	spdm_sess_fini(g->rsp);
+out:
+	free(d);
+	free(g);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct doe_ctx *ctx;
 
 	if (size < 1 || doe_ctx_new(&ctx))
 		return 0;
-	switch (data[0] % 6) {
+	switch (data[0] % 7) {
 	case 0:
 	case 1:
 	case 2:
-		fuzz_decoders(ctx, data[0] % 6, data + 1, size - 1);
+		fuzz_decoders(ctx, data[0] % 7, data + 1, size - 1);
 		break;
 	case 3:
 		fuzz_cap(ctx, data + 1, size - 1);
@@ -283,6 +344,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	case 5:
 		fuzz_requester(ctx, data + 1, size - 1);
+		break;
+	case 6:
+		fuzz_session_device(ctx, data + 1, size - 1);
 		break;
 	}
 	doe_ctx_free(ctx);
