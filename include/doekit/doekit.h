@@ -21,6 +21,7 @@
 #include <doekit/spdm_cache.h>
 #include <doekit/fmapi.h>
 #include <doekit/fmapi_tunnel.h>
+#include <doekit/idekm.h>
 
 #define DOEKIT_VERSION_MAJOR 0
 #define DOEKIT_VERSION_MINOR 1

@@ -335,6 +335,19 @@ DOE_API int spdm_sess_rsp_handle(struct spdm_sess *s, const uint8_t *in, size_t 
 				 bool in_secured, uint8_t *out, size_t out_cap, size_t *out_len,
 				 bool *secured, uint8_t *app, size_t app_cap, size_t *app_len);
 
+/*
+ * Responder: a handler for VENDOR_DEFINED_REQUEST (0xFE) in the data
+ * phase (e.g. IDE_KM, idekm_dev_handle()). With one set, such a request
+ * is no longer handed to the caller as an application message (1):
+ * spdm_sess_rsp_handle() calls fn with the plain request and seals its
+ * answer (0). fn answers anything it cannot serve itself (an SPDM ERROR
+ * is an answer); a negative return means nothing is sent, and the session
+ * fails as for a refused request. NULL fn removes the handler.
+ */
+typedef int (*spdm_vendor_fn)(void *priv, const uint8_t *req, size_t len, uint8_t *rsp,
+			      size_t cap, size_t *rsp_len);
+DOE_API void spdm_sess_set_vendor_handler(struct spdm_sess *s, spdm_vendor_fn fn, void *priv);
+
 /* ---- blocking layer (session_io.c) ------------------------------------ */
 
 /* Runs the requester handshake over a transport that carries secured

@@ -36,6 +36,7 @@
 #define SPDM_ENCAP_REQUEST 0x6Au
 #define SPDM_DELIVER_ENCAP_RESPONSE 0xEBu
 #define SPDM_ENCAP_RESPONSE_ACK 0x6Bu
+#define SPDM_VENDOR_DEFINED_REQUEST 0xFEu
 
 /* ENCAPSULATED_RESPONSE_ACK Param2 PayloadType */
 #define SPDM_ENCAP_PAYLOAD_ABSENT 0u
@@ -271,6 +272,9 @@ struct spdm_sess {
 	bool encap_started;		/* responder: GET_ENCAPSULATED_REQUEST seen */
 	uint32_t peer_chain_len, peer_chain_total;
 	EVP_PKEY *peer_req_key;		/* responder: the requester's verified leaf */
+	/* responder: VENDOR_DEFINED_REQUEST handler (spdm_sess_set_vendor_handler) */
+	spdm_vendor_fn vendor_fn;
+	void *vendor_priv;
 };
 
 /* Common steps (session.c) */

@@ -448,6 +448,30 @@ static int on_session_request(struct spdm_sess *s, const struct spdm_hdr *h, con
 	return doe_err(s->ctx, -EINVAL, "KEY_UPDATE: operation %u", p1);
 }
 
+void spdm_sess_set_vendor_handler(struct spdm_sess *s, spdm_vendor_fn fn, void *priv)
+{
+	s->vendor_fn = fn;
+	s->vendor_priv = fn ? priv : NULL;
+}
+
+/* VENDOR_DEFINED_REQUEST to the registered handler; its answer sealed.
+ * The plain request and answer are wiped: they may carry keys (IDE_KM). */
+static int on_vendor(struct spdm_sess *s, const uint8_t *msg, size_t mlen, uint8_t *out,
+		     size_t cap, size_t *out_len)
+{
+	uint8_t ans[4200];	/* an IDE_KM QUERY_RESP with IDEKM_REGS_MAX of registers */
+	size_t alen = 0;
+	int rc = s->vendor_fn(s->vendor_priv, msg, mlen, ans, sizeof(ans), &alen);
+
+	if (!rc && (!alen || alen > sizeof(ans)))
+		rc = doe_err(s->ctx, -EPROTO, "session: the vendor handler gave %s",
+			     alen ? "more than its buffer holds" : "no answer");
+	if (!rc)
+		rc = sess_seal(s, ans, alen, out, cap, out_len);
+	OPENSSL_cleanse(ans, sizeof(ans));
+	return rc;
+}
+
 static uint8_t error_for(int rc)
 {
 	switch (rc) {
@@ -560,6 +584,16 @@ int spdm_sess_rsp_handle(struct spdm_sess *s, const uint8_t *in, size_t in_len, 
 			rc = doe_err(s->ctx, -EPROTO, "%s inside an established session",
 				     spdm_code_name(h.code));
 			break;
+		}
+		if (h.code == SPDM_VENDOR_DEFINED_REQUEST && s->vendor_fn) {
+			rc = on_vendor(s, msg, mlen, out, out_cap, out_len);
+			OPENSSL_cleanse(app, *app_len);	/* a KEY_PROG carries a key */
+			*app_len = 0;
+			if (!rc)
+				return 0;
+			*out_len = 0;	/* the handler chose not to answer */
+			*secured = false;
+			return sess_fail(s, rc);
 		}
 		return 1;	/* an application request, plain in app */
 	default:

@@ -29,7 +29,7 @@ exported=$(nm -D --defined-only "$libdir/libdoekit.so.0" | awk '$2 != "A" { sub(
 echo "$exported" | grep -q '^doe_exchange$' && ok || bad "doe_exchange not exported"
 echo "$exported" | grep -Eq '^(doe_err|doe_log|emu_mb_reg_read|emu_mb_new)$' &&
 	bad "internal symbols exported" || ok
-echo "$exported" | grep -Ev '^(doe_|emu_|cdat_|spdm_|mctp_|fmapi_)' | grep -q . && bad "symbols outside doe_/emu_/cdat_/spdm_/mctp_/fmapi_" || ok
+echo "$exported" | grep -Ev '^(doe_|emu_|cdat_|spdm_|mctp_|fmapi_|idekm_)' | grep -q . && bad "symbols outside doe_/emu_/cdat_/spdm_/mctp_/fmapi_/idekm_" || ok
 
 # A consumer built only from the installed files
 export PKG_CONFIG_PATH="$libdir/pkgconfig"
