@@ -148,8 +148,14 @@ int main(int argc, char **argv)
 		const uint8_t *der;
 		size_t len;
 
-		if (tr.n[i].cma && emu_fn_spdm_root(tr.n[i].fn, &der, &len) == 0)
+		if (tr.n[i].cma && emu_fn_spdm_root(tr.n[i].fn, &der, &len) == 0) {
+			/* the vendor CA's root, as --trust gives it: a service
+			 * keeps its anchors, and so its chain cache, across runs */
+			if (!tmpl->trust && (spdm_trust_new(t.ctx, NULL, &tmpl->trust) ||
+					     spdm_trust_add_der(tmpl->trust, der, len)))
+				return 1;
 			devices++;
+		}
 	}
 	if (floor_ns(2, &fcold) || floor_ns(0, &fwarm) ||
 	    spdm_chain_cache_new(t.ctx, 0, 0, &warm))
@@ -191,6 +197,7 @@ int main(int argc, char **argv)
 	}
 	spdm_chain_cache_free(warm);
 	ttree_free(&tr);
+	spdm_trust_free(tmpl->trust);
 	policy_free(pol);
 	free(tmpl);
 	doe_ctx_free(t.ctx);
