@@ -59,6 +59,7 @@ struct emu_ide {
 	int live;			/* key set the root port uses, -1: none */
 	struct emu_fn *partner;		/* root port: the endpoint it pairs with */
 	unsigned failures;
+	bool corrupt_host;		/* endpoint: its host gets one key bit flipped */
 	bool failing[2];		/* per block (link, selective): in failure now */
 };
 
@@ -301,6 +302,8 @@ int emu_fn_ide_set_keys(struct emu_fn *port, struct emu_fn *partner, const struc
 	}
 	r->partner = partner;
 	r->ks[k->keyset].k = *k;
+	if (ide_of(partner)->corrupt_host)	/* the platform got it wrong */
+		r->ks[k->keyset].k.k[IDEKM_PR][IDEKM_RX].key[0] ^= 0x01;
 	r->ks[k->keyset].set = true;
 	r->live = k->keyset;
 	eval(partner);
@@ -320,6 +323,14 @@ int emu_fn_ide_clear_keys(struct emu_fn *port, uint8_t keyset)
 		r->live = r->ks[!keyset].set ? !keyset : -1;
 	if (r->partner)
 		eval(r->partner);
+	return 0;
+}
+
+int emu_fn_ide_corrupt_host(struct emu_fn *fn, bool on)
+{
+	if (!ide_of(fn))
+		return doe_err(emu_fn_ctx(fn), -ENOENT, "emulated function has no IDE capability");
+	ide_of(fn)->corrupt_host = on;
 	return 0;
 }
 

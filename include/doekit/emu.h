@@ -335,6 +335,11 @@ DOE_API int emu_fn_ide_set_keys(struct emu_fn *port, struct emu_fn *partner,
 /* Wipes one key set of the root port (its live set falls back to the
  * other one if held). */
 DOE_API int emu_fn_ide_clear_keys(struct emu_fn *port, uint8_t keyset);
+/* A fault of the host end, not the device: while on, the keys the root
+ * port gets for fn's streams have one bit of the PR Rx key flipped, so
+ * the stream goes to the integrity failure ("host-mismatch" in
+ * --emu-spdm's ide_fault). */
+DOE_API int emu_fn_ide_corrupt_host(struct emu_fn *fn, bool on);
 /* Integrity failures seen at this end. */
 DOE_API unsigned emu_fn_ide_failures(struct emu_fn *fn);
 /* Fault knobs of the endpoint's IDE_KM device (NULL: none); -ENOENT

@@ -2,7 +2,8 @@
 /*
  * doe ide [-j] DEV
  * doe ide [-j] --setup --stream N [--selective|--link] [--port-index N]
- *         [--refresh] [--stop] [--trust PATH] [--psk HEX] [--trans T] DEV
+ *         [--refresh] [--stop] [--trust PATH] [--psk HEX [--psk-hint TEXT]]
+ *         [--trans T] DEV
  *
  * PCIe IDE (docs/idekm.md). Without --setup: the function's IDE Extended
  * Capability, decoded from config space. With --setup: an SPDM session
@@ -44,6 +45,7 @@ struct ide_cli {
 	uint8_t stream, port;
 	uint8_t psk[64];
 	size_t psk_len;
+	const char *psk_hint;
 	/* outcome */
 	_Alignas(16) uint8_t smem[SPDM_SESSION_CTX_SIZE];
 	struct spdm_sess *s;
@@ -291,6 +293,8 @@ static int open_session(struct ide_cli *c, struct spdm_req **req, const struct s
 	if (c->psk_len) {
 		so.psk = c->psk;
 		so.psk_len = c->psk_len;
+		so.psk_hint = (const uint8_t *)c->psk_hint;
+		so.psk_hint_len = c->psk_hint ? strlen(c->psk_hint) : 0;
 	}
 	TRY(spdm_sess_req_init(c->smem, sizeof(c->smem), t->ctx, &conn, &so, &c->s));
 	return spdm_sess_run(c->s, *ops, *priv);
@@ -497,12 +501,13 @@ static int run_setup(struct ide_cli *c, const char *spec)
 			if (strcmp(sts_word(hs), c->state))
 				c->state = "inconsistent";
 		}
-		if (!rc && !c->stop && strcmp(c->state, "secure"))
-			rc = doe_err(t->ctx, -EIO, "%s: stream %u is %s after setup%s", a->name,
-				     c->stream, c->state,
-				     (es | hs) & IDEKM_STS_IDE_FAIL
-					     ? " (IDE integrity failure: the ends' keys differ)"
-					     : "");
+		if (!rc && !c->stop && ((es | hs) & IDEKM_STS_IDE_FAIL))
+			rc = doe_err(t->ctx, -EIO, "%s: stream %u: IDE integrity failure (Stream "
+				     "Status insecure, IDE Fail Message Received: the two ends' "
+				     "keys differ)", a->name, c->stream);
+		else if (!rc && !c->stop && strcmp(c->state, "secure"))
+			rc = doe_err(t->ctx, -EIO, "%s: stream %u is %s after setup", a->name,
+				     c->stream, c->state);
 	} else if (!rc && ep_cfg == NULL && !a->sock) {
 		c->state = NULL;
 	}
@@ -589,6 +594,7 @@ int cmd_ide(struct tool *t, int argc, char **argv)
 		{ "stop", no_argument, NULL, 'O' },
 		{ "trust", required_argument, NULL, 'T' },
 		{ "psk", required_argument, NULL, 'P' },
+		{ "psk-hint", required_argument, NULL, 'I' },
 		{ "trans", required_argument, NULL, 'X' },
 		{ 0 }
 	};
@@ -631,6 +637,11 @@ int cmd_ide(struct tool *t, int argc, char **argv)
 			if (hex_decode(optarg, c->psk, sizeof(c->psk), &c->psk_len) || !c->psk_len)
 				bad = "psk (2 to 128 hex digits)";
 			break;
+		case 'I':
+			if (strlen(optarg) > 64)
+				bad = "psk-hint (at most 64 bytes)";
+			c->psk_hint = optarg;
+			break;
 		case 'X':
 			if (spdm_sock_trans_parse(optarg, &c->a->trans) ||
 			    c->a->trans == SPDM_SOCK_TRANS_NONE)
@@ -663,6 +674,10 @@ int cmd_ide(struct tool *t, int argc, char **argv)
 			  trust_path || c->port || sel_given)) {
 		code = tool_usage(t, "ide: --stream, --link, --selective, --port-index, --refresh, "
 				  "--stop, --psk and --trust go with --setup");
+		goto out;
+	}
+	if (c->psk_hint && !c->psk_len) {
+		code = tool_usage(t, "ide: --psk-hint needs --psk");
 		goto out;
 	}
 	if (c->setup && !stream_given) {

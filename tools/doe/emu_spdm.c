@@ -196,9 +196,16 @@ int emu_spdm_apply(const struct jin *j, struct emu_fn *fn, struct json_object *o
 								  : SPDM_MUT_AUTH_GET_DIGESTS;
 	/* the IDE_KM device's misbehaviour (emu/ide.c), on an IDE function */
 	TRY(jin_str(j, o, "", "ide_fault", JIN_OPT, 32, &ide_fault));
+	if (ide_fault && !strcmp(ide_fault, "host-mismatch")) {
+		if (!emu_fn_has_ide(fn))
+			return doe_err(j->ctx, -EINVAL,
+				       "%s: ide_fault: this function has no IDE capability", j->doc);
+		TRY(emu_fn_ide_corrupt_host(fn, true));
+		ide_fault = NULL;	/* the device end behaves */
+	}
 	if (ide_fault && emu_ide_fault_parse(ide_fault, &ide_f))
-		return doe_err(j->ctx, -EINVAL, "%s: ide_fault: '%s' is not one of %s", j->doc,
-			       ide_fault, emu_ide_fault_names());
+		return doe_err(j->ctx, -EINVAL, "%s: ide_fault: '%s' is not one of %s, host-mismatch",
+			       j->doc, ide_fault, emu_ide_fault_names());
 	if (ide_fault && !emu_fn_has_ide(fn))
 		return doe_err(j->ctx, -EINVAL, "%s: ide_fault: this function has no IDE capability",
 			       j->doc);
