@@ -56,6 +56,7 @@ struct ide_cli {
 	const char *status[IDEKM_SUBSTREAMS][2];
 	const char *state;		/* "secure", "insecure", "integrity-failure" */
 	const char *host;		/* who programs the host end */
+	const char *note;		/* what the device's registers left unclear */
 	char host_name[96];
 	struct json_object *steps;
 };
@@ -442,11 +443,15 @@ static int run_setup(struct ide_cli *c, const char *spec)
 		c->queried = !rc;
 		step(c, "QUERY", rc);
 	}
-	if (!rc) {
-		rc = ctl_reg(&c->info.cap, c->selective, &reg);
-		if (rc)
+	/* the emulated ends need the register block; another device gets its
+	 * keys anyway (spdm-emu's sample device reports no stream at all) */
+	if (!rc && ctl_reg(&c->info.cap, c->selective, &reg)) {
+		if (host)
 			rc = doe_err(t->ctx, -EOPNOTSUPP, "%s: the device reports no %s IDE stream",
 				     a->name, c->selective ? "selective" : "link");
+		else
+			c->note = c->selective ? "QUERY_RESP reports no selective IDE stream"
+					       : "QUERY_RESP reports no link IDE stream";
 	}
 	/* the Stream ID first: devices may want it before keys arrive */
 	if (!rc && host)
@@ -554,6 +559,8 @@ static void report(struct ide_cli *c, int rc)
 			c->host ? c->host : "platform (TSM): not programmed by doekit"));
 		if (c->queried)
 			json_object_object_add(o, "ide", cap_json(&c->info.cap));
+		if (c->note)
+			json_object_object_add(o, "note", json_object_new_string(c->note));
 		json_object_object_add(o, "steps", json_object_get(c->steps));
 		if (rc)
 			json_object_object_add(o, "error", json_object_new_string(doe_ctx_errmsg(t->ctx)));
@@ -572,6 +579,8 @@ static void report(struct ide_cli *c, int rc)
 				       idekm_dir_name(dir), c->keyset[sub][dir],
 				       c->status[sub][dir]);
 	printf("\n");
+	if (c->note)
+		printf("  note: %s; keys programmed as asked\n", c->note);
 	if (c->host)
 		printf("  host end: %s (emulated root port, keys set by the emulator)\n",
 		       tool_esc(buf, sizeof(buf), c->host));
