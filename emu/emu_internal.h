@@ -36,6 +36,7 @@ struct emu_ide;
 struct emu_ide **emu_fn_ide_slot(struct emu_fn *fn);
 void emu_ide_free(struct emu_ide *ide);
 bool emu_ide_write(struct emu_fn *fn, uint16_t off, uint32_t val);
+void emu_ide_reset(struct emu_fn *fn);
 int emu_fn_add_extcap_at(struct emu_fn *fn, uint16_t id, uint8_t version, uint16_t size,
 			 uint16_t *off);
 

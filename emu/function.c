@@ -253,6 +253,7 @@ void emu_fn_reset(struct emu_fn *fn)
 	for (size_t i = 0; i < fn->nmbs; i++)
 		emu_mb_reset(fn->mbs[i]);
 	emu_spdm_reset(fn->spdm);
+	emu_ide_reset(fn);
 }
 
 bool emu_fn_present(const struct emu_fn *fn)

@@ -133,6 +133,7 @@ struct emu_fn *emu_fn_ide_host(struct emu_fn *fn)
 }
 
 static void changed(void *priv, uint8_t port, uint8_t stream);
+static void eval(struct emu_fn *ep);
 
 struct idekm_dev *emu_fn_ide_dev(struct emu_fn *fn)
 {
@@ -216,6 +217,34 @@ static enum link_state block_state(struct emu_fn *ep, struct emu_fn *rp, uint16_
 			OPENSSL_cleanse(key, sizeof(key));
 		}
 	return mismatch ? LS_FAIL : LS_SECURE;
+}
+
+/* A reset (PERST#, a PPB reset) loses what IDE_KM programmed and the
+ * Stream Control settings; the root port's platform keys and fault
+ * knobs stay (the platform's, and the device's design). */
+void emu_ide_reset(struct emu_fn *fn)
+{
+	struct emu_ide *ide = ide_of(fn);
+
+	if (!ide)
+		return;
+	/* in place: sessions of socket connections may still point at it */
+	if (ide->dev) {
+		struct idekm_dev_port_cfg pc = ide->dev->port[0];
+
+		idekm_dev_fini(ide->dev);
+		if (idekm_dev_init(ide->dev, emu_fn_ctx(fn), &pc, 1) == 0) {
+			ide->dev->faults = ide->faults;
+			ide->dev->changed = changed;
+			ide->dev->changed_priv = fn;
+		}
+	}
+	set_reg(fn, IDE_REG_LINK_CTL, 0);
+	set_reg(fn, IDE_REG_SEL_CTL, 0);
+	set_reg(fn, IDE_REG_LINK_STS, 0);
+	set_reg(fn, IDE_REG_SEL_STS, 0);
+	ide->failing[0] = ide->failing[1] = false;
+	eval(ide->partner ? ide->partner : fn);
 }
 
 static uint32_t sts_of(enum link_state st)

@@ -15,6 +15,8 @@
 #include <doekit/emu.h>
 #include <doekit/idekm.h>
 #include <doekit/cursor.h>
+#include <doekit/fmapi.h>
+#include <doekit/mctp.h>
 #include "t.h"
 
 static struct doe_ctx *ctx;
@@ -348,12 +350,68 @@ out:
 	free(r);
 }
 
+/* Physical Port Control through the switch's FM-API (MCTP EID 8). */
+static int perst(struct emu_topo *topo, uint8_t port, uint8_t op)
+{
+	struct fmapi_port_control pc = { .port_id = port, .op = op };
+	struct fmapi_hdr rq = { .category = FMAPI_CAT_REQ, .tag = op, .opcode = FMAPI_OP_PORT_CONTROL };
+	struct fmapi_hdr h;
+	struct mctp_chan *chan = NULL;
+	uint8_t pl[4], req[64], rsp[256];
+	const uint8_t *p;
+	size_t len, n;
+	int rc;
+
+	rc = emu_mctp_open(topo, EMU_MCTP_SWITCH_EID, &chan);
+	if (rc)
+		return rc;
+	rc = fmapi_port_control_req_encode(ctx, &pc, pl, sizeof(pl), &len);
+	if (!rc)
+		rc = fmapi_msg_encode(ctx, &rq, pl, len, req, sizeof(req), &len);
+	if (!rc)
+		rc = mctp_exchange(chan, MCTP_TYPE_FMAPI, req, len, rsp, sizeof(rsp), &len);
+	if (!rc)
+		rc = fmapi_msg_decode(ctx, rsp, len, &h, &p, &n);
+	mctp_chan_free(chan);
+	return rc ? rc : h.return_code;
+}
+
+/* A device reset (PERST# through the switch) loses what IDE_KM programmed
+ * and its Stream Control: the stream goes Insecure on both ends. */
+static void t_reset_loses_keys(void)
+{
+	struct rig *r = calloc(1, sizeof(*r));
+	struct idekm_keys k;
+
+	if (!r || rig_up(r) || rig_session(r)) {
+		T_FAIL_("no session: %s", doe_ctx_errmsg(ctx));
+		goto out;
+	}
+	enable(r, 4, false, false);
+	T_EQ(idekm_stream_setup(r->s, spdm_transport_doe(), r->mb, 4, 0, 0, &k), 0);
+	T_EQ(emu_fn_ide_set_keys(r->rp, r->ep, &k), 0);
+	enable(r, 4, true, true);
+	T_EQ(ep_sts(r), IDEKM_STS_SECURE);
+	T_EQ(perst(r->topo, 1, FMAPI_PORT_OP_ASSERT_PERST), 0);
+	T_EQ(perst(r->topo, 1, FMAPI_PORT_OP_DEASSERT_PERST), 0);
+	T_EQ(idekm_dev_active(emu_fn_ide_dev(r->ep), 0, 4, IDEKM_PR, IDEKM_RX), -ENOENT);
+	T_EQ(rd(r->ep_cfg, (uint16_t)(r->ep_off + SEL_CTL)), 0u);
+	T_EQ(ep_sts(r), IDEKM_STS_INSECURE);
+	T_EQ(rp_sts(r), IDEKM_STS_INSECURE);
+	idekm_keys_wipe(&k);
+out:
+	if (r)
+		rig_down(r);
+	free(r);
+}
+
 int main(void)
 {
 	T_EQ(doe_ctx_new(&ctx), 0);
 	T_RUN(t_capability_registers);
 	T_RUN(t_stream_end_to_end);
 	T_RUN(t_clear_and_faults);
+	T_RUN(t_reset_loses_keys);
 	doe_ctx_free(ctx);
 	return T_DONE();
 }
