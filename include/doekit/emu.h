@@ -313,7 +313,8 @@ DOE_API int emu_fn_spdm_handle(struct emu_fn *fn, const void *req, size_t req_le
  * with k[sub][IDEKM_TX]. When both ends hold keys that differ, the stream
  * is the emulated IDE integrity failure: Status Insecure with bit 31 (IDE
  * Fail Message Received) set on both ends, and emu_fn_ide_failures()
- * counts one more on each. Switches in between are transparent.
+ * counts one more on each. Switches in between are transparent. A reset
+ * of the endpoint (PERST#, FM-API) loses its IDE_KM keys and Stream Control.
  */
 struct idekm_keys;
 struct idekm_dev;
