@@ -1271,6 +1271,22 @@ golden ide_rootport.json ide -j emu/00:01.0
 	--emu-spdm 0f:00.0="$tmp/psk.json" emu/0f:00.0 >"$tmp/out" 2>&1 &&
 	grep -q "SPDM session (PSK_EXCHANGE) *ok" "$tmp/out" && grep -q "link state: secure" "$tmp/out" &&
 	ok || bad "ide --psk: $(head -c 600 "$tmp/out")"
+# over a socket (doe emulate --listen serves the endpoint's IDE_KM in each
+# connection's sessions): the device end only; the host end is the platform's
+: >"$tmp/li"
+"$doe" emulate --listen tcp:127.0.0.1:0 --device 0f:00.0 --export-root "$tmp/ri.pem" >"$tmp/li" 2>&1 &
+lpid=$!
+for _ in $(seq 50); do grep -q "listening on port" "$tmp/li" && break; sleep 0.1; done
+port=$(sed -n 's/listening on port \([0-9]*\):.*/\1/p' "$tmp/li")
+timeout 20 "$doe" ide -j --setup --stream 9 --refresh --trust "$tmp/ri.pem" tcp:127.0.0.1:"$port" \
+	>"$tmp/i.json" 2>"$tmp/err" &&
+	jq -e '.state == null and (.host | test("TSM")) and all(.substreams[]; .key_set == 1 and .status == "live") and
+		.ide.selective_streams[0].rid_base == 3840 and (has("note") | not)' "$tmp/i.json" >/dev/null &&
+	ok || bad "ide over a socket: $(head -c 400 "$tmp/i.json" "$tmp/err")"
+timeout 20 "$doe" ide --setup --stream 9 --trust "$tmp/ri.pem" tcp:127.0.0.1:"$port" >"$tmp/out" 2>&1 &&
+	grep -q "host end: programmed by the platform's TSM, not by doekit" "$tmp/out" && ! grep -q "link state" "$tmp/out" &&
+	ok || bad "ide over a socket, text: $(head -c 400 "$tmp/out")"
+kill "$lpid"; wait "$lpid" 2>/dev/null
 # each fault knob of the device end, named, exit 1
 for f in 'bad-status|KP_ACK: Status 4 (unspecified failure)' 'wrong-stream|KP_ACK: StreamID 4, expected 3' \
 	'wrong-keyset|KeySet/Direction/SubStream K1 Rx PR, expected K0 Rx PR' \

@@ -513,9 +513,7 @@ static int run_setup(struct ide_cli *c, const char *spec)
 		else if (!rc && !c->stop && strcmp(c->state, "secure"))
 			rc = doe_err(t->ctx, -EIO, "%s: stream %u is %s after setup", a->name,
 				     c->stream, c->state);
-	} else if (!rc && ep_cfg == NULL && !a->sock) {
-		c->state = NULL;
-	}
+	}	/* elsewhere the host end is not ours: no link state to read */
 	if (c->s && spdm_sess_state(c->s) == SPDM_SESS_ESTABLISHED)
 		(void)spdm_sess_control(c->s, ops, priv, 0xEC /* END_SESSION */, 0);
 	spdm_sess_fini(c->s);
