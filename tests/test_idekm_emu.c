@@ -276,6 +276,20 @@ static void t_stream_end_to_end(void)
 	T_EQ(ep_sts(r), IDEKM_STS_INSECURE | IDEKM_STS_IDE_FAIL);
 	T_EQ(emu_fn_ide_set_keys(r->rp, r->ep, &k1), 0);
 	T_EQ(ep_sts(r), IDEKM_STS_SECURE);
+	/* the root port pairs with one endpoint: keys for another one below
+	 * it take the root port away from this stream */
+	{
+		struct doe_bdf b2 = { 0, 0x10, 0, 0 };
+		struct emu_fn *ep2 = emu_topo_find(r->topo, &b2);
+
+		T_TRUE(ep2 && emu_fn_ide_host(ep2) == r->rp);
+		if (ep2) {
+			T_EQ(emu_fn_ide_set_keys(r->rp, ep2, &k1), 0);
+			T_EQ(ep_sts(r), IDEKM_STS_INSECURE);
+			T_EQ(emu_fn_ide_set_keys(r->rp, r->ep, &k1), 0);
+			T_EQ(ep_sts(r), IDEKM_STS_SECURE);
+		}
+	}
 	/* stop retires K0: gone from the device, the stream stays on K1 */
 	T_EQ(idekm_stream_stop(r->s, spdm_transport_doe(), r->mb, stream, 0, 0), 0);
 	T_EQ(emu_fn_ide_clear_keys(r->rp, 0), 0);

@@ -329,7 +329,8 @@ DOE_API struct emu_fn *emu_fn_ide_host(struct emu_fn *fn);
 DOE_API struct idekm_dev *emu_fn_ide_dev(struct emu_fn *fn);
 /* The platform's part: the root port port gets the keys of one key set
  * of partner's stream (copied; that set becomes the root port's live
- * one). -EINVAL unless port is a root port with IDE and partner an IDE
+ * one). A root port pairs with one partner and one stream at a time:
+ * keys for another partner take it from the previous one. -EINVAL unless port is a root port with IDE and partner an IDE
  * function below it. */
 DOE_API int emu_fn_ide_set_keys(struct emu_fn *port, struct emu_fn *partner,
 				const struct idekm_keys *k);
