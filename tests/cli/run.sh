@@ -1324,6 +1324,10 @@ expect 2 "needs config space" ide tcp:127.0.0.1:1
 expect 2 "has no IDE Extended Capability" ide emu/0d:00.0
 expect 1 "IDE_KM QUERY: the device answered ERROR InvalidRequest" ide --setup --stream 3 --port-index 1 emu/0f:00.0
 expect 2 "no such device" ide emu/0000:77:00.0
+expect 2 "is a root port: the host end" ide --setup --stream 1 emu/00:01.0
+expect 2 "no IDE capability with a root port above it" ide --setup --stream 1 emu/0d:00.0
+"$doe" ide --setup --stream 1 emu/0e:00.0 >"$tmp/out" 2>&1 && grep -q "link state: secure" "$tmp/out" &&
+	ok || bad "ide --setup on a switch downstream port: $(head -c 300 "$tmp/out")"
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -413,7 +413,10 @@ static int run_setup(struct ide_cli *c, const char *spec)
 	rc = attest_open(a, spec);
 	if (!rc && a->dev.emulated) {
 		host = emu_fn_ide_host(a->dev.fn);
-		if (!emu_fn_has_ide(a->dev.fn) || !host)
+		if (emu_fn_info(a->dev.fn)->port_type == EMU_PCIE_ROOT_PORT)
+			rc = doe_err(t->ctx, -EINVAL, "%s is a root port: the host end, keyed by the "
+				     "platform, not by IDE_KM; set up the device below it", a->name);
+		else if (!emu_fn_has_ide(a->dev.fn) || !host)
 			rc = doe_err(t->ctx, -ENOENT, "%s: no IDE capability with a root port "
 				     "above it that has one", a->name);
 		if (!rc)
