@@ -315,6 +315,8 @@ DOE_API int emu_fn_spdm_handle(struct emu_fn *fn, const void *req, size_t req_le
  * Fail Message Received) set on both ends, and emu_fn_ide_failures()
  * counts one more on each. Switches in between are transparent. A reset
  * of the endpoint (PERST#, FM-API) loses its IDE_KM keys and Stream Control.
+ * The link model writes both ends' Status: drive the IDE of functions below
+ * one root port from one thread at a time (or under one lock).
  */
 struct idekm_keys;
 struct idekm_dev;
