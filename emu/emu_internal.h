@@ -29,6 +29,17 @@ void emu_spdm_free(struct emu_spdm *s);
 /* Serves CMA/SPDM on mb with the function's responder. */
 int emu_spdm_attach(struct emu_fn *fn, struct emu_mb *mb);
 
+/* The function's IDE capability and link model (emu/ide.c), freed with
+ * the function; emu_ide_write() takes config writes that land in it
+ * (true: handled). */
+struct emu_ide;
+struct emu_ide **emu_fn_ide_slot(struct emu_fn *fn);
+void emu_ide_free(struct emu_ide *ide);
+bool emu_ide_write(struct emu_fn *fn, uint16_t off, uint32_t val);
+void emu_ide_reset(struct emu_fn *fn);
+int emu_fn_add_extcap_at(struct emu_fn *fn, uint16_t id, uint8_t version, uint16_t size,
+			 uint16_t *off);
+
 /* Resets (emu/fm_switch.c: PERST#, a PPB reset, a hot add): the mailbox
  * forgets any exchange in progress, the responder its negotiated state and
  * sessions; fault knobs and protocols stay (they model the device's design,

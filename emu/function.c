@@ -4,7 +4,7 @@
  * header, a PCIe capability (port type, link speed and width) and an
  * extended capability list that DOE mailboxes are appended to. Config
  * space is read-only except the DOE registers, which the mailbox model
- * synthesizes.
+ * synthesizes, and the IDE Stream Control registers (emu/ide.c).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +28,7 @@ struct emu_fn {
 	size_t nmbs;
 	struct emu_cdat *cdat;	/* CDAT responder, emu/cdat.c */
 	struct emu_spdm *spdm;	/* CMA/SPDM responder, emu/spdm.c */
+	struct emu_ide *ide;	/* IDE capability and link model, emu/ide.c */
 	struct emu_fn *parent;	/* the port above, NULL at the top */
 	unsigned int link_holds;	/* EMU_LINK_* keeping this port's link down */
 };
@@ -90,6 +91,7 @@ void emu_fn_free(struct emu_fn *fn)
 		emu_mb_free(fn->mbs[i]);
 	emu_cdat_free(fn->cdat);
 	emu_spdm_free(fn->spdm);
+	emu_ide_free(fn->ide);
 	free(fn);
 }
 
@@ -106,6 +108,11 @@ struct emu_cdat **emu_fn_cdat_slot(struct emu_fn *fn)
 struct emu_spdm **emu_fn_spdm_slot(struct emu_fn *fn)
 {
 	return &fn->spdm;
+}
+
+struct emu_ide **emu_fn_ide_slot(struct emu_fn *fn)
+{
+	return &fn->ide;
 }
 
 const struct emu_fn_info *emu_fn_info(const struct emu_fn *fn)
@@ -143,6 +150,12 @@ int emu_fn_add_extcap(struct emu_fn *fn, uint16_t id, uint8_t version, uint16_t 
 	uint16_t off;
 
 	return append_extcap(fn, id, version, size, &off);
+}
+
+int emu_fn_add_extcap_at(struct emu_fn *fn, uint16_t id, uint8_t version, uint16_t size,
+			 uint16_t *off)
+{
+	return append_extcap(fn, id, version, size, off);
 }
 
 int emu_fn_add_doe(struct emu_fn *fn, uint8_t cap_version, bool irq, struct emu_mb **out)
@@ -240,6 +253,7 @@ void emu_fn_reset(struct emu_fn *fn)
 	for (size_t i = 0; i < fn->nmbs; i++)
 		emu_mb_reset(fn->mbs[i]);
 	emu_spdm_reset(fn->spdm);
+	emu_ide_reset(fn);
 }
 
 bool emu_fn_present(const struct emu_fn *fn)
@@ -277,6 +291,8 @@ static int fn_write32(void *priv, uint16_t off, uint32_t val)
 	/* Link Control's Link Disable (bit 4) on a downstream port */
 	if (off == PCIE_CAP_OFF + 0x10 && is_downstream_port(fn->info.port_type))
 		return emu_fn_link_hold(fn, EMU_LINK_DISABLED, val & 0x10u);
+	if (emu_ide_write(fn, off, val))
+		return 0;
 	mb = mb_at(fn, off, &reg);
 	if (mb)
 		emu_mb_reg_write(mb, reg, val);

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include <doekit/doe.h>
+#include <doekit/idekm.h>
 #include <doekit/spdm.h>
 #include <doekit/spdm_session.h>
 #include <openssl/crypto.h>
@@ -243,6 +244,7 @@ static int session_start(struct emu_spdm_conn *c, const uint8_t *req, size_t req
 	struct spdm_sess_opts o = { .binding = c->binding };
 	struct spdm_conn conn;
 	struct emu_sess *e = NULL;
+	struct idekm_dev *ide;
 	bool sec;
 	size_t applen;
 	int rc;
@@ -291,6 +293,10 @@ static int session_start(struct emu_spdm_conn *c, const uint8_t *req, size_t req
 		sess_free(e);
 		return error_msg(req[0], SPDM_ERR_UNSUPPORTED_REQUEST, rsp, cap, len);
 	}
+	/* an IDE endpoint answers IDE_KM inside its sessions (emu/ide.c) */
+	ide = emu_fn_ide_dev(s->fn);
+	if (ide)
+		spdm_sess_set_vendor_handler(e->s, idekm_dev_handle, ide);
 	rc = spdm_sess_rsp_handle(e->s, req, req_len, false, rsp, cap, len, &sec, NULL, 0, &applen);
 	drop_if_done(e);
 	return rc < 0 && !*len ? rc : 0;

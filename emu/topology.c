@@ -127,6 +127,7 @@ static int root_port(struct emu_topo *t, uint8_t dev, int *idx)
 	TRY(emu_fn_add_extcap(fn, EXT_CAP_AER, 2, 0x48));
 	TRY(emu_fn_add_extcap(fn, EXT_CAP_DVSEC, 1, 0x3C));
 	TRY(add_mailbox(fn, MB_CMA, 1, false, NULL));
+	TRY(emu_fn_add_ide(fn));
 	*idx = (int)t->n - 1;
 	return 0;
 }
@@ -173,6 +174,7 @@ static int cxl_switch_downstream(struct emu_topo *t, int parent, uint8_t bus, ui
 	TRY(add_fn(t, parent, &i, &fn));
 	TRY(emu_fn_add_extcap(fn, EXT_CAP_DVSEC, 1, 0x3C));
 	TRY(add_mailbox(fn, MB_CMA, 1, false, NULL));
+	TRY(emu_fn_add_ide(fn));
 	*idx = (int)t->n - 1;
 	return 0;
 }
@@ -209,6 +211,7 @@ static int cxl_type3(struct emu_topo *t, int parent, uint8_t bus, struct emu_fn 
 	TRY(emu_fn_add_extcap(fn, EXT_CAP_DVSEC, 1, 0x3C));
 	TRY(add_mailbox(fn, MB_CDAT, 1, false, NULL));
 	TRY(add_mailbox(fn, MB_CMA_SECURED, 2, true, NULL));
+	TRY(emu_fn_add_ide(fn));
 	built = emu_cdat_type3_table(t->ctx, &table, &len);
 	TRY(serve_cdat(fn, built, table, len));
 	if (out)

@@ -288,6 +288,73 @@ DOE_API void emu_spdm_conn_free(struct emu_spdm_conn *c);
 DOE_API int emu_fn_spdm_handle(struct emu_fn *fn, const void *req, size_t req_len, void *rsp,
 			       size_t rsp_cap, size_t *rsp_len);
 
+/*
+ * IDE (PCIe r6 §6.33) on the emulator, docs/idekm.md "The emulated link".
+ * emu_fn_add_ide() appends an IDE Extended Capability (ID 0x30): Link and
+ * Selective IDE and IDE_KM supported, AES-GCM 256, one Link TC (Link IDE
+ * Stream Control/Status at +0x0C/+0x10) and one Selective stream with one
+ * address association block (Capability +0x14, Control +0x18, Status
+ * +0x1C). Stream Control's Enable, algorithm, TC and Stream ID are
+ * writable by config writes; Status is the link model's. The profiles
+ * give one to every root port and CXL type 3 endpoint with a CMA mailbox.
+ *
+ * An endpoint's SPDM sessions answer IDE_KM (VENDOR_DEFINED, PCI-SIG) with
+ * emu_fn_ide_dev(), whose QUERY_RESP registers are this capability's. A
+ * root port does not: its keys come from the platform (the TSM on a real
+ * host), here emu_fn_ide_set_keys().
+ *
+ * A stream (the Link block or the Selective block, matched by position)
+ * reads Secure in both ends' Status when: both Enable bits are set with
+ * the same Stream ID; the root port was given keys for this endpoint (its
+ * partner) and that stream; and for every sub-stream (PR, NPR, CPL) and
+ * direction the endpoint's live key set is the root port's live set and
+ * holds the same key and IFV. Keys are in the device's view (struct
+ * idekm_keys): the root port transmits with k[sub][IDEKM_RX] and receives
+ * with k[sub][IDEKM_TX]. When both ends hold keys that differ, the stream
+ * is the emulated IDE integrity failure: Status Insecure with bit 31 (IDE
+ * Fail Message Received) set on both ends, and emu_fn_ide_failures()
+ * counts one more on each. Switches in between are transparent. A reset
+ * of the endpoint (PERST#, FM-API) loses its IDE_KM keys and Stream Control.
+ * The link model writes both ends' Status: drive the IDE of functions below
+ * one root port from one thread at a time (or under one lock).
+ */
+struct idekm_keys;
+struct idekm_dev;
+struct idekm_dev_faults;
+DOE_API int emu_fn_add_ide(struct emu_fn *fn);
+DOE_API bool emu_fn_has_ide(struct emu_fn *fn);
+/* The root port above fn when it has an IDE capability (the host end of
+ * fn's streams), else NULL. */
+DOE_API struct emu_fn *emu_fn_ide_host(struct emu_fn *fn);
+/* The endpoint's IDE_KM device end (made on first use; NULL for a root
+ * port or a function without IDE), for tests to look at its keys. */
+DOE_API struct idekm_dev *emu_fn_ide_dev(struct emu_fn *fn);
+/* The platform's part: the root port port gets the keys of one key set
+ * of partner's stream (copied; that set becomes the root port's live
+ * one). A root port pairs with one partner and one stream at a time:
+ * keys for another partner take it from the previous one. -EINVAL unless port is a root port with IDE and partner an IDE
+ * function below it. */
+DOE_API int emu_fn_ide_set_keys(struct emu_fn *port, struct emu_fn *partner,
+				const struct idekm_keys *k);
+/* Wipes one key set of the root port (its live set falls back to the
+ * other one if held). */
+DOE_API int emu_fn_ide_clear_keys(struct emu_fn *port, uint8_t keyset);
+/* A fault of the host end, not the device: while on, the keys the root
+ * port gets for fn's streams have one bit of the PR Rx key flipped, so
+ * the stream goes to the integrity failure ("host-mismatch" in
+ * --emu-spdm's ide_fault). */
+DOE_API int emu_fn_ide_corrupt_host(struct emu_fn *fn, bool on);
+/* Integrity failures seen at this end. */
+DOE_API unsigned emu_fn_ide_failures(struct emu_fn *fn);
+/* Fault knobs of the endpoint's IDE_KM device (NULL: none); -ENOENT
+ * without IDE. emu_ide_fault_parse() maps "none", "bad-status" (KP_ACK
+ * Status unspecified failure), "wrong-stream", "wrong-keyset",
+ * "wrong-port", "wrong-object", "drop-go", "error-go" to knobs;
+ * -EINVAL for another name. emu_ide_fault_names() lists them. */
+DOE_API int emu_fn_set_ide_faults(struct emu_fn *fn, const struct idekm_dev_faults *f);
+DOE_API int emu_ide_fault_parse(const char *name, struct idekm_dev_faults *f);
+DOE_API const char *emu_ide_fault_names(void);
+
 /* Topologies: named profiles of functions. */
 struct emu_profile_desc {
 	const char *name;

@@ -1251,5 +1251,83 @@ expect_fast 2 "--fm-fault is for the MCTP endpoint" emulate --listen tcp:127.0.0
 expect_fast 2 "--fm-fault is for the MCTP endpoint" emulate --listen tcp:127.0.0.1:0 --trans pci-doe --fm-fault busy
 expect_fast 2 "--fm-fault 'never'" emulate --listen tcp:127.0.0.1:0 --trans mctp --fm-fault never
 
+# --- doe ide (issue 12): the IDE capability, IDE_KM inside a session -------
+golden ide_type3.txt ide emu/0000:0f:00.0
+golden ide_rootport.json ide -j emu/00:01.0
+"$doe" ide --setup --stream 3 emu/0f:00.0 >"$tmp/out" 2>&1 && grep -q "link state: secure" "$tmp/out" &&
+	grep -q "K_SET_GO K0 Tx CPL  *ok" "$tmp/out" && grep -q "host end: emu/0000:00:01.0" "$tmp/out" &&
+	ok || bad "ide --setup: $(head -c 600 "$tmp/out")"
+"$doe" ide -j --setup --stream 7 --link --refresh emu/0f:00.0 >"$tmp/i.json" &&
+	jq -e '.device == "emu/0000:0f:00.0" and .stream_id == 7 and .port_index == 0 and
+		.kind == "link" and .state == "secure" and (.substreams | length) == 6 and
+		all(.substreams[]; .key_set == 1 and .status == "live") and
+		([.substreams[] | .direction] | sort) == ["Rx","Rx","Rx","Tx","Tx","Tx"] and
+		.ide.link_streams[0].state == "insecure" and (.steps | length) > 30' "$tmp/i.json" >/dev/null &&
+	ok || bad "ide -j --refresh: $(head -c 600 "$tmp/i.json")"
+"$doe" ide -j --setup --stream 7 --stop emu/0f:00.0 >"$tmp/i.json" &&
+	jq -e '.state == "insecure" and all(.substreams[]; .status == "stopped")' "$tmp/i.json" >/dev/null &&
+	ok || bad "ide --stop: $(head -c 600 "$tmp/i.json")"
+"$doe" ide --setup --stream 1 --psk 00112233445566778899aabbccddeeff --psk-hint emu \
+	--emu-spdm 0f:00.0="$tmp/psk.json" emu/0f:00.0 >"$tmp/out" 2>&1 &&
+	grep -q "SPDM session (PSK_EXCHANGE) *ok" "$tmp/out" && grep -q "link state: secure" "$tmp/out" &&
+	ok || bad "ide --psk: $(head -c 600 "$tmp/out")"
+# over a socket (doe emulate --listen serves the endpoint's IDE_KM in each
+# connection's sessions): the device end only; the host end is the platform's
+: >"$tmp/li"
+"$doe" emulate --listen tcp:127.0.0.1:0 --device 0f:00.0 --export-root "$tmp/ri.pem" >"$tmp/li" 2>&1 &
+lpid=$!
+for _ in $(seq 50); do grep -q "listening on port" "$tmp/li" && break; sleep 0.1; done
+port=$(sed -n 's/listening on port \([0-9]*\):.*/\1/p' "$tmp/li")
+timeout 20 "$doe" ide -j --setup --stream 9 --refresh --trust "$tmp/ri.pem" tcp:127.0.0.1:"$port" \
+	>"$tmp/i.json" 2>"$tmp/err" &&
+	jq -e '.state == null and (.host | test("TSM")) and all(.substreams[]; .key_set == 1 and .status == "live") and
+		.ide.selective_streams[0].rid_base == 3840 and (has("note") | not)' "$tmp/i.json" >/dev/null &&
+	ok || bad "ide over a socket: $(head -c 400 "$tmp/i.json" "$tmp/err")"
+timeout 20 "$doe" ide --setup --stream 9 --trust "$tmp/ri.pem" tcp:127.0.0.1:"$port" >"$tmp/out" 2>&1 &&
+	grep -q "host end: programmed by the platform's TSM, not by doekit" "$tmp/out" && ! grep -q "link state" "$tmp/out" &&
+	ok || bad "ide over a socket, text: $(head -c 400 "$tmp/out")"
+kill "$lpid"; wait "$lpid" 2>/dev/null
+# each fault knob of the device end, named, exit 1
+for f in 'bad-status|KP_ACK: Status 4 (unspecified failure)' 'wrong-stream|KP_ACK: StreamID 4, expected 3' \
+	'wrong-keyset|KeySet/Direction/SubStream K1 Rx PR, expected K0 Rx PR' \
+	'wrong-port|QUERY_RESP: PortIndex 1, expected 0' 'wrong-object|answered with K_GOSTOP_ACK, expected KP_ACK' \
+	'drop-go|session: transport' 'error-go|K_SET_GO: the device answered ERROR Unspecified' \
+	'host-mismatch|stream 3: IDE integrity failure'; do
+	echo "{\"ide_fault\": \"${f%%|*}\"}" >"$tmp/ide.json"
+	expect 1 "${f#*|}" ide --setup --stream 3 --emu-spdm 0f:00.0="$tmp/ide.json" emu/0f:00.0
+done
+"$doe" ide -j --setup --stream 3 --emu-spdm 0f:00.0="$tmp/ide.json" emu/0f:00.0 >"$tmp/i.json" 2>/dev/null
+[ $? -eq 1 ] && jq -e '.state == "integrity-failure" and (.error | test("integrity failure"))' "$tmp/i.json" >/dev/null &&
+	ok || bad "ide -j host-mismatch: $(head -c 600 "$tmp/i.json")"
+# drop-go: the K_SET_GO step is the one reported failed
+echo '{"ide_fault": "drop-go"}' >"$tmp/ide.json"
+"$doe" ide --setup --stream 3 --emu-spdm 0f:00.0="$tmp/ide.json" emu/0f:00.0 >"$tmp/out" 2>/dev/null
+grep -q "K_SET_GO K0 Rx PR  *FAILED" "$tmp/out" && ! grep -q "link state" "$tmp/out" && ok ||
+	bad "ide drop-go steps: $(head -c 600 "$tmp/out")"
+echo '{"ide_fault": "never"}' >"$tmp/ide.json"
+expect 2 "ide_fault: 'never' is not one of" ide --emu-spdm 0f:00.0="$tmp/ide.json" emu/0f:00.0
+echo '{"ide_fault": 3}' >"$tmp/ide.json"
+expect 2 "ide_fault: an integer, expected a string" ide --emu-spdm 0f:00.0="$tmp/ide.json" emu/0f:00.0
+echo '{"ide_fault": "bad-status"}' >"$tmp/ide.json"
+expect 2 "ide_fault: this function has no IDE capability" ide --emu-spdm 0d:00.0="$tmp/ide.json" emu/0d:00.0
+# usage
+expect 2 "--setup needs --stream N" ide --setup emu/0f:00.0
+expect 2 "go with --setup" ide --stream 3 emu/0f:00.0
+expect 2 "go with --setup" ide --refresh emu/0f:00.0
+expect 2 "bad value '256' for --stream" ide --setup --stream 256 emu/0f:00.0
+expect 2 "bad value '03' for --stream" ide --setup --stream 03 emu/0f:00.0
+expect 2 "bad value '-1' for --port-index" ide --setup --stream 3 --port-index -1 emu/0f:00.0
+expect 2 "--link and --selective contradict" ide --setup --stream 3 --link --selective emu/0f:00.0
+expect 2 "ide takes one device" ide
+expect 2 "--psk-hint needs --psk" ide --setup --stream 1 --psk-hint x emu/0f:00.0
+expect 2 "needs config space" ide tcp:127.0.0.1:1
+expect 2 "has no IDE Extended Capability" ide emu/0d:00.0
+expect 1 "IDE_KM QUERY: the device answered ERROR InvalidRequest" ide --setup --stream 3 --port-index 1 emu/0f:00.0
+expect 2 "no such device" ide emu/0000:77:00.0
+expect 2 "is a root port: the host end" ide --setup --stream 1 emu/00:01.0
+expect 2 "no IDE capability with a root port above it" ide --setup --stream 1 emu/0d:00.0
+"$doe" ide --setup --stream 1 emu/0e:00.0 >"$tmp/out" 2>&1 && grep -q "link state: secure" "$tmp/out" &&
+	ok || bad "ide --setup on a switch downstream port: $(head -c 300 "$tmp/out")"
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -19,6 +19,7 @@
 
 #include <doekit/spdm.h>
 #include <doekit/spdm_session.h>
+#include <doekit/idekm.h>
 #include "attest.h"
 #include "internal.h"
 #include "jin.h"
@@ -139,8 +140,10 @@ int emu_spdm_apply(const struct jin *j, struct emu_fn *fn, struct json_object *o
 					     "busy", "corrupt_signature", "psk", "psk_hint",
 					     "sessions", "corrupt_verify_data", "drop_secured",
 					     "replay_secured", "key_update_mismatch",
-					     "end_session_after", "mutual_auth", NULL };
-	const char *mutual = NULL;
+					     "end_session_after", "mutual_auth", "ide_fault", NULL };
+	const char *mutual = NULL, *ide_fault = NULL;
+	struct idekm_dev_faults ide_f;
+	bool host_mismatch;
 	uint64_t end_after = 0;
 	uint8_t psk[64];
 	size_t psk_len = 0;
@@ -192,6 +195,20 @@ int emu_spdm_apply(const struct jin *j, struct emu_fn *fn, struct json_object *o
 			       j->doc, mutual);
 	opts.mutual_auth = !mutual ? 0 : !strcmp(mutual, "encap") ? SPDM_MUT_AUTH_ENCAP
 								  : SPDM_MUT_AUTH_GET_DIGESTS;
+	/* the IDE_KM device's misbehaviour (emu/ide.c), on an IDE function;
+	 * set (or cleared) on every apply, as the other knobs are */
+	TRY(jin_str(j, o, "", "ide_fault", JIN_OPT, 32, &ide_fault));
+	if (ide_fault && !emu_fn_has_ide(fn))
+		return doe_err(j->ctx, -EINVAL, "%s: ide_fault: this function has no IDE capability",
+			       j->doc);
+	host_mismatch = ide_fault && !strcmp(ide_fault, "host-mismatch");
+	if (ide_fault && !host_mismatch && emu_ide_fault_parse(ide_fault, &ide_f))
+		return doe_err(j->ctx, -EINVAL, "%s: ide_fault: '%s' is not one of %s, host-mismatch",
+			       j->doc, ide_fault, emu_ide_fault_names());
+	if (emu_fn_has_ide(fn)) {
+		TRY(emu_fn_ide_corrupt_host(fn, host_mismatch));
+		TRY(emu_fn_set_ide_faults(fn, ide_fault && !host_mismatch ? &ide_f : NULL));
+	}
 	opts.psk = psk_len ? psk : NULL;
 	opts.psk_len = psk_len;
 	opts.psk_hint = hint;

@@ -19,6 +19,7 @@ static const struct command commands[] = {
 	{ "attest", cmd_attest },
 	{ "verify-evidence", cmd_verify_evidence },
 	{ "session", cmd_session },
+	{ "ide", cmd_ide },
 	{ "fm", cmd_fm },
 };
 

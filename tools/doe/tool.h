@@ -204,6 +204,7 @@ int cmd_cdat(struct tool *t, int argc, char **argv);
 int cmd_attest(struct tool *t, int argc, char **argv);
 int cmd_verify_evidence(struct tool *t, int argc, char **argv);
 int cmd_session(struct tool *t, int argc, char **argv);
+int cmd_ide(struct tool *t, int argc, char **argv);
 int cmd_fm(struct tool *t, int argc, char **argv);
 /* doe list of an emulated topology as it is now (cmd_list.c; doe fm
  * --then-list): the functions shown, or <0 */
