@@ -68,6 +68,9 @@ demo: build
 	@echo
 	@echo '$$ doe session --heartbeat 1 --key-update emu/0000:0f:00.0   # an SPDM secure session'
 	@$(DOE) session --heartbeat 1 --key-update emu/0000:0f:00.0
+	@echo
+	@echo '$$ doe ide --setup --stream 1 emu/0000:0f:00.0   # IDE_KM over a session: the link goes Secure'
+	@$(DOE) ide --setup --stream 1 emu/0000:0f:00.0
 
 check: deps-check
 	cmake -S . -B $(CHECK) -DCMAKE_BUILD_TYPE=Debug -DDOEKIT_SANITIZE=ON
