@@ -32,6 +32,7 @@
 #include <openssl/rand.h>
 
 #include "attest.h"
+#include "session.h"
 #include "internal.h"
 
 #define IDE_EXT_CAP_ID 0x30u
@@ -258,46 +259,24 @@ static void step(struct ide_cli *c, const char *what, int rc)
 	printf("  %-40s %s\n", what, rc ? "FAILED" : "ok");
 }
 
-/* The session, as doe session opens it (cmd_session.c): attestation
+/* The session, as doe session opens it (session_attest()): attestation
  * first; KEY_EXCHANGE trusts only the key of the chain just verified. */
 static int open_session(struct ide_cli *c, struct spdm_req **req, const struct spdm_transport_ops **ops,
 			void **priv)
 {
-	struct attest *a = c->a;
-	struct tool *t = a->t;
 	struct spdm_sess_opts so = { 0 };
 	struct spdm_conn conn;
+	bool ran;
 
-	a->pol.chain_buf = a->chain;
-	a->pol.chain_cap = sizeof(a->chain);
-	a->pol.meas_buf = a->meas;
-	a->pol.meas_cap = sizeof(a->meas);
-	a->pol.max_rsp_size = sizeof(a->rsp);
-	a->pol.meas_mode = SPDM_MEAS_NONE;
-	a->pol.req_flags = SPDM_CAP_ENCRYPT | SPDM_CAP_MAC | SPDM_CAP_HBEAT | SPDM_CAP_KEY_UPD |
-			   (c->psk_len ? SPDM_CAP_PSK_REQ : SPDM_CAP_KEY_EX);
-	*ops = attest_transport(a, priv);
+	TRY(session_attest(c->a, c->psk_len != 0, 0, req, ops, priv, &conn, &ran));
 	so.binding = (enum spdm_binding)(*ops)->binding;
-	a->pol.trust = a->trust;
-	TRY(spdm_req_init(a->mem, sizeof(a->mem), t->ctx, &a->pol, req));
-	TRY(spdm_req_run(*req, *ops, *priv, a->rsp, sizeof(a->rsp), 2000000));
-	if (!c->psk_len) {
-		const struct spdm_result *r = spdm_req_result(*req);
-
-		if (!r->chain_verified || !r->challenge_verified)
-			return doe_err(t->ctx, -EKEYREJECTED,
-				       "%s: not attested (chain %s, CHALLENGE %s): no session with it",
-				       a->name, r->chain_verified ? "ok" : "not verified",
-				       r->challenge_verified ? "ok" : "not verified");
-	}
-	TRY(spdm_req_conn(*req, &conn));
 	if (c->psk_len) {
 		so.psk = c->psk;
 		so.psk_len = c->psk_len;
 		so.psk_hint = (const uint8_t *)c->psk_hint;
 		so.psk_hint_len = c->psk_hint ? strlen(c->psk_hint) : 0;
 	}
-	TRY(spdm_sess_req_init(c->smem, sizeof(c->smem), t->ctx, &conn, &so, &c->s));
+	TRY(spdm_sess_req_init(c->smem, sizeof(c->smem), c->a->t->ctx, &conn, &so, &c->s));
 	return spdm_sess_run(c->s, *ops, *priv);
 }
 

@@ -229,20 +229,15 @@ static void report(struct sess_cli *c, int rc)
 	printf("  session: %s\n", c->ended ? "ended" : "left open");
 }
 
-static int run(struct sess_cli *c, const char *spec)
+int session_attest(struct attest *a, bool psk, uint32_t extra_flags, struct spdm_req **req,
+		   const struct spdm_transport_ops **ops, void **priv, struct spdm_conn *conn,
+		   bool *ran)
 {
-	struct attest *a = c->a;
 	struct tool *t = a->t;
-	const struct spdm_transport_ops *ops;
-	/* asking for the summary of all measurements binds the ones read in
-	 * the session to the signed handshake */
-	struct spdm_sess_opts so = { .summary_hash_type = c->meas_op == 0xFF ? SPDM_SUMMARY_ALL
-									  : SPDM_SUMMARY_NONE };
-	struct spdm_req *req = NULL;
-	struct spdm_conn conn;
-	void *priv;
-	int rc;
+	const struct spdm_result *r;
 
+	*req = NULL;
+	*ran = false;
 	a->pol.chain_buf = a->chain;
 	a->pol.chain_cap = sizeof(a->chain);
 	a->pol.meas_buf = a->meas;
@@ -251,38 +246,58 @@ static int run(struct sess_cli *c, const char *spec)
 	a->pol.meas_mode = SPDM_MEAS_NONE;	/* measurements come inside the session */
 	/* the CAPABILITIES a session requester announces (DSP0274 §10.4) */
 	a->pol.req_flags = SPDM_CAP_ENCRYPT | SPDM_CAP_MAC | SPDM_CAP_HBEAT | SPDM_CAP_KEY_UPD |
-			   (c->psk_len ? SPDM_CAP_PSK_REQ : SPDM_CAP_KEY_EX) |
-			   (c->in_the_clear ? SPDM_CAP_HANDSHAKE_IN_THE_CLEAR : 0);
+			   (psk ? SPDM_CAP_PSK_REQ : SPDM_CAP_KEY_EX) | extra_flags;
+	*ops = attest_transport(a, priv);
+	a->pol.trust = a->trust;
+	TRY(spdm_req_init(a->mem, sizeof(a->mem), t->ctx, &a->pol, req));
+	TRY(spdm_req_run(*req, *ops, *priv, a->rsp, sizeof(a->rsp), 2000000));
+	*ran = true;
+	r = spdm_req_result(*req);
+	/* KEY_EXCHANGE trusts the key of the chain just verified, only */
+	if (!psk && (!r->chain_verified || !r->challenge_verified))
+		return doe_err(t->ctx, -EKEYREJECTED,
+			       "%s: not attested (chain %s, CHALLENGE %s): no session with it",
+			       a->name, r->chain_verified ? "ok" : "not verified",
+			       r->challenge_verified ? "ok" : "not verified");
+	return spdm_req_conn(*req, conn);
+}
+
+static int run(struct sess_cli *c, const char *spec)
+{
+	struct attest *a = c->a;
+	struct tool *t = a->t;
+	const struct spdm_transport_ops *ops = NULL;
+	/* asking for the summary of all measurements binds the ones read in
+	 * the session to the signed handshake */
+	struct spdm_sess_opts so = { .summary_hash_type = c->meas_op == 0xFF ? SPDM_SUMMARY_ALL
+									  : SPDM_SUMMARY_NONE };
+	struct spdm_req *req = NULL;
+	struct spdm_conn conn;
+	void *priv = NULL;
+	bool ran;
+	int rc;
+
 	a->pol.dhe_algos = c->dhe;
 	a->pol.aead_algos = c->aead;
-	if (c->mutual) {
-		a->pol.req_flags |= SPDM_CAP_MUT_AUTH | SPDM_CAP_CERT | SPDM_CAP_ENCAP;
+	if (c->mutual)
 		a->pol.req_asym_algo = c->identity_asym;
-	}
 	rc = attest_open(a, spec);
 	if (rc)
 		return rc;
-	ops = attest_transport(a, &priv);
-	/* the record layer follows the framing (MCTP: DSP0275; DOE: PCIe) */
-	so.binding = (enum spdm_binding)ops->binding;
-	a->pol.trust = a->trust;
-	rc = spdm_req_init(a->mem, sizeof(a->mem), t->ctx, &a->pol, &req);
-	if (!rc)
-		rc = spdm_req_run(req, ops, priv, a->rsp, sizeof(a->rsp), 2000000);
-	if (!rc) {
+	rc = session_attest(a, c->psk_len != 0,
+			    (c->in_the_clear ? SPDM_CAP_HANDSHAKE_IN_THE_CLEAR : 0) |
+			    (c->mutual ? SPDM_CAP_MUT_AUTH | SPDM_CAP_CERT | SPDM_CAP_ENCAP : 0),
+			    &req, &ops, &priv, &conn, &ran);
+	if (ran) {
 		const struct spdm_result *r = spdm_req_result(req);
 
 		c->version = r->version;
 		c->dhe = r->dhe;
 		c->aead = r->aead;
-		/* KEY_EXCHANGE trusts the key of the chain just verified, only */
-		if (!c->psk_len && (!r->chain_verified || !r->challenge_verified))
-			rc = doe_err(t->ctx, -EKEYREJECTED, "%s: not attested (chain %s, CHALLENGE %s): no session with it",
-				     a->name, r->chain_verified ? "ok" : "not verified",
-				     r->challenge_verified ? "ok" : "not verified");
 	}
-	if (!rc)
-		rc = spdm_req_conn(req, &conn);
+	/* the record layer follows the framing (MCTP: DSP0275; DOE: PCIe) */
+	if (ops)
+		so.binding = (enum spdm_binding)ops->binding;
 	if (!rc && c->psk_len) {
 		so.psk = c->psk;
 		so.psk_len = c->psk_len;
