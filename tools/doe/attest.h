@@ -96,6 +96,12 @@ struct json_object *attest_doc(struct attest *a, const struct spdm_result *r, in
  * chain_certs_free()), 0 when there is none or it does not parse. */
 int result_certs(struct attest *a, const struct spdm_result *r, struct chain_cert *certs);
 int attest_open(struct attest *a, const char *spec);
+/* a->pol's chain, measurement and response buffers: a's own */
+void attest_use_buffers(struct attest *a);
+/* The requester with a->pol over a's transport (attest_transport()), each
+ * exchange logged in a->tap for the evidence. *req (NULL when it could not
+ * be made) is the caller's to finish, with a->tap.log. */
+int attest_run(struct attest *a, struct spdm_req **req);
 /* The same for a device already in a->dev (e.g. a function of a topology
  * the caller keeps: dev.topo NULL, dev.fn set). */
 int attest_open_dev(struct attest *a);

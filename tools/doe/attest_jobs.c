@@ -96,11 +96,7 @@ static void attest_node(struct jobs *j, struct tool *wt, struct attest *a, struc
 	a->dev.fn = n->fn;
 	a->dev.bdf = n->bdf;
 	snprintf(a->dev.name, sizeof(a->dev.name), "%s", n->name);
-	a->pol.chain_buf = a->chain;
-	a->pol.chain_cap = sizeof(a->chain);
-	a->pol.meas_buf = a->meas;
-	a->pol.meas_cap = sizeof(a->meas);
-	a->pol.max_rsp_size = sizeof(a->rsp);
+	attest_use_buffers(a);
 	a->pol.chain_cache = j->cache;
 	if (n->fn && !a->trust) {
 		const uint8_t *der;
@@ -115,13 +111,8 @@ static void attest_node(struct jobs *j, struct tool *wt, struct attest *a, struc
 	else
 		rc = attest_open_dev(a);
 	a->pol.nonce = a->nonce;
-	a->pol.trust = a->trust;
 	if (rc == 0)
-		rc = spdm_req_init(a->mem, sizeof(a->mem), wt->ctx, &a->pol, &req);
-	if (rc == 0) {
-		tap_init(&a->tap, spdm_transport_doe(), a->mb);
-		rc = spdm_req_run(req, &a->tap.ops, &a->tap, a->rsp, sizeof(a->rsp), 2000000);
-	}
+		rc = attest_run(a, &req);
 	/* the appraisal reads what the requester found from the evidence, as
 	 * verify-evidence --policy does from the replay's */
 	if (req)

@@ -534,6 +534,28 @@ int attest_report(struct attest *a, struct spdm_req *req, int rc, bool with_log)
 	return ok ? EXIT_OK : EXIT_FAIL;
 }
 
+void attest_use_buffers(struct attest *a)
+{
+	a->pol.chain_buf = a->chain;
+	a->pol.chain_cap = sizeof(a->chain);
+	a->pol.meas_buf = a->meas;
+	a->pol.meas_cap = sizeof(a->meas);
+	a->pol.max_rsp_size = sizeof(a->rsp);
+}
+
+int attest_run(struct attest *a, struct spdm_req **req)
+{
+	const struct spdm_transport_ops *ops;
+	void *priv;
+
+	*req = NULL;
+	a->pol.trust = a->trust;
+	TRY(spdm_req_init(a->mem, sizeof(a->mem), a->t->ctx, &a->pol, req));
+	ops = attest_transport(a, &priv);
+	tap_init(&a->tap, ops, priv);
+	return spdm_req_run(*req, &a->tap.ops, &a->tap, a->rsp, sizeof(a->rsp), 2000000);
+}
+
 /* Attests one device with a's policy; prints the report (or adds it to
  * a->collect) and returns the exit code. */
 static int attest_one(struct attest *a, const char *spec)
@@ -542,11 +564,7 @@ static int attest_one(struct attest *a, const char *spec)
 	struct spdm_req *req = NULL;
 	int rc, exit_code;
 
-	a->pol.chain_buf = a->chain;
-	a->pol.chain_cap = sizeof(a->chain);
-	a->pol.meas_buf = a->meas;
-	a->pol.meas_cap = sizeof(a->meas);
-	a->pol.max_rsp_size = sizeof(a->rsp);
+	attest_use_buffers(a);
 	/* One nonce for CHALLENGE and GET_MEASUREMENTS, from the OpenSSL RNG unless
 	 * the verifier chose it: the evidence records it and a replay reuses it. */
 	if (!a->nonce_given && RAND_bytes(a->nonce, sizeof(a->nonce)) != 1)
@@ -564,15 +582,7 @@ static int attest_one(struct attest *a, const char *spec)
 		/* the device is there but cannot be attested at all */
 		return a->policy ? attest_policy_unreachable(a, spec, why) : EXIT_FAIL;
 	}
-	a->pol.trust = a->trust;
-	rc = spdm_req_init(a->mem, sizeof(a->mem), t->ctx, &a->pol, &req);
-	if (rc == 0) {
-		void *priv;
-		const struct spdm_transport_ops *ops = attest_transport(a, &priv);
-
-		tap_init(&a->tap, ops, priv);
-		rc = spdm_req_run(req, &a->tap.ops, &a->tap, a->rsp, sizeof(a->rsp), 2000000);
-	}
+	rc = attest_run(a, &req);
 	exit_code = req ? attest_report(a, req, rc, true) : tool_fail(t, rc, NULL);
 	if (req)
 		spdm_req_fini(req);

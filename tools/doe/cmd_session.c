@@ -238,11 +238,7 @@ int session_attest(struct attest *a, bool psk, uint32_t extra_flags, struct spdm
 
 	*req = NULL;
 	*ran = false;
-	a->pol.chain_buf = a->chain;
-	a->pol.chain_cap = sizeof(a->chain);
-	a->pol.meas_buf = a->meas;
-	a->pol.meas_cap = sizeof(a->meas);
-	a->pol.max_rsp_size = sizeof(a->rsp);
+	attest_use_buffers(a);
 	a->pol.meas_mode = SPDM_MEAS_NONE;	/* measurements come inside the session */
 	/* the CAPABILITIES a session requester announces (DSP0274 §10.4) */
 	a->pol.req_flags = SPDM_CAP_ENCRYPT | SPDM_CAP_MAC | SPDM_CAP_HBEAT | SPDM_CAP_KEY_UPD |

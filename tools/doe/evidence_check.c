@@ -422,11 +422,7 @@ int evidence_check(struct attest *a, const struct verifier_policy *vp, const str
 	TRY(verifier_meas_mode_check(ctx, vp, &a->pol));
 	a->pol.trust = a->trust;
 	a->pol.nonce = a->nonce;
-	a->pol.chain_buf = a->chain;
-	a->pol.chain_cap = sizeof(a->chain);
-	a->pol.meas_buf = a->meas;
-	a->pol.meas_cap = sizeof(a->meas);
-	a->pol.max_rsp_size = sizeof(a->rsp);
+	attest_use_buffers(a);
 	TRY(spdm_req_init(a->mem, sizeof(a->mem), ctx, &a->pol, req));
 	replay_init(&rp, ctx, log, *align);
 	TRY(spdm_req_run(*req, &rp.ops, &rp, a->rsp, sizeof(a->rsp), 0));
