@@ -104,24 +104,16 @@ static const char *dhe_name(uint16_t b)
  */
 static const char *authorize(struct sess_cli *c)
 {
-	char path[256];
-
 	if (c->a->dev.emulated || c->a->sock)
 		return "an emulated or socket device has no kernel authorization attribute";
 	if (c->a->chan)
 		return "an MCTP endpoint has no kernel authorization attribute";
-	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/authorized",
-		 doe_ctx_sysfs_root(c->a->t->ctx), c->a->dev.name);
-	if (access(path, W_OK) != 0)
+	if (!tool_sysfs_attr_writable(c->a->t, c->a->dev.name, "authorized"))
 		return "this kernel exposes no per-device CMA authorization attribute; nothing was written";
-	{
-		FILE *f = fopen(path, "w");
-		bool ok = f && fputs("1\n", f) >= 0;
-
-		if (f && fclose(f))
-			ok = false;
-		return ok ? "authorized" : "writing the authorization attribute failed";
-	}
+	if (tool_sysfs_attr_write(c->a->t, c->a->dev.name, "authorized", "1\n") == 0)
+		return "authorized";
+	doe_ctx_clear_error(c->a->t->ctx);	/* a note, not the command's error */
+	return "writing the authorization attribute failed";
 }
 
 static int exercises(struct sess_cli *c, const struct spdm_transport_ops *ops, void *priv)

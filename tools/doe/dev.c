@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: MIT
 /* Naming and opening devices for the doe CLI, and shared output helpers. */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "internal.h"
 #include "tool.h"
@@ -281,4 +285,33 @@ void tool_raw_warning(struct tool *t, const char *name)
 		"  Since Linux 6.5 the kernel owns DOE mailboxes; an exchange it runs at the same\n"
 		"  time can be corrupted. Use only when no driver is bound or on a test system.\n",
 		t->prog, name ? "" : "each function", name ? name : "");
+}
+
+/* <sysfs>/bus/pci/devices/<bdf>/<attr> */
+static void attr_path(struct tool *t, const char *bdf, const char *attr, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/bus/pci/devices/%s/%s", doe_ctx_sysfs_root(t->ctx), bdf, attr);
+}
+
+bool tool_sysfs_attr_writable(struct tool *t, const char *bdf, const char *attr)
+{
+	char path[PATH_MAX];
+
+	attr_path(t, bdf, attr, path, sizeof(path));
+	return access(path, W_OK) == 0;
+}
+
+int tool_sysfs_attr_write(struct tool *t, const char *bdf, const char *attr, const char *val)
+{
+	char path[PATH_MAX];
+	int fd, rc = 0;
+
+	attr_path(t, bdf, attr, path, sizeof(path));
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return doe_err(t->ctx, -errno, "%s: %s", path, strerror(errno));
+	if (write(fd, val, strlen(val)) != (ssize_t)strlen(val))
+		rc = doe_err(t->ctx, -errno ? -errno : -EIO, "%s: %s", path, strerror(errno));
+	close(fd);
+	return rc;
 }

@@ -163,6 +163,10 @@ void tool_print_json(struct json_object *obj);
 /* The --raw warning: the kernel owns DOE mailboxes since Linux 6.5. Shown
  * once per run; name is the device, NULL for several. */
 void tool_raw_warning(struct tool *t, const char *name);
+/* A writable attribute of a real PCI function (<sysfs>/bus/pci/devices/
+ * <bdf>/<attr>), and writing one (errors name the path). */
+bool tool_sysfs_attr_writable(struct tool *t, const char *bdf, const char *attr);
+int tool_sysfs_attr_write(struct tool *t, const char *bdf, const char *attr, const char *val);
 
 /* Mailboxes of one function, as list and discover report them. */
 struct mb_report {

@@ -380,31 +380,6 @@ static int emu_link_disable(struct tool *t, struct tnode *port)
 	return rc;
 }
 
-static int sysfs_write(struct tool *t, const char *bdf, const char *file, const char *val)
-{
-	char path[PATH_MAX];
-	int fd, rc = 0;
-
-	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/%s", doe_ctx_sysfs_root(t->ctx), bdf,
-		 file);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return doe_err(t->ctx, -errno, "%s: %s", path, strerror(errno));
-	if (write(fd, val, strlen(val)) != (ssize_t)strlen(val))
-		rc = doe_err(t->ctx, -errno ? -errno : -EIO, "%s: %s", path, strerror(errno));
-	close(fd);
-	return rc;
-}
-
-static bool sysfs_has(struct tool *t, const char *bdf, const char *file)
-{
-	char path[PATH_MAX];
-
-	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/%s", doe_ctx_sysfs_root(t->ctx), bdf,
-		 file);
-	return access(path, W_OK) == 0;
-}
-
 /* Enforcement reports on stdout, or stderr when stdout carries JSON. */
 #define EOUT (t->json ? stderr : stdout)
 
@@ -432,20 +407,20 @@ static int enforce_one(struct tool *t, struct ttree *tr, struct tnode *n, enum e
 	/* real hardware: kernel interfaces only */
 	if (mode == ENFORCE_PLAN) {
 		fprintf(EOUT, "plan: %s %s (%s)\n",
-		       sysfs_has(t, n->name, "authorized") ? "deauthorize" : "remove (needs "
+		       tool_sysfs_attr_writable(t, n->name, "authorized") ? "deauthorize" : "remove (needs "
 		       "--enforce=remove)", n->name, v);
 		return 0;
 	}
 	if (mode == ENFORCE_ON) {
-		if (!sysfs_has(t, n->name, "authorized"))
+		if (!tool_sysfs_attr_writable(t, n->name, "authorized"))
 			return doe_err(t->ctx, -EOPNOTSUPP, "%s: this kernel has no CMA authorization "
 				       "attribute (authorized) for it; --enforce=remove removes the "
 				       "device and everything below it instead", n->name);
-		TRY(sysfs_write(t, n->name, "authorized", "0"));
+		TRY(tool_sysfs_attr_write(t, n->name, "authorized", "0"));
 		fprintf(EOUT, "enforce: deauthorized %s (%s)\n", n->name, v);
 		return 0;
 	}
-	TRY(sysfs_write(t, n->name, "remove", "1"));
+	TRY(tool_sysfs_attr_write(t, n->name, "remove", "1"));
 	fprintf(EOUT, "enforce: removed %s and everything below it (%s)\n", n->name, v);
 	return 0;
 }
