@@ -41,7 +41,7 @@ struct vctx {
 	struct spdm_trust *trust;
 	const char *trust_desc;
 	const char *file;
-	unsigned devices, authorized, differ;
+	unsigned devices, differ;
 	unsigned by_kind[VERDICT_UNTRUSTED_PATH + 1];	/* derived verdicts */
 };
 
@@ -123,8 +123,6 @@ static void compare_recorded(struct vctx *c, const char *label, struct json_obje
 static void count(struct vctx *c, const struct verdict *v)
 {
 	c->devices++;
-	if (v->kind == VERDICT_AUTHORIZED)
-		c->authorized++;
 	if (v->kind <= VERDICT_UNTRUSTED_PATH)
 		c->by_kind[v->kind]++;
 }
@@ -275,14 +273,15 @@ static int verify_bundle(struct vctx *c, const struct jin *j, struct json_object
 			 struct json_object **out)
 {
 	static const char *const known[] = { "doekit_bundle", "scope", "summary", "devices", NULL };
-	static const char *const kinds[] = { "authorized", "rejected", "unreachable",
-					     "untrusted_path", NULL };
+	const char *kinds[VERDICT_UNTRUSTED_PATH + 2] = { NULL };
 	struct json_object *arr = json_object_new_array(), *sum = NULL;
 	struct above top = { 0 };
 	uint64_t ver;
 	int rc;
 
 	*out = NULL;
+	for (int k = VERDICT_AUTHORIZED; k <= VERDICT_UNTRUSTED_PATH; k++)
+		kinds[k] = verdict_name((enum verdict_kind)k);	/* the summary's members */
 	rc = jin_only(j, doc, "", known);
 	if (rc == 0)
 		rc = jin_u64(j, doc, "", "doekit_bundle", JIN_REQ, BUNDLE_VERSION, BUNDLE_VERSION, &ver) < 0 ? -EINVAL : 0;
@@ -360,5 +359,5 @@ int verify_with_policy(struct tool *t, struct attest *a, const struct policy *p,
 		fprintf(stderr, "%s: %s: %u recorded verdict%s differ%s from the derived one%s\n",
 			t->prog, file, c.differ, c.differ == 1 ? "" : "s", c.differ == 1 ? "s" : "",
 			c.differ == 1 ? "" : "s");
-	return c.devices && c.authorized == c.devices && !c.differ ? EXIT_OK : EXIT_FAIL;
+	return c.devices && c.by_kind[VERDICT_AUTHORIZED] == c.devices && !c.differ ? EXIT_OK : EXIT_FAIL;
 }
