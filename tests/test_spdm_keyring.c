@@ -269,6 +269,159 @@ static void t_parse_refusals(void)
 	}
 }
 
+/* A session resumed from the payload goes on where the exporter left it:
+ * the responder (which never knew) accepts its requests and it opens the
+ * answers; afterwards the payload carries the advanced sequence numbers,
+ * and what needs the handshake is refused by name. */
+static void t_resume(void)
+{
+	for (int b = 0; b < 2; b++) {
+		struct pair p;
+		_Alignas(16) uint8_t mem[SPDM_SESSION_CTX_SIZE];
+		struct spdm_sess *s = NULL;
+		struct spdm_keyring_payload k, k2;
+		uint8_t payload[SPDM_KEYRING_PAYLOAD_SIZE], rec[512], rsp[512], app[256], msg[256];
+		size_t rlen, plen, applen, mlen;
+		bool sec;
+		static const uint8_t ask[] = { 0x12, 0xFE, 0x00, 0x00, 'i', 'd', 'e' };
+		static const uint8_t answer[] = { 0x12, 0x7E, 0x00, 0x00, 'o', 'k' };
+
+		t_case_name = b ? "MCTP binding" : "DOE binding";
+		memset(&p, 0, sizeof(p));
+		T_EQ(establish(&p, SPDM_AEAD_AES_256_GCM, b ? SPDM_BINDING_MCTP : SPDM_BINDING_DOE), 0);
+		if (spdm_sess_state(p.req) != SPDM_SESS_ESTABLISHED)
+			continue;
+		/* the first process talks once, then hands the session on */
+		T_EQ(spdm_sess_seal(p.req, ask, sizeof(ask), rec, sizeof(rec), &rlen), 0);
+		T_EQ(spdm_sess_rsp_handle(p.rsp, rec, rlen, true, rsp, sizeof(rsp), &plen, &sec, app,
+					  sizeof(app), &applen), 1);
+		T_EQ(spdm_sess_seal(p.rsp, answer, sizeof(answer), rsp, sizeof(rsp), &plen), 0);
+		T_EQ(spdm_sess_open(p.req, rsp, plen, msg, sizeof(msg), &mlen), 0);
+		T_EQ(spdm_keyring_export(p.req, ctx, payload), 0);
+		spdm_sess_fini(p.req);
+		T_EQ(spdm_keyring_parse(ctx, payload, sizeof(payload), &k), 0);
+		T_EQ(k.req.seq, 1u);
+		T_EQ(k.rsp.seq, 1u);
+
+		T_EQ(spdm_sess_req_resume(mem, sizeof(mem), ctx, &k, &s), 0);
+		if (!s)
+			goto next;
+		T_EQ(spdm_sess_state(s), SPDM_SESS_ESTABLISHED);
+		T_EQ(spdm_sess_id(s), k.session_id);
+		for (int i = 0; i < 3; i++) {
+			T_EQ(spdm_sess_seal(s, ask, sizeof(ask), rec, sizeof(rec), &rlen), 0);
+			T_EQ(spdm_sess_rsp_handle(p.rsp, rec, rlen, true, rsp, sizeof(rsp), &plen,
+						  &sec, app, sizeof(app), &applen), 1);
+			T_EQ(applen, sizeof(ask));
+			T_MEMEQ(app, ask, sizeof(ask));
+			T_EQ(spdm_sess_seal(p.rsp, answer, sizeof(answer), rsp, sizeof(rsp), &plen), 0);
+			T_EQ(spdm_sess_open(s, rsp, plen, msg, sizeof(msg), &mlen), 0);
+			T_EQ(mlen, sizeof(answer));
+		}
+		/* the hand-off's next holder starts after these */
+		T_EQ(spdm_keyring_export(s, ctx, payload), 0);
+		T_EQ(spdm_keyring_parse(ctx, payload, sizeof(payload), &k2), 0);
+		T_EQ(k2.req.seq, 4u);
+		T_EQ(k2.rsp.seq, 4u);
+		T_EQ(k2.session_id, k.session_id);
+		T_EQ(k2.flags, k.flags);
+		T_EQ(k2.seq_size, k.seq_size);
+		T_EQ(k2.max_pad, k.max_pad);
+		T_EQ(k2.sm_version, k.sm_version);
+		T_MEMEQ(k2.req.key, k.req.key, sizeof(k.req.key));
+		/* no secrets, no CAPABILITIES: no KEY_UPDATE, no HEARTBEAT */
+		T_EQ(spdm_sess_req_key_update(s, SPDM_KEY_UPDATE_KEY, rec, sizeof(rec), &rlen),
+		     -EOPNOTSUPP);
+		T_CONTAINS(doe_ctx_errmsg(ctx), "secrets");
+		T_EQ(spdm_sess_req_heartbeat(s, rec, sizeof(rec), &rlen), -EOPNOTSUPP);
+		T_CONTAINS(doe_ctx_errmsg(ctx), "HBEAT_CAP");
+		T_EQ(spdm_sess_state(s), SPDM_SESS_ESTABLISHED);
+		/* END_SESSION works and the responder ends too */
+		T_EQ(spdm_sess_req_end(s, rec, sizeof(rec), &rlen), 0);
+		T_EQ(spdm_sess_rsp_handle(p.rsp, rec, rlen, true, rsp, sizeof(rsp), &plen, &sec, app,
+					  sizeof(app), &applen), 0);
+		T_EQ(spdm_sess_req_ack(s, rsp, plen, rec, sizeof(rec), &rlen), 0);
+		T_EQ(spdm_sess_state(s), SPDM_SESS_ENDED);
+		T_EQ(spdm_sess_state(p.rsp), SPDM_SESS_ENDED);
+		spdm_sess_fini(s);
+next:
+		spdm_sess_fini(p.rsp);
+	}
+}
+
+/* A stale payload (sequence numbers already used) or a wrong key is
+ * caught by the responder, which ends the session; a payload that does not
+ * fit a binding or an AEAD is refused before anything is sent. */
+static void t_resume_refusals(void)
+{
+	struct pair p;
+	_Alignas(16) uint8_t mem[SPDM_SESSION_CTX_SIZE];
+	struct spdm_sess *s = NULL;
+	struct spdm_keyring_payload k, bad;
+	uint8_t payload[SPDM_KEYRING_PAYLOAD_SIZE], rec[512], rsp[512], app[256];
+	size_t rlen, plen, applen;
+	bool sec;
+	static const uint8_t ask[] = { 0x12, 0xFE, 0x00, 0x00 };
+
+	memset(&p, 0, sizeof(p));
+	T_EQ(establish(&p, SPDM_AEAD_AES_128_GCM, SPDM_BINDING_DOE), 0);
+	if (spdm_sess_state(p.req) != SPDM_SESS_ESTABLISHED)
+		return;
+	T_EQ(spdm_keyring_export(p.req, ctx, payload), 0);
+	T_EQ(spdm_keyring_parse(ctx, payload, sizeof(payload), &k), 0);
+
+	/* refused before use: framing of another binding, AEAD/key length
+	 * mismatch, no session ID, memory too small */
+	bad = k;
+	bad.seq_size = 2;
+	T_EQ(spdm_sess_req_resume(mem, sizeof(mem), ctx, &bad, &s), -EINVAL);
+	T_CONTAINS(doe_ctx_errmsg(ctx), "PCIe DOE");
+	bad = k;
+	bad.flags |= SPDM_KEYRING_MCTP;
+	T_EQ(spdm_sess_req_resume(mem, sizeof(mem), ctx, &bad, &s), -EINVAL);
+	T_CONTAINS(doe_ctx_errmsg(ctx), "MCTP");
+	bad = k;
+	bad.key_len = 32;
+	T_EQ(spdm_sess_req_resume(mem, sizeof(mem), ctx, &bad, &s), -EINVAL);
+	bad = k;
+	bad.spdm_version = 0x10;
+	T_EQ(spdm_sess_req_resume(mem, sizeof(mem), ctx, &bad, &s), -EINVAL);
+	bad = k;
+	bad.session_id = 0;
+	T_EQ(spdm_sess_req_resume(mem, sizeof(mem), ctx, &bad, &s), -EINVAL);
+	T_EQ(spdm_sess_req_resume(mem, 16, ctx, &k, &s), -EINVAL);
+	T_TRUE(s == NULL);
+
+	/* a wrong key: the responder cannot open it and ends the session */
+	bad = k;
+	bad.req.key[0] ^= 1;
+	T_EQ(spdm_sess_req_resume(mem, sizeof(mem), ctx, &bad, &s), 0);
+	T_EQ(spdm_sess_seal(s, ask, sizeof(ask), rec, sizeof(rec), &rlen), 0);
+	T_TRUE(spdm_sess_rsp_handle(p.rsp, rec, rlen, true, rsp, sizeof(rsp), &plen, &sec, app,
+				    sizeof(app), &applen) < 0);
+	T_EQ(spdm_sess_state(p.rsp), SPDM_SESS_FAILED);
+	spdm_sess_fini(s);
+	spdm_sess_fini(p.req);
+	spdm_sess_fini(p.rsp);
+
+	/* a stale payload: its first sequence number was used already */
+	memset(&p, 0, sizeof(p));
+	T_EQ(establish(&p, SPDM_AEAD_AES_128_GCM, SPDM_BINDING_DOE), 0);
+	T_EQ(spdm_keyring_export(p.req, ctx, payload), 0);
+	T_EQ(spdm_keyring_parse(ctx, payload, sizeof(payload), &k), 0);
+	T_EQ(spdm_sess_seal(p.req, ask, sizeof(ask), rec, sizeof(rec), &rlen), 0);
+	T_EQ(spdm_sess_rsp_handle(p.rsp, rec, rlen, true, rsp, sizeof(rsp), &plen, &sec, app,
+				  sizeof(app), &applen), 1);
+	T_EQ(spdm_sess_req_resume(mem, sizeof(mem), ctx, &k, &s), 0);
+	T_EQ(spdm_sess_seal(s, ask, sizeof(ask), rec, sizeof(rec), &rlen), 0);
+	T_TRUE(spdm_sess_rsp_handle(p.rsp, rec, rlen, true, rsp, sizeof(rsp), &plen, &sec, app,
+				    sizeof(app), &applen) < 0);
+	T_EQ(spdm_sess_state(p.rsp), SPDM_SESS_FAILED);
+	spdm_sess_fini(s);
+	spdm_sess_fini(p.req);
+	spdm_sess_fini(p.rsp);
+}
+
 int main(void)
 {
 	if (doe_ctx_new(&ctx) || spdm_identity_new(ctx, SPDM_ASYM_ECDSA_P384, NULL, &id))
@@ -277,6 +430,8 @@ int main(void)
 	spdm_identity_apply(id, &idcfg);
 	T_RUN(t_consumer);
 	T_RUN(t_parse_refusals);
+	T_RUN(t_resume);
+	T_RUN(t_resume_refusals);
 	spdm_identity_free(id);
 	doe_ctx_free(ctx);
 	return T_DONE();

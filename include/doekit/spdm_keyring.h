@@ -74,6 +74,22 @@ DOE_API int spdm_keyring_export(const struct spdm_sess *s, struct doe_ctx *ctx,
 DOE_API int spdm_keyring_parse(struct doe_ctx *ctx, const uint8_t *p, size_t len,
 			       struct spdm_keyring_payload *out);
 
+/*
+ * A requester session resumed from a payload (a session another process
+ * set up and kept open, e.g. doe session --keyring with a user key): it
+ * starts established, with the payload's keys and next sequence numbers,
+ * on the payload's binding (flags: MCTP or PCIe DOE). Application messages
+ * (spdm_sess_exchange(), IDE_KM) and END_SESSION work. What needs the
+ * handshake is refused with -EOPNOTSUPP: KEY_UPDATE (no data secrets) and
+ * HEARTBEAT (the device's CAPABILITIES are not known). A failed message
+ * ends it like any session: the device ends it too (DSP0277). Afterwards
+ * spdm_keyring_export() gives the payload with the sequence numbers
+ * advanced, for whoever goes on with the session next. mem as for
+ * spdm_sess_req_init(); spdm_sess_fini() wipes the keys.
+ */
+DOE_API int spdm_sess_req_resume(void *mem, size_t mem_len, struct doe_ctx *ctx,
+				 const struct spdm_keyring_payload *k, struct spdm_sess **out);
+
 #ifdef __cplusplus
 }
 #endif

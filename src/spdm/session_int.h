@@ -247,6 +247,7 @@ struct spdm_sess {
 	struct spdm_conn conn;
 	struct spdm_sess_opts opts;
 	bool requester, psk, in_the_clear, psk_finish;
+	bool resumed;			/* spdm_sess_req_resume(): data-phase keys only */
 	uint8_t step;
 	uint8_t state;			/* enum spdm_sess_state */
 	uint8_t hash_size;

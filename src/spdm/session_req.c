@@ -512,6 +512,9 @@ static int send_bare(struct spdm_sess *s, uint8_t code, uint8_t p1, uint8_t p2, 
 
 int spdm_sess_req_heartbeat(struct spdm_sess *s, uint8_t *out, size_t cap, size_t *len)
 {
+	if (s->resumed)
+		return doe_err(s->ctx, -EOPNOTSUPP, "HEARTBEAT: a resumed session does not know "
+			       "whether the device has HBEAT_CAP (VCA was not seen here)");
 	if (!(s->conn.req_flags & s->conn.rsp_flags & SPDM_CAP_HBEAT))
 		return doe_err(s->ctx, -EOPNOTSUPP, "HEARTBEAT: HBEAT_CAP not on both sides");
 	return send_bare(s, SPDM_HEARTBEAT, 0, 0, out, cap, len);
@@ -529,6 +532,9 @@ int spdm_sess_req_key_update(struct spdm_sess *s, uint8_t op, uint8_t *out, size
 {
 	uint8_t tag;
 
+	if (s->resumed)
+		return doe_err(s->ctx, -EOPNOTSUPP, "KEY_UPDATE: a resumed session holds its keys, "
+			       "not the secrets new keys derive from");
 	if (!(s->conn.req_flags & s->conn.rsp_flags & SPDM_CAP_KEY_UPD))
 		return doe_err(s->ctx, -EOPNOTSUPP, "KEY_UPDATE: KEY_UPD_CAP not on both sides");
 	if (op != SPDM_KEY_UPDATE_KEY && op != SPDM_KEY_UPDATE_ALL_KEYS)
