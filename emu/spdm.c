@@ -454,6 +454,19 @@ void emu_spdm_conn_free(struct emu_spdm_conn *c)
 	free(c);
 }
 
+unsigned emu_spdm_conn_sessions(const struct emu_spdm_conn *c, uint32_t *ids, unsigned max)
+{
+	unsigned n = 0;
+
+	for (size_t i = 0; i < EMU_SPDM_SESSIONS; i++)
+		if (c->sess[i].s && spdm_sess_state(c->sess[i].s) == SPDM_SESS_ESTABLISHED) {
+			if (n < max)
+				ids[n] = spdm_sess_id(c->sess[i].s);
+			n++;
+		}
+	return n;
+}
+
 int emu_spdm_attach(struct emu_fn *fn, struct emu_mb *mb)
 {
 	struct emu_spdm *s = state(fn);

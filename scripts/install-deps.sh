@@ -8,8 +8,9 @@ mode=${1:-build}
 pkgs="cmake make gcc pkg-config libjson-c-dev libssl-dev libkeyutils-dev"
 if [ "$mode" = check ]; then
 	# clang + its runtime for the libFuzzer harnesses and sanitizers,
-	# g++ for the header C++ check, jq for the CLI JSON tests
-	pkgs="$pkgs g++ clang libclang-rt-dev jq"
+	# g++ for the header C++ check, jq for the CLI JSON tests, keyutils
+	# (keyctl) to play a stale session key in the CLI tests
+	pkgs="$pkgs g++ clang libclang-rt-dev jq keyutils"
 fi
 
 missing=""

@@ -155,6 +155,11 @@ struct spdm_sock_server {
 	 * failing conn_open() closes the connection. */
 	int (*conn_open)(void *priv, void **conn_priv);
 	void (*conn_close)(void *priv, void *conn_priv);
+	/* optional, with conn_open: the client ended with CONTINUE, which in
+	 * the spdm-emu protocol leaves the device's state for the next client
+	 * (spdm_responder_emu keeps its sessions); called just before
+	 * conn_close, which still follows. A server may keep what it needs. */
+	void (*conn_continue)(void *priv, void *conn_priv);
 	/*
 	 * optional, MCTP transport only: answers one MCTP message whose type is
 	 * neither SPDM (0x05) nor secured SPDM (0x06), e.g. FM-API (0x07).

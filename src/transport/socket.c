@@ -872,6 +872,7 @@ struct conn {
 	char peer[64];
 	void *priv;		/* conn_open()'s, or srv->priv */
 	bool writing;
+	bool continued;		/* ended with CONTINUE (its answer written) */
 	enum reply_then then;
 	uint8_t hdr[SPDM_SOCK_HDR_LEN];
 	size_t got;		/* bytes of the current frame, header included */
@@ -917,6 +918,8 @@ static void peer_name(int fd, char *buf, size_t len)
 
 static void conn_end(struct run *run, struct conn *c)
 {
+	if (c->continued && run->srv->conn_open && run->srv->conn_continue)
+		run->srv->conn_continue(run->srv->priv, c->priv);
 	if (run->srv->conn_open && run->srv->conn_close)
 		run->srv->conn_close(run->srv->priv, c->priv);
 	close(c->fd);
@@ -1020,6 +1023,7 @@ static int conn_write(struct run *run, struct conn *c, uint64_t now)
 	c->since = now;
 	if (c->then == THEN_SHUTDOWN)
 		run->shutdown = 1;
+	c->continued = c->then == THEN_CLOSE;
 	return c->then == THEN_READ ? 0 : 1;
 }
 

@@ -960,6 +960,82 @@ else
 	bad "session --keyring: $(cat "$tmp/err")"
 fi
 
+# --- a kept session reused by another command (doe ide --session), then
+# ended (doe session --end --session): the device behind doe emulate --listen
+# keeps a session whose client ended with CONTINUE; keys travel in a user key
+expect 2 "--session ID goes with --end alone" session --session 1 --keep emu/0f:00.0
+expect 2 "bad value 'xyz' for --session" session --end --session xyz emu/0f:00.0
+expect 2 "bad value '123456789' for --session" ide --setup --stream 1 --session 123456789 emu/0f:00.0
+expect 2 "bad value '0' for --session" ide --setup --stream 1 --session 0 emu/0f:00.0
+expect 2 "--psk and --trust are for a new one" ide --setup --stream 1 --session 1 --psk 00 emu/0f:00.0
+expect 2 "--session goes with --setup" ide --session 1 emu/0f:00.0
+expect 2 "is emulated in this process" ide --setup --stream 1 --session 1 emu/0f:00.0
+expect 2 "is emulated in this process" session --end --session 1 emu/0f:00.0
+"$doe" emulate --listen tcp:127.0.0.1:0 --export-root "$tmp/rk.pem" >"$tmp/lk" 2>&1 &
+kpid=$!
+port=""
+for _ in $(seq 50); do
+	port=$(sed -n 's/^listening on port \([0-9]*\).*/\1/p' "$tmp/lk")
+	[ -n "$port" ] && break
+	sleep 0.1
+done
+keep() { # -> "SESSION_ID KEY_SERIAL" of a session kept with a user key
+	"$doe" session -j --keyring @u --key-type "${1:-user}" --trust "$tmp/rk.pem" --measurements none \
+		"tcp:127.0.0.1:$port" >"$tmp/kk.json" 2>"$tmp/err" &&
+		jq -r '"\(.session_id) \(.key_serial)"' "$tmp/kk.json"
+}
+if [ -z "$port" ]; then
+	bad "emulate --listen for --session did not start: $(cat "$tmp/lk")"
+elif ! read -r sid key < <(keep); then
+	if grep -q "keyctl refused" "$tmp/err"; then echo "SKIP ide --session: $(cat "$tmp/err")"
+	else bad "session --keyring over tcp: $(cat "$tmp/err")"; fi
+else
+	dev="tcp:127.0.0.1:$port"
+	# twice in the same session: the key carries the sequence numbers on
+	for s in 1 2; do
+		"$doe" ide -j --setup --stream "$s" --refresh --session "$sid" "$dev" >"$tmp/ik.json" 2>"$tmp/err" &&
+			jq -e --arg s "$sid" --argjson k "$key" '.session.id == $s and .session.resumed and
+				.session.key == $k and .session.key_state == "sequence numbers updated" and
+				(.steps | length) == 32 and all(.steps[]; .ok) and
+				([.substreams[].status] | unique) == ["live"]' "$tmp/ik.json" >/dev/null && ok ||
+			bad "ide --session (run $s): $(cat "$tmp/err") $(head -c 600 "$tmp/ik.json")"
+	done
+	grep -q "doekit:spdm:$dev:$sid" /proc/keys && ok || bad "ide --session removed the key"
+	# the key's payload from before those runs: the device has seen its
+	# sequence numbers, refuses, the session is over and the key revoked
+	if command -v keyctl >/dev/null; then
+		keyctl pipe "$key" >"$tmp/fresh.bin" || bad "keyctl pipe $key"
+		"$doe" ide --setup --stream 3 --session "$sid" "$dev" >/dev/null 2>&1 || bad "ide --session (3)"
+		keyctl pupdate "$key" <"$tmp/fresh.bin"
+		expect 1 "the device no longer takes this session" ide --setup --stream 4 --session "$sid" "$dev"
+		awk -v d="doekit:spdm:$dev:$sid:" '$0 ~ d { print $2 }' /proc/keys | grep -q R && ok ||
+			bad "a failed resumed session leaves its key unrevoked: $(grep "$sid" /proc/keys)"
+		expect 1 "no key doekit:spdm:$dev:$sid" ide --setup --stream 1 --session "$sid" "$dev"
+	else
+		echo "SKIP ide --session with a stale key: no keyctl (apt-get install keyutils)"
+	fi
+	# another kept session, ended from a third command: the key goes, and
+	# the device no longer has the session (END_SESSION reached it)
+	if read -r sid key < <(keep); then
+		"$doe" session -j --end --session "$sid" "$dev" >"$tmp/ek.json" 2>"$tmp/err" &&
+			jq -e --arg s "$sid" '.session_id == $s and .ended and .key_revoked' "$tmp/ek.json" >/dev/null &&
+			ok || bad "session --end --session: $(cat "$tmp/err") $(cat "$tmp/ek.json")"
+		expect 1 "no key doekit:spdm:$dev:$sid" session --end --session "$sid" "$dev"
+	else
+		bad "second kept session: $(cat "$tmp/err")"
+	fi
+	# a logon key (the default) is the kernel's: doe cannot read it back
+	if read -r sid key < <(keep logon); then
+		expect 1 "is a logon key" ide --setup --stream 1 --session "$sid" "$dev"
+		command -v keyctl >/dev/null && keyctl revoke "$key"
+	else
+		bad "kept session with a logon key: $(cat "$tmp/err")"
+	fi
+	# a session ID with no key at all
+	expect 1 "no key doekit:spdm:$dev:0badcafe" ide --setup --stream 1 --session 0xBADCAFE "$dev"
+fi
+kill "$kpid" 2>/dev/null; wait "$kpid" 2>/dev/null
+
 # --- sessions over the socket: doe session against doe emulate --listen, both
 # framings that carry secured messages (MCTP type 0x06, DOE type 2), KEY_EXCHANGE
 # and PSK (a hint given as hex: DMTF's sample one ends in a NUL)

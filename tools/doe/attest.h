@@ -18,8 +18,6 @@ struct chain_cert {
 #define MAX_CHAIN_CERTS 16
 
 void hex_encode(const uint8_t *p, size_t n, char *out);
-/* 0-15 for a hex digit (either case), -1 otherwise */
-int hex_digit(char c);
 struct json_object *hex_json(const uint8_t *p, size_t n);
 /* Hex digits to bytes (at most cap); -EINVAL for anything but pairs of
  * hex digits. */

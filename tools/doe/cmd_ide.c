@@ -3,7 +3,7 @@
  * doe ide [-j] DEV
  * doe ide [-j] --setup --stream N [--selective|--link] [--port-index N]
  *         [--refresh] [--stop] [--trust PATH] [--psk HEX [--psk-hint TEXT]]
- *         [--trans T] DEV
+ *         [--session ID] [--trans T] DEV
  *
  * PCIe IDE (docs/idekm.md). Without --setup: the function's IDE Extended
  * Capability, decoded from config space. With --setup: an SPDM session
@@ -14,6 +14,10 @@
  * it and retires the first; --stop retires the live set. IDE_KM goes only
  * through the library's session functions, which refuse anything but an
  * established session: there is no path here that sends it in the clear.
+ * With --session the flow runs in a session the device already has, kept
+ * by doe session --keyring --key-type user: its keys come from that key,
+ * the session is left open and the key gets the advanced sequence numbers
+ * (revoked instead when the session fails: the device has ended it).
  *
  * The host end: on the emulator the root port above DEV gets the same keys
  * (emu_fn_ide_set_keys(), the platform's part) and both ends' Stream
@@ -47,6 +51,10 @@ struct ide_cli {
 	uint8_t psk[64];
 	size_t psk_len;
 	const char *psk_hint;
+	bool resume;			/* --session: a kept session */
+	uint32_t session_id;
+	int32_t key;			/* its key (serial) */
+	bool key_revoked;
 	/* outcome */
 	_Alignas(16) uint8_t smem[SPDM_SESSION_CTX_SIZE];
 	struct spdm_sess *s;
@@ -390,7 +398,7 @@ static int run_setup(struct ide_cli *c, const char *spec)
 	if (!k)
 		return doe_err(t->ctx, -ENOMEM, "out of memory");
 	rc = attest_open(a, spec);
-	if (!rc && a->dev.emulated) {
+	if (!rc && a->dev.emulated && !c->resume) {
 		host = emu_fn_ide_host(a->dev.fn);
 		if (emu_fn_info(a->dev.fn)->port_type == EMU_PCIE_ROOT_PORT)
 			rc = doe_err(t->ctx, -EINVAL, "%s is a root port: the host end, keyed by the "
@@ -416,7 +424,14 @@ static int run_setup(struct ide_cli *c, const char *spec)
 	}
 	if (!rc && !t->json)
 		printf("%s  via %s\n", tool_esc(vb, sizeof(vb), a->name), a->via);
-	if (!rc) {
+	if (!rc && c->resume) {
+		char what[64];
+
+		rc = session_resume(a, c->session_id, c->smem, sizeof(c->smem), &c->s, &c->key,
+				    &ops, &priv);
+		snprintf(what, sizeof(what), "SPDM session %08x resumed (kept)", c->session_id);
+		step(c, what, rc);
+	} else if (!rc) {
 		rc = open_session(c, &req, &ops, &priv);
 		step(c, c->psk_len ? "SPDM session (PSK_EXCHANGE)" : "SPDM session (KEY_EXCHANGE)", rc);
 	}
@@ -496,8 +511,17 @@ static int run_setup(struct ide_cli *c, const char *spec)
 			rc = doe_err(t->ctx, -EIO, "%s: stream %u is %s after setup", a->name,
 				     c->stream, c->state);
 	}	/* elsewhere the host end is not ours: no link state to read */
-	if (c->s && spdm_sess_state(c->s) == SPDM_SESS_ESTABLISHED)
+	if (c->resume && c->key > 0) {
+		/* the session stays for its owner; the flow's error comes first */
+		int frc;
+
+		rc = session_resume_failed(t->ctx, c->s, c->session_id, rc);
+		frc = session_resume_finish(t->ctx, c->s, c->key, &c->key_revoked);
+
+		rc = rc ? rc : frc;
+	} else if (c->s && spdm_sess_state(c->s) == SPDM_SESS_ESTABLISHED) {
 		(void)spdm_sess_control(c->s, ops, priv, 0xEC /* END_SESSION */, 0);
+	}
 	spdm_sess_fini(c->s);
 	c->s = NULL;
 	if (req)
@@ -541,6 +565,20 @@ static void report(struct ide_cli *c, int rc)
 			json_object_object_add(o, "ide", cap_json(&c->info.cap));
 		if (c->note)
 			json_object_object_add(o, "note", json_object_new_string(c->note));
+		if (c->resume) {
+			struct json_object *sj = json_object_new_object();
+			char id[12];
+
+			snprintf(id, sizeof(id), "%08x", c->session_id);
+			json_object_object_add(sj, "id", json_object_new_string(id));
+			json_object_object_add(sj, "resumed", json_object_new_boolean(true));
+			json_object_object_add(sj, "key", c->key > 0 ? json_object_new_int(c->key)
+								     : NULL);
+			json_object_object_add(sj, "key_state", json_object_new_string(
+				c->key <= 0 ? "not found" : c->key_revoked ? "revoked: the session failed"
+								     : "sequence numbers updated"));
+			json_object_object_add(o, "session", sj);
+		}
 		json_object_object_add(o, "steps", json_object_get(c->steps));
 		if (rc)
 			json_object_object_add(o, "error", json_object_new_string(doe_ctx_errmsg(t->ctx)));
@@ -548,8 +586,11 @@ static void report(struct ide_cli *c, int rc)
 		json_object_put(o);
 		return;
 	}
-	if (rc)
+	if (rc) {
+		if (c->key_revoked)
+			printf("  key %d revoked: session %08x failed\n", c->key, c->session_id);
 		return;	/* the failed step is shown; tool_fail() says why */
+	}
 	printf("  stream %u (%s), port index %u:", c->stream, c->selective ? "selective" : "link",
 	       c->port);
 	for (uint8_t sub = 0; sub < IDEKM_SUBSTREAMS; sub++)
@@ -568,6 +609,9 @@ static void report(struct ide_cli *c, int rc)
 		printf("  host end: programmed by the platform's TSM, not by doekit\n");
 	if (c->state)
 		printf("  link state: %s\n", c->state);
+	if (c->resume)
+		printf("  session %08x left open; key %d holds its next sequence numbers\n",
+		       c->session_id, c->key);
 }
 
 int cmd_ide(struct tool *t, int argc, char **argv)
@@ -585,6 +629,7 @@ int cmd_ide(struct tool *t, int argc, char **argv)
 		{ "psk", required_argument, NULL, 'P' },
 		{ "psk-hint", required_argument, NULL, 'I' },
 		{ "trans", required_argument, NULL, 'X' },
+		{ "session", required_argument, NULL, 'K' },
 		{ 0 }
 	};
 	struct ide_cli *c = calloc(1, sizeof(*c));
@@ -631,6 +676,11 @@ int cmd_ide(struct tool *t, int argc, char **argv)
 				bad = "psk-hint (at most 64 bytes)";
 			c->psk_hint = optarg;
 			break;
+		case 'K':
+			if (opt_hex32(optarg, &c->session_id) || !c->session_id)
+				bad = "session (the session ID doe session printed: 1 to 8 hex digits, not 0)";
+			c->resume = true;
+			break;
 		case 'X':
 			if (spdm_sock_trans_parse(optarg, &c->a->trans) ||
 			    c->a->trans == SPDM_SOCK_TRANS_NONE)
@@ -663,6 +713,15 @@ int cmd_ide(struct tool *t, int argc, char **argv)
 			  trust_path || c->port || sel_given)) {
 		code = tool_usage(t, "ide: --stream, --link, --selective, --port-index, --refresh, "
 				  "--stop, --psk and --trust go with --setup");
+		goto out;
+	}
+	if (c->resume && (c->psk_len || trust_path)) {
+		code = tool_usage(t, "ide: --session reuses a session attested when it was set up: "
+				  "--psk and --trust are for a new one");
+		goto out;
+	}
+	if (c->resume && !c->setup) {
+		code = tool_usage(t, "ide: --session goes with --setup");
 		goto out;
 	}
 	if (c->psk_hint && !c->psk_len) {

@@ -6,6 +6,7 @@
  *             [--measurements all|N|none] [--keyring [KR]]
  *             [--key-type logon|user] [--authorize] [--keep] [--end]
  *             [--trans pci-doe|mctp] DEV
+ * doe session [-j] --end --session ID [--trans pci-doe|mctp] DEV
  *
  * An SPDM session set up in user space, as a TLS handshake would be:
  * attestation first (VCA, the chain against the trust store, CHALLENGE),
@@ -19,6 +20,10 @@
  * tcp:HOST:PORT of the spdm-emu protocol, whose --trans picks the binding:
  * pci-doe (type 2 objects, DOE's record layer) or mctp (message type 0x06,
  * 2-byte sequence numbers and random padding); none carries no sessions.
+ *
+ * --end --session ID ends a session an earlier doe session left open with
+ * its keys in a user key (--keyring --key-type user): END_SESSION inside
+ * it, with the keys and sequence numbers from the key, then the key goes.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -44,6 +49,7 @@ struct sess_cli {
 	bool hint_given;
 	unsigned heartbeats;
 	bool key_update, keep, end, authorize, in_the_clear;
+	uint32_t resume_id;		/* --session: a kept session to end */
 	int meas_op;			/* -1 none, 0xFF all, else an index */
 	const char *keyring;		/* NULL: no key */
 	const char *key_type;
@@ -322,6 +328,57 @@ static int run(struct sess_cli *c, const char *spec)
 	return rc;
 }
 
+/* --end --session ID: END_SESSION in a kept session, then its key goes
+ * (revoked also when the device no longer had the session). */
+static int end_kept(struct sess_cli *c, const char *spec)
+{
+	struct attest *a = c->a;
+	struct tool *t = a->t;
+	const struct spdm_transport_ops *ops = NULL;
+	void *priv = NULL;
+	int32_t key = 0;
+	bool revoked = false;
+	char id[12], vb[TOOL_ESC_SIZE(96)];
+	int rc = attest_open(a, spec);
+
+	if (!rc)
+		rc = session_resume(a, c->resume_id, c->smem, sizeof(c->smem), &c->s, &key, &ops,
+				    &priv);
+	if (!rc)
+		rc = session_resume_failed(t->ctx, c->s, c->resume_id,
+					   spdm_sess_control(c->s, ops, priv, 0xEC /* END_SESSION */, 0));
+	if (key > 0) {
+		int frc = session_resume_finish(t->ctx, c->s, key, &revoked);
+
+		rc = rc ? rc : frc;
+	}
+	snprintf(id, sizeof(id), "%08x", c->resume_id);
+	if (t->json) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "device", json_object_new_string(a->name));
+		json_object_object_add(o, "session_id", json_object_new_string(id));
+		json_object_object_add(o, "resumed", json_object_new_boolean(c->s != NULL));
+		json_object_object_add(o, "ended", json_object_new_boolean(
+			c->s && spdm_sess_state(c->s) == SPDM_SESS_ENDED));
+		json_object_object_add(o, "key_serial", key > 0 ? json_object_new_int(key) : NULL);
+		json_object_object_add(o, "key_revoked", json_object_new_boolean(revoked));
+		if (rc)
+			json_object_object_add(o, "error", json_object_new_string(doe_ctx_errmsg(t->ctx)));
+		tool_print_json(o);
+		json_object_put(o);
+	} else if (!rc) {
+		printf("%s  via %s\n  session %s ended; key %d revoked\n",
+		       tool_esc(vb, sizeof(vb), a->name), a->via, id, key);
+	} else if (revoked) {
+		printf("%s  via %s\n  session %s failed; key %d revoked\n",
+		       tool_esc(vb, sizeof(vb), a->name), a->via, id, key);
+	}
+	spdm_sess_fini(c->s);
+	c->s = NULL;
+	return rc;
+}
+
 int cmd_session(struct tool *t, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -348,6 +405,7 @@ int cmd_session(struct tool *t, int argc, char **argv)
 		{ "identity", required_argument, NULL, 'i' },
 		{ "identity-asym", required_argument, NULL, 'a' },
 		{ "trans", required_argument, NULL, 'X' },
+		{ "session", required_argument, NULL, 'U' },
 		{ 0 }
 	};
 	struct sess_cli *c = calloc(1, sizeof(*c));
@@ -447,6 +505,10 @@ int cmd_session(struct tool *t, int argc, char **argv)
 			if (spdm_sock_trans_parse(optarg, &c->a->trans))
 				bad = "trans (pci-doe, mctp)";
 			break;
+		case 'U':
+			if (opt_hex32(optarg, &c->resume_id) || !c->resume_id)
+				bad = "session (the session ID doe session printed: 1 to 8 hex digits, not 0)";
+			break;
 		case 'k': c->keep = true; break;
 		case 'e': c->end = true; break;
 		case 'm': c->mutual = true; break;
@@ -508,6 +570,18 @@ int cmd_session(struct tool *t, int argc, char **argv)
 	/* NONE is bare SPDM: nothing could mark a secured message */
 	if (!strncmp(argv[optind], "tcp:", 4) && c->a->trans == SPDM_SOCK_TRANS_NONE) {
 		code = tool_usage(t, "session: --trans none cannot carry secured messages (use pci-doe or mctp)");
+		goto out;
+	}
+	if (c->resume_id && (!c->end || c->keep || c->keyring || c->psk_len || c->mutual ||
+			     c->heartbeats || c->key_update || c->authorize || trust_path ||
+			     c->in_the_clear)) {
+		code = tool_usage(t, "session: --session ID goes with --end alone (it ends a kept "
+				  "session)");
+		goto out;
+	}
+	if (c->resume_id) {
+		rc = end_kept(c, argv[optind]);
+		code = rc ? tool_fail(t, rc, NULL) : EXIT_OK;
 		goto out;
 	}
 	if (c->keep && c->end) {

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/pem.h>
@@ -29,6 +30,14 @@
 #include "internal.h"
 #include "tool.h"
 
+/* responders left by clients that ended with CONTINUE in a session */
+#define PARKED_MAX 8u
+
+struct parked {
+	struct emu_spdm_conn *c;	/* NULL: free slot */
+	uint64_t since;			/* CLOCK_MONOTONIC ms */
+};
+
 struct listen_server {
 	struct tool *t;
 	struct emu_fn *fn;	/* the device served */
@@ -37,14 +46,74 @@ struct listen_server {
 	 * every connection a channel to it (emu_mctp_open()) */
 	struct emu_topo *topo;
 	int eid;		/* -1: a function's SPDM responder, as above */
+	struct parked park[PARKED_MAX];
+	uint32_t park_ms;	/* how long one stays parked: --max-lifetime */
 };
 
-/* One message of a connection: its responder (the connection's priv,
- * a struct emu_spdm_conn) answers in the clear or in a session. */
+/* A connection of the function mode: its responder, and whether it has
+ * handled anything yet (only a fresh one may take over a parked one). */
+struct listen_conn {
+	struct listen_server *ls;
+	struct emu_spdm_conn *c;
+	bool fresh;
+};
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static void park_expire(struct listen_server *ls, uint64_t now)
+{
+	for (unsigned i = 0; i < PARKED_MAX; i++)
+		if (ls->park[i].c && now - ls->park[i].since >= ls->park_ms) {
+			emu_spdm_conn_free(ls->park[i].c);
+			ls->park[i].c = NULL;
+		}
+}
+
+/* The parked responder holding session id, taken out of the park. */
+static struct emu_spdm_conn *park_take(struct listen_server *ls, uint32_t id)
+{
+	park_expire(ls, now_ms());
+	for (unsigned i = 0; i < PARKED_MAX; i++) {
+		uint32_t ids[8];
+		unsigned n = ls->park[i].c ? emu_spdm_conn_sessions(ls->park[i].c, ids, 8) : 0;
+
+		for (unsigned k = 0; k < n && k < 8; k++)
+			if (ids[k] == id) {
+				struct emu_spdm_conn *c = ls->park[i].c;
+
+				ls->park[i].c = NULL;
+				return c;
+			}
+	}
+	return NULL;
+}
+
+/* One message of a connection: its responder answers in the clear or in
+ * a session. A fresh connection's first secured message may be for a
+ * session a departed client parked: that responder becomes this one's. */
 static int handle(void *priv, enum spdm_sock_kind kind, const uint8_t *req, size_t len,
 		  uint8_t *rsp, size_t cap, size_t *rlen)
 {
-	return emu_spdm_conn_handle(priv, kind == SPDM_SOCK_SECURED, req, len, rsp, cap, rlen);
+	struct listen_conn *lc = priv;
+	uint32_t id;
+
+	if (lc->fresh && kind == SPDM_SOCK_SECURED && !spdm_rec_session_id(req, len, &id)) {
+		struct emu_spdm_conn *was = park_take(lc->ls, id);
+
+		if (was) {
+			doe_log(lc->ls->t->ctx, DOE_LOG_DEBUG, "a client resumes session %08x", id);
+			emu_spdm_conn_free(lc->c);
+			lc->c = was;
+		}
+	}
+	lc->fresh = false;
+	return emu_spdm_conn_handle(lc->c, kind == SPDM_SOCK_SECURED, req, len, rsp, cap, rlen);
 }
 
 /* A fresh responder and session slots per connection: a new client starts
@@ -53,14 +122,56 @@ static int handle(void *priv, enum spdm_sock_kind kind, const uint8_t *req, size
 static int conn_open(void *priv, void **conn_priv)
 {
 	struct listen_server *ls = priv;
+	struct listen_conn *lc = calloc(1, sizeof(*lc));
+	int rc;
 
-	return emu_fn_spdm_conn_new(ls->fn, ls->mctp, (struct emu_spdm_conn **)conn_priv);
+	if (!lc)
+		return doe_err(ls->t->ctx, -ENOMEM, "out of memory");
+	rc = emu_fn_spdm_conn_new(ls->fn, ls->mctp, &lc->c);
+	if (rc) {
+		free(lc);
+		return rc;
+	}
+	lc->ls = ls;
+	lc->fresh = true;
+	*conn_priv = lc;
+	return 0;
+}
+
+/* CONTINUE with a session held: the responder waits for the session's
+ * next user (the oldest parked one makes room). */
+static void conn_continue(void *priv, void *conn_priv)
+{
+	struct listen_server *ls = priv;
+	struct listen_conn *lc = conn_priv;
+	uint64_t now = now_ms();
+	unsigned slot = 0;
+	uint32_t id;
+
+	if (!emu_spdm_conn_sessions(lc->c, &id, 1))
+		return;
+	park_expire(ls, now);
+	for (unsigned i = 0; i < PARKED_MAX; i++) {
+		if (!ls->park[i].c) {
+			slot = i;
+			break;
+		}
+		if (ls->park[i].since < ls->park[slot].since)
+			slot = i;
+	}
+	emu_spdm_conn_free(ls->park[slot].c);
+	ls->park[slot] = (struct parked){ .c = lc->c, .since = now };
+	lc->c = NULL;
+	doe_log(ls->t->ctx, DOE_LOG_DEBUG, "session %08x kept for the next client", id);
 }
 
 static void conn_close(void *priv, void *conn_priv)
 {
+	struct listen_conn *lc = conn_priv;
+
 	(void)priv;
-	emu_spdm_conn_free(conn_priv);
+	emu_spdm_conn_free(lc->c);
+	free(lc);
 }
 
 /*
@@ -126,6 +237,7 @@ static int use_endpoint(struct tool *t, const struct listen_opts *o, struct emu_
 	srv->mctp_handler = ep_other;
 	srv->conn_open = ep_open;
 	srv->conn_close = ep_close;
+	srv->conn_continue = NULL;	/* the MCTP network keeps its own state */
 	if (o->fm_fault) {
 		struct emu_mctp_fault f = { 0 };
 
@@ -291,7 +403,7 @@ int emulate_listen(struct tool *t, const struct listen_opts *o)
 	struct listen_server ls = { .t = t, .eid = -1 };
 	struct spdm_sock_listener *l = NULL;
 	struct spdm_sock_server srv = { .handler = handle, .priv = &ls, .conn_open = conn_open,
-					.conn_close = conn_close };
+					.conn_close = conn_close, .conn_continue = conn_continue };
 	struct emu_topo *topo = NULL;
 	struct emu_fn *fn = NULL;
 	struct doe_bdf b;
@@ -365,8 +477,11 @@ int emulate_listen(struct tool *t, const struct listen_opts *o)
 			 spdm_sock_listener_port(l), name, emu_fn_info(fn)->label,
 			 spdm_sock_trans_name(srv.trans));
 	}
+	ls.park_ms = srv.lifetime_ms;
 	rc = serve(t, l, &srv, banner);
 out:
+	for (unsigned i = 0; i < PARKED_MAX; i++)
+		emu_spdm_conn_free(ls.park[i].c);
 	spdm_sock_listener_close(l);
 	emu_topo_free(topo);
 	return rc ? tool_fail(t, rc, NULL) : EXIT_OK;

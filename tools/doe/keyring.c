@@ -3,7 +3,10 @@
  * doe session --keyring: the session's data-phase keys as a Linux key
  * (libkeyutils), description "doekit:spdm:<device>:<session id>", payload
  * layout 1 of include/doekit/spdm_keyring.h. Type "logon" by default, so
- * user space cannot read the keys back; "user" for tests and debugging.
+ * user space cannot read the keys back; "user" for tests and debugging,
+ * and for a session another doe command is to go on with (--session):
+ * session_resume() takes it over from the key, session_resume_finish()
+ * leaves the key with the sequence numbers the next user starts from.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -13,6 +16,7 @@
 #include <openssl/crypto.h>
 
 #include <doekit/spdm_keyring.h>
+#include "attest.h"
 #include "internal.h"
 #include "session.h"
 
@@ -77,4 +81,137 @@ int session_key_revoke(struct doe_ctx *ctx, int32_t serial)
 	if (keyctl_revoke(serial) < 0)
 		return doe_err(ctx, -errno, "revoking key %d: %s", serial, strerror(errno));
 	return 0;
+}
+
+/* The rings a kept session's key is looked for in: where doe session puts
+ * it by default (@u) and the ones a login links to it. */
+static const key_serial_t search_rings[] = { KEY_SPEC_SESSION_KEYRING,
+					     KEY_SPEC_USER_SESSION_KEYRING,
+					     KEY_SPEC_USER_KEYRING };
+
+static key_serial_t key_search(const char *type, const char *desc)
+{
+	for (size_t i = 0; i < sizeof(search_rings) / sizeof(search_rings[0]); i++) {
+		long k = keyctl_search(search_rings[i], type, desc, 0);
+
+		if (k > 0)
+			return (key_serial_t)k;
+	}
+	return -1;
+}
+
+int session_key_load(struct doe_ctx *ctx, const char *device, uint32_t id, int32_t *serial,
+		     uint8_t payload[SPDM_KEYRING_PAYLOAD_SIZE])
+{
+	char desc[160];
+	key_serial_t k;
+	long n;
+
+	snprintf(desc, sizeof(desc), "doekit:spdm:%s:%08x", device, id);
+	k = key_search("user", desc);
+	if (k < 0) {
+		int e = errno;
+
+		if (e == ENOSYS || e == EPERM || e == EACCES)
+			return doe_err(ctx, -EPERM, "keyctl refused the search for %s (%s)", desc,
+				       strerror(e));
+		if (key_search("logon", desc) > 0)
+			return doe_err(ctx, -EKEYREJECTED, "%s is a logon key: user space cannot "
+				       "read its keys back; to reuse a session, keep it with "
+				       "doe session --keyring --key-type user", desc);
+		return doe_err(ctx, -ENOKEY, "no key %s in the session, user-session or user "
+			       "keyring: keep the session with doe session --keyring --key-type "
+			       "user", desc);
+	}
+	/* one byte more than a payload: a longer key is not one of ours */
+	{
+		uint8_t buf[SPDM_KEYRING_PAYLOAD_SIZE + 1];
+
+		n = keyctl_read(k, (char *)buf, sizeof(buf));
+		if (n == SPDM_KEYRING_PAYLOAD_SIZE)
+			memcpy(payload, buf, SPDM_KEYRING_PAYLOAD_SIZE);
+		OPENSSL_cleanse(buf, sizeof(buf));
+	}
+	if (n < 0)
+		return doe_err(ctx, -errno, "reading key %d (%s): %s", k, desc, strerror(errno));
+	if (n != SPDM_KEYRING_PAYLOAD_SIZE)
+		return doe_err(ctx, -EBADMSG, "key %d (%s): %ld bytes, a session payload has %u", k,
+			       desc, n, SPDM_KEYRING_PAYLOAD_SIZE);
+	*serial = k;
+	return 0;
+}
+
+int session_key_update(struct doe_ctx *ctx, int32_t serial,
+		       const uint8_t payload[SPDM_KEYRING_PAYLOAD_SIZE])
+{
+	if (keyctl_update(serial, payload, SPDM_KEYRING_PAYLOAD_SIZE) < 0)
+		return doe_err(ctx, -errno, "updating key %d: %s", serial, strerror(errno));
+	return 0;
+}
+
+int session_resume(struct attest *a, uint32_t id, void *mem, size_t mem_len,
+		   struct spdm_sess **s, int32_t *key, const struct spdm_transport_ops **ops,
+		   void **priv)
+{
+	struct doe_ctx *ctx = a->t->ctx;
+	uint8_t payload[SPDM_KEYRING_PAYLOAD_SIZE];
+	struct spdm_keyring_payload k;
+	int rc;
+
+	*s = NULL;
+	*key = 0;
+	/* an in-process device is as old as this command: no session of an
+	 * earlier one can be alive in it */
+	if (a->dev.emulated)
+		return doe_err(ctx, -ENOENT, "%s is emulated in this process: no session kept by an "
+			       "earlier command lives in it; serve it with doe emulate --listen "
+			       "and keep and reuse the session over tcp:", a->name);
+	*ops = attest_transport(a, priv);
+	TRY(session_key_load(ctx, a->name, id, key, payload));
+	rc = spdm_keyring_parse(ctx, payload, sizeof(payload), &k);
+	OPENSSL_cleanse(payload, sizeof(payload));
+	/* the record layer is the binding's: DOE records mean nothing over MCTP */
+	if (!rc && !(k.flags & SPDM_KEYRING_MCTP) != ((*ops)->binding == SPDM_BINDING_DOE))
+		rc = doe_err(ctx, -EPROTO, "session %08x was set up over %s, this transport is %s",
+			     id, k.flags & SPDM_KEYRING_MCTP ? "MCTP" : "PCIe DOE",
+			     (*ops)->binding == SPDM_BINDING_DOE ? "PCIe DOE" : "MCTP");
+	else if (!rc && k.session_id != id)
+		rc = doe_err(ctx, -EBADMSG, "key %d holds session %08x, not %08x", *key,
+			     k.session_id, id);
+	if (!rc)
+		rc = spdm_sess_req_resume(mem, mem_len, ctx, &k, s);
+	OPENSSL_cleanse(&k, sizeof(k));
+	return rc;
+}
+
+int session_resume_failed(struct doe_ctx *ctx, const struct spdm_sess *s, uint32_t id, int rc)
+{
+	char was[256];
+
+	if (!rc || !s || spdm_sess_state(s) != SPDM_SESS_FAILED)
+		return rc;
+	snprintf(was, sizeof(was), "%s", doe_ctx_errmsg(ctx));
+	return doe_err(ctx, rc, "session %08x: %s: the device no longer takes this session (it "
+		       "ended or was reset, or the key's sequence numbers were used elsewhere)",
+		       id, was);
+}
+
+int session_resume_finish(struct doe_ctx *ctx, struct spdm_sess *s, int32_t key, bool *revoked)
+{
+	uint8_t payload[SPDM_KEYRING_PAYLOAD_SIZE];
+	int rc;
+
+	*revoked = false;
+	/* ended, or failed (a record the device refused ends the session
+	 * there too, DSP0277): its keys are good for nothing */
+	if (!s || spdm_sess_state(s) != SPDM_SESS_ESTABLISHED) {
+		TRY(session_key_revoke(ctx, key));
+		*revoked = true;
+		return 0;
+	}
+	rc = spdm_keyring_export(s, ctx, payload);
+	if (!rc)
+		rc = session_key_update(ctx, key, payload);
+	OPENSSL_cleanse(payload, sizeof(payload));
+	return rc;
 }

@@ -35,3 +35,40 @@ int opt_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 	*out = v;
 	return 0;
 }
+
+int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Identifiers printed as hex (session IDs): an optional "0x", then 1 to 8
+ * hex digits, either case; leading zeros are how they are printed. */
+int opt_hex32(const char *s, uint32_t *out)
+{
+	uint32_t v = 0;
+	size_t i;
+
+	if (!s)
+		return -EINVAL;
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		s += 2;
+	if (!*s)
+		return -EINVAL;
+	for (i = 0; s[i]; i++) {
+		int d = hex_digit(s[i]);
+
+		if (d < 0)
+			return -EINVAL;
+		if (i == 8)
+			return -ERANGE;
+		v = v << 4 | (uint32_t)d;
+	}
+	*out = v;
+	return 0;
+}

@@ -123,6 +123,11 @@ int tool_exit_code(int rc);
  * *out set, -EINVAL when s is not such a number, -ERANGE when out of range.
  */
 int opt_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+/* 0-15 for a hex digit (either case), -1 otherwise */
+int hex_digit(char c);
+/* A 32-bit identifier in hex ("fffe0001", "0xFFFE0001"): 1-8 digits, no
+ * sign or blanks. -EINVAL / -ERANGE (more than 8 digits) as above. */
+int opt_hex32(const char *s, uint32_t *out);
 
 /*
  * Text output of strings a device, a file or the user supplied (escape.c):
