@@ -512,6 +512,71 @@ case_ide_requester() {
 	fi
 }
 
+# A session kept by one doe command and used by the next ones (issue 12,
+# --session): doe session --keyring --key-type user leaves the session open in
+# spdm_responder_emu (which keeps its state across clients that end with
+# CONTINUE), doe ide --session programs keys twice in it (so the sequence
+# numbers written back to the key are the ones libspdm expects), then doe
+# session --end --session ends it and the key is revoked. Needs keyctl support.
+# Over MCTP (2-byte sequence numbers, random padding) the session is kept and
+# ended only: spdm-emu serves IDE_KM on PCI_DOE alone.
+#   ver trans label
+case_ide_resume() {
+	local ver=$1 trans=$2 label=$3
+	local kd port pid rc out=$WORK/ider-$ver-$RANDOM tag="[$3] " sid key step="" runs="1 2"
+	[ "$trans" = MCTP ] && runs=""
+	kd=$(key_dir ECDSA_P384)
+	for _ in 1 2 3; do
+		port=$(pick_port) || { report FAIL requester "$ver" ECDSA_P384 SHA_384 "$trans" "${tag}no free port"; return; }
+		(cd "$KEYS" && exec timeout -k 2 $((3 * TMO + 10)) "$RSP_EMU" --trans "$trans" --ver "$ver" \
+			--asym ECDSA_P384 --hash SHA_384 --ip 127.0.0.1 --port "$port" >"$out.rsp" 2>&1) &
+		pid=$!
+		PIDS="$PIDS $pid"
+		wait_listen "$port" "$pid" && break
+		stop "$pid"
+		pid=""
+	done
+	if [ -z "$pid" ]; then
+		report FAIL requester "$ver" ECDSA_P384 SHA_384 "$trans" "${tag}spdm_responder_emu did not start: $(last_error "$out.rsp")"
+		return
+	fi
+	timeout -k 2 "$TMO" "$DOE_BIN" session -j --keyring @u --key-type user --measurements none \
+		--trust "$(root_pem "$kd")" --trans "$(doe_trans "$trans")" "tcp:127.0.0.1:$port" >"$out.s" 2>"$out.err"
+	rc=$?
+	sid=$(jq -r '.session_id // empty' "$out.s" 2>/dev/null)
+	key=$(jq -r '.key_serial // empty' "$out.s" 2>/dev/null)
+	if [ $rc -ne 0 ] && grep -q "keyctl refused" "$out.err"; then
+		stop "$pid"
+		report SKIP requester "$ver" ECDSA_P384 SHA_384 "$trans" "${tag}$(head -c 200 "$out.err")"
+		return
+	fi
+	[ $rc -eq 0 ] && [ -n "$sid" ] && [ -n "$key" ] || step="doe session --keyring: exit $rc: $(head -c 200 "$out.err")"
+	for s in $runs; do
+		[ -n "$step" ] && break
+		timeout -k 2 "$TMO" "$DOE_BIN" ide -j --setup --stream "$s" --link --refresh --stop \
+			--session "$sid" --trans "$(doe_trans "$trans")" "tcp:127.0.0.1:$port" >"$out.i$s" 2>"$out.err"
+		rc=$?
+		if [ $rc -ne 0 ] || ! jq -e '.session.resumed and .session.key_state == "sequence numbers updated" and
+				(.steps | length) == 38 and all(.steps[]; .ok)' "$out.i$s" >/dev/null; then
+			step="doe ide --session (run $s): exit $rc: $(head -c 200 "$out.err") ($out.i$s)"
+		fi
+	done
+	if [ -z "$step" ]; then
+		timeout -k 2 "$TMO" "$DOE_BIN" session -j --end --session "$sid" --trans "$(doe_trans "$trans")" \
+			"tcp:127.0.0.1:$port" >"$out.e" 2>"$out.err"
+		rc=$?
+		[ $rc -eq 0 ] && jq -e '.ended and .key_revoked' "$out.e" >/dev/null ||
+			step="doe session --end --session: exit $rc: $(head -c 200 "$out.err")"
+	fi
+	stop "$pid"
+	if [ -n "$step" ]; then
+		report FAIL requester "$ver" ECDSA_P384 SHA_384 "$trans" "${tag}${step}"
+	else
+		report PASS requester "$ver" ECDSA_P384 SHA_384 "$trans" \
+			"${tag}session $sid kept$([ -n "$runs" ] && echo ", 2 x 37 IDE_KM steps in it from later commands"), ended, key revoked"
+	fi
+}
+
 # spdm_requester_emu --exe_session ... against doe emulate --listen --psk ..., then
 # its negative twins (corrupt ResponderVerifyData), one KEY_EXCHANGE and one PSK
 # session, which the peer must each refuse. spdm_requester_emu drops a session step
@@ -752,6 +817,8 @@ if [ "${INTEROP_SESSIONS:-1}" != 0 ] && [[ " $ROLES " == *" requester "* ]]; the
 	for ver in 1.2 1.3; do
 		case_ide_requester "$ver" PCI_DOE "--stream 1 --link" "ide setup, link"
 		case_ide_requester "$ver" PCI_DOE "--stream 2 --refresh --stop" "ide setup, refresh, stop"
+		case_ide_resume "$ver" PCI_DOE "session kept, ide --session twice, session --end --session"
+		case_ide_resume "$ver" MCTP "session kept, then ended by session --end --session"
 	done
 fi
 
