@@ -1001,6 +1001,18 @@ else
 			bad "ide --session (run $s): $(cat "$tmp/err") $(head -c 600 "$tmp/ik.json")"
 	done
 	grep -q "doekit:spdm:$dev:$sid" /proc/keys && ok || bad "ide --session removed the key"
+	# one command per kept session at a time: the same sequence numbers
+	# twice would be the same AEAD nonces (the key's lock, held here by flock)
+	mkdir -p "$tmp/locks"
+	if command -v flock >/dev/null; then
+		flock -o "$tmp/locks/doekit-key-$key.lock" sleep 5 &
+		fpid=$!
+		sleep 0.3
+		DOE_LOCK_DIR="$tmp/locks" expect 1 "another doekit command is using the session of key $key" \
+			ide --setup --stream 1 --session "$sid" "$dev"
+		kill "$fpid" 2>/dev/null; wait "$fpid" 2>/dev/null
+		DOE_LOCK_DIR="$tmp/locks" expect 0 "" ide --setup --stream 1 --session "$sid" "$dev"
+	fi
 	# the key's payload from before those runs: the device has seen its
 	# sequence numbers, refuses, the session is over and the key revoked
 	if command -v keyctl >/dev/null; then
@@ -1033,6 +1045,19 @@ else
 	fi
 	# a session ID with no key at all
 	expect 1 "no key doekit:spdm:$dev:0badcafe" ide --setup --stream 1 --session 0xBADCAFE "$dev"
+	# the server parks at most 8 departed clients' responders, the oldest
+	# dropped first: of 9 kept sessions the first is gone, the last works
+	first=""; last=""; lkey=""
+	for _ in $(seq 9); do
+		read -r s k < <(keep) || { bad "kept session: $(cat "$tmp/err")"; break; }
+		[ -z "$first" ] && first=$s
+		last=$s; lkey=$k
+	done
+	expect 1 "the device no longer takes this session" session --end --session "$first" "$dev"
+	expect 0 "" session --end --session "$last" "$dev"
+	grep "doekit:spdm:$dev:" /proc/keys | grep -v " R" | awk '{print $1}' | while read -r hex; do
+		command -v keyctl >/dev/null && keyctl revoke $((16#$hex)) 2>/dev/null
+	done
 fi
 kill "$kpid" 2>/dev/null; wait "$kpid" 2>/dev/null
 

@@ -53,8 +53,7 @@ struct ide_cli {
 	const char *psk_hint;
 	bool resume;			/* --session: a kept session */
 	uint32_t session_id;
-	int32_t key;			/* its key (serial) */
-	bool key_revoked;
+	struct kept_session kept;
 	/* outcome */
 	_Alignas(16) uint8_t smem[SPDM_SESSION_CTX_SIZE];
 	struct spdm_sess *s;
@@ -427,8 +426,9 @@ static int run_setup(struct ide_cli *c, const char *spec)
 	if (!rc && c->resume) {
 		char what[64];
 
-		rc = session_resume(a, c->session_id, c->smem, sizeof(c->smem), &c->s, &c->key,
-				    &ops, &priv);
+		rc = session_resume(a, c->session_id, c->smem, sizeof(c->smem), &c->kept, &ops,
+				    &priv);
+		c->s = c->kept.s;
 		snprintf(what, sizeof(what), "SPDM session %08x resumed (kept)", c->session_id);
 		step(c, what, rc);
 	} else if (!rc) {
@@ -511,12 +511,12 @@ static int run_setup(struct ide_cli *c, const char *spec)
 			rc = doe_err(t->ctx, -EIO, "%s: stream %u is %s after setup", a->name,
 				     c->stream, c->state);
 	}	/* elsewhere the host end is not ours: no link state to read */
-	if (c->resume && c->key > 0) {
+	if (c->resume) {
 		/* the session stays for its owner; the flow's error comes first */
 		int frc;
 
 		rc = session_resume_failed(t->ctx, c->s, c->session_id, rc);
-		frc = session_resume_finish(t->ctx, c->s, c->key, &c->key_revoked);
+		frc = session_resume_finish(t->ctx, &c->kept);
 
 		rc = rc ? rc : frc;
 	} else if (c->s && spdm_sess_state(c->s) == SPDM_SESS_ESTABLISHED) {
@@ -572,10 +572,10 @@ static void report(struct ide_cli *c, int rc)
 			snprintf(id, sizeof(id), "%08x", c->session_id);
 			json_object_object_add(sj, "id", json_object_new_string(id));
 			json_object_object_add(sj, "resumed", json_object_new_boolean(true));
-			json_object_object_add(sj, "key", c->key > 0 ? json_object_new_int(c->key)
+			json_object_object_add(sj, "key", c->kept.key > 0 ? json_object_new_int(c->kept.key)
 								     : NULL);
 			json_object_object_add(sj, "key_state", json_object_new_string(
-				c->key <= 0 ? "not found" : c->key_revoked ? "revoked: the session failed"
+				c->kept.key <= 0 ? "not found" : c->kept.revoked ? "revoked: the session failed"
 								     : "sequence numbers updated"));
 			json_object_object_add(o, "session", sj);
 		}
@@ -587,8 +587,8 @@ static void report(struct ide_cli *c, int rc)
 		return;
 	}
 	if (rc) {
-		if (c->key_revoked)
-			printf("  key %d revoked: session %08x failed\n", c->key, c->session_id);
+		if (c->kept.revoked)
+			printf("  key %d revoked: session %08x failed\n", c->kept.key, c->session_id);
 		return;	/* the failed step is shown; tool_fail() says why */
 	}
 	printf("  stream %u (%s), port index %u:", c->stream, c->selective ? "selective" : "link",
@@ -611,7 +611,7 @@ static void report(struct ide_cli *c, int rc)
 		printf("  link state: %s\n", c->state);
 	if (c->resume)
 		printf("  session %08x left open; key %d holds its next sequence numbers\n",
-		       c->session_id, c->key);
+		       c->session_id, c->kept.key);
 }
 
 int cmd_ide(struct tool *t, int argc, char **argv)
@@ -647,6 +647,7 @@ int cmd_ide(struct tool *t, int argc, char **argv)
 	spdm_req_policy_init(&c->a->pol);
 	c->a->pol.versions = SPDM_VMASK(SPDM_V11) | SPDM_VMASK(SPDM_V12) | SPDM_VMASK(SPDM_V13);
 	memset(c->keyset, -1, sizeof(c->keyset));
+	c->kept.lock_fd = -1;
 	c->selective = true;
 	while ((ch = getopt_long(argc, argv, "jt:h", opts, NULL)) != -1) {
 		switch (ch) {

@@ -335,23 +335,23 @@ static int end_kept(struct sess_cli *c, const char *spec)
 	struct attest *a = c->a;
 	struct tool *t = a->t;
 	const struct spdm_transport_ops *ops = NULL;
+	struct kept_session k = { .lock_fd = -1 };
 	void *priv = NULL;
-	int32_t key = 0;
-	bool revoked = false;
 	char id[12], vb[TOOL_ESC_SIZE(96)];
-	int rc = attest_open(a, spec);
+	int rc = attest_open(a, spec), frc;
+	int32_t key;
+	bool revoked;
 
 	if (!rc)
-		rc = session_resume(a, c->resume_id, c->smem, sizeof(c->smem), &c->s, &key, &ops,
-				    &priv);
+		rc = session_resume(a, c->resume_id, c->smem, sizeof(c->smem), &k, &ops, &priv);
+	c->s = k.s;
 	if (!rc)
 		rc = session_resume_failed(t->ctx, c->s, c->resume_id,
 					   spdm_sess_control(c->s, ops, priv, 0xEC /* END_SESSION */, 0));
-	if (key > 0) {
-		int frc = session_resume_finish(t->ctx, c->s, key, &revoked);
-
-		rc = rc ? rc : frc;
-	}
+	frc = session_resume_finish(t->ctx, &k);
+	rc = rc ? rc : frc;
+	key = k.key;
+	revoked = k.revoked;
 	snprintf(id, sizeof(id), "%08x", c->resume_id);
 	if (t->json) {
 		struct json_object *o = json_object_new_object();

@@ -9,8 +9,12 @@
  * leaves the key with the sequence numbers the next user starts from.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <keyutils.h>
 #include <openssl/crypto.h>
@@ -100,9 +104,37 @@ static key_serial_t key_search(const char *type, const char *desc)
 	return -1;
 }
 
-int session_key_load(struct doe_ctx *ctx, const char *device, uint32_t id, int32_t *serial,
-		     uint8_t payload[SPDM_KEYRING_PAYLOAD_SIZE])
+/* The key's lock: one doekit command per kept session at a time. */
+static int key_lock(struct doe_ctx *ctx, int32_t key, int *fd)
 {
+	const char *dir = doe_ctx_lock_dir(ctx);
+	char path[PATH_MAX];
+
+	/* where the device locks live (src/doe/cfg_sysfs.c) */
+	if (!dir)
+		dir = access("/run/lock", W_OK) == 0 ? "/run/lock" : "/tmp";
+	snprintf(path, sizeof(path), "%s/doekit-key-%d.lock", dir, key);
+	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (*fd < 0)
+		return doe_err(ctx, -errno, "cannot open lock file %s: %s", path, strerror(errno));
+	if (flock(*fd, LOCK_EX | LOCK_NB) < 0) {
+		int e = errno;
+
+		close(*fd);
+		*fd = -1;
+		if (e == EWOULDBLOCK)
+			return doe_err(ctx, -EBUSY, "another doekit command is using the session of "
+				       "key %d (%s)", key, path);
+		return doe_err(ctx, -e, "cannot lock %s: %s", path, strerror(e));
+	}
+	return 0;
+}
+
+/* The payload of key k, read under its lock (taken here, *fd). */
+static int key_load(struct doe_ctx *ctx, const char *device, uint32_t id, int32_t *serial,
+		    int *fd, uint8_t payload[SPDM_KEYRING_PAYLOAD_SIZE])
+{
+	uint8_t buf[SPDM_KEYRING_PAYLOAD_SIZE + 1];	/* a longer key is not one of ours */
 	char desc[160];
 	key_serial_t k;
 	long n;
@@ -123,26 +155,22 @@ int session_key_load(struct doe_ctx *ctx, const char *device, uint32_t id, int32
 			       "keyring: keep the session with doe session --keyring --key-type "
 			       "user", desc);
 	}
-	/* one byte more than a payload: a longer key is not one of ours */
-	{
-		uint8_t buf[SPDM_KEYRING_PAYLOAD_SIZE + 1];
-
-		n = keyctl_read(k, (char *)buf, sizeof(buf));
-		if (n == SPDM_KEYRING_PAYLOAD_SIZE)
-			memcpy(payload, buf, SPDM_KEYRING_PAYLOAD_SIZE);
-		OPENSSL_cleanse(buf, sizeof(buf));
-	}
+	*serial = k;
+	TRY(key_lock(ctx, k, fd));
+	n = keyctl_read(k, (char *)buf, sizeof(buf));
+	if (n == SPDM_KEYRING_PAYLOAD_SIZE)
+		memcpy(payload, buf, SPDM_KEYRING_PAYLOAD_SIZE);
+	OPENSSL_cleanse(buf, sizeof(buf));
 	if (n < 0)
 		return doe_err(ctx, -errno, "reading key %d (%s): %s", k, desc, strerror(errno));
 	if (n != SPDM_KEYRING_PAYLOAD_SIZE)
 		return doe_err(ctx, -EBADMSG, "key %d (%s): %ld bytes, a session payload has %u", k,
 			       desc, n, SPDM_KEYRING_PAYLOAD_SIZE);
-	*serial = k;
 	return 0;
 }
 
-int session_key_update(struct doe_ctx *ctx, int32_t serial,
-		       const uint8_t payload[SPDM_KEYRING_PAYLOAD_SIZE])
+static int key_update(struct doe_ctx *ctx, int32_t serial,
+		      const uint8_t payload[SPDM_KEYRING_PAYLOAD_SIZE])
 {
 	if (keyctl_update(serial, payload, SPDM_KEYRING_PAYLOAD_SIZE) < 0)
 		return doe_err(ctx, -errno, "updating key %d: %s", serial, strerror(errno));
@@ -150,16 +178,14 @@ int session_key_update(struct doe_ctx *ctx, int32_t serial,
 }
 
 int session_resume(struct attest *a, uint32_t id, void *mem, size_t mem_len,
-		   struct spdm_sess **s, int32_t *key, const struct spdm_transport_ops **ops,
-		   void **priv)
+		   struct kept_session *ks, const struct spdm_transport_ops **ops, void **priv)
 {
 	struct doe_ctx *ctx = a->t->ctx;
 	uint8_t payload[SPDM_KEYRING_PAYLOAD_SIZE];
 	struct spdm_keyring_payload k;
 	int rc;
 
-	*s = NULL;
-	*key = 0;
+	*ks = (struct kept_session){ .lock_fd = -1 };
 	/* an in-process device is as old as this command: no session of an
 	 * earlier one can be alive in it */
 	if (a->dev.emulated)
@@ -167,19 +193,22 @@ int session_resume(struct attest *a, uint32_t id, void *mem, size_t mem_len,
 			       "earlier command lives in it; serve it with doe emulate --listen "
 			       "and keep and reuse the session over tcp:", a->name);
 	*ops = attest_transport(a, priv);
-	TRY(session_key_load(ctx, a->name, id, key, payload));
-	rc = spdm_keyring_parse(ctx, payload, sizeof(payload), &k);
+	rc = key_load(ctx, a->name, id, &ks->key, &ks->lock_fd, payload);
+	if (!rc)
+		rc = spdm_keyring_parse(ctx, payload, sizeof(payload), &k);
 	OPENSSL_cleanse(payload, sizeof(payload));
+	if (rc)
+		return rc;
 	/* the record layer is the binding's: DOE records mean nothing over MCTP */
-	if (!rc && !(k.flags & SPDM_KEYRING_MCTP) != ((*ops)->binding == SPDM_BINDING_DOE))
+	if (!(k.flags & SPDM_KEYRING_MCTP) != ((*ops)->binding == SPDM_BINDING_DOE))
 		rc = doe_err(ctx, -EPROTO, "session %08x was set up over %s, this transport is %s",
 			     id, k.flags & SPDM_KEYRING_MCTP ? "MCTP" : "PCIe DOE",
 			     (*ops)->binding == SPDM_BINDING_DOE ? "PCIe DOE" : "MCTP");
-	else if (!rc && k.session_id != id)
-		rc = doe_err(ctx, -EBADMSG, "key %d holds session %08x, not %08x", *key,
+	else if (k.session_id != id)
+		rc = doe_err(ctx, -EBADMSG, "key %d holds session %08x, not %08x", ks->key,
 			     k.session_id, id);
-	if (!rc)
-		rc = spdm_sess_req_resume(mem, mem_len, ctx, &k, s);
+	else
+		rc = spdm_sess_req_resume(mem, mem_len, ctx, &k, &ks->s);
 	OPENSSL_cleanse(&k, sizeof(k));
 	return rc;
 }
@@ -196,22 +225,26 @@ int session_resume_failed(struct doe_ctx *ctx, const struct spdm_sess *s, uint32
 		       id, was);
 }
 
-int session_resume_finish(struct doe_ctx *ctx, struct spdm_sess *s, int32_t key, bool *revoked)
+int session_resume_finish(struct doe_ctx *ctx, struct kept_session *ks)
 {
 	uint8_t payload[SPDM_KEYRING_PAYLOAD_SIZE];
-	int rc;
+	int rc = 0;
 
-	*revoked = false;
-	/* ended, or failed (a record the device refused ends the session
-	 * there too, DSP0277): its keys are good for nothing */
-	if (!s || spdm_sess_state(s) != SPDM_SESS_ESTABLISHED) {
-		TRY(session_key_revoke(ctx, key));
-		*revoked = true;
-		return 0;
+	if (ks->key > 0 && ks->lock_fd >= 0) {
+		/* ended, or failed (a record the device refused ends the
+		 * session there too, DSP0277): its keys are good for nothing */
+		if (!ks->s || spdm_sess_state(ks->s) != SPDM_SESS_ESTABLISHED) {
+			rc = session_key_revoke(ctx, ks->key);
+			ks->revoked = !rc;
+		} else {
+			rc = spdm_keyring_export(ks->s, ctx, payload);
+			if (!rc)
+				rc = key_update(ctx, ks->key, payload);
+			OPENSSL_cleanse(payload, sizeof(payload));
+		}
 	}
-	rc = spdm_keyring_export(s, ctx, payload);
-	if (!rc)
-		rc = session_key_update(ctx, key, payload);
-	OPENSSL_cleanse(payload, sizeof(payload));
+	if (ks->lock_fd >= 0)
+		close(ks->lock_fd);	/* drops the flock */
+	ks->lock_fd = -1;
 	return rc;
 }

@@ -14,30 +14,31 @@
 int session_key_install(struct doe_ctx *ctx, const struct spdm_sess *s, const char *device,
 			const char *keyring, const char *type, int32_t *serial);
 int session_key_revoke(struct doe_ctx *ctx, int32_t serial);
-/* A kept session's payload (doe ide --session): the "user" key
- * "doekit:spdm:<device>:<id>" in the session, user-session or user keyring.
- * -ENOKEY when there is none, -EKEYREJECTED when it is a logon key (user
- * space cannot read it), -EBADMSG when its size is not a payload's. */
-int session_key_load(struct doe_ctx *ctx, const char *device, uint32_t id, int32_t *serial,
-		     uint8_t payload[SPDM_KEYRING_PAYLOAD_SIZE]);
-/* The key's payload replaced (the sequence numbers moved on). */
-int session_key_update(struct doe_ctx *ctx, int32_t serial, const uint8_t payload[SPDM_KEYRING_PAYLOAD_SIZE]);
-
 struct attest;
+/* A session kept by an earlier command, taken over by this one. */
+struct kept_session {
+	struct spdm_sess *s;	/* established once session_resume() returned 0 */
+	int32_t key;		/* its key; 0: none found */
+	int lock_fd;		/* held from before the key is read to after it is updated */
+	bool revoked;		/* session_resume_finish() revoked the key */
+};
 /*
  * --session ID: the session a device still holds from an earlier doe
  * session --keyring --key-type user, taken over from its key (found by
- * a->name, the device attest_open() opened) into mem: *s is established,
- * *key the key, *ops and *priv the transport. Refused for a device emulated in
- * this process (nothing earlier lives in it) and where the key's binding is
- * not the transport's. Then session_resume_finish(): the key gets the next
- * sequence numbers, or is revoked (*revoked) when the session is over,
- * ended or failed.
+ * a->name, the device attest_open() opened) into mem; *ops and *priv are
+ * the transport. One doekit command at a time uses a key: a second one
+ * would send with the same sequence numbers, i.e. the same AEAD nonces, so
+ * the key's lock (an flock in the lock directory) is taken before the key
+ * is read and held until session_resume_finish(); a busy one is -EBUSY.
+ * Refused for a device emulated in this process (nothing earlier lives in
+ * it) and where the key's binding is not the transport's. Then
+ * session_resume_finish() (always, also after a failure): the key gets the
+ * next sequence numbers, or is revoked (k->revoked) when the session is
+ * over, ended or failed; the lock is dropped.
  */
 int session_resume(struct attest *a, uint32_t id, void *mem, size_t mem_len,
-		   struct spdm_sess **s, int32_t *key, const struct spdm_transport_ops **ops,
-		   void **priv);
-int session_resume_finish(struct doe_ctx *ctx, struct spdm_sess *s, int32_t key, bool *revoked);
+		   struct kept_session *k, const struct spdm_transport_ops **ops, void **priv);
+int session_resume_finish(struct doe_ctx *ctx, struct kept_session *k);
 /* rc, with a message that says what a resumed session's failure means. */
 int session_resume_failed(struct doe_ctx *ctx, const struct spdm_sess *s, uint32_t id, int rc);
 
