@@ -274,6 +274,25 @@ static void keyring(struct doe_ctx *ctx, const uint8_t *p, size_t len)
 	for (size_t i = k.key_len; i < sizeof(k.req.key); i++)
 		if (k.req.key[i] || k.rsp.key[i])
 			abort();
+	/* a session resumed from it (when its framing fits a binding) writes
+	 * the very same payload back, and can seal a message at once */
+	{
+		_Alignas(16) static uint8_t mem[SPDM_SESSION_CTX_SIZE];
+		uint8_t back[SPDM_KEYRING_PAYLOAD_SIZE], rec[64];
+		static const uint8_t msg[4] = { 0x12, 0xFE, 0, 0 };
+		struct spdm_sess *s;
+		size_t rlen;
+
+		if (spdm_sess_req_resume(mem, sizeof(mem), ctx, &k, &s))
+			return;
+		if (spdm_keyring_export(s, ctx, back) || memcmp(back, p, sizeof(back)))
+			abort();
+		/* the last sequence number refuses rather than wraps */
+		if (spdm_sess_seal(s, msg, sizeof(msg), rec, sizeof(rec), &rlen) &&
+		    k.req.seq != UINT64_MAX)
+			abort();
+		spdm_sess_fini(s);
+	}
 }
 
 /* The peer's ExchangeData against our key of the group: refused or a
