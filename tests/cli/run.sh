@@ -960,6 +960,17 @@ else
 	bad "session --keyring: $(cat "$tmp/err")"
 fi
 
+# @s when this process has no session keyring of its own: the kernel would
+# make an anonymous one that dies with doe, and the key with it; doe puts it
+# in the user-session keyring, which @s then names for every later command
+if command -v keyctl >/dev/null &&
+	"$doe" session -j --keyring @s --key-type user --measurements none emu/0d:00.0 >"$tmp/ks.json" 2>"$tmp/err"; then
+	kser=$(jq -r .key_serial "$tmp/ks.json")
+	keyctl show @s 2>/dev/null | grep -q "^ *$kser .*doekit:spdm:emu/0000:0d:00.0:" && ok ||
+		bad "session --keyring @s: key $kser is not in @s after doe exited: $(keyctl show @s 2>&1 | head -5)"
+	keyctl revoke "$kser" 2>/dev/null
+fi
+
 # --- a kept session reused by another command (doe ide --session), then
 # ended (doe session --end --session): the device behind doe emulate --listen
 # keeps a session whose client ended with CONTINUE; keys travel in a user key

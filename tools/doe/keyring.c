@@ -62,6 +62,16 @@ int session_key_install(struct doe_ctx *ctx, const struct spdm_sess *s, const ch
 	key_serial_t ring = 0, k;
 
 	TRY(keyring_id(ctx, keyring, &ring));
+	/* a process without a session keyring that adds to @s gets a new,
+	 * anonymous one that dies with it, and the key with it. Asked without
+	 * create, the kernel names the user-session keyring for @s then:
+	 * that is where the key goes, and it outlives us */
+	if (ring == KEY_SPEC_SESSION_KEYRING) {
+		key_serial_t ses = keyctl_get_keyring_ID(KEY_SPEC_SESSION_KEYRING, 0);
+
+		if (ses > 0 && ses == keyctl_get_keyring_ID(KEY_SPEC_USER_SESSION_KEYRING, 0))
+			ring = KEY_SPEC_USER_SESSION_KEYRING;
+	}
 	TRY(spdm_keyring_export(s, ctx, payload));
 	snprintf(desc, sizeof(desc), "doekit:spdm:%s:%08x", device, spdm_sess_id(s));
 	k = add_key(type, desc, payload, sizeof(payload), ring);
