@@ -19,6 +19,7 @@
 #include <doekit/mctp.h>
 #include <openssl/rand.h>
 #include "t.h"
+#include "../emu/emu_internal.h"	/* emu_fn_set_parent(): a switch by hand */
 
 static struct doe_ctx *ctx;
 
@@ -608,6 +609,57 @@ out:
 	free(info);
 }
 
+/* The upstream port's IDE_KM ports are its downstream ports with IDE,
+ * added after it: at most 7 (PortIndex 1..7), and fixed once it has
+ * made its device end. */
+static void t_switch_port_limits(void)
+{
+	struct emu_fn_info ui = { .bdf = { 0, 0x30, 0, 0 }, .port_type = EMU_PCIE_SWITCH_UP };
+	struct emu_fn *usp = NULL, *usp2 = NULL, *dsp[9] = { 0 };
+	struct idekm_dev *dev;
+
+	T_EQ(emu_fn_new(ctx, &ui, &usp), 0);
+	T_EQ(emu_fn_add_ide(usp), 0);
+	for (uint8_t i = 0; i < 9; i++) {
+		struct emu_fn_info di = { .bdf = { 0, 0x31, i, 0 },
+					  .port_type = EMU_PCIE_SWITCH_DOWN };
+
+		T_EQ(emu_fn_new(ctx, &di, &dsp[i]), 0);
+		emu_fn_set_parent(dsp[i], usp);
+	}
+	for (uint8_t i = 0; i < 7; i++)
+		T_EQ(emu_fn_add_ide(dsp[i]), 0);
+	T_EQ(emu_fn_add_ide(dsp[7]), -ENOSPC);
+	T_CONTAINS(doe_ctx_errmsg(ctx), "at most 7 downstream ports");
+	T_TRUE(!emu_fn_has_ide(dsp[7]));
+	dev = emu_fn_ide_dev(usp);
+	T_TRUE(dev != NULL);
+	if (dev) {
+		T_EQ(dev->max_port_index, 7);
+		T_EQ(dev->port[7].dev_func, 6 << 3);
+		T_EQ(dev->port[7].bus, 0x31);
+	}
+	/* a downstream port's own device end is one port, itself */
+	T_EQ(emu_fn_ide_dev(dsp[0])->max_port_index, 0);
+	/* another upstream port with one downstream port: once it has made
+	 * its device end (answered), its ports are fixed */
+	ui.bdf.bus = 0x40;
+	T_EQ(emu_fn_new(ctx, &ui, &usp2), 0);
+	T_EQ(emu_fn_add_ide(usp2), 0);
+	emu_fn_set_parent(dsp[7], usp2);
+	emu_fn_set_parent(dsp[8], usp2);
+	T_EQ(emu_fn_add_ide(dsp[7]), 0);
+	T_TRUE(emu_fn_ide_dev(usp2) != NULL);
+	T_EQ(emu_fn_ide_dev(usp2)->max_port_index, 1);
+	T_EQ(emu_fn_add_ide(dsp[8]), -ENOSPC);
+	T_CONTAINS(doe_ctx_errmsg(ctx), "fixed once it has answered");
+	T_EQ(emu_fn_ide_dev(usp2)->max_port_index, 1);
+	for (uint8_t i = 0; i < 9; i++)
+		emu_fn_free(dsp[i]);
+	emu_fn_free(usp);
+	emu_fn_free(usp2);
+}
+
 int main(void)
 {
 	T_EQ(doe_ctx_new(&ctx), 0);
@@ -616,6 +668,7 @@ int main(void)
 	T_RUN(t_clear_and_faults);
 	T_RUN(t_reset_loses_keys);
 	T_RUN(t_switch_ports);
+	T_RUN(t_switch_port_limits);
 	doe_ctx_free(ctx);
 	return T_DONE();
 }
