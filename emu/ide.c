@@ -14,7 +14,8 @@
  * TC, Stream ID); Status is computed.
  *
  * An endpoint's IDE_KM device end is an idekm_dev whose QUERY_RESP
- * registers are these very bytes. A root port's keys are what the
+ * registers are these very bytes; a switch upstream port's has a port per
+ * switch port with IDE (emu_fn_ide_dev()). A root port's keys are what the
  * platform (emu_fn_ide_set_keys()) gave it. A stream is Secure, on both
  * ends, when both Enable bits are set with the same Stream ID and, for
  * every sub-stream and direction, the endpoint's live key set holds the
@@ -58,6 +59,10 @@ struct emu_ide {
 	} ks[IDEKM_KEYSETS];
 	int live;			/* key set the root port uses, -1: none */
 	struct emu_fn *partner;		/* root port: the endpoint it pairs with */
+	/* switch upstream port: its downstream ports with an IDE capability,
+	 * IDE_KM PortIndex 1.. in the order they were added */
+	struct emu_fn *dsp[IDEKM_DEV_MAX_PORTS - 1];
+	uint8_t ndsp;
 	unsigned failures;
 	bool corrupt_host;		/* endpoint: its host gets one key bit flipped */
 	bool failing[2];		/* per block (link, selective): in failure now */
@@ -90,15 +95,33 @@ static void set_reg(struct emu_fn *fn, uint16_t r, uint32_t v)
 	doe_put_le32(emu_fn_config_image(fn) + ide_of(fn)->off + r, v);
 }
 
+/* The switch upstream port whose IDE_KM serves fn, a downstream port. */
+static struct emu_fn *ide_usp_of(struct emu_fn *fn)
+{
+	struct emu_fn *up = emu_fn_parent(fn);
+
+	if (emu_fn_info(fn)->port_type != EMU_PCIE_SWITCH_DOWN || !up ||
+	    emu_fn_info(up)->port_type != EMU_PCIE_SWITCH_UP || !ide_of(up))
+		return NULL;
+	return up;
+}
+
 int emu_fn_add_ide(struct emu_fn *fn)
 {
 	const struct emu_fn_info *info = emu_fn_info(fn);
+	struct emu_fn *usp = ide_usp_of(fn);
 	struct emu_ide *ide;
 	uint16_t off;
 	int rc;
 
 	if (ide_of(fn))
 		return doe_err(emu_fn_ctx(fn), -EEXIST, "function already has an IDE capability");
+	if (usp && (ide_of(usp)->ndsp == IDEKM_DEV_MAX_PORTS - 1 || ide_of(usp)->dev))
+		return doe_err(emu_fn_ctx(fn), -ENOSPC,
+			       "switch upstream port %02x:%02x.%x: %s", emu_fn_info(usp)->bdf.bus,
+			       emu_fn_info(usp)->bdf.dev, emu_fn_info(usp)->bdf.fn,
+			       ide_of(usp)->dev ? "its IDE_KM ports are fixed once it has answered"
+						: "IDE_KM serves at most 7 downstream ports");
 	ide = calloc(1, sizeof(*ide));
 	if (!ide)
 		return -ENOMEM;
@@ -116,6 +139,8 @@ int emu_fn_add_ide(struct emu_fn *fn)
 	/* RID association: the function's own bus, all of it */
 	set_reg(fn, IDE_REG_RID1, (uint32_t)(info->bdf.bus << 8 | 0xFF) << 8);
 	set_reg(fn, IDE_REG_RID2, (uint32_t)info->bdf.bus << 16 | 1u);	/* valid */
+	if (usp)
+		ide_of(usp)->dsp[ide_of(usp)->ndsp++] = fn;
 	return 0;
 }
 
@@ -135,35 +160,66 @@ struct emu_fn *emu_fn_ide_host(struct emu_fn *fn)
 static void changed(void *priv, uint8_t port, uint8_t stream);
 static void eval(struct emu_fn *ep);
 
-struct idekm_dev *emu_fn_ide_dev(struct emu_fn *fn)
+/* An IDE_KM port: a function's own Dev/Func, Bus, Segment and its live
+ * registers from the IDE Capability register on. */
+static struct idekm_dev_port_cfg port_cfg(struct emu_fn *fn)
+{
+	const struct emu_fn_info *info = emu_fn_info(fn);
+
+	return (struct idekm_dev_port_cfg){
+		.dev_func = (uint8_t)(info->bdf.dev << 3 | info->bdf.fn),
+		.bus = info->bdf.bus,
+		.segment = (uint8_t)info->bdf.domain,
+		.regs = emu_fn_config_image(fn) + ide_of(fn)->off + IDE_REG_CAP,
+		.regs_len = IDE_SIZE - IDE_REG_CAP,
+	};
+}
+
+static int dev_init(struct emu_fn *fn, const struct idekm_dev_port_cfg *pc, unsigned n)
 {
 	struct emu_ide *ide = ide_of(fn);
-	struct emu_fn_info const *info = emu_fn_info(fn);
-	struct idekm_dev_port_cfg pc;
 
-	if (!ide || info->port_type == EMU_PCIE_ROOT_PORT)
+	TRY(idekm_dev_init(ide->dev, emu_fn_ctx(fn), pc, n));
+	ide->dev->faults = ide->faults;
+	ide->dev->changed = changed;
+	ide->dev->changed_priv = fn;
+	return 0;
+}
+
+/*
+ * An endpoint or a downstream port answers for itself: one port, index 0.
+ * A switch upstream port answers for the whole switch, as the switch's
+ * one IDE_KM responder: PortIndex 0 is the upstream port, 1..N its
+ * downstream ports with an IDE capability, each QUERY_RESP carrying that
+ * port's own Dev/Func, Bus, Segment and live registers. So a requester
+ * finds the port it means by its BDF (what intel/tee-io-validator does,
+ * PR #313, and its QUERY test cases: QUERY_RESP's Dev/Func, Bus and
+ * Segment are the port's PCI ones, MaxPortIndex >= PortIndex); DMTF
+ * spdm-emu's requester asks PortIndex 1 and its sample device reports
+ * MaxPortIndex 7. The order of the downstream ports is ours (they were
+ * added, i.e. device number order, which here is also their Port Number).
+ */
+struct idekm_dev *emu_fn_ide_dev(struct emu_fn *fn)
+{
+	struct idekm_dev_port_cfg pc[IDEKM_DEV_MAX_PORTS];
+	struct emu_ide *ide = ide_of(fn);
+	unsigned n = 0;
+
+	if (!ide || emu_fn_info(fn)->port_type == EMU_PCIE_ROOT_PORT)
 		return NULL;
 	if (ide->dev)
 		return ide->dev;
 	ide->dev = calloc(1, sizeof(*ide->dev));
 	if (!ide->dev)
 		return NULL;
-	pc = (struct idekm_dev_port_cfg){
-		.dev_func = (uint8_t)(info->bdf.dev << 3 | info->bdf.fn),
-		.bus = info->bdf.bus,
-		.segment = (uint8_t)info->bdf.domain,
-		/* the live registers, from the IDE Capability register on */
-		.regs = emu_fn_config_image(fn) + ide->off + IDE_REG_CAP,
-		.regs_len = IDE_SIZE - IDE_REG_CAP,
-	};
-	if (idekm_dev_init(ide->dev, emu_fn_ctx(fn), &pc, 1)) {
+	pc[n++] = port_cfg(fn);
+	for (uint8_t i = 0; i < ide->ndsp; i++)
+		pc[n++] = port_cfg(ide->dsp[i]);
+	if (dev_init(fn, pc, n)) {
 		free(ide->dev);
 		ide->dev = NULL;
 		return NULL;
 	}
-	ide->dev->faults = ide->faults;
-	ide->dev->changed = changed;
-	ide->dev->changed_priv = fn;
 	return ide->dev;
 }
 
@@ -183,14 +239,30 @@ int emu_fn_set_ide_faults(struct emu_fn *fn, const struct idekm_dev_faults *f)
 /* The state of one block (0 link, 1 selective) of ep and its host. */
 enum link_state { LS_INSECURE, LS_SECURE, LS_FAIL };
 
+/* Where ep's keys for an IDE_KM PortIndex are: PortIndex 0 in ep's own
+ * device end; above 0 ep is a downstream port and they are in its switch
+ * upstream port's, under the index that port gave ep. NULL: nowhere. */
+static const struct idekm_dev *key_holder(struct emu_fn *ep, uint8_t port_index)
+{
+	struct emu_fn *usp;
+
+	if (!port_index)
+		return ide_of(ep)->dev;
+	usp = ide_usp_of(ep);
+	if (!usp || port_index > ide_of(usp)->ndsp || ide_of(usp)->dsp[port_index - 1] != ep)
+		return NULL;
+	return ide_of(usp)->dev;
+}
+
 static enum link_state block_state(struct emu_fn *ep, struct emu_fn *rp, uint16_t ctl_reg)
 {
-	struct emu_ide *e = ide_of(ep), *r = rp ? ide_of(rp) : NULL;
+	struct emu_ide *r = rp ? ide_of(rp) : NULL;
 	uint32_t ec = reg(ep, ctl_reg), rc;
 	uint8_t sid = (uint8_t)(ec >> IDEKM_CTL_ID_SHIFT);
+	const struct idekm_dev *dev;
 	bool mismatch = false;
 
-	if (!r || r->partner != ep || !e->dev)
+	if (!r || r->partner != ep)
 		return LS_INSECURE;
 	rc = reg(rp, ctl_reg);
 	if (!(ec & IDEKM_CTL_ENABLE) || !(rc & IDEKM_CTL_ENABLE) ||
@@ -198,18 +270,21 @@ static enum link_state block_state(struct emu_fn *ep, struct emu_fn *rp, uint16_
 		return LS_INSECURE;
 	if (r->live < 0 || !r->ks[r->live].set || r->ks[r->live].k.stream_id != sid)
 		return LS_INSECURE;	/* the host end has no keys: no traffic yet */
+	dev = key_holder(ep, r->ks[r->live].k.port_index);
+	if (!dev)
+		return LS_INSECURE;	/* no device end for the port the keys name */
 	for (uint8_t sub = 0; sub < IDEKM_SUBSTREAMS; sub++)
 		for (uint8_t dir = 0; dir < 2; dir++) {
 			const struct idekm_keys *hk = &r->ks[r->live].k;
 			uint8_t key[IDEKM_KEY_SIZE], ifv[IDEKM_IFV_SIZE];
-			int a = idekm_dev_active(e->dev, hk->port_index, sid, sub, dir);
+			int a = idekm_dev_active(dev, hk->port_index, sid, sub, dir);
 
 			if (a < 0)
 				return LS_INSECURE;	/* the device end not going */
 			/* the host transmits with the device's Rx key and
 			 * receives with its Tx key: same bytes, same set */
 			if (a != r->live ||
-			    idekm_dev_key(e->dev, hk->port_index, sid, sub, dir, (uint8_t)a, key,
+			    idekm_dev_key(dev, hk->port_index, sid, sub, dir, (uint8_t)a, key,
 					  ifv) ||
 			    CRYPTO_memcmp(key, hk->k[sub][dir].key, sizeof(key)) ||
 			    CRYPTO_memcmp(ifv, hk->k[sub][dir].ifv, sizeof(ifv)))
@@ -230,14 +305,12 @@ void emu_ide_reset(struct emu_fn *fn)
 		return;
 	/* in place: sessions of socket connections may still point at it */
 	if (ide->dev) {
-		struct idekm_dev_port_cfg pc = ide->dev->port[0];
+		struct idekm_dev_port_cfg pc[IDEKM_DEV_MAX_PORTS];
+		unsigned n = ide->dev->nports;
 
+		memcpy(pc, ide->dev->port, sizeof(pc));
 		idekm_dev_fini(ide->dev);
-		if (idekm_dev_init(ide->dev, emu_fn_ctx(fn), &pc, 1) == 0) {
-			ide->dev->faults = ide->faults;
-			ide->dev->changed = changed;
-			ide->dev->changed_priv = fn;
-		}
+		dev_init(fn, pc, n);	/* the same ports: it cannot fail */
 	}
 	set_reg(fn, IDE_REG_LINK_CTL, 0);
 	set_reg(fn, IDE_REG_SEL_CTL, 0);
@@ -245,6 +318,8 @@ void emu_ide_reset(struct emu_fn *fn)
 	set_reg(fn, IDE_REG_SEL_STS, 0);
 	ide->failing[0] = ide->failing[1] = false;
 	eval(ide->partner ? ide->partner : fn);
+	for (uint8_t i = 0; i < ide->ndsp; i++)	/* the keys it held for its ports went too */
+		eval(ide->dsp[i]);
 }
 
 static uint32_t sts_of(enum link_state st)
@@ -280,11 +355,16 @@ static void eval(struct emu_fn *ep)
 	}
 }
 
+/* After an IDE_KM change on a port of fn's device end: that port's
+ * function (a switch upstream port's PortIndex N is its Nth downstream
+ * port) is what the link model looks at again. */
 static void changed(void *priv, uint8_t port, uint8_t stream)
 {
-	(void)port;
+	struct emu_fn *fn = priv;
+	struct emu_ide *ide = ide_of(fn);
+
 	(void)stream;
-	eval(priv);
+	eval(port && port <= ide->ndsp ? ide->dsp[port - 1] : fn);
 }
 
 bool emu_ide_write(struct emu_fn *fn, uint16_t off, uint32_t val)

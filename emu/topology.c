@@ -157,6 +157,8 @@ static int cxl_switch_upstream(struct emu_topo *t, int parent, uint8_t bus,
 	TRY(emu_fn_add_extcap(fn, EXT_CAP_DVSEC, 1, 0x3C));
 	TRY(add_mailbox(fn, MB_CDAT, 1, false, NULL));
 	TRY(add_mailbox(fn, MB_CMA, 1, false, NULL));
+	/* before the downstream ports': its IDE_KM answers for them too */
+	TRY(emu_fn_add_ide(fn));
 	built = emu_cdat_switch_table(t->ctx, dsp_ports, n, &table, &len);
 	TRY(serve_cdat(fn, built, table, len));
 	*idx = (int)t->n - 1;

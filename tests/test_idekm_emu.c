@@ -17,7 +17,9 @@
 #include <doekit/cursor.h>
 #include <doekit/fmapi.h>
 #include <doekit/mctp.h>
+#include <openssl/rand.h>
 #include "t.h"
+#include "../emu/emu_internal.h"	/* emu_fn_set_parent(): a switch by hand */
 
 static struct doe_ctx *ctx;
 
@@ -70,9 +72,9 @@ static void enable(struct rig *r, uint8_t stream, bool ep_on, bool rp_on)
 
 /* Topology, both ends' capabilities, the mailbox and an attested
  * connection (no session yet). */
-static int rig_up(struct rig *r)
+static int rig_up_at(struct rig *r, uint8_t bus)
 {
-	struct doe_bdf ep = { 0, 0x0f, 0, 0 }, rp = { 0, 0x00, 1, 0 };
+	struct doe_bdf ep = { 0, bus, 0, 0 }, rp = { 0, 0x00, 1, 0 };
 	const uint8_t *root;
 	size_t root_len;
 
@@ -90,7 +92,8 @@ static int rig_up(struct rig *r)
 	if (emu_fn_spdm_root(r->ep, &root, &root_len) || spdm_trust_new(ctx, NULL, &r->trust) ||
 	    spdm_trust_add_der(r->trust, root, root_len))
 		return -1;
-	/* the type 3 device: CDAT mailbox first, then CMA (type 1 and 2) */
+	/* the type 3 device and the switch upstream port: CDAT mailbox
+	 * first, then CMA (type 1 and 2) */
 	if (doe_mb_new(r->ep_cfg, emu_mb_offset(emu_fn_mailbox(r->ep, 1)), &r->mb))
 		return -1;
 	spdm_req_policy_init(&r->pol);
@@ -105,6 +108,11 @@ static int rig_up(struct rig *r)
 	    spdm_req_run(r->req, spdm_transport_doe(), r->mb, r->rbuf, sizeof(r->rbuf), 0))
 		return -1;
 	return 0;
+}
+
+static int rig_up(struct rig *r)
+{
+	return rig_up_at(r, 0x0f);
 }
 
 static int rig_session(struct rig *r)
@@ -171,8 +179,12 @@ static void t_capability_registers(void)
 
 		T_TRUE(rpf && emu_fn_has_ide(rpf));
 		T_TRUE(rpf && emu_fn_ide_dev(rpf) == NULL);
-		T_TRUE(uf && !emu_fn_has_ide(uf));
+		T_TRUE(uf && emu_fn_has_ide(uf));
 		T_TRUE(emu_fn_ide_dev(r.ep) != NULL);
+		/* the endpoint's device end has one port, the upstream port's one
+		 * per switch port: itself and its two downstream ports */
+		T_EQ(emu_fn_ide_dev(r.ep)->max_port_index, 0);
+		T_EQ(emu_fn_ide_dev(uf)->max_port_index, 2);
 		/* the platform call refuses what is not a root port and partner */
 		{
 			struct idekm_keys k = { .stream_id = 1 };
@@ -184,7 +196,13 @@ static void t_capability_registers(void)
 			k.keyset = 2;
 			T_EQ(emu_fn_ide_set_keys(rpf, r.ep, &k), -EINVAL);
 			T_EQ(emu_fn_ide_clear_keys(rpf, 2), -EINVAL);
-			T_EQ(emu_fn_set_ide_faults(uf, NULL), -ENOENT);
+			T_EQ(emu_fn_set_ide_faults(r.ep, NULL), 0);
+			{
+				struct doe_bdf nv = { 0, 0x20, 0, 0 };
+
+				T_EQ(emu_fn_set_ide_faults(emu_topo_find(r.topo, &nv), NULL),
+				     -ENOENT);
+			}
 		}
 	}
 	doe_cfg_free(r.ep_cfg);
@@ -419,6 +437,229 @@ out:
 	free(r);
 }
 
+
+/* A VENDOR_DEFINED_REQUEST of the PCI-SIG (StandardID 3, VendorID 1) for
+ * protocol proto, carrying body. */
+static size_t pcisig_vendor_req(uint8_t version, uint8_t proto, const uint8_t *body, size_t blen,
+				uint8_t *out)
+{
+	size_t n = 0;
+
+	out[n++] = version;
+	out[n++] = 0xFE;	/* VENDOR_DEFINED_REQUEST */
+	out[n++] = 0;
+	out[n++] = 0;
+	out[n++] = 0x03;	/* StandardID PCI-SIG */
+	out[n++] = 0x00;
+	out[n++] = 2;		/* Len of VendorID */
+	out[n++] = 0x01;	/* VendorID PCI-SIG */
+	out[n++] = 0x00;
+	out[n++] = (uint8_t)(blen + 1);
+	out[n++] = (uint8_t)((blen + 1) >> 8);
+	out[n++] = proto;
+	memcpy(out + n, body, blen);
+	return n + blen;
+}
+
+/*
+ * What DMTF spdm-emu's requester does in its APP step, against the switch
+ * upstream port 0d:00.0 over its own mailbox and a real session: QUERY
+ * PortIndex 1 (the first downstream port, 0e:00.0), then per sub-stream
+ * KEY_PROG (stream 0, port 1) immediately followed by K_SET_GO of that
+ * sub-stream alone, then TDISP GET_VERSION (protocol 1), which is not
+ * served: an SPDM ERROR, and the session goes on.
+ */
+static void t_switch_ports(void)
+{
+	struct rig *r = calloc(1, sizeof(*r));
+	struct idekm_port_info *info = calloc(1, sizeof(*info));
+	struct doe_bdf b_dsp = { 0, 0x0e, 0, 0 };
+	struct doe_cfg *dcfg = NULL;
+	struct idekm_keys k = { .stream_id = 0, .port_index = 1, .keyset = 0 };
+	struct idekm_dev *dev;
+	struct emu_fn *dsp;
+	uint16_t doff = 0;
+	uint8_t req[64], rsp[256], ver;
+	size_t len, rlen = 0;
+
+	if (!r || !info || rig_up_at(r, 0x0d) || rig_session(r)) {
+		T_FAIL_("no session with the switch upstream port: %s", doe_ctx_errmsg(ctx));
+		goto out;
+	}
+	dsp = emu_topo_find(r->topo, &b_dsp);
+	dev = emu_fn_ide_dev(r->ep);
+	if (!dsp || !dev || emu_fn_cfg_open(dsp, &dcfg) ||
+	    doe_extcap_find(dcfg, 0x30, &doff, 1) != 1) {
+		T_FAIL_("%s", "no downstream port 0e:00.0 with IDE");
+		goto out;
+	}
+	/* PortIndex 0: the upstream port itself */
+	T_EQ(idekm_query(r->s, spdm_transport_doe(), r->mb, 0, info), 0);
+	T_EQ(info->bus, 0x0d);
+	T_EQ(info->dev_func, 0);
+	T_EQ(info->max_port_index, 2);
+	/* PortIndex 1: the downstream port's own BDF and live registers */
+	T_EQ(doe_cfg_write32(dcfg, (uint16_t)(doff + SEL_CTL), 0x07000000u), 0);
+	T_EQ(idekm_query(r->s, spdm_transport_doe(), r->mb, 1, info), 0);
+	T_EQ(info->port_index, 1);
+	T_EQ(info->max_port_index, 2);
+	T_EQ(info->bus, 0x0e);
+	T_EQ(info->dev_func, 0);
+	T_EQ(info->segment, 0);
+	T_EQ(info->cap.regs_len, 0x30u);
+	for (uint16_t i = 0; i < info->cap.regs_len; i += 4)
+		T_EQ(doe_get_le32(info->cap.regs + i), rd(dcfg, (uint16_t)(doff + 4 + i)));
+	/* PortIndex 2: the other downstream port, 0e:01.0 */
+	T_EQ(idekm_query(r->s, spdm_transport_doe(), r->mb, 2, info), 0);
+	T_EQ(info->bus, 0x0e);
+	T_EQ(info->dev_func, 1 << 3);
+
+	/* spdm-emu's order: KEY_PROG then at once K_SET_GO, per sub-stream */
+	for (uint8_t dir = 0; dir < 2; dir++)
+		for (uint8_t sub = 0; sub < IDEKM_SUBSTREAMS; sub++) {
+			T_TRUE(RAND_bytes(k.k[sub][dir].key, IDEKM_KEY_SIZE) == 1);
+			memset(k.k[sub][dir].ifv, 0, IDEKM_IFV_SIZE);
+			k.k[sub][dir].ifv[4] = 1;	/* iv[0] = 0, iv[1] = 1 */
+			T_EQ(idekm_key_prog(r->s, spdm_transport_doe(), r->mb, 0, 1, 0, dir, sub,
+					    k.k[sub][dir].key, k.k[sub][dir].ifv), 0);
+			T_EQ(idekm_key_set(r->s, spdm_transport_doe(), r->mb, true, 0, 1, 0, dir,
+					   sub), 0);
+			T_EQ(idekm_dev_active(dev, 1, 0, sub, dir), 0);
+		}
+	/* the keys are the downstream port's (index 1), not the upstream port's */
+	for (uint8_t sub = 0; sub < IDEKM_SUBSTREAMS; sub++)
+		for (uint8_t dir = 0; dir < 2; dir++) {
+			uint8_t key[IDEKM_KEY_SIZE], ifv[IDEKM_IFV_SIZE];
+
+			T_EQ(idekm_dev_key(dev, 1, 0, sub, dir, 0, key, ifv), 0);
+			T_MEMEQ(key, k.k[sub][dir].key, IDEKM_KEY_SIZE);
+			T_MEMEQ(ifv, k.k[sub][dir].ifv, IDEKM_IFV_SIZE);
+			T_EQ(idekm_dev_active(dev, 0, 0, sub, dir), -ENOENT);
+		}
+	/* and the link model sees them as the downstream port's: its stream
+	 * with the root port given the same keys reads Secure */
+	T_EQ(doe_cfg_write32(dcfg, (uint16_t)(doff + SEL_CTL), 0x00000001u), 0);
+	T_EQ(doe_cfg_write32(r->rp_cfg, (uint16_t)(r->rp_off + SEL_CTL), 0x00000001u), 0);
+	T_EQ(emu_fn_ide_set_keys(r->rp, dsp, &k), 0);
+	T_EQ(rd(dcfg, (uint16_t)(doff + SEL_STS)), IDEKM_STS_SECURE);
+	T_EQ(rp_sts(r), IDEKM_STS_SECURE);
+	/* the same keys, live on PortIndex 2 as well, are 0e:01.0's there:
+	 * named for PortIndex 2 they are not this port's */
+	for (uint8_t dir = 0; dir < 2; dir++)
+		for (uint8_t sub = 0; sub < IDEKM_SUBSTREAMS; sub++) {
+			T_EQ(idekm_key_prog(r->s, spdm_transport_doe(), r->mb, 0, 2, 0, dir, sub,
+					    k.k[sub][dir].key, k.k[sub][dir].ifv), 0);
+			T_EQ(idekm_key_set(r->s, spdm_transport_doe(), r->mb, true, 0, 2, 0, dir,
+					   sub), 0);
+		}
+	k.port_index = 2;
+	T_EQ(emu_fn_ide_set_keys(r->rp, dsp, &k), 0);
+	T_EQ(rd(dcfg, (uint16_t)(doff + SEL_STS)), IDEKM_STS_INSECURE);
+	k.port_index = 1;
+	T_EQ(emu_fn_ide_set_keys(r->rp, dsp, &k), 0);
+	T_EQ(rd(dcfg, (uint16_t)(doff + SEL_STS)), IDEKM_STS_SECURE);
+	/* an IDE_KM change on PortIndex 1 is the downstream port's: one
+	 * sub-stream stopped there and its stream is no longer Secure */
+	T_EQ(idekm_key_set(r->s, spdm_transport_doe(), r->mb, false, 0, 1, 0, IDEKM_RX, IDEKM_PR),
+	     0);
+	T_EQ(rd(dcfg, (uint16_t)(doff + SEL_STS)), IDEKM_STS_INSECURE);
+	T_EQ(rp_sts(r), IDEKM_STS_INSECURE);
+
+	/* TDISP GET_VERSION (TDISP 1.0, type 0x81, InterfaceID 0xBEEF): not
+	 * served, answered ERROR UnsupportedRequest inside the session */
+	ver = spdm_req_result(r->req)->version;
+	{
+		static const uint8_t get_version[16] = { 0x10, 0x81, 0, 0, 0xEF, 0xBE };
+
+		len = pcisig_vendor_req(ver, 0x01, get_version, sizeof(get_version), req);
+		T_EQ(spdm_sess_exchange(r->s, spdm_transport_doe(), r->mb, req, len, rsp,
+					sizeof(rsp), &rlen), 0);
+		T_TRUE(rlen >= 4);
+		T_EQ(rsp[0], ver);
+		T_EQ(rsp[1], SPDM_ERROR);
+		T_EQ(rsp[2], SPDM_ERR_UNSUPPORTED_REQUEST);
+	}
+	/* the session goes on: IDE_KM still answers */
+	T_EQ(idekm_query(r->s, spdm_transport_doe(), r->mb, 1, info), 0);
+	T_EQ(info->bus, 0x0e);
+
+	/* beyond MaxPortIndex: QUERY answered ERROR InvalidRequest, KEY_PROG
+	 * acknowledged with Status 2 (unsupported PortIndex), K_SET_GO ERROR */
+	T_EQ(idekm_query(r->s, spdm_transport_doe(), r->mb, 3, info), -EPROTO);
+	T_CONTAINS(doe_ctx_errmsg(ctx), "InvalidRequest");
+	T_EQ(idekm_key_prog(r->s, spdm_transport_doe(), r->mb, 0, 3, 0, 0, 0, k.k[0][0].key,
+			    k.k[0][0].ifv), -EREMOTEIO);
+	T_CONTAINS(doe_ctx_errmsg(ctx), "Status 2");
+	T_EQ(idekm_key_set(r->s, spdm_transport_doe(), r->mb, true, 0, 3, 0, 0, 0), -EPROTO);
+	T_CONTAINS(doe_ctx_errmsg(ctx), "InvalidRequest");
+	/* a K_SET_GO for a key set never programmed (K1), and for the one
+	 * just stopped */
+	T_EQ(idekm_key_set(r->s, spdm_transport_doe(), r->mb, true, 0, 2, 1, 0, 0), -EPROTO);
+	T_EQ(idekm_key_set(r->s, spdm_transport_doe(), r->mb, true, 0, 1, 0, IDEKM_RX, IDEKM_PR),
+	     -EPROTO);
+	/* still usable after all the refusals */
+	T_EQ(idekm_query(r->s, spdm_transport_doe(), r->mb, 0, info), 0);
+	T_EQ(spdm_sess_control(r->s, spdm_transport_doe(), r->mb, 0xEC /* END_SESSION */, 0), 0);
+out:
+	idekm_keys_wipe(&k);
+	doe_cfg_free(dcfg);
+	if (r)
+		rig_down(r);
+	free(r);
+	free(info);
+}
+
+/* The upstream port's IDE_KM ports are its downstream ports with IDE,
+ * added after it: at most 7 (PortIndex 1..7), and fixed once it has
+ * made its device end. */
+static void t_switch_port_limits(void)
+{
+	struct emu_fn_info ui = { .bdf = { 0, 0x30, 0, 0 }, .port_type = EMU_PCIE_SWITCH_UP };
+	struct emu_fn *usp = NULL, *usp2 = NULL, *dsp[9] = { 0 };
+	struct idekm_dev *dev;
+
+	T_EQ(emu_fn_new(ctx, &ui, &usp), 0);
+	T_EQ(emu_fn_add_ide(usp), 0);
+	for (uint8_t i = 0; i < 9; i++) {
+		struct emu_fn_info di = { .bdf = { 0, 0x31, i, 0 },
+					  .port_type = EMU_PCIE_SWITCH_DOWN };
+
+		T_EQ(emu_fn_new(ctx, &di, &dsp[i]), 0);
+		emu_fn_set_parent(dsp[i], usp);
+	}
+	for (uint8_t i = 0; i < 7; i++)
+		T_EQ(emu_fn_add_ide(dsp[i]), 0);
+	T_EQ(emu_fn_add_ide(dsp[7]), -ENOSPC);
+	T_CONTAINS(doe_ctx_errmsg(ctx), "at most 7 downstream ports");
+	T_TRUE(!emu_fn_has_ide(dsp[7]));
+	dev = emu_fn_ide_dev(usp);
+	T_TRUE(dev != NULL);
+	if (dev) {
+		T_EQ(dev->max_port_index, 7);
+		T_EQ(dev->port[7].dev_func, 6 << 3);
+		T_EQ(dev->port[7].bus, 0x31);
+	}
+	/* a downstream port's own device end is one port, itself */
+	T_EQ(emu_fn_ide_dev(dsp[0])->max_port_index, 0);
+	/* another upstream port with one downstream port: once it has made
+	 * its device end (answered), its ports are fixed */
+	ui.bdf.bus = 0x40;
+	T_EQ(emu_fn_new(ctx, &ui, &usp2), 0);
+	T_EQ(emu_fn_add_ide(usp2), 0);
+	emu_fn_set_parent(dsp[7], usp2);
+	emu_fn_set_parent(dsp[8], usp2);
+	T_EQ(emu_fn_add_ide(dsp[7]), 0);
+	T_TRUE(emu_fn_ide_dev(usp2) != NULL);
+	T_EQ(emu_fn_ide_dev(usp2)->max_port_index, 1);
+	T_EQ(emu_fn_add_ide(dsp[8]), -ENOSPC);
+	T_CONTAINS(doe_ctx_errmsg(ctx), "fixed once it has answered");
+	T_EQ(emu_fn_ide_dev(usp2)->max_port_index, 1);
+	for (uint8_t i = 0; i < 9; i++)
+		emu_fn_free(dsp[i]);
+	emu_fn_free(usp);
+	emu_fn_free(usp2);
+}
+
 int main(void)
 {
 	T_EQ(doe_ctx_new(&ctx), 0);
@@ -426,6 +667,8 @@ int main(void)
 	T_RUN(t_stream_end_to_end);
 	T_RUN(t_clear_and_faults);
 	T_RUN(t_reset_loses_keys);
+	T_RUN(t_switch_ports);
+	T_RUN(t_switch_port_limits);
 	doe_ctx_free(ctx);
 	return T_DONE();
 }

@@ -301,12 +301,15 @@ DOE_API int emu_fn_spdm_handle(struct emu_fn *fn, const void *req, size_t req_le
  * address association block (Capability +0x14, Control +0x18, Status
  * +0x1C). Stream Control's Enable, algorithm, TC and Stream ID are
  * writable by config writes; Status is the link model's. The profiles
- * give one to every root port and CXL type 3 endpoint with a CMA mailbox.
+ * give one to every root port, switch port and CXL type 3 endpoint with a
+ * CMA mailbox (not the fleet's).
  *
  * An endpoint's SPDM sessions answer IDE_KM (VENDOR_DEFINED, PCI-SIG) with
  * emu_fn_ide_dev(), whose QUERY_RESP registers are this capability's. A
- * root port does not: its keys come from the platform (the TSM on a real
- * host), here emu_fn_ide_set_keys().
+ * switch upstream port answers for the switch: PortIndex 0 itself, 1..N
+ * its downstream ports with IDE (added after it), each with its own
+ * registers and BDF. A root port does not: its keys come from the
+ * platform (the TSM on a real host), here emu_fn_ide_set_keys().
  *
  * A stream (the Link block or the Selective block, matched by position)
  * reads Secure in both ends' Status when: both Enable bits are set with

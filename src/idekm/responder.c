@@ -8,6 +8,8 @@
  * make it answer wrongly in the ways a requester must catch.
  */
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
@@ -108,15 +110,38 @@ static void changed(struct idekm_dev *d, uint8_t port, uint8_t stream_id)
 		d->changed(d->changed_priv, port, stream_id);
 }
 
+/* One debug line per request (DOE_DEBUG=1 on the tool): what was asked
+ * and how it was answered, never a key. */
+static void note(struct idekm_dev *d, const struct idekm_msg *m, const char *fmt, ...)
+	DOE_PRINTF(3, 4);
+static void note(struct idekm_dev *d, const struct idekm_msg *m, const char *fmt, ...)
+{
+	char res[96];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(res, sizeof(res), fmt, ap);
+	va_end(ap);
+	if (m->object == IDEKM_QUERY)
+		doe_dbg(d->ctx, "IDE_KM QUERY port %u: %s", m->port_index, res);
+	else
+		doe_dbg(d->ctx, "IDE_KM %s port %u stream %u K%u %s %s: %s",
+			idekm_object_name(m->object), m->port_index, m->stream_id, m->keyset,
+			idekm_dir_name(m->dir), idekm_substream_name(m->substream), res);
+}
+
 static int on_query(struct idekm_dev *d, const struct idekm_msg *q, uint8_t *rsp, size_t cap,
 		    size_t *rsp_len)
 {
 	const struct idekm_dev_port_cfg *p;
 	struct idekm_msg r;
 
-	if (q->port_index > d->max_port_index)
+	if (q->port_index > d->max_port_index) {
+		note(d, q, "ERROR InvalidRequest (MaxPortIndex %u)", d->max_port_index);
 		return spdm_error(q->spdm_version, SPDM_ERR_INVALID_REQUEST, rsp, cap, rsp_len);
+	}
 	p = &d->port[q->port_index];
+	note(d, q, "ok (%02x:%02x.%x)", p->bus, p->dev_func >> 3, p->dev_func & 7u);
 	r = (struct idekm_msg){ .object = IDEKM_QUERY_RESP, .spdm_version = q->spdm_version,
 				.port_index = q->port_index, .dev_func = p->dev_func, .bus = p->bus,
 				.segment = p->segment, .max_port_index = d->max_port_index,
@@ -165,6 +190,11 @@ static int on_key_prog(struct idekm_dev *d, uint8_t version, const uint8_t *obj,
 		doe_rd_bytes(&r, slot->ifv, IDEKM_IFV_SIZE);
 		slot->programmed = true;
 	}
+	req.object = IDEKM_KEY_PROG;
+	if (status)
+		note(d, &req, "KP_ACK status %u (%s)", status, idekm_status_name(status));
+	else
+		note(d, &req, "ok");
 	echo(d, &req, &ack, IDEKM_KP_ACK);
 	ack.status = status;
 	/* the ack's own fields must encode: a sub-stream we refused is echoed as is */
@@ -182,16 +212,24 @@ static int on_key_set(struct idekm_dev *d, const struct idekm_msg *req, uint8_t 
 	struct idekm_slot *slot;
 	struct idekm_msg ack;
 
-	if (go && d->faults.drop_go)
+	if (go && d->faults.drop_go) {
+		note(d, req, "dropped (fault knob)");
 		return -ETIMEDOUT;
-	if (go && d->faults.error_go)
+	}
+	if (go && d->faults.error_go) {
+		note(d, req, "ERROR Unspecified (fault knob)");
 		return spdm_error(req->spdm_version, SPDM_ERR_UNSPECIFIED, rsp, cap, rsp_len);
+	}
 	if (req->port_index <= d->max_port_index)
 		st = find_stream(d, req->port_index, req->stream_id, false);
 	slot = st ? &st->slot[req->substream][req->dir][req->keyset] : NULL;
 	/* a key set that was never programmed cannot go (nor be stopped) */
-	if (!slot || !slot->programmed)
+	if (!slot || !slot->programmed) {
+		note(d, req, "ERROR InvalidRequest (%s)",
+		     req->port_index > d->max_port_index ? "no such port" : "key set never programmed");
 		return spdm_error(req->spdm_version, SPDM_ERR_INVALID_REQUEST, rsp, cap, rsp_len);
+	}
+	note(d, req, "ok");
 	if (go) {
 		st->active[req->substream][req->dir] = (int8_t)req->keyset;
 	} else {
@@ -250,10 +288,17 @@ int idekm_dev_handle(void *priv, const uint8_t *req, size_t len, uint8_t *rsp, s
 	if (key_prog_object(req, len, &obj, &olen))
 		return on_key_prog(d, version, obj, olen, rsp, cap, rsp_len);
 	rc = idekm_decode(d->ctx, true, req, len, &m);
-	if (rc == -EPROTONOSUPPORT)
-		return spdm_error(version, SPDM_ERR_UNSUPPORTED_REQUEST, rsp, cap, rsp_len);
-	if (rc)
-		return spdm_error(version, SPDM_ERR_INVALID_REQUEST, rsp, cap, rsp_len);
+	if (rc) {
+		/* another PCI-SIG protocol (-EPROTONOSUPPORT; TDISP is 1) is
+		 * not served here; the session goes on either way */
+		uint8_t code = rc == -EPROTONOSUPPORT ? SPDM_ERR_UNSUPPORTED_REQUEST
+						       : SPDM_ERR_INVALID_REQUEST;
+		char why[160];
+
+		doe_ctx_errmsg_copy(d->ctx, why, sizeof(why));
+		doe_dbg(d->ctx, "%s: ERROR %s", why, spdm_error_name(code));
+		return spdm_error(version, code, rsp, cap, rsp_len);
+	}
 	switch (m.object) {
 	case IDEKM_QUERY:
 		return on_query(d, &m, rsp, cap, rsp_len);

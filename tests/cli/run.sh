@@ -1421,7 +1421,7 @@ expect 2 "ide_fault: 'never' is not one of" ide --emu-spdm 0f:00.0="$tmp/ide.jso
 echo '{"ide_fault": 3}' >"$tmp/ide.json"
 expect 2 "ide_fault: an integer, expected a string" ide --emu-spdm 0f:00.0="$tmp/ide.json" emu/0f:00.0
 echo '{"ide_fault": "bad-status"}' >"$tmp/ide.json"
-expect 2 "ide_fault: this function has no IDE capability" ide --emu-spdm 0d:00.0="$tmp/ide.json" emu/0d:00.0
+expect 2 "ide_fault: this function has no IDE capability" ide --emu-spdm 20:00.0="$tmp/ide.json" emu/20:00.0
 # usage
 expect 2 "--setup needs --stream N" ide --setup emu/0f:00.0
 expect 2 "go with --setup" ide --stream 3 emu/0f:00.0
@@ -1433,11 +1433,11 @@ expect 2 "--link and --selective contradict" ide --setup --stream 3 --link --sel
 expect 2 "ide takes one device" ide
 expect 2 "--psk-hint needs --psk" ide --setup --stream 1 --psk-hint x emu/0f:00.0
 expect 2 "needs config space" ide tcp:127.0.0.1:1
-expect 2 "has no IDE Extended Capability" ide emu/0d:00.0
+expect 2 "has no IDE Extended Capability" ide emu/20:00.0
 expect 1 "IDE_KM QUERY: the device answered ERROR InvalidRequest" ide --setup --stream 3 --port-index 1 emu/0f:00.0
 expect 2 "no such device" ide emu/0000:77:00.0
 expect 2 "is a root port: the host end" ide --setup --stream 1 emu/00:01.0
-expect 2 "no IDE capability with a root port above it" ide --setup --stream 1 emu/0d:00.0
+expect 2 "no IDE capability with a root port above it" ide --setup --stream 1 emu/20:00.0
 "$doe" ide --setup --stream 1 emu/0e:00.0 >"$tmp/out" 2>&1 && grep -q "link state: secure" "$tmp/out" &&
 	ok || bad "ide --setup on a switch downstream port: $(head -c 300 "$tmp/out")"
 

@@ -29,6 +29,12 @@
 #              with a negative twin whose ResponderVerifyData is corrupted, which the
 #              peer must refuse: spdm_requester_emu exits 0 when only a step inside
 #              the session failed, so the twin proves the sessions were really run.
+# then IDE_KM (SPDM 1.2 and 1.3, PCI_DOE):
+#   requester  doe ide --setup      -> spdm_responder_emu's sample IDE_KM device
+#   responder  spdm_requester_emu --exe_session KEY_EX,APP -> doe emulate --listen
+#              --device 0000:0d:00.0 (the switch's upstream port): its 13 IDE_KM
+#              requests for PortIndex 1 answered ok, then TDISP answered ERROR
+#              (not served), read from doe emulate's DOE_DEBUG log.
 # A case that fails is tried once more DMTF-to-DMTF (spdm_requester_emu against
 # spdm_responder_emu, same options): when spdm-emu fails against itself too (an
 # algorithm its build lacks, an option it does not get right), the case is a SKIP.
@@ -577,6 +583,69 @@ case_ide_resume() {
 	fi
 }
 
+# spdm_requester_emu's APP step (spdm_requester_pci_doe.c) against doe emulate
+# --listen serving the emulated switch's upstream port 0d:00.0, whose IDE_KM
+# answers for the switch: PortIndex 0 itself, 1 and 2 its downstream ports
+# (docs/idekm.md). The peer runs QUERY PortIndex 1, then KEY_PROG + K_SET_GO
+# (stream 0, port 1) for K0 Rx/Tx x PR/NPR/CPL, then TDISP GET_VERSION
+# (VENDOR_DEFINED, PCI-SIG protocol 1), which doekit does not serve. spdm-emu's
+# release build prints no per-step lines, and it stops at the first failure, so
+# the evidence is doe emulate's DOE_DEBUG log: the 13 IDE_KM requests, in that
+# order, each answered ok (KEY_PROG: KP_ACK status 0; the peer sent each next one,
+# so it accepted each answer), then the TDISP request answered ERROR
+# UnsupportedRequest and nothing after it; and the peer's own report, its APP
+# step ending in LIBSPDM_STATUS_ERROR_PEER (0x8001000a: the peer sent ERROR).
+#   ver trans label
+IDE_RSP_USP=0000:0d:00.0
+case_ide_responder() {
+	local ver=$1 trans=$2 label=$3
+	local kd port pid rc src out=$WORK/idersp-$ver-$trans-$RANDOM tag="[$3] " d s
+	kd=$(key_dir ECDSA_P384)
+	{
+		echo "IDE_KM QUERY port 1: ok (0e:00.0)"
+		for d in Rx Tx; do
+			for s in PR NPR CPL; do
+				echo "IDE_KM KEY_PROG port 1 stream 0 K0 $d $s: ok"
+				echo "IDE_KM K_SET_GO port 1 stream 0 K0 $d $s: ok"
+			done
+		done
+		echo "VENDOR_DEFINED_REQUEST: ProtocolID 0x01 is not IDE_KM: ERROR UnsupportedRequest"
+	} >"$out.want"
+	DOE_DEBUG=1 timeout -k 2 $((TMO + 10)) "$DOE_BIN" emulate --listen tcp:127.0.0.1:0 \
+		--trans "$(doe_trans "$trans")" --identity "$(identity "$kd")" --asym ecdsa-p384 \
+		--device "$IDE_RSP_USP" >"$out.doe" 2>"$out.log" &
+	pid=$!
+	PIDS="$PIDS $pid"
+	port=$(doe_port "$out.doe" "$pid")
+	if [ -z "$port" ]; then
+		stop "$pid"
+		report FAIL responder "$ver" ECDSA_P384 SHA_384 "$trans" "${tag}doe emulate did not start: $(head -c 200 "$out.log")"
+		return
+	fi
+	(cd "$KEYS" && exec timeout -k 2 "$TMO" "$REQ_EMU" --trans "$trans" --ver "$ver" --asym ECDSA_P384 \
+		--hash SHA_384 --port "$port" --exe_session KEY_EX,APP >"$out.req" 2>&1)
+	rc=$?
+	stop "$pid"
+	src=$?
+	# the IDE_KM lines and the vendor-defined ERROR answers, in order
+	sed -n 's/^doe: debug: \(IDE_KM .*\|VENDOR_DEFINED_REQUEST: .*: ERROR .*\)$/\1/p' "$out.log" >"$out.got"
+	if [ $rc -eq 124 ]; then
+		report FAIL responder "$ver" ECDSA_P384 SHA_384 "$trans" "${tag}spdm_requester_emu timed out after ${TMO}s"
+	elif ! cmp -s "$out.want" "$out.got"; then
+		report FAIL responder "$ver" ECDSA_P384 SHA_384 "$trans" \
+			"${tag}doe emulate saw $(grep -c 'ok$' "$out.got") IDE_KM requests answered ok, then: $(grep -v 'ok$' "$out.got" | head -n 1 | cut -c1-120) ($out.log, $out.req)"
+	elif ! grep -q '^ERROR: do_app_session_via_spdm - 8001000a$' "$out.req"; then
+		report FAIL responder "$ver" ECDSA_P384 SHA_384 "$trans" \
+			"${tag}spdm_requester_emu: not the ERROR answer ending its APP step: $(grep -m2 '^ERROR:' "$out.req" | tr '\n' ' ') ($out.req)"
+	elif [ $src -ne 0 ]; then
+		report FAIL responder "$ver" ECDSA_P384 SHA_384 "$trans" \
+			"${tag}doe emulate did not end cleanly on SHUTDOWN (status $src, $out.log)"
+	else
+		report PASS responder "$ver" ECDSA_P384 SHA_384 "$trans" \
+			"${tag}13 IDE_KM exchanges acknowledged (QUERY port 1 = 0e:00.0, 6 KEY_PROG KP_ACK status 0, 6 K_SET_GO); TDISP answered UnsupportedRequest (not served)"
+	fi
+}
+
 # spdm_requester_emu --exe_session ... against doe emulate --listen --psk ..., then
 # its negative twins (corrupt ResponderVerifyData), one KEY_EXCHANGE and one PSK
 # session, which the peer must each refuse. spdm_requester_emu drops a session step
@@ -808,17 +877,22 @@ if [ "${INTEROP_SESSIONS:-1}" != 0 ] && [ "${INTEROP_ONLY_IDE:-0}" != 1 ]; then
 	done
 fi
 
-# IDE_KM (issue 12): doe's requester programs spdm-emu's sample device. The other
-# direction is not run: spdm_requester_emu's APP step queries PortIndex 1 (the
-# emulated endpoint has only port 0 and refuses it) and goes on to TDISP and CXL
-# IDE_KM/TSP, which doe emulate does not serve. Over MCTP framing spdm-emu's
-# responder answers IDE_KM QUERY with ERROR InvalidRequest: IDE_KM is PCIe's (DOE).
+# IDE_KM (issue 12): doe's requester programs spdm-emu's sample device, and
+# spdm_requester_emu's APP step programs the emulated switch through its upstream
+# port (PortIndex 1, a downstream port) up to TDISP, which doe emulate does not
+# serve, nor CXL IDE_KM/TSP after it. Over MCTP framing spdm-emu's responder
+# answers IDE_KM QUERY with ERROR InvalidRequest: IDE_KM is PCIe's (DOE).
 if [ "${INTEROP_SESSIONS:-1}" != 0 ] && [[ " $ROLES " == *" requester "* ]]; then
 	for ver in 1.2 1.3; do
 		case_ide_requester "$ver" PCI_DOE "--stream 1 --link" "ide setup, link"
 		case_ide_requester "$ver" PCI_DOE "--stream 2 --refresh --stop" "ide setup, refresh, stop"
 		case_ide_resume "$ver" PCI_DOE "session kept, ide --session twice, session --end --session"
 		case_ide_resume "$ver" MCTP "session kept, then ended by session --end --session"
+	done
+fi
+if [ "${INTEROP_SESSIONS:-1}" != 0 ] && [[ " $ROLES " == *" responder "* ]]; then
+	for ver in 1.2 1.3; do
+		case_ide_responder "$ver" PCI_DOE "spdm_requester_emu APP, switch USP $IDE_RSP_USP"
 	done
 fi
 
