@@ -1376,6 +1376,15 @@ golden ide_rootport.json ide -j emu/00:01.0
 		([.substreams[] | .direction] | sort) == ["Rx","Rx","Rx","Tx","Tx","Tx"] and
 		.ide.link_streams[0].state == "insecure" and (.steps | length) > 30' "$tmp/i.json" >/dev/null &&
 	ok || bad "ide -j --refresh: $(head -c 600 "$tmp/i.json")"
+# the switch's upstream port answers for its ports: PortIndex 1 and 2 are
+# its downstream ports, whose own Stream Control and link the keys are for
+for p in 1:0e:00.0 2:0e:01.0; do
+	"$doe" ide -j --setup --stream 5 --port-index "${p%%:*}" emu/0d:00.0 >"$tmp/i.json" &&
+		jq -e --argjson i "${p%%:*}" --arg d "emu/0000:${p#*:}" '.port_index == $i and
+			.port_device == $d and .state == "secure"' "$tmp/i.json" >/dev/null &&
+		ok || bad "ide --port-index ${p%%:*} on the switch: $(head -c 600 "$tmp/i.json")"
+done
+expect 1 "IDE_KM QUERY: the device answered ERROR InvalidRequest" ide --setup --stream 5 --port-index 3 emu/0d:00.0
 "$doe" ide -j --setup --stream 7 --stop emu/0f:00.0 >"$tmp/i.json" &&
 	jq -e '.state == "insecure" and all(.substreams[]; .status == "stopped")' "$tmp/i.json" >/dev/null &&
 	ok || bad "ide --stop: $(head -c 600 "$tmp/i.json")"

@@ -66,6 +66,7 @@ struct ide_cli {
 	const char *host;		/* who programs the host end */
 	const char *note;		/* what the device's registers left unclear */
 	char host_name[96];
+	char port_name[96];		/* PortIndex > 0: the function it named */
 	struct json_object *steps;
 };
 
@@ -386,8 +387,8 @@ static int run_setup(struct ide_cli *c, const char *spec)
 	const struct spdm_transport_ops *ops = NULL;
 	struct spdm_req *req = NULL;
 	struct idekm_keys *k = calloc(2, sizeof(*k));
-	struct emu_fn *host = NULL;
-	struct doe_cfg *ep_cfg = NULL, *rp_cfg = NULL;
+	struct emu_fn *host = NULL, *end = NULL;	/* end: the function keyed */
+	struct doe_cfg *ep_cfg = NULL, *rp_cfg = NULL, *port_cfg = NULL;
 	uint16_t ep_off = 0, rp_off = 0, reg = 0;
 	uint8_t cur = 0;
 	char vb[TOOL_ESC_SIZE(96)];
@@ -440,6 +441,31 @@ static int run_setup(struct ide_cli *c, const char *spec)
 		c->queried = !rc;
 		step(c, "QUERY", rc);
 	}
+	/* a switch's upstream port answers IDE_KM for its downstream ports too
+	 * (PortIndex 1..N): the keys are the function's QUERY_RESP names, and
+	 * so are the Stream Control and the link the root port pairs with */
+	end = host ? a->dev.fn : NULL;
+	if (!rc && host && c->port) {
+		struct doe_bdf b = { .domain = c->info.segment, .bus = c->info.bus,
+				     .dev = (uint8_t)(c->info.dev_func >> 3),
+				     .fn = (uint8_t)(c->info.dev_func & 7) };
+		char pb[TOOL_ESC_SIZE(96)];
+
+		end = emu_topo_find(a->dev.topo, &b);
+		snprintf(pb, sizeof(pb), "%04x:%02x:%02x.%x", b.domain, b.bus, b.dev, b.fn);
+		if (!end || !emu_fn_has_ide(end) || emu_fn_ide_host(end) != host)
+			rc = doe_err(t->ctx, -ENOENT, "%s: port index %u is %s, which has no IDE "
+				     "capability below %s", a->name, c->port, pb, c->host_name);
+		if (!rc)
+			rc = emu_fn_cfg_open_ctx(end, t->ctx, &port_cfg);
+		if (!rc)
+			rc = find_ide(t, port_cfg, pb, &ep_off);
+		if (!rc) {
+			ep_cfg = port_cfg;
+			dev_emu_name(emu_topo_profile(a->dev.topo), &b, c->port_name,
+				     sizeof(c->port_name));
+		}
+	}
 	/* the emulated ends need the register block; another device gets its
 	 * keys anyway (spdm-emu's sample device reports no stream at all) */
 	if (!rc && ctl_reg(&c->info.cap, c->selective, &reg)) {
@@ -460,7 +486,7 @@ static int run_setup(struct ide_cli *c, const char *spec)
 	if (!rc)
 		rc = program(c, ops, priv, &k[0]);
 	if (!rc && host) {
-		rc = emu_fn_ide_set_keys(host, a->dev.fn, &k[0]);
+		rc = emu_fn_ide_set_keys(host, end, &k[0]);
 		step(c, "host end keys K0 (emulator root port)", rc);
 	}
 	if (!rc && host) {
@@ -470,7 +496,7 @@ static int run_setup(struct ide_cli *c, const char *spec)
 	if (!rc && c->refresh) {
 		rc = program(c, ops, priv, &k[1]);
 		if (!rc && host) {
-			rc = emu_fn_ide_set_keys(host, a->dev.fn, &k[1]);
+			rc = emu_fn_ide_set_keys(host, end, &k[1]);
 			step(c, "host end keys K1 (emulator root port)", rc);
 		}
 		if (!rc)
@@ -527,6 +553,7 @@ static int run_setup(struct ide_cli *c, const char *spec)
 	if (req)
 		spdm_req_fini(req);
 	doe_cfg_free(rp_cfg);
+	doe_cfg_free(port_cfg);
 	return rc;
 }
 
@@ -541,6 +568,8 @@ static void report(struct ide_cli *c, int rc)
 		json_object_object_add(o, "device", json_object_new_string(c->a->name));
 		json_object_object_add(o, "stream_id", json_object_new_int(c->stream));
 		json_object_object_add(o, "port_index", json_object_new_int(c->port));
+		if (c->port_name[0])
+			json_object_object_add(o, "port_device", json_object_new_string(c->port_name));
 		json_object_object_add(o, "kind",
 				       json_object_new_string(c->selective ? "selective" : "link"));
 		for (uint8_t sub = 0; sub < IDEKM_SUBSTREAMS; sub++)
@@ -600,6 +629,9 @@ static void report(struct ide_cli *c, int rc)
 				       idekm_dir_name(dir), c->keyset[sub][dir],
 				       c->status[sub][dir]);
 	printf("\n");
+	if (c->port_name[0])
+		printf("  port index %u: %s (a port of this switch)\n", c->port,
+		       tool_esc(buf, sizeof(buf), c->port_name));
 	if (c->note)
 		printf("  note: %s; keys programmed as asked\n", c->note);
 	if (c->host)
