@@ -17,6 +17,8 @@
 #include <doekit/cursor.h>
 #include <doekit/fmapi.h>
 #include <doekit/mctp.h>
+#include <doekit/spdm_keyring.h>
+#include <openssl/crypto.h>
 #include <openssl/rand.h>
 #include "t.h"
 #include "../emu/emu_internal.h"	/* emu_fn_set_parent(): a switch by hand */
@@ -660,6 +662,73 @@ static void t_switch_port_limits(void)
 	emu_fn_free(usp2);
 }
 
+/* A session handed on (doe session --keyring, then doe ide --session): the
+ * first requester sets it up over the mailbox and is gone; a second one,
+ * made from the exported payload alone, runs IDE_KM in it through the same
+ * mailbox registers to a Secure link, and its own export carries the
+ * sequence numbers on. A stale payload (numbers the device has seen) is
+ * refused by the device, which ends the session. */
+static void t_resumed_session(void)
+{
+	struct rig *r = calloc(1, sizeof(*r));
+	_Alignas(16) static uint8_t mem[SPDM_SESSION_CTX_SIZE];
+	uint8_t payload[SPDM_KEYRING_PAYLOAD_SIZE], after[SPDM_KEYRING_PAYLOAD_SIZE];
+	struct spdm_keyring_payload k, k2;
+	struct idekm_port_info info;
+	struct idekm_keys k0;
+	struct spdm_sess *s = NULL;
+	const uint8_t stream = 4;
+
+	if (!r || rig_up(r) || rig_session(r)) {
+		T_FAIL_("no session with the emulated device: %s", doe_ctx_errmsg(ctx));
+		goto out;
+	}
+	/* one message in the first requester's hands, then the hand-off */
+	T_EQ(idekm_query(r->s, spdm_transport_doe(), r->mb, 0, &info), 0);
+	T_EQ(spdm_keyring_export(r->s, ctx, payload), 0);
+	spdm_sess_fini(r->s);
+	r->s = NULL;
+	T_EQ(spdm_keyring_parse(ctx, payload, sizeof(payload), &k), 0);
+	T_EQ(k.flags & SPDM_KEYRING_MCTP, 0);
+
+	T_EQ(spdm_sess_req_resume(mem, sizeof(mem), ctx, &k, &s), 0);
+	if (!s)
+		goto out;
+	enable(r, stream, false, false);
+	T_EQ(idekm_stream_setup(s, spdm_transport_doe(), r->mb, stream, 0, 0, &k0), 0);
+	enable(r, stream, true, true);
+	T_EQ(emu_fn_ide_set_keys(r->rp, r->ep, &k0), 0);
+	T_EQ(ep_sts(r), IDEKM_STS_SECURE);
+	T_EQ(rp_sts(r), IDEKM_STS_SECURE);
+	/* 6 KEY_PROG + 6 K_SET_GO: 12 more each way */
+	T_EQ(spdm_keyring_export(s, ctx, after), 0);
+	T_EQ(spdm_keyring_parse(ctx, after, sizeof(after), &k2), 0);
+	T_EQ(k2.req.seq, k.req.seq + 12);
+	T_EQ(k2.rsp.seq, k.rsp.seq + 12);
+	/* no KEY_UPDATE without the secrets: the device's keys stay as they are */
+	T_EQ(spdm_sess_control(s, spdm_transport_doe(), r->mb, 0xE9, SPDM_KEY_UPDATE_ALL_KEYS),
+	     -EOPNOTSUPP);
+	T_EQ(spdm_sess_state(s), SPDM_SESS_ESTABLISHED);
+	spdm_sess_fini(s);
+
+	/* the stale payload: its first request reuses a sequence number */
+	T_EQ(spdm_sess_req_resume(mem, sizeof(mem), ctx, &k, &s), 0);
+	T_TRUE(idekm_query(s, spdm_transport_doe(), r->mb, 0, &info) < 0);
+	T_EQ(spdm_sess_state(s), SPDM_SESS_FAILED);
+	spdm_sess_fini(s);
+	/* and the device ended the session: the fresh payload is no good now */
+	T_EQ(spdm_sess_req_resume(mem, sizeof(mem), ctx, &k2, &s), 0);
+	T_TRUE(idekm_query(s, spdm_transport_doe(), r->mb, 0, &info) < 0);
+	spdm_sess_fini(s);
+	idekm_keys_wipe(&k0);
+out:
+	OPENSSL_cleanse(payload, sizeof(payload));
+	OPENSSL_cleanse(after, sizeof(after));
+	if (r)
+		rig_down(r);
+	free(r);
+}
+
 int main(void)
 {
 	T_EQ(doe_ctx_new(&ctx), 0);
@@ -669,6 +738,7 @@ int main(void)
 	T_RUN(t_reset_loses_keys);
 	T_RUN(t_switch_ports);
 	T_RUN(t_switch_port_limits);
+	T_RUN(t_resumed_session);
 	doe_ctx_free(ctx);
 	return T_DONE();
 }
