@@ -248,6 +248,26 @@ identity() {	# KEYDIR -> "KEY.pem,CHAIN.pem" (root first) for doe emulate --iden
 	echo "$key,$chain"
 }
 
+# Starts spdm_responder_emu on a free port, three tries (another process may take
+# the port first). Sets EMU_PORT, and EMU_PID (empty when it did not start).
+#   LOG SECONDS spdm_responder_emu-ARGS... (--ip and --port are added)
+start_rsp_emu() {
+	local log=$1 secs=$2
+	shift 2
+	EMU_PID=""
+	for _ in 1 2 3; do
+		EMU_PORT=$(pick_port) || return 1
+		(cd "$KEYS" && exec timeout -k 2 "$secs" "$RSP_EMU" "$@" --ip 127.0.0.1 --port "$EMU_PORT" \
+			>"$log" 2>&1) &
+		EMU_PID=$!
+		PIDS="$PIDS $EMU_PID"
+		wait_listen "$EMU_PORT" "$EMU_PID" && return 0
+		stop "$EMU_PID"
+		EMU_PID=""
+	done
+	return 1
+}
+
 # --- spdm-emu's own support: DMTF requester against DMTF responder ------------
 # Asked only after a case failed: what spdm-emu cannot do with itself (an
 # algorithm its build lacks, a responder option that breaks its own requester) is
@@ -261,17 +281,9 @@ probe_emu() {	# VER ASYM HASH TRANS "responder args" ["requester args"] -> 0 whe
 	[ "$ver" = any ] && verarg=""
 	[ -n "${EMU_OK[$key]:-}" ] && return "${EMU_OK[$key]}"
 	log=$WORK/probe-$RANDOM
-	for _ in 1 2 3; do
-		port=$(pick_port) || return 1
-		# shellcheck disable=SC2086
-		(cd "$KEYS" && exec timeout -k 2 $((TMO * 4 + 10)) "$RSP_EMU" --trans "$trans" $verarg \
-			--asym "$asym" --hash "$hash" --ip 127.0.0.1 --port "$port" $rargs >"$log.rsp" 2>&1) &
-		pid=$!
-		PIDS="$PIDS $pid"
-		wait_listen "$port" "$pid" && break
-		stop "$pid"
-		pid=""
-	done
+	# shellcheck disable=SC2086
+	start_rsp_emu "$log.rsp" $((TMO * 4 + 10)) --trans "$trans" $verarg --asym "$asym" --hash "$hash" $rargs
+	port=$EMU_PORT pid=$EMU_PID
 	if [ -n "$pid" ]; then
 		# shellcheck disable=SC2086
 		(cd "$KEYS" && eval timeout -k 2 $((TMO * 4)) "\"$REQ_EMU\"" --trans "$trans" $verarg --asym "$asym" \
@@ -311,17 +323,9 @@ case_requester() {
 	# "any": spdm_responder_emu offers every version it has (1.0-1.4), doekit picks 1.3
 	[ "$ver" = any ] && verarg="" && want=1.3
 	kd=$(key_dir "$asym")
-	for _ in 1 2 3; do	# another process may take the port first
-		port=$(pick_port) || { report FAIL requester "$ver" "$asym" "$hash" "$trans" "${tag}no free port"; return; }
-		# shellcheck disable=SC2086
-		(cd "$KEYS" && exec timeout -k 2 $((TMO + 10)) "$RSP_EMU" --trans "$trans" $verarg --asym "$asym" \
-			--hash "$hash" --ip 127.0.0.1 --port "$port" $emu_args >"$out.rsp" 2>&1) &
-		pid=$!
-		PIDS="$PIDS $pid"
-		wait_listen "$port" "$pid" && break
-		stop "$pid"
-		pid=""
-	done
+	# shellcheck disable=SC2086
+	start_rsp_emu "$out.rsp" $((TMO + 10)) --trans "$trans" $verarg --asym "$asym" --hash "$hash" $emu_args
+	port=$EMU_PORT pid=$EMU_PID
 	if [ -z "$pid" ]; then
 		report FAIL requester "$ver" "$asym" "$hash" "$trans" "${tag}spdm_responder_emu did not start: $(last_error "$out.rsp")"
 		return
@@ -434,17 +438,9 @@ case_session_requester() {
 	local kd port pid rc out=$WORK/sreq-$ver-$asym-$trans-$RANDOM tag="[$7] " verarg="--ver $ver"
 	[ "$ver" = any ] && verarg=""
 	kd=$(key_dir "$asym")
-	for _ in 1 2 3; do
-		port=$(pick_port) || { report FAIL requester "$ver" "$asym" "$hash" "$trans" "${tag}no free port"; return; }
-		# shellcheck disable=SC2086
-		(cd "$KEYS" && exec timeout -k 2 $((TMO + 10)) "$RSP_EMU" --trans "$trans" $verarg --asym "$asym" \
-			--hash "$hash" --ip 127.0.0.1 --port "$port" $emu_args >"$out.rsp" 2>&1) &
-		pid=$!
-		PIDS="$PIDS $pid"
-		wait_listen "$port" "$pid" && break
-		stop "$pid"
-		pid=""
-	done
+	# shellcheck disable=SC2086
+	start_rsp_emu "$out.rsp" $((TMO + 10)) --trans "$trans" $verarg --asym "$asym" --hash "$hash" $emu_args
+	port=$EMU_PORT pid=$EMU_PID
 	if [ -z "$pid" ]; then
 		report FAIL requester "$ver" "$asym" "$hash" "$trans" "${tag}spdm_responder_emu did not start: $(last_error "$out.rsp")"
 		return
@@ -488,16 +484,9 @@ case_ide_requester() {
 	local ver=$1 trans=$2 doe_args=$3 label=$4
 	local kd port pid rc out=$WORK/ide-$ver-$trans-$RANDOM tag="[$4] "
 	kd=$(key_dir ECDSA_P384)
-	for _ in 1 2 3; do
-		port=$(pick_port) || { report FAIL requester "$ver" ECDSA_P384 SHA_384 "$trans" "${tag}no free port"; return; }
-		(cd "$KEYS" && exec timeout -k 2 $((TMO + 10)) "$RSP_EMU" --trans "$trans" --ver "$ver" --asym ECDSA_P384 \
-			--hash SHA_384 --ip 127.0.0.1 --port "$port" >"$out.rsp" 2>&1) &
-		pid=$!
-		PIDS="$PIDS $pid"
-		wait_listen "$port" "$pid" && break
-		stop "$pid"
-		pid=""
-	done
+	# shellcheck disable=SC2086
+	start_rsp_emu "$out.rsp" $((TMO + 10)) --trans "$trans" --ver "$ver" --asym ECDSA_P384 --hash SHA_384
+	port=$EMU_PORT pid=$EMU_PID
 	if [ -z "$pid" ]; then
 		report FAIL requester "$ver" ECDSA_P384 SHA_384 "$trans" "${tag}spdm_responder_emu did not start: $(last_error "$out.rsp")"
 		return
@@ -532,16 +521,9 @@ case_ide_resume() {
 	local kd port pid rc out=$WORK/ider-$ver-$RANDOM tag="[$3] " sid key step="" runs="1 2"
 	[ "$trans" = MCTP ] && runs=""
 	kd=$(key_dir ECDSA_P384)
-	for _ in 1 2 3; do
-		port=$(pick_port) || { report FAIL requester "$ver" ECDSA_P384 SHA_384 "$trans" "${tag}no free port"; return; }
-		(cd "$KEYS" && exec timeout -k 2 $((3 * TMO + 10)) "$RSP_EMU" --trans "$trans" --ver "$ver" \
-			--asym ECDSA_P384 --hash SHA_384 --ip 127.0.0.1 --port "$port" >"$out.rsp" 2>&1) &
-		pid=$!
-		PIDS="$PIDS $pid"
-		wait_listen "$port" "$pid" && break
-		stop "$pid"
-		pid=""
-	done
+	# shellcheck disable=SC2086
+	start_rsp_emu "$out.rsp" $((3 * TMO + 10)) --trans "$trans" --ver "$ver" --asym ECDSA_P384 --hash SHA_384
+	port=$EMU_PORT pid=$EMU_PID
 	if [ -z "$pid" ]; then
 		report FAIL requester "$ver" ECDSA_P384 SHA_384 "$trans" "${tag}spdm_responder_emu did not start: $(last_error "$out.rsp")"
 		return
