@@ -276,6 +276,28 @@ static int build_cxl_switch(struct emu_topo *t)
 	return multi_function(t, rp2, 0x20);
 }
 
+/* Switches below switches, as CXL allows: CASCADE_DEPTH switches of one
+ * downstream port each, every port with CMA, a type 3 endpoint at the
+ * bottom: 2 x CASCADE_DEPTH + 1 attested levels, a topology whose evidence
+ * bundle nests far deeper than the usual tree. */
+#define CASCADE_DEPTH 8u
+
+static int build_cascade(struct emu_topo *t)
+{
+	static const uint8_t one_port[] = { 1 };
+	int parent;
+
+	TRY(root_port(t, 1, &parent));
+	for (unsigned i = 0; i < CASCADE_DEPTH; i++) {
+		uint8_t bus = (uint8_t)(1 + 2 * i);
+		int usp;
+
+		TRY(cxl_switch_upstream(t, parent, bus, one_port, 1, &usp));
+		TRY(cxl_switch_downstream(t, usp, (uint8_t)(bus + 1), 0, one_port[0], &parent));
+	}
+	return cxl_type3(t, parent, (uint8_t)(1 + 2 * CASCADE_DEPTH), NULL);
+}
+
 static int build_direct(struct emu_topo *t)
 {
 	int rp;
@@ -451,6 +473,8 @@ static const struct profile profiles[] = {
 	{ { "cxl-switch", "root ports, a CXL switch (1 upstream, 2 downstream ports), two CXL "
 			  "type 3 endpoints, a multi-function device" }, build_cxl_switch },
 	{ { "direct", "one CXL type 3 endpoint directly below a root port" }, build_direct },
+	{ { "cascade", "8 CXL switches in a chain below one root port, every port with CMA, a "
+		       "CXL type 3 endpoint at the bottom" }, build_cascade },
 	{ { "multi-function", "a three-function device, two functions with DOE" },
 	  build_multi_function },
 	{ { "faulty", "devices that misbehave: timeout, capability loop, Discovery loop, "

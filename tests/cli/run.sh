@@ -1181,6 +1181,18 @@ echo '{}' >"$tmp/tp.json"
 grep -q "differ" "$tmp/err" && bad "verify-evidence: recorded verdicts differ: $(cat "$tmp/err")" || ok
 [ "$(jq -c '[.. | objects | select(has("verdict")) | .verdict] | group_by(.) | map({(.[0]): length}) | add' "$tmp/vb.json")" = \
   '{"authorized":4,"rejected":1,"untrusted_path":4}' ] && ok || bad "verify-evidence of the bundle: $(head -c 400 "$tmp/vb.json")"
+# a deep topology (8 switches in a chain, 18 attested levels): its bundle
+# nests 40 JSON levels, and verify-evidence reads it back whole
+"$doe" attest --topology -j emu:cascade >"$tmp/cb.json" 2>"$tmp/err" &&
+	[ "$(jq -c '.summary' "$tmp/cb.json")" = '{"authorized":18,"rejected":0,"unreachable":0,"untrusted_path":0}' ] &&
+	[ "$(jq '[paths(type == "object" or type == "array") | length] | max' "$tmp/cb.json")" -ge 32 ] &&
+	ok || bad "topology -j emu:cascade: $(cat "$tmp/err") $(jq -c .summary "$tmp/cb.json")"
+mkdir -p "$tmp/croots"
+jq -r '.. | objects | select(has("certificate_chain")) | .certificate_chain[0].pem' "$tmp/cb.json" |
+	awk -v d="$tmp/croots" '/BEGIN/{n++} {print > (d "/r" n ".pem")}'
+"$doe" verify-evidence --policy "$tmp/tp.json" --trust "$tmp/croots" -j "$tmp/cb.json" >"$tmp/vcb.json" 2>"$tmp/err" &&
+	[ "$(jq '[.. | objects | select(has("verdict")) | .verdict] | unique' -c "$tmp/vcb.json")" = '["authorized"]' ] &&
+	ok || bad "verify-evidence of the cascade bundle: $(head -c 300 "$tmp/err")"
 # a bundle whose recorded verdict was edited is caught
 jq '.devices[0].children[0].children[0].children[0].verdict = "authorized"' "$tmp/b.json" >"$tmp/b2.json"
 expect 1 "differ" verify-evidence --policy "$tmp/tp.json" --trust "$tmp/roots" "$tmp/b2.json"

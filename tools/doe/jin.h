@@ -30,7 +30,10 @@
 #include <json-c/json.h>
 #include <doekit/ctx.h>
 
-#define JIN_MAX_DEPTH 16
+/* Deep enough for a topology bundle of verify-evidence's 32 device levels
+ * (each level is a children array and an object, an attestation's evidence
+ * about 8 more); json-c frees recursively, and 80 frames are nothing. */
+#define JIN_MAX_DEPTH 80
 
 /* Input-size caps, one per kind of document, each well above what doe
  * itself writes (evidence of an attestation with two 64 KiB chains and
