@@ -182,9 +182,25 @@ const EVP_MD *spdm_md(uint32_t h)
 	return NULL;
 }
 
+const EVP_MD *spdm_md_ctx(struct doe_ctx *ctx, uint32_t h)
+{
+	static const char *const names[] = { "SHA2-256", "SHA2-384", "SHA2-512",
+					     "SHA3-256", "SHA3-384", "SHA3-512" };
+	const EVP_MD *md = NULL;
+	unsigned slot;
+
+	/* one bit per algorithm: its index is the slot */
+	if (spdm_md(h) && !(h & (h - 1))) {
+		slot = (unsigned)__builtin_ctz(h);
+		if (slot < ARRAY_SIZE(names))
+			md = doe_ctx_md(ctx, slot, names[slot]);
+	}
+	return md ? md : spdm_md(h);
+}
+
 int spdm_hash_all(struct doe_ctx *ctx, uint32_t h, const void *data, size_t len, uint8_t *out)
 {
-	const EVP_MD *md = spdm_md(h);
+	const EVP_MD *md = spdm_md_ctx(ctx, h);
 	unsigned int n;
 
 	if (!md)

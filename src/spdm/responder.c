@@ -477,7 +477,7 @@ static int prepare_chain(struct spdm_rsp *r)
 	TRY(spdm_hash_all(r->ctx, r->hash, r->cfg.certs_der, r->root_len, r->chain_hdr + 4));
 	chain_hash_input = r->chain_hdr;
 	mc = EVP_MD_CTX_new();
-	ok = mc && EVP_DigestInit_ex(mc, spdm_md(r->hash), NULL) == 1 &&
+	ok = mc && EVP_DigestInit_ex(mc, spdm_md_ctx(r->ctx, r->hash), NULL) == 1 &&
 	     EVP_DigestUpdate(mc, chain_hash_input, r->chain_hdr_len) == 1 &&
 	     EVP_DigestUpdate(mc, r->cfg.certs_der, r->cfg.certs_der_len) == 1 &&
 	     EVP_DigestFinal_ex(mc, r->chain_digest, &dl) == 1;
@@ -752,7 +752,7 @@ static int summary_hash(struct spdm_rsp *r, uint8_t hash_type, uint8_t *out)
 	unsigned int dl;
 	struct block b;
 	size_t i;
-	int ok = mc && EVP_DigestInit_ex(mc, spdm_md(r->hash), NULL) == 1;
+	int ok = mc && EVP_DigestInit_ex(mc, spdm_md_ctx(r->ctx, r->hash), NULL) == 1;
 
 	for (i = 0; ok && i < r->cfg.meas_count; i++) {
 		if (!in_summary(&r->cfg.meas[i], hash_type))

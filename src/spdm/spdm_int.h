@@ -24,6 +24,9 @@
 const char *spdm_sign_context_string(uint8_t op);
 
 const EVP_MD *spdm_md(uint32_t hash_algo);
+/* The same digest fetched once per context (spdm_md()'s legacy object makes
+ * OpenSSL 3 fetch at every use); spdm_md()'s when ctx is NULL. */
+const EVP_MD *spdm_md_ctx(struct doe_ctx *ctx, uint32_t hash_algo);
 /* Whether this libcrypto honours the Ed448 context string (3.2+). */
 bool spdm_ed448_ctx_supported(void);
 int spdm_hash_all(struct doe_ctx *ctx, uint32_t hash_algo, const void *data, size_t len,
@@ -94,6 +97,7 @@ struct spdm_ts {
 	size_t vca_len;
 	uint8_t version;
 	uint32_t hash_algo;
+	EVP_MD *md;		/* hash_algo's digest, one reference held */
 	EVP_MD_CTX *m;		/* M1/M2: VCA, B (digests, certificate), C (challenge) */
 	EVP_MD_CTX *l;		/* L1/L2: (1.2+ VCA), measurement exchanges */
 };
