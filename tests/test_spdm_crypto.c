@@ -42,6 +42,16 @@ static void t_hash_known_answer(void)
 	T_EQ(spdm_hash_all(ctx, SPDM_HASH_SHA3_256, "abc", 3, h), 0);
 	T_MEMEQ(h, sha3_256_abc, 4);
 	T_EQ(spdm_hash_all(ctx, 0x40, "abc", 3, h), -EINVAL);	/* SM3: not ours */
+	/* the context's fetched digest, again (kept), and without a context */
+	memset(h, 0, sizeof(h));
+	T_EQ(spdm_hash_all(ctx, SPDM_HASH_SHA256, "abc", 3, h), 0);
+	T_MEMEQ(h, sha256_abc, 4);
+	memset(h, 0, sizeof(h));
+	T_EQ(spdm_hash_all(NULL, SPDM_HASH_SHA3_256, "abc", 3, h), 0);
+	T_MEMEQ(h, sha3_256_abc, 4);
+	T_TRUE(spdm_md_ctx(ctx, SPDM_HASH_SHA384) == spdm_md_ctx(ctx, SPDM_HASH_SHA384));
+	T_EQ(EVP_MD_get_size(spdm_md_ctx(ctx, SPDM_HASH_SHA3_512)), 64);
+	T_TRUE(spdm_md_ctx(ctx, SPDM_HASH_SHA256 | SPDM_HASH_SHA384) == NULL);
 }
 
 /* DSP0274 1.2 §15; libspdm libspdm_create_signing_context */
@@ -186,6 +196,64 @@ static void t_wrong_key_type(void)
 /* The same signatures checked without doekit: ECDSA 1.2 is over
  * hash(context || th) in r||s form, ECDSA 1.0 over th as a digest,
  * RSA-PSS with salt = digest length, Ed25519 pure over context || th. */
+/* One kept sign context and one kept verify context across keys, algorithms
+ * and hashes, as a responder and a requester keep theirs: each signature is
+ * made with the key asked for and checked against the key given, never
+ * against the one the context was kept for before. */
+static void t_kept_contexts(void)
+{
+	struct spdm_pkey_keep sk = { 0 }, vk = { 0 };
+	uint8_t th[64], sig[SPDM_MAX_SIG_SIZE];
+	size_t i, round;
+
+	memset(th, 0x4D, sizeof(th));
+	for (round = 0; round < 2; round++) {
+		for (i = 0; i < ARRAY_LEN(keys); i++) {
+			uint32_t a = keys[i].asym, h = round ? SPDM_HASH_SHA384 : SPDM_HASH_SHA256;
+			uint32_t h2 = round ? SPDM_HASH_SHA256 : SPDM_HASH_SHA512;
+			EVP_PKEY *k = round ? keys[i].other : keys[i].k;
+			EVP_PKEY *wrong = round ? keys[i].k : keys[i].other;
+			size_t sl = spdm_sig_size(a);
+
+			t_case_name = spdm_asym_name(a);
+			if (!k || !wrong || !spdm_asym_supported(a))
+				continue;
+			/* the same key with the other hash next: a context kept
+			 * for the first must not be reused */
+			for (int twice = 0; twice < 2; twice++) {
+				uint32_t hh = twice ? h2 : h, other = twice ? h : h2;
+
+				T_EQ(spdm_sign_th_keep(ctx, &sk, spdm_evp_signer(), k, SPDM_V12, a, hh,
+						       SPDM_MEASUREMENTS, th, sig, sl), 0);
+				/* made with k: the plain verify agrees */
+				T_EQ(spdm_verify_th(ctx, k, SPDM_V12, a, hh, SPDM_MEASUREMENTS, th, sig,
+						    sl), 0);
+				T_EQ(spdm_verify_th_keep(ctx, &vk, k, SPDM_V12, a, hh,
+							 SPDM_MEASUREMENTS, th, sig, sl), 0);
+				T_EQ(spdm_verify_th_keep(ctx, &vk, wrong, SPDM_V12, a, hh,
+							 SPDM_MEASUREMENTS, th, sig, sl), -EKEYREJECTED);
+				T_EQ(spdm_verify_th_keep(ctx, &vk, k, SPDM_V12, a, other,
+							 SPDM_MEASUREMENTS, th, sig, sl), -EKEYREJECTED);
+				sig[sl / 2] ^= 1;
+				T_EQ(spdm_verify_th_keep(ctx, &vk, k, SPDM_V12, a, hh,
+							 SPDM_MEASUREMENTS, th, sig, sl), -EKEYREJECTED);
+			}
+		}
+	}
+	/* one keep for both directions: made again for each */
+	t_case_name = "sign then verify, one keep";
+	for (i = 0; i < 2; i++) {
+		T_EQ(spdm_sign_th_keep(ctx, &sk, spdm_evp_signer(), keys[6].k, SPDM_V12,
+				       SPDM_ASYM_ECDSA_P256, SPDM_HASH_SHA256, SPDM_CHALLENGE_AUTH, th,
+				       sig, 64), 0);
+		T_EQ(spdm_verify_th_keep(ctx, &sk, keys[6].k, SPDM_V12, SPDM_ASYM_ECDSA_P256,
+					 SPDM_HASH_SHA256, SPDM_CHALLENGE_AUTH, th, sig, 64), 0);
+	}
+	spdm_pkey_keep_free(&sk);
+	spdm_pkey_keep_free(&vk);
+	spdm_pkey_keep_free(&vk);	/* twice: emptied the first time */
+}
+
 static void t_independent_verify(void)
 {
 	uint8_t th[48], sig[512], msg[SPDM_SIGN_CONTEXT_SIZE + 48], *der = NULL;
@@ -266,6 +334,7 @@ int main(void)
 	T_RUN(t_sign_verify_every_algo);
 	T_RUN(t_wrong_key_type);
 	T_RUN(t_independent_verify);
+	T_RUN(t_kept_contexts);
 	T_RUN(t_random);
 	for (i = 0; i < ARRAY_LEN(keys); i++) {
 		EVP_PKEY_free(keys[i].k);

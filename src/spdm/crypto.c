@@ -340,9 +340,20 @@ static int prepare(struct doe_ctx *ctx, uint8_t ver, uint32_t asym, uint32_t has
 	return 0;
 }
 
+static int evp_sign_keep(struct spdm_pkey_keep *keep, EVP_PKEY *key, uint32_t asym,
+			 uint32_t hash, const uint8_t *data, size_t data_len, uint8_t *sig,
+			 size_t sig_len);
+
 int spdm_sign_th(struct doe_ctx *ctx, const struct spdm_signer_ops *ops, void *priv,
 		 uint8_t ver, uint32_t asym, uint32_t hash, uint8_t op, const uint8_t *th,
 		 uint8_t *sig, size_t sig_len)
+{
+	return spdm_sign_th_keep(ctx, NULL, ops, priv, ver, asym, hash, op, th, sig, sig_len);
+}
+
+int spdm_sign_th_keep(struct doe_ctx *ctx, struct spdm_pkey_keep *keep,
+		      const struct spdm_signer_ops *ops, void *priv, uint8_t ver, uint32_t asym,
+		      uint32_t hash, uint8_t op, const uint8_t *th, uint8_t *sig, size_t sig_len)
 {
 	struct tbs t;
 	int rc;
@@ -351,7 +362,10 @@ int spdm_sign_th(struct doe_ctx *ctx, const struct spdm_signer_ops *ops, void *p
 		return doe_err(ctx, -EINVAL, "signature: %zu bytes for %s", sig_len,
 			       spdm_asym_name(asym));
 	TRY(prepare(ctx, ver, asym, hash, op, th, &t));
-	rc = ops->sign(priv, asym, hash, t.buf, t.len, t.ectx, t.ectx_len, sig, sig_len);
+	if (keep && ops == spdm_evp_signer() && !is_eddsa(asym))
+		rc = evp_sign_keep(keep, priv, asym, hash, t.buf, t.len, sig, sig_len);
+	else
+		rc = ops->sign(priv, asym, hash, t.buf, t.len, t.ectx, t.ectx_len, sig, sig_len);
 	OPENSSL_cleanse(&t, sizeof(t));
 	ERR_clear_error();
 	if (rc < 0 && asym == SPDM_ASYM_EDDSA_448 && ver >= SPDM_V12 && !spdm_ed448_ctx_supported())
@@ -388,6 +402,44 @@ fail:
 	return NULL;
 }
 
+void spdm_pkey_keep_free(struct spdm_pkey_keep *k)
+{
+	if (!k)
+		return;
+	EVP_PKEY_CTX_free(k->pc);
+	memset(k, 0, sizeof(*k));
+}
+
+/* The context for (key, asym, hash, sign): keep's when it is for those,
+ * else a new one, kept. NULL keep: a new one the caller frees. */
+static EVP_PKEY_CTX *keep_ctx(struct spdm_pkey_keep *k, EVP_PKEY *key, uint32_t asym,
+			      uint32_t hash, bool sign)
+{
+	if (!k)
+		return pkey_ctx_for(key, asym, hash, sign);
+	if (k->pc && k->key == key && k->asym == asym && k->hash == hash && k->sign == sign)
+		return k->pc;
+	spdm_pkey_keep_free(k);
+	k->pc = pkey_ctx_for(key, asym, hash, sign);
+	if (k->pc) {
+		k->key = key;
+		k->asym = asym;
+		k->hash = hash;
+		k->sign = sign;
+	}
+	return k->pc;
+}
+
+/* After use: a context nobody keeps is freed; a kept one is dropped after
+ * a failure (it is not reused in a state we did not test). */
+static void keep_done(struct spdm_pkey_keep *k, EVP_PKEY_CTX *pc, bool ok)
+{
+	if (!k)
+		EVP_PKEY_CTX_free(pc);
+	else if (!ok)
+		spdm_pkey_keep_free(k);
+}
+
 /* OpenSSL before 3.2 accepts and silently ignores the Ed448 context string,
  * which would make signatures that no other SPDM implementation verifies:
  * refuse instead. */
@@ -420,8 +472,7 @@ static int evp_sign(void *priv, uint32_t asym, uint32_t hash, const uint8_t *dat
 		    size_t sig_len)
 {
 	EVP_PKEY *key = priv;
-	uint8_t der[SPDM_MAX_SIG_SIZE + 16];
-	size_t n = sizeof(der);
+	size_t n;
 	int rc = -EIO;
 
 	if (is_eddsa(asym)) {
@@ -434,7 +485,18 @@ static int evp_sign(void *priv, uint32_t asym, uint32_t hash, const uint8_t *dat
 		EVP_MD_CTX_free(mc);
 		return rc;
 	}
-	EVP_PKEY_CTX *pc = pkey_ctx_for(key, asym, hash, true);
+	return evp_sign_keep(NULL, key, asym, hash, data, data_len, sig, sig_len);
+}
+
+/* ECDSA/RSA signing with keep's context (NULL: one for this call). */
+static int evp_sign_keep(struct spdm_pkey_keep *keep, EVP_PKEY *key, uint32_t asym,
+			 uint32_t hash, const uint8_t *data, size_t data_len, uint8_t *sig,
+			 size_t sig_len)
+{
+	uint8_t der[SPDM_MAX_SIG_SIZE + 16];
+	size_t n = sizeof(der);
+	int rc = -EIO;
+	EVP_PKEY_CTX *pc = keep_ctx(keep, key, asym, hash, true);
 
 	if (!pc)
 		return -EIO;
@@ -457,7 +519,7 @@ static int evp_sign(void *priv, uint32_t asym, uint32_t hash, const uint8_t *dat
 	}
 out:
 	OPENSSL_cleanse(der, sizeof(der));
-	EVP_PKEY_CTX_free(pc);
+	keep_done(keep, pc, rc == 0);
 	return rc;
 }
 
@@ -471,6 +533,13 @@ const struct spdm_signer_ops *spdm_evp_signer(void)
 int spdm_verify_th(struct doe_ctx *ctx, EVP_PKEY *pub, uint8_t ver, uint32_t asym,
 		   uint32_t hash, uint8_t op, const uint8_t *th, const uint8_t *sig,
 		   size_t sig_len)
+{
+	return spdm_verify_th_keep(ctx, NULL, pub, ver, asym, hash, op, th, sig, sig_len);
+}
+
+int spdm_verify_th_keep(struct doe_ctx *ctx, struct spdm_pkey_keep *keep, EVP_PKEY *pub,
+			uint8_t ver, uint32_t asym, uint32_t hash, uint8_t op, const uint8_t *th,
+			const uint8_t *sig, size_t sig_len)
 {
 	const char *what = spdm_code_name(op);
 	struct tbs t;
@@ -488,10 +557,10 @@ int spdm_verify_th(struct doe_ctx *ctx, EVP_PKEY *pub, uint8_t ver, uint32_t asy
 		     EVP_DigestVerify(mc, sig, sig_len, t.buf, t.len) == 1;
 		EVP_MD_CTX_free(mc);
 	} else if (is_rsa(asym)) {
-		EVP_PKEY_CTX *pc = pkey_ctx_for(pub, asym, hash, false);
+		EVP_PKEY_CTX *pc = keep_ctx(keep, pub, asym, hash, false);
 
 		ok = pc && EVP_PKEY_verify(pc, sig, sig_len, t.buf, t.len) == 1;
-		EVP_PKEY_CTX_free(pc);
+		keep_done(keep, pc, ok);
 	} else {
 		/* SPDM carries r||s; OpenSSL verifies DER: rebuild it */
 		size_t half = sig_len / 2;
@@ -505,10 +574,10 @@ int spdm_verify_th(struct doe_ctx *ctx, EVP_PKEY *pub, uint8_t ver, uint32_t asy
 			dlen = i2d_ECDSA_SIG(es, &der);
 		}
 		if (dlen > 0) {
-			EVP_PKEY_CTX *pc = pkey_ctx_for(pub, asym, hash, false);
+			EVP_PKEY_CTX *pc = keep_ctx(keep, pub, asym, hash, false);
 
 			ok = pc && EVP_PKEY_verify(pc, der, (size_t)dlen, t.buf, t.len) == 1;
-			EVP_PKEY_CTX_free(pc);
+			keep_done(keep, pc, ok);
 		}
 		OPENSSL_free(der);
 		BN_free(r);

@@ -70,6 +70,7 @@ struct spdm_req {
 	uint64_t deadline_ns;		/* policy deadline, defaults applied */
 	unsigned max_messages;		/* policy cap, default applied */
 	EVP_PKEY *leaf;
+	struct spdm_pkey_keep vfy;	/* the leaf's verify context, for every signature */
 };
 
 _Static_assert(sizeof(struct spdm_req) <= SPDM_REQUESTER_CTX_SIZE,
@@ -132,6 +133,7 @@ void spdm_req_fini(struct spdm_req *r)
 	if (!r)
 		return;
 	spdm_ts_free(&r->ts);
+	spdm_pkey_keep_free(&r->vfy);
 	EVP_PKEY_free(r->leaf);
 	r->leaf = NULL;
 	OPENSSL_cleanse(r->req, sizeof(r->req));
@@ -696,8 +698,8 @@ static int on_challenge_auth(struct spdm_req *r, const uint8_t *in, size_t len)
 	TRY(spdm_ts_m(r->ctx, &r->ts, r->req, r->req_len));
 	TRY(spdm_ts_m(r->ctx, &r->ts, in, a.signed_len));
 	TRY(spdm_ts_m_final(r->ctx, &r->ts, th));
-	rc = spdm_verify_th(r->ctx, r->leaf, r->ver, r->res.asym_algo, r->res.hash_algo,
-			    SPDM_CHALLENGE_AUTH, th, a.sig, n.sig_size);
+	rc = spdm_verify_th_keep(r->ctx, &r->vfy, r->leaf, r->ver, r->res.asym_algo,
+				 r->res.hash_algo, SPDM_CHALLENGE_AUTH, th, a.sig, n.sig_size);
 	if (rc)
 		return rc;
 	r->res.challenge_verified = true;
@@ -911,8 +913,8 @@ static int on_measurements(struct spdm_req *r, const uint8_t *in, size_t len)
 	if (r->meas_want_sig) {
 		r->res.meas_signed = true;
 		TRY(spdm_ts_l_final(r->ctx, &r->ts, th));
-		rc = spdm_verify_th(r->ctx, r->leaf, r->ver, r->res.asym_algo, r->res.hash_algo,
-				    SPDM_MEASUREMENTS, th, m.sig, n.sig_size);
+		rc = spdm_verify_th_keep(r->ctx, &r->vfy, r->leaf, r->ver, r->res.asym_algo,
+					 r->res.hash_algo, SPDM_MEASUREMENTS, th, m.sig, n.sig_size);
 		if (rc)
 			return rc;
 		r->res.meas_verified = true;

@@ -57,6 +57,7 @@ struct spdm_rsp {
 	uint16_t dhe, aead;		/* selected in ALGORITHMS, 0: none */
 	uint32_t req_asym;		/* ReqBaseAsymAlg selected, 0: none */
 	bool opaque_fmt1;
+	struct spdm_pkey_keep sign_keep;	/* the software signer's context */
 };
 
 _Static_assert(sizeof(struct spdm_rsp) <= SPDM_RESPONDER_CTX_SIZE,
@@ -149,6 +150,7 @@ void spdm_rsp_fini(struct spdm_rsp *r)
 	if (!r)
 		return;
 	spdm_ts_free(&r->ts);
+	spdm_pkey_keep_free(&r->sign_keep);
 	OPENSSL_cleanse(r->pending, sizeof(r->pending));
 }
 
@@ -253,8 +255,8 @@ static int sign_into(struct spdm_rsp *r, struct reply *o, uint8_t op, const uint
 
 	if (!sig)
 		return done(r, o);
-	rc = spdm_sign_th(r->ctx, r->cfg.signer, r->cfg.signer_priv, r->ver, r->cfg.asym_algo,
-			  r->hash, op, th, sig, sl);
+	rc = spdm_sign_th_keep(r->ctx, &r->sign_keep, r->cfg.signer, r->cfg.signer_priv, r->ver,
+			       r->cfg.asym_algo, r->hash, op, th, sig, sl);
 	if (rc < 0)
 		return error_rsp(r, o, SPDM_ERR_UNSPECIFIED, 0);
 	if (r->cfg.corrupt_signature)

@@ -47,6 +47,29 @@ int spdm_verify_th(struct doe_ctx *ctx, EVP_PKEY *pub, uint8_t ver, uint32_t asy
 		   uint32_t hash, uint8_t op, const uint8_t *th, const uint8_t *sig,
 		   size_t sig_len);
 
+/* An EVP_PKEY_CTX kept across messages for one key, algorithm pair and
+ * direction: making one per signature costs OpenSSL 3 a fetch of the
+ * signature and of the digest under its lock, and its allocations. The
+ * context holds a reference to the key, so the key's address identifies it
+ * for as long as it is kept. Owned by one requester or responder (not
+ * shared between threads); zeroed = empty. */
+struct spdm_pkey_keep {
+	EVP_PKEY_CTX *pc;
+	const EVP_PKEY *key;
+	uint32_t asym, hash;
+	bool sign;
+};
+void spdm_pkey_keep_free(struct spdm_pkey_keep *k);
+/* spdm_sign_th() / spdm_verify_th() with a kept context (keep may be NULL:
+ * a context per call). Only the software signer (spdm_evp_signer()) and
+ * ECDSA/RSA keep one; the checks are those of the plain calls. */
+int spdm_sign_th_keep(struct doe_ctx *ctx, struct spdm_pkey_keep *keep,
+		      const struct spdm_signer_ops *ops, void *priv, uint8_t ver, uint32_t asym,
+		      uint32_t hash, uint8_t op, const uint8_t *th, uint8_t *sig, size_t sig_len);
+int spdm_verify_th_keep(struct doe_ctx *ctx, struct spdm_pkey_keep *keep, EVP_PKEY *pub,
+			uint8_t ver, uint32_t asym, uint32_t hash, uint8_t op, const uint8_t *th,
+			const uint8_t *sig, size_t sig_len);
+
 /* 0 if key is of the BaseAsymAlgo asym, else -EKEYREJECTED naming both. */
 int spdm_key_check(struct doe_ctx *ctx, EVP_PKEY *key, uint32_t asym, const char *what);
 
