@@ -254,6 +254,72 @@ static void t_kept_contexts(void)
 	spdm_pkey_keep_free(&vk);	/* twice: emptied the first time */
 }
 
+/* r||s to DER and back against OpenSSL's ECDSA_SIG: leading zeros, top
+ * bits set, zero, and P-521's long-form SEQUENCE length. */
+static void t_ecdsa_der(void)
+{
+	static const size_t halves[] = { 32, 48, 66 };
+	uint8_t rs[132], back[132], der[160], *ref;
+	size_t h, k, n;
+
+	for (h = 0; h < ARRAY_LEN(halves); h++) {
+		size_t half = halves[h];
+
+		for (k = 0; k < 8; k++) {
+			ECDSA_SIG *es = ECDSA_SIG_new();
+			int rl;
+
+			memset(rs, 0x5C, 2 * half);
+			if (k & 1)
+				rs[0] = 0x80 | (uint8_t)k;	/* r needs a 0x00 in front */
+			if (k & 2)
+				memset(rs + half, 0, half / 2 + k);	/* s has leading zeros */
+			if (k & 4)
+				memset(rs, 0, half);	/* r = 0 */
+			if (k == 7)
+				rs[2 * half - 1] = 0x01, memset(rs + half, 0, half - 1);	/* s = 1 */
+			ECDSA_SIG_set0(es, BN_bin2bn(rs, (int)half, NULL),
+				       BN_bin2bn(rs + half, (int)half, NULL));
+			ref = NULL;
+			rl = i2d_ECDSA_SIG(es, &ref);
+			n = spdm_ecdsa_rs_to_der(rs, half, der, sizeof(der));
+			T_EQ(n, (size_t)rl);
+			if (rl > 0 && n == (size_t)rl)
+				T_MEMEQ(der, ref, n);
+			memset(back, 0xEE, sizeof(back));
+			T_EQ(spdm_ecdsa_der_to_rs(der, n, back, half), 0);
+			T_MEMEQ(back, rs, 2 * half);
+			OPENSSL_free(ref);
+			ECDSA_SIG_free(es);
+		}
+		T_EQ(spdm_ecdsa_rs_to_der(rs, half, der, 4), 0);	/* too short */
+	}
+	/* what our signer never makes, refused: a negative r, r longer than
+	 * the half, bytes after the SEQUENCE, a third INTEGER in it, a SEQUENCE length
+	 * that lies */
+	{
+		static const uint8_t neg[] = { 0x30, 0x06, 0x02, 0x01, 0x80, 0x02, 0x01, 0x01 };
+		static const uint8_t trail[] = { 0x30, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01, 0x00 };
+		static const uint8_t three[] = { 0x30, 0x09, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01,
+						 0x02, 0x01, 0x01 };
+		static const uint8_t lies[] = { 0x30, 0x07, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01 };
+		static const uint8_t ok[] = { 0x30, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01 };
+		uint8_t big[2 + 2 + 33 + 3] = { 0x30, 2 + 33 + 3, 0x02, 33, 0x01 };
+
+		big[2 + 2 + 33] = 0x02;
+		big[2 + 2 + 33 + 1] = 0x01;
+		big[2 + 2 + 33 + 2] = 0x01;
+		T_EQ(spdm_ecdsa_der_to_rs(ok, sizeof(ok), back, 32), 0);
+		T_EQ(back[31], 1);
+		T_EQ(spdm_ecdsa_der_to_rs(neg, sizeof(neg), back, 32), -EIO);
+		T_EQ(spdm_ecdsa_der_to_rs(trail, sizeof(trail), back, 32), -EIO);
+		T_EQ(spdm_ecdsa_der_to_rs(lies, sizeof(lies), back, 32), -EIO);
+		T_EQ(spdm_ecdsa_der_to_rs(three, sizeof(three), back, 32), -EIO);
+		T_EQ(spdm_ecdsa_der_to_rs(big, sizeof(big), back, 32), -EIO);
+		T_EQ(spdm_ecdsa_der_to_rs(big, sizeof(big), back, 48), 0);
+	}
+}
+
 static void t_independent_verify(void)
 {
 	uint8_t th[48], sig[512], msg[SPDM_SIGN_CONTEXT_SIZE + 48], *der = NULL;
@@ -335,6 +401,7 @@ int main(void)
 	T_RUN(t_wrong_key_type);
 	T_RUN(t_independent_verify);
 	T_RUN(t_kept_contexts);
+	T_RUN(t_ecdsa_der);
 	T_RUN(t_random);
 	for (i = 0; i < ARRAY_LEN(keys); i++) {
 		EVP_PKEY_free(keys[i].k);

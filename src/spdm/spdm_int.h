@@ -70,6 +70,12 @@ int spdm_verify_th_keep(struct doe_ctx *ctx, struct spdm_pkey_keep *keep, EVP_PK
 			uint8_t ver, uint32_t asym, uint32_t hash, uint8_t op, const uint8_t *th,
 			const uint8_t *sig, size_t sig_len);
 
+/* ECDSA signatures between SPDM's r||s (2 * half bytes) and DER: the DER
+ * length (0: cap too short), and 0 or -EIO for DER that is not two
+ * non-negative INTEGERs fitting half bytes. */
+size_t spdm_ecdsa_rs_to_der(const uint8_t *sig, size_t half, uint8_t *out, size_t cap);
+int spdm_ecdsa_der_to_rs(const uint8_t *der, size_t len, uint8_t *sig, size_t half);
+
 /* 0 if key is of the BaseAsymAlgo asym, else -EKEYREJECTED naming both. */
 int spdm_key_check(struct doe_ctx *ctx, EVP_PKEY *key, uint32_t asym, const char *what);
 
