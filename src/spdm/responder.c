@@ -45,6 +45,7 @@ struct spdm_rsp {
 	size_t chain_hdr_len;
 	size_t chain_len;
 	uint8_t chain_digest[SPDM_MAX_HASH_SIZE];
+	uint32_t chain_for_hash;	/* chain_hdr/chain_digest are for this hash, 0: none */
 	unsigned busy_left, not_ready_left;
 	unsigned meas_changed_left;	/* test knob: "content changed" still to report */
 	uint8_t pending[SPDM_MAX_REQUEST_SIZE];	/* request answered with ResponseNotReady */
@@ -467,6 +468,12 @@ static int prepare_chain(struct spdm_rsp *r)
 	unsigned int dl;
 	int ok;
 
+	/* the certificates are fixed for the responder's life (cfg is a copy,
+	 * an emulated device with new ones makes a new responder): the
+	 * header and digest are those of the last connection with this hash */
+	if (r->chain_for_hash == r->hash)
+		return 0;
+	r->chain_for_hash = 0;
 	r->chain_hdr_len = 4 + hs;
 	r->chain_len = r->chain_hdr_len + r->cfg.certs_der_len;
 	if (r->chain_len > SPDM_MAX_CHAIN_SIZE)
@@ -484,7 +491,10 @@ static int prepare_chain(struct spdm_rsp *r)
 	     EVP_DigestUpdate(mc, r->cfg.certs_der, r->cfg.certs_der_len) == 1 &&
 	     EVP_DigestFinal_ex(mc, r->chain_digest, &dl) == 1;
 	EVP_MD_CTX_free(mc);
-	return ok ? 0 : doe_err(r->ctx, -EIO, "SPDM responder: hashing the chain failed");
+	if (!ok)
+		return doe_err(r->ctx, -EIO, "SPDM responder: hashing the chain failed");
+	r->chain_for_hash = r->hash;
+	return 0;
 }
 
 static const uint32_t dhe_order[] = {
