@@ -11,7 +11,9 @@
  *              signatures (intermediate by root, leaf by intermediate; the
  *              identities' CAs are P-384)
  * Also prints attestations per second on one core and the memory a
- * requester needs. Times are medians of RUNS runs of ITERS attestations.
+ * requester needs. Times are medians of RUNS runs of ITERS attestations,
+ * each run followed by a run of the floor (load from other processes falls
+ * on both alike).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -79,45 +81,61 @@ static int attest_once(struct doe_ctx *ctx, struct spdm_trust *trust, struct spd
 	return rc;
 }
 
-/* warm: with a chain cache that already holds the device's chain */
-static int bench_attest(struct doe_ctx *ctx, uint32_t asym, uint32_t hash, bool warm,
-			struct result *out)
-{
-	struct spdm_chain_cache *cache = NULL;
+/* One case's subject: a device (identity, responder), its anchor and, warm,
+ * a chain cache that already holds its chain. */
+struct subject {
+	struct spdm_chain_cache *cache;
 	struct spdm_identity *id;
 	struct spdm_trust *trust;
-	struct spdm_rsp_config cfg;
 	struct spdm_rsp *rsp;
-	uint64_t t[RUNS];
+	uint32_t asym, hash;
+};
+
+static int subject_init(struct doe_ctx *ctx, uint32_t asym, uint32_t hash, bool warm,
+			struct subject *s, struct result *out)
+{
+	struct spdm_rsp_config cfg;
 	const uint8_t *root;
 	size_t root_len;
 	int rc;
 
-	if ((rc = spdm_identity_new(ctx, asym, NULL, &id)))
+	memset(s, 0, sizeof(*s));
+	s->asym = asym;
+	s->hash = hash;
+	if ((rc = spdm_identity_new(ctx, asym, NULL, &s->id)))
 		return rc;
-	root = spdm_identity_root(id, &root_len);
-	if ((rc = spdm_trust_new(ctx, NULL, &trust)) || (rc = spdm_trust_add_der(trust, root, root_len)))
+	root = spdm_identity_root(s->id, &root_len);
+	if ((rc = spdm_trust_new(ctx, NULL, &s->trust)) ||
+	    (rc = spdm_trust_add_der(s->trust, root, root_len)))
 		return rc;
 	spdm_rsp_config_init(&cfg);
-	spdm_identity_apply(id, &cfg);
-	if ((rc = spdm_rsp_init(rsp_mem, sizeof(rsp_mem), ctx, &cfg, &rsp)))
+	spdm_identity_apply(s->id, &cfg);
+	if ((rc = spdm_rsp_init(rsp_mem, sizeof(rsp_mem), ctx, &cfg, &s->rsp)))
 		return rc;
-	if (warm && ((rc = spdm_chain_cache_new(ctx, 0, 0, &cache)) ||
-		     (rc = attest_once(ctx, trust, rsp, cache, asym, hash, out))))
+	if (warm && ((rc = spdm_chain_cache_new(ctx, 0, 0, &s->cache)) ||
+		     (rc = attest_once(ctx, s->trust, s->rsp, s->cache, asym, hash, out))))
 		return rc;
-	for (int run = 0; run < RUNS; run++) {
-		uint64_t t0 = doe_now_ns();
+	return 0;
+}
 
-		for (int i = 0; i < ITERS; i++)
-			if ((rc = attest_once(ctx, trust, rsp, cache, asym, hash, out)))
-				return rc;
-		t[run] = (doe_now_ns() - t0) / ITERS;
-	}
-	out->ns = bench_median(t, RUNS);
-	spdm_chain_cache_free(cache);
-	spdm_rsp_fini(rsp);
-	spdm_trust_free(trust);
-	spdm_identity_free(id);
+static void subject_fini(struct subject *s)
+{
+	spdm_chain_cache_free(s->cache);
+	spdm_rsp_fini(s->rsp);
+	spdm_trust_free(s->trust);
+	spdm_identity_free(s->id);
+}
+
+/* ns per attestation over ITERS attestations */
+static int subject_run(struct doe_ctx *ctx, struct subject *s, struct result *out, uint64_t *ns)
+{
+	uint64_t t0 = doe_now_ns();
+	int rc;
+
+	for (int i = 0; i < ITERS; i++)
+		if ((rc = attest_once(ctx, s->trust, s->rsp, s->cache, s->asym, s->hash, out)))
+			return rc;
+	*ns = (doe_now_ns() - t0) / ITERS;
 	return 0;
 }
 
@@ -144,40 +162,87 @@ static int sign_verify(EVP_PKEY *k, const EVP_MD *md, bool sign, const uint8_t *
 	return ok ? 0 : -EIO;
 }
 
-static int bench_floor(const char *curve, const EVP_MD *md, bool chain, uint64_t *ns)
-{
-	EVP_PKEY *leaf = ec_key(curve), *ca = ec_key("P-384");
+struct floor {
+	EVP_PKEY *leaf, *ca;
+	const EVP_MD *md;
+	bool chain;
 	uint8_t msg[164], sig[2][160], casig[160];
-	size_t sl[2] = { sizeof(sig[0]), sizeof(sig[1]) }, cl = sizeof(casig);
-	uint64_t t[RUNS];
+	size_t sl[2], cl;
+};
+
+static int floor_init(struct floor *f, const char *curve, const EVP_MD *md, bool chain)
+{
+	memset(f, 0, sizeof(*f));
+	f->leaf = ec_key(curve);
+	f->ca = ec_key("P-384");
+	f->md = md;
+	f->chain = chain;
+	if (!f->leaf || !f->ca)
+		return -ENOMEM;
+	RAND_bytes(f->msg, sizeof(f->msg));	/* signing context + transcript hash */
+	f->cl = sizeof(f->casig);
+	return sign_verify(f->ca, EVP_sha384(), true, f->msg, sizeof(f->msg), f->casig, &f->cl);
+}
+
+static void floor_fini(struct floor *f)
+{
+	EVP_PKEY_free(f->leaf);
+	EVP_PKEY_free(f->ca);
+}
+
+/* ns per attestation's worth of floor over ITERS of them */
+static int floor_run(struct floor *f, uint64_t *ns)
+{
+	uint64_t t0 = doe_now_ns();
 	int rc = 0;
 
-	if (!leaf || !ca)
-		return -ENOMEM;
-	RAND_bytes(msg, sizeof(msg));	/* signing context + transcript hash */
-	rc = sign_verify(ca, EVP_sha384(), true, msg, sizeof(msg), casig, &cl);
-	for (int run = 0; run < RUNS && !rc; run++) {
-		uint64_t t0 = doe_now_ns();
-
-		for (int i = 0; i < ITERS && !rc; i++) {
-			for (int k = 0; k < 2 && !rc; k++) {
-				sl[k] = sizeof(sig[k]);
-				rc = sign_verify(leaf, md, true, msg, sizeof(msg), sig[k], &sl[k]);
-			}
-			for (int k = 0; k < 2 && !rc; k++)
-				rc = sign_verify(leaf, md, false, msg, sizeof(msg), sig[k], &sl[k]);
-			for (int k = 0; k < 2 && chain && !rc; k++)
-				rc = sign_verify(ca, EVP_sha384(), false, msg, sizeof(msg), casig, &cl);
+	for (int i = 0; i < ITERS && !rc; i++) {
+		for (int k = 0; k < 2 && !rc; k++) {
+			f->sl[k] = sizeof(f->sig[k]);
+			rc = sign_verify(f->leaf, f->md, true, f->msg, sizeof(f->msg), f->sig[k],
+					 &f->sl[k]);
 		}
-		t[run] = (doe_now_ns() - t0) / ITERS;
+		for (int k = 0; k < 2 && !rc; k++)
+			rc = sign_verify(f->leaf, f->md, false, f->msg, sizeof(f->msg), f->sig[k],
+					 &f->sl[k]);
+		for (int k = 0; k < 2 && f->chain && !rc; k++)
+			rc = sign_verify(f->ca, EVP_sha384(), false, f->msg, sizeof(f->msg), f->casig,
+					 &f->cl);
 	}
-	*ns = bench_median(t, RUNS);
-	EVP_PKEY_free(leaf);
-	EVP_PKEY_free(ca);
+	*ns = (doe_now_ns() - t0) / ITERS;
 	return rc;
 }
 
-int main(void)
+/* Subject and floor alternate run by run, so load from other processes
+ * falls on both alike; medians of RUNS each. */
+static int bench_case(struct doe_ctx *ctx, const char *curve, const EVP_MD *md, uint32_t asym,
+		      uint32_t hash, bool warm, struct result *out, uint64_t *floor_ns)
+{
+	uint64_t ta[RUNS], tf[RUNS];
+	struct subject s;
+	struct floor f;
+	int rc;
+
+	rc = subject_init(ctx, asym, hash, warm, &s, out);
+	if (!rc)
+		rc = floor_init(&f, curve, md, !warm);
+	for (int run = 0; run < RUNS && !rc; run++) {
+		rc = subject_run(ctx, &s, out, &ta[run]);
+		if (!rc)
+			rc = floor_run(&f, &tf[run]);
+	}
+	if (!rc) {
+		out->ns = bench_median(ta, RUNS);
+		*floor_ns = bench_median(tf, RUNS);
+	}
+	floor_fini(&f);
+	subject_fini(&s);
+	return rc;
+}
+
+/* argv[1], if given, runs only the cases whose name contains it (e.g.
+ * "P-256, SHA-256, warm" under callgrind) */
+int main(int argc, char **argv)
 {
 	static const struct {
 		const char *name, *curve;
@@ -202,21 +267,24 @@ int main(void)
 	       "requester and responder in one process; floor = 2 signs + 4 verifies with EVP.\n"
 	       "Warm chain cache: the chain was verified before (no GET_CERTIFICATE); floor =\n"
 	       "2 signs + 2 verifies.\n"
-	       "Medians of %d runs of %d attestations.\n\n", RUNS, ITERS);
+	       "Medians of %d runs of %d attestations, each run followed by a run of the floor.\n\n",
+	       RUNS, ITERS);
 	printf("| algorithms | attestation | crypto floor | attestation / floor | attestations/s "
 	       "(one core) |\n|---|---:|---:|---:|---:|\n");
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct result r;
 		uint64_t floor_ns;
 
-		if (bench_attest(ctx, cases[i].asym, cases[i].hash, cases[i].warm, &r) ||
-		    bench_floor(cases[i].curve, cases[i].md(), !cases[i].warm, &floor_ns)) {
+		if (argc > 1 && !strstr(cases[i].name, argv[1]))
+			continue;
+		if (bench_case(ctx, cases[i].curve, cases[i].md(), cases[i].asym, cases[i].hash,
+			       cases[i].warm, &r, &floor_ns)) {
 			fprintf(stderr, "%s: %s\n", cases[i].name, doe_ctx_errmsg(ctx));
 			return 1;
 		}
 		printf("| %s | %.1f µs | %.1f µs | %.2f | %.0f |\n", cases[i].name, r.ns / 1e3,
 		       floor_ns / 1e3, (double)r.ns / (double)floor_ns, 1e9 / (double)r.ns);
-		if (i == sizeof(cases) / sizeof(cases[0]) - 1)
+		if (argc == 1 && i == sizeof(cases) / sizeof(cases[0]) - 1)
 			printf("\nMemory per requester: %u bytes of context (SPDM_REQUESTER_CTX_SIZE) "
 			       "+ the chain it keeps (%zu bytes here) + the measurement record "
 			       "(%zu bytes here); no other allocation but libcrypto's.\n",

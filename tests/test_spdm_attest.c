@@ -864,6 +864,33 @@ static void t_identity_files(void)
 	unlink(chain);
 }
 
+/* One responder, one connection after another with another hash each
+ * time: the chain's header and digest it keeps are those of the hash
+ * negotiated now (the requester checks both against the chain). */
+static void t_responder_hash_per_connection(void)
+{
+	static const uint32_t hashes[] = { SPDM_HASH_SHA384, SPDM_HASH_SHA256, SPDM_HASH_SHA256,
+					   SPDM_HASH_SHA512, SPDM_HASH_SHA384 };
+	struct spdm_req *req;
+	struct spdm_rsp *rsp;
+	struct run r;
+
+	run_init(&r, SPDM_ASYM_ECDSA_P256, SPDM_HASH_SHA256, SPDM_V12);
+	T_EQ(spdm_rsp_init(rsp_mem, sizeof(rsp_mem), ctx, &r.cfg, &rsp), 0);
+	r.loop.rsp = rsp;
+	for (size_t i = 0; i < ARRAY_LEN(hashes); i++) {
+		t_case_name = spdm_hash_name(hashes[i]);
+		r.pol.hash_algos = hashes[i];
+		T_EQ(spdm_req_init(req_mem, sizeof(req_mem), ctx, &r.pol, &req), 0);
+		T_EQ(spdm_req_run(req, &loop_ops, &r.loop, rsp_buf, sizeof(rsp_buf), 0), 0);
+		T_EQ(spdm_req_result(req)->hash_algo, hashes[i]);
+		T_TRUE(spdm_req_result(req)->chain_verified &&
+		       spdm_req_result(req)->challenge_verified);
+		spdm_req_fini(req);
+	}
+	spdm_rsp_fini(rsp);
+}
+
 static void t_responder_keeps_serving(void)
 {
 	static const struct {
@@ -965,6 +992,7 @@ int main(void)
 	T_RUN(t_step_api);
 	T_RUN(t_identity_files);
 	T_RUN(t_responder_keeps_serving);
+	T_RUN(t_responder_hash_per_connection);
 	for (i = 0; i < ID_N; i++)
 		spdm_identity_free(ids[i]);
 	doe_ctx_free(ctx);

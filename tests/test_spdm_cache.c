@@ -23,14 +23,22 @@ struct counter {
 	unsigned sent[256];	/* requests by code */
 };
 
+static bool mangle_chain_hash;	/* flip a bit of CHALLENGE_AUTH's CertChainHash */
+
 static int count_exchange(void *priv, const void *req, size_t len, void *rsp, size_t cap,
 			  size_t *rlen)
 {
 	struct counter *c = priv;
 
+	uint8_t *out = rsp;
+	int rc;
+
 	if (len >= 2)
 		c->sent[((const uint8_t *)req)[1]]++;
-	return emu_fn_spdm_handle(c->fn, req, len, rsp, cap, rlen);
+	rc = emu_fn_spdm_handle(c->fn, req, len, rsp, cap, rlen);
+	if (rc == 0 && mangle_chain_hash && *rlen > 4 && out[1] == SPDM_CHALLENGE_AUTH)
+		out[4] ^= 0x01;	/* after the 4-byte header */
+	return rc;
 }
 
 static const struct spdm_transport_ops count_ops = { .exchange = count_exchange, .align = 1 };
@@ -123,6 +131,34 @@ static void t_warm_cache_skips_certificate_not_challenge(void)
 		T_EQ(a.cnt.sent[SPDM_CHALLENGE], 1);
 		T_CONTAINS(a.msg, "CHALLENGE_AUTH");
 	}
+out:
+	spdm_chain_cache_free(cache);
+	emu_topo_free(topo);
+}
+
+/* With the chain cached, CHALLENGE_AUTH's CertChainHash is still checked
+ * against the chain (its DIGESTS entry, which it hashes to). */
+static void t_warm_cache_checks_chain_hash(void)
+{
+	struct emu_topo *topo = NULL;
+	struct spdm_chain_cache *cache = NULL;
+	struct att a;
+
+	T_EQ(emu_topo_new(ctx, "cxl-switch", &topo), 0);
+	T_EQ(spdm_chain_cache_new(ctx, 0, 0, &cache), 0);
+	if (!topo || !cache)
+		goto out;
+	attest(ctx, device(topo, 0x0f), cache, NULL, 0, &a);
+	T_EQ(a.rc, 0);
+	mangle_chain_hash = true;
+	attest(ctx, device(topo, 0x0f), cache, NULL, 0, &a);
+	mangle_chain_hash = false;
+	T_EQ(a.rc, -EKEYREJECTED);
+	T_EQ(a.cnt.sent[SPDM_GET_CERTIFICATE], 0);
+	T_CONTAINS(a.msg, "CHALLENGE_AUTH: CertChainHash is not the hash of the chain we read");
+	attest(ctx, device(topo, 0x0f), cache, NULL, 0, &a);
+	T_EQ(a.rc, 0);
+	T_TRUE(a.res.chain_cached && a.res.challenge_verified);
 out:
 	spdm_chain_cache_free(cache);
 	emu_topo_free(topo);
@@ -381,6 +417,7 @@ int main(void)
 	if (doe_ctx_new(&ctx))
 		return 1;
 	T_RUN(t_warm_cache_skips_certificate_not_challenge);
+	T_RUN(t_warm_cache_checks_chain_hash);
 	T_RUN(t_changed_chain_is_refetched);
 	T_RUN(t_trust_and_algorithms_are_part_of_the_key);
 	T_RUN(t_add_verifies);

@@ -42,6 +42,16 @@ static void t_hash_known_answer(void)
 	T_EQ(spdm_hash_all(ctx, SPDM_HASH_SHA3_256, "abc", 3, h), 0);
 	T_MEMEQ(h, sha3_256_abc, 4);
 	T_EQ(spdm_hash_all(ctx, 0x40, "abc", 3, h), -EINVAL);	/* SM3: not ours */
+	/* the context's fetched digest, again (kept), and without a context */
+	memset(h, 0, sizeof(h));
+	T_EQ(spdm_hash_all(ctx, SPDM_HASH_SHA256, "abc", 3, h), 0);
+	T_MEMEQ(h, sha256_abc, 4);
+	memset(h, 0, sizeof(h));
+	T_EQ(spdm_hash_all(NULL, SPDM_HASH_SHA3_256, "abc", 3, h), 0);
+	T_MEMEQ(h, sha3_256_abc, 4);
+	T_TRUE(spdm_md_ctx(ctx, SPDM_HASH_SHA384) == spdm_md_ctx(ctx, SPDM_HASH_SHA384));
+	T_EQ(EVP_MD_get_size(spdm_md_ctx(ctx, SPDM_HASH_SHA3_512)), 64);
+	T_TRUE(spdm_md_ctx(ctx, SPDM_HASH_SHA256 | SPDM_HASH_SHA384) == NULL);
 }
 
 /* DSP0274 1.2 §15; libspdm libspdm_create_signing_context */
@@ -186,6 +196,130 @@ static void t_wrong_key_type(void)
 /* The same signatures checked without doekit: ECDSA 1.2 is over
  * hash(context || th) in r||s form, ECDSA 1.0 over th as a digest,
  * RSA-PSS with salt = digest length, Ed25519 pure over context || th. */
+/* One kept sign context and one kept verify context across keys, algorithms
+ * and hashes, as a responder and a requester keep theirs: each signature is
+ * made with the key asked for and checked against the key given, never
+ * against the one the context was kept for before. */
+static void t_kept_contexts(void)
+{
+	struct spdm_pkey_keep sk = { 0 }, vk = { 0 };
+	uint8_t th[64], sig[SPDM_MAX_SIG_SIZE];
+	size_t i, round;
+
+	memset(th, 0x4D, sizeof(th));
+	for (round = 0; round < 2; round++) {
+		for (i = 0; i < ARRAY_LEN(keys); i++) {
+			uint32_t a = keys[i].asym, h = round ? SPDM_HASH_SHA384 : SPDM_HASH_SHA256;
+			uint32_t h2 = round ? SPDM_HASH_SHA256 : SPDM_HASH_SHA512;
+			EVP_PKEY *k = round ? keys[i].other : keys[i].k;
+			EVP_PKEY *wrong = round ? keys[i].k : keys[i].other;
+			size_t sl = spdm_sig_size(a);
+
+			t_case_name = spdm_asym_name(a);
+			if (!k || !wrong || !spdm_asym_supported(a))
+				continue;
+			/* the same key with the other hash next: a context kept
+			 * for the first must not be reused */
+			for (int twice = 0; twice < 2; twice++) {
+				uint32_t hh = twice ? h2 : h, other = twice ? h : h2;
+
+				T_EQ(spdm_sign_th_keep(ctx, &sk, spdm_evp_signer(), k, SPDM_V12, a, hh,
+						       SPDM_MEASUREMENTS, th, sig, sl), 0);
+				/* made with k: the plain verify agrees */
+				T_EQ(spdm_verify_th(ctx, k, SPDM_V12, a, hh, SPDM_MEASUREMENTS, th, sig,
+						    sl), 0);
+				T_EQ(spdm_verify_th_keep(ctx, &vk, k, SPDM_V12, a, hh,
+							 SPDM_MEASUREMENTS, th, sig, sl), 0);
+				T_EQ(spdm_verify_th_keep(ctx, &vk, wrong, SPDM_V12, a, hh,
+							 SPDM_MEASUREMENTS, th, sig, sl), -EKEYREJECTED);
+				T_EQ(spdm_verify_th_keep(ctx, &vk, k, SPDM_V12, a, other,
+							 SPDM_MEASUREMENTS, th, sig, sl), -EKEYREJECTED);
+				sig[sl / 2] ^= 1;
+				T_EQ(spdm_verify_th_keep(ctx, &vk, k, SPDM_V12, a, hh,
+							 SPDM_MEASUREMENTS, th, sig, sl), -EKEYREJECTED);
+			}
+		}
+	}
+	/* one keep for both directions: made again for each */
+	t_case_name = "sign then verify, one keep";
+	for (i = 0; i < 2; i++) {
+		T_EQ(spdm_sign_th_keep(ctx, &sk, spdm_evp_signer(), keys[6].k, SPDM_V12,
+				       SPDM_ASYM_ECDSA_P256, SPDM_HASH_SHA256, SPDM_CHALLENGE_AUTH, th,
+				       sig, 64), 0);
+		T_EQ(spdm_verify_th_keep(ctx, &sk, keys[6].k, SPDM_V12, SPDM_ASYM_ECDSA_P256,
+					 SPDM_HASH_SHA256, SPDM_CHALLENGE_AUTH, th, sig, 64), 0);
+	}
+	spdm_pkey_keep_free(&sk);
+	spdm_pkey_keep_free(&vk);
+	spdm_pkey_keep_free(&vk);	/* twice: emptied the first time */
+}
+
+/* r||s to DER and back against OpenSSL's ECDSA_SIG: leading zeros, top
+ * bits set, zero, and P-521's long-form SEQUENCE length. */
+static void t_ecdsa_der(void)
+{
+	static const size_t halves[] = { 32, 48, 66 };
+	uint8_t rs[132], back[132], der[160], *ref;
+	size_t h, k, n;
+
+	for (h = 0; h < ARRAY_LEN(halves); h++) {
+		size_t half = halves[h];
+
+		for (k = 0; k < 8; k++) {
+			ECDSA_SIG *es = ECDSA_SIG_new();
+			int rl;
+
+			memset(rs, 0x5C, 2 * half);
+			if (k & 1)
+				rs[0] = 0x80 | (uint8_t)k;	/* r needs a 0x00 in front */
+			if (k & 2)
+				memset(rs + half, 0, half / 2 + k);	/* s has leading zeros */
+			if (k & 4)
+				memset(rs, 0, half);	/* r = 0 */
+			if (k == 7)
+				rs[2 * half - 1] = 0x01, memset(rs + half, 0, half - 1);	/* s = 1 */
+			ECDSA_SIG_set0(es, BN_bin2bn(rs, (int)half, NULL),
+				       BN_bin2bn(rs + half, (int)half, NULL));
+			ref = NULL;
+			rl = i2d_ECDSA_SIG(es, &ref);
+			n = spdm_ecdsa_rs_to_der(rs, half, der, sizeof(der));
+			T_EQ(n, (size_t)rl);
+			if (rl > 0 && n == (size_t)rl)
+				T_MEMEQ(der, ref, n);
+			memset(back, 0xEE, sizeof(back));
+			T_EQ(spdm_ecdsa_der_to_rs(der, n, back, half), 0);
+			T_MEMEQ(back, rs, 2 * half);
+			OPENSSL_free(ref);
+			ECDSA_SIG_free(es);
+		}
+		T_EQ(spdm_ecdsa_rs_to_der(rs, half, der, 4), 0);	/* too short */
+	}
+	/* what our signer never makes, refused: a negative r, r longer than
+	 * the half, bytes after the SEQUENCE, a third INTEGER in it, a SEQUENCE length
+	 * that lies */
+	{
+		static const uint8_t neg[] = { 0x30, 0x06, 0x02, 0x01, 0x80, 0x02, 0x01, 0x01 };
+		static const uint8_t trail[] = { 0x30, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01, 0x00 };
+		static const uint8_t three[] = { 0x30, 0x09, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01,
+						 0x02, 0x01, 0x01 };
+		static const uint8_t lies[] = { 0x30, 0x07, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01 };
+		static const uint8_t ok[] = { 0x30, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01 };
+		uint8_t big[2 + 2 + 33 + 3] = { 0x30, 2 + 33 + 3, 0x02, 33, 0x01 };
+
+		big[2 + 2 + 33] = 0x02;
+		big[2 + 2 + 33 + 1] = 0x01;
+		big[2 + 2 + 33 + 2] = 0x01;
+		T_EQ(spdm_ecdsa_der_to_rs(ok, sizeof(ok), back, 32), 0);
+		T_EQ(back[31], 1);
+		T_EQ(spdm_ecdsa_der_to_rs(neg, sizeof(neg), back, 32), -EIO);
+		T_EQ(spdm_ecdsa_der_to_rs(trail, sizeof(trail), back, 32), -EIO);
+		T_EQ(spdm_ecdsa_der_to_rs(lies, sizeof(lies), back, 32), -EIO);
+		T_EQ(spdm_ecdsa_der_to_rs(three, sizeof(three), back, 32), -EIO);
+		T_EQ(spdm_ecdsa_der_to_rs(big, sizeof(big), back, 32), -EIO);
+		T_EQ(spdm_ecdsa_der_to_rs(big, sizeof(big), back, 48), 0);
+	}
+}
+
 static void t_independent_verify(void)
 {
 	uint8_t th[48], sig[512], msg[SPDM_SIGN_CONTEXT_SIZE + 48], *der = NULL;
@@ -266,6 +400,8 @@ int main(void)
 	T_RUN(t_sign_verify_every_algo);
 	T_RUN(t_wrong_key_type);
 	T_RUN(t_independent_verify);
+	T_RUN(t_kept_contexts);
+	T_RUN(t_ecdsa_der);
 	T_RUN(t_random);
 	for (i = 0; i < ARRAY_LEN(keys); i++) {
 		EVP_PKEY_free(keys[i].k);

@@ -2,9 +2,12 @@
 /* The library context: logging, defaults, last error. */
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <openssl/evp.h>
 
 #include <doekit/ctx.h>
 #include <doekit/doe.h>
@@ -22,6 +25,11 @@ struct doe_ctx {
 	uint32_t timeout_ms;
 	char *sysfs_root;
 	char *lock_dir;		/* NULL: the default, see doe_ctx_set_lock_dir() */
+	/* Digests fetched once, on first use: OpenSSL 3 otherwise fetches the
+	 * implementation (a method-store lookup under a lock) at every
+	 * EVP_DigestInit_ex(EVP_sha256()) and EVP_Digest(). Set once by
+	 * compare-and-swap, so threads sharing a context need no lock. */
+	_Atomic(EVP_MD *) md[DOE_CTX_MD_SLOTS];
 };
 
 int doe_ctx_new(struct doe_ctx **out)
@@ -49,9 +57,32 @@ void doe_ctx_free(struct doe_ctx *ctx)
 	if (!ctx)
 		return;
 	pthread_mutex_destroy(&ctx->lock);
+	for (unsigned i = 0; i < DOE_CTX_MD_SLOTS; i++)
+		EVP_MD_free(atomic_load(&ctx->md[i]));
 	free(ctx->sysfs_root);
 	free(ctx->lock_dir);
 	free(ctx);
+}
+
+const EVP_MD *doe_ctx_md(struct doe_ctx *ctx, unsigned slot, const char *name)
+{
+	EVP_MD *md, *none = NULL;
+
+	if (!ctx || slot >= DOE_CTX_MD_SLOTS)
+		return NULL;
+	md = atomic_load_explicit(&ctx->md[slot], memory_order_acquire);
+	if (md)
+		return md;
+	md = EVP_MD_fetch(NULL, name, NULL);
+	if (!md)
+		return NULL;
+	/* another thread may have fetched it meanwhile: keep the first */
+	if (!atomic_compare_exchange_strong_explicit(&ctx->md[slot], &none, md,
+						     memory_order_acq_rel, memory_order_acquire)) {
+		EVP_MD_free(md);
+		return none;
+	}
+	return md;
 }
 
 void doe_ctx_set_log(struct doe_ctx *ctx, doe_log_fn fn, void *priv, int max_prio)

@@ -17,6 +17,8 @@
 #include <openssl/rand.h>
 #include <openssl/rsa.h>
 
+#include <doekit/cursor.h>
+
 #include "spdm_int.h"
 #include "internal.h"
 
@@ -182,9 +184,25 @@ const EVP_MD *spdm_md(uint32_t h)
 	return NULL;
 }
 
+const EVP_MD *spdm_md_ctx(struct doe_ctx *ctx, uint32_t h)
+{
+	static const char *const names[] = { "SHA2-256", "SHA2-384", "SHA2-512",
+					     "SHA3-256", "SHA3-384", "SHA3-512" };
+	const EVP_MD *md = NULL;
+	unsigned slot;
+
+	/* one bit per algorithm: its index is the slot */
+	if (spdm_md(h) && !(h & (h - 1))) {
+		slot = (unsigned)__builtin_ctz(h);
+		if (slot < ARRAY_SIZE(names))
+			md = doe_ctx_md(ctx, slot, names[slot]);
+	}
+	return md ? md : spdm_md(h);
+}
+
 int spdm_hash_all(struct doe_ctx *ctx, uint32_t h, const void *data, size_t len, uint8_t *out)
 {
-	const EVP_MD *md = spdm_md(h);
+	const EVP_MD *md = spdm_md_ctx(ctx, h);
 	unsigned int n;
 
 	if (!md)
@@ -324,9 +342,20 @@ static int prepare(struct doe_ctx *ctx, uint8_t ver, uint32_t asym, uint32_t has
 	return 0;
 }
 
+static int evp_sign_keep(struct spdm_pkey_keep *keep, EVP_PKEY *key, uint32_t asym,
+			 uint32_t hash, const uint8_t *data, size_t data_len, uint8_t *sig,
+			 size_t sig_len);
+
 int spdm_sign_th(struct doe_ctx *ctx, const struct spdm_signer_ops *ops, void *priv,
 		 uint8_t ver, uint32_t asym, uint32_t hash, uint8_t op, const uint8_t *th,
 		 uint8_t *sig, size_t sig_len)
+{
+	return spdm_sign_th_keep(ctx, NULL, ops, priv, ver, asym, hash, op, th, sig, sig_len);
+}
+
+int spdm_sign_th_keep(struct doe_ctx *ctx, struct spdm_pkey_keep *keep,
+		      const struct spdm_signer_ops *ops, void *priv, uint8_t ver, uint32_t asym,
+		      uint32_t hash, uint8_t op, const uint8_t *th, uint8_t *sig, size_t sig_len)
 {
 	struct tbs t;
 	int rc;
@@ -335,7 +364,10 @@ int spdm_sign_th(struct doe_ctx *ctx, const struct spdm_signer_ops *ops, void *p
 		return doe_err(ctx, -EINVAL, "signature: %zu bytes for %s", sig_len,
 			       spdm_asym_name(asym));
 	TRY(prepare(ctx, ver, asym, hash, op, th, &t));
-	rc = ops->sign(priv, asym, hash, t.buf, t.len, t.ectx, t.ectx_len, sig, sig_len);
+	if (keep && ops == spdm_evp_signer() && !is_eddsa(asym))
+		rc = evp_sign_keep(keep, priv, asym, hash, t.buf, t.len, sig, sig_len);
+	else
+		rc = ops->sign(priv, asym, hash, t.buf, t.len, t.ectx, t.ectx_len, sig, sig_len);
 	OPENSSL_cleanse(&t, sizeof(t));
 	ERR_clear_error();
 	if (rc < 0 && asym == SPDM_ASYM_EDDSA_448 && ver >= SPDM_V12 && !spdm_ed448_ctx_supported())
@@ -372,6 +404,44 @@ fail:
 	return NULL;
 }
 
+void spdm_pkey_keep_free(struct spdm_pkey_keep *k)
+{
+	if (!k)
+		return;
+	EVP_PKEY_CTX_free(k->pc);
+	memset(k, 0, sizeof(*k));
+}
+
+/* The context for (key, asym, hash, sign): keep's when it is for those,
+ * else a new one, kept. NULL keep: a new one the caller frees. */
+static EVP_PKEY_CTX *keep_ctx(struct spdm_pkey_keep *k, EVP_PKEY *key, uint32_t asym,
+			      uint32_t hash, bool sign)
+{
+	if (!k)
+		return pkey_ctx_for(key, asym, hash, sign);
+	if (k->pc && k->key == key && k->asym == asym && k->hash == hash && k->sign == sign)
+		return k->pc;
+	spdm_pkey_keep_free(k);
+	k->pc = pkey_ctx_for(key, asym, hash, sign);
+	if (k->pc) {
+		k->key = key;
+		k->asym = asym;
+		k->hash = hash;
+		k->sign = sign;
+	}
+	return k->pc;
+}
+
+/* After use: a context nobody keeps is freed; a kept one is dropped after
+ * a failure (it is not reused in a state we did not test). */
+static void keep_done(struct spdm_pkey_keep *k, EVP_PKEY_CTX *pc, bool ok)
+{
+	if (!k)
+		EVP_PKEY_CTX_free(pc);
+	else if (!ok)
+		spdm_pkey_keep_free(k);
+}
+
 /* OpenSSL before 3.2 accepts and silently ignores the Ed448 context string,
  * which would make signatures that no other SPDM implementation verifies:
  * refuse instead. */
@@ -399,13 +469,96 @@ static int eddsa_init(EVP_MD_CTX *mc, EVP_PKEY *key, const uint8_t *ectx, size_t
 		    : EVP_DigestVerifyInit_ex(mc, NULL, NULL, NULL, NULL, key, params);
 }
 
+/* ECDSA-Sig-Value (SEC 1, RFC 5480): SEQUENCE { r INTEGER, s INTEGER } in
+ * DER; SPDM carries r||s, each half big-endian and zero-padded. Converted
+ * here by hand: ECDSA_SIG and two BIGNUMs cost six allocations per
+ * signature for a few bytes of framing. */
+
+/* Length of a half as a DER INTEGER (minimal: leading zero bytes dropped,
+ * one kept for zero, 0x00 in front when the top bit is set). */
+static size_t der_uint_len(const uint8_t *v, size_t n)
+{
+	while (n > 1 && !v[0]) {
+		v++;
+		n--;
+	}
+	return 2 + n + (v[0] >> 7);
+}
+
+static void der_put_uint(struct doe_wr *w, const uint8_t *v, size_t n)
+{
+	while (n > 1 && !v[0]) {
+		v++;
+		n--;
+	}
+	doe_wr_u8(w, 0x02);
+	doe_wr_u8(w, (uint8_t)(n + (v[0] >> 7)));
+	if (v[0] & 0x80)
+		doe_wr_u8(w, 0x00);
+	doe_wr_bytes(w, v, n);
+}
+
+/* r||s (2 * half bytes, half <= 66) as DER in out; its length, 0 if cap is
+ * short. The bytes i2d_ECDSA_SIG() makes (DER has one encoding). */
+size_t spdm_ecdsa_rs_to_der(const uint8_t *sig, size_t half, uint8_t *out, size_t cap)
+{
+	size_t body = der_uint_len(sig, half) + der_uint_len(sig + half, half);
+	struct doe_wr w;
+
+	doe_wr_init(&w, out, cap);
+	doe_wr_u8(&w, 0x30);
+	if (body >= 0x80)
+		doe_wr_u8(&w, 0x81);	/* at most 2 * 69 bytes: one length byte */
+	doe_wr_u8(&w, (uint8_t)body);
+	der_put_uint(&w, sig, half);
+	der_put_uint(&w, sig + half, half);
+	return doe_wr_ok(&w) ? doe_wr_len(&w) : 0;
+}
+
+/* Our signer's DER back to r||s: exactly two non-negative INTEGERs that
+ * fit half bytes each, nothing after them; else -EIO. */
+int spdm_ecdsa_der_to_rs(const uint8_t *der, size_t len, uint8_t *sig, size_t half)
+{
+	struct doe_rd r;
+	uint8_t tag, l;
+	size_t body;
+
+	doe_rd_init(&r, der, len);
+	if (doe_rd_u8(&r, &tag) || tag != 0x30 || doe_rd_u8(&r, &l))
+		return -EIO;
+	body = l;
+	if (l == 0x81) {
+		if (doe_rd_u8(&r, &l) || l < 0x80)
+			return -EIO;
+		body = l;
+	} else if (l & 0x80) {
+		return -EIO;
+	}
+	if (body != doe_rd_left(&r))
+		return -EIO;
+	for (size_t i = 0; i < 2; i++) {
+		const uint8_t *v;
+		size_t n;
+
+		if (doe_rd_u8(&r, &tag) || tag != 0x02 || doe_rd_u8(&r, &l) || !l || (l & 0x80) ||
+		    !(v = doe_rd_take(&r, l)) || (v[0] & 0x80))
+			return -EIO;
+		for (n = l; n > 1 && !v[0]; n--)
+			v++;
+		if (n > half)
+			return -EIO;
+		memset(sig + i * half, 0, half - n);
+		memcpy(sig + i * half + half - n, v, n);
+	}
+	return doe_rd_left(&r) ? -EIO : 0;
+}
+
 static int evp_sign(void *priv, uint32_t asym, uint32_t hash, const uint8_t *data,
 		    size_t data_len, const uint8_t *ectx, size_t ectx_len, uint8_t *sig,
 		    size_t sig_len)
 {
 	EVP_PKEY *key = priv;
-	uint8_t der[SPDM_MAX_SIG_SIZE + 16];
-	size_t n = sizeof(der);
+	size_t n;
 	int rc = -EIO;
 
 	if (is_eddsa(asym)) {
@@ -418,7 +571,18 @@ static int evp_sign(void *priv, uint32_t asym, uint32_t hash, const uint8_t *dat
 		EVP_MD_CTX_free(mc);
 		return rc;
 	}
-	EVP_PKEY_CTX *pc = pkey_ctx_for(key, asym, hash, true);
+	return evp_sign_keep(NULL, key, asym, hash, data, data_len, sig, sig_len);
+}
+
+/* ECDSA/RSA signing with keep's context (NULL: one for this call). */
+static int evp_sign_keep(struct spdm_pkey_keep *keep, EVP_PKEY *key, uint32_t asym,
+			 uint32_t hash, const uint8_t *data, size_t data_len, uint8_t *sig,
+			 size_t sig_len)
+{
+	uint8_t der[SPDM_MAX_SIG_SIZE + 16];
+	size_t n = sizeof(der);
+	int rc = -EIO;
+	EVP_PKEY_CTX *pc = keep_ctx(keep, key, asym, hash, true);
 
 	if (!pc)
 		return -EIO;
@@ -430,18 +594,11 @@ static int evp_sign(void *priv, uint32_t asym, uint32_t hash, const uint8_t *dat
 			rc = 0;
 		}
 	} else {
-		const uint8_t *p = der;
-		ECDSA_SIG *es = d2i_ECDSA_SIG(NULL, &p, (long)n);
-		size_t half = sig_len / 2;
-
-		if (es && BN_bn2binpad(ECDSA_SIG_get0_r(es), sig, (int)half) == (int)half &&
-		    BN_bn2binpad(ECDSA_SIG_get0_s(es), sig + half, (int)half) == (int)half)
-			rc = 0;
-		ECDSA_SIG_free(es);
+		rc = spdm_ecdsa_der_to_rs(der, n, sig, sig_len / 2);
 	}
 out:
 	OPENSSL_cleanse(der, sizeof(der));
-	EVP_PKEY_CTX_free(pc);
+	keep_done(keep, pc, rc == 0);
 	return rc;
 }
 
@@ -455,6 +612,13 @@ const struct spdm_signer_ops *spdm_evp_signer(void)
 int spdm_verify_th(struct doe_ctx *ctx, EVP_PKEY *pub, uint8_t ver, uint32_t asym,
 		   uint32_t hash, uint8_t op, const uint8_t *th, const uint8_t *sig,
 		   size_t sig_len)
+{
+	return spdm_verify_th_keep(ctx, NULL, pub, ver, asym, hash, op, th, sig, sig_len);
+}
+
+int spdm_verify_th_keep(struct doe_ctx *ctx, struct spdm_pkey_keep *keep, EVP_PKEY *pub,
+			uint8_t ver, uint32_t asym, uint32_t hash, uint8_t op, const uint8_t *th,
+			const uint8_t *sig, size_t sig_len)
 {
 	const char *what = spdm_code_name(op);
 	struct tbs t;
@@ -472,32 +636,21 @@ int spdm_verify_th(struct doe_ctx *ctx, EVP_PKEY *pub, uint8_t ver, uint32_t asy
 		     EVP_DigestVerify(mc, sig, sig_len, t.buf, t.len) == 1;
 		EVP_MD_CTX_free(mc);
 	} else if (is_rsa(asym)) {
-		EVP_PKEY_CTX *pc = pkey_ctx_for(pub, asym, hash, false);
+		EVP_PKEY_CTX *pc = keep_ctx(keep, pub, asym, hash, false);
 
 		ok = pc && EVP_PKEY_verify(pc, sig, sig_len, t.buf, t.len) == 1;
-		EVP_PKEY_CTX_free(pc);
+		keep_done(keep, pc, ok);
 	} else {
 		/* SPDM carries r||s; OpenSSL verifies DER: rebuild it */
-		size_t half = sig_len / 2;
-		ECDSA_SIG *es = ECDSA_SIG_new();
-		BIGNUM *r = BN_bin2bn(sig, (int)half, NULL), *s = BN_bin2bn(sig + half, (int)half, NULL);
-		uint8_t *der = NULL;
-		int dlen = -1;
+		uint8_t der[SPDM_MAX_SIG_SIZE + 16];
+		size_t dlen = spdm_ecdsa_rs_to_der(sig, sig_len / 2, der, sizeof(der));
 
-		if (es && r && s && ECDSA_SIG_set0(es, r, s) == 1) {
-			r = s = NULL;	/* owned by es */
-			dlen = i2d_ECDSA_SIG(es, &der);
-		}
-		if (dlen > 0) {
-			EVP_PKEY_CTX *pc = pkey_ctx_for(pub, asym, hash, false);
+		if (dlen) {
+			EVP_PKEY_CTX *pc = keep_ctx(keep, pub, asym, hash, false);
 
-			ok = pc && EVP_PKEY_verify(pc, der, (size_t)dlen, t.buf, t.len) == 1;
-			EVP_PKEY_CTX_free(pc);
+			ok = pc && EVP_PKEY_verify(pc, der, dlen, t.buf, t.len) == 1;
+			keep_done(keep, pc, ok);
 		}
-		OPENSSL_free(der);
-		BN_free(r);
-		BN_free(s);
-		ECDSA_SIG_free(es);
 	}
 	ERR_clear_error();	/* a failed verify leaves reasons in the thread's queue */
 	if (!ok && t.ectx_len && !spdm_ed448_ctx_supported())

@@ -50,6 +50,7 @@ struct spdm_req {
 	unsigned busy, not_ready;
 	uint64_t wait_us;
 	uint8_t slot_digest[SPDM_MAX_HASH_SIZE];
+	bool digest_is_chain_hash;	/* the chain read or cached hashes to slot_digest */
 	uint32_t chain_total;
 	size_t chain_got;
 	uint8_t chal_hash_type;
@@ -70,6 +71,7 @@ struct spdm_req {
 	uint64_t deadline_ns;		/* policy deadline, defaults applied */
 	unsigned max_messages;		/* policy cap, default applied */
 	EVP_PKEY *leaf;
+	struct spdm_pkey_keep vfy;	/* the leaf's verify context, for every signature */
 };
 
 _Static_assert(sizeof(struct spdm_req) <= SPDM_REQUESTER_CTX_SIZE,
@@ -132,6 +134,7 @@ void spdm_req_fini(struct spdm_req *r)
 	if (!r)
 		return;
 	spdm_ts_free(&r->ts);
+	spdm_pkey_keep_free(&r->vfy);
 	EVP_PKEY_free(r->leaf);
 	r->leaf = NULL;
 	OPENSSL_cleanse(r->req, sizeof(r->req));
@@ -522,6 +525,7 @@ static int on_digests(struct spdm_req *r, const uint8_t *in, size_t len)
 	r->chain_got = 0;
 	r->chain_total = 0;
 	r->res.chain_cached = false;
+	r->digest_is_chain_hash = false;
 	/* a chain verified before under this digest and these anchors: no
 	 * GET_CERTIFICATE (DSP0274 allows it; M1 then holds no CERTIFICATE,
 	 * as the responder's does), straight to CHALLENGE with its key */
@@ -539,6 +543,8 @@ static int on_digests(struct spdm_req *r, const uint8_t *in, size_t len)
 			r->res.chain_len = clen;
 			r->res.chain_verified = true;
 			r->res.chain_cached = true;
+			/* cached under this digest after chain_done() checked it */
+			r->digest_is_chain_hash = true;
 			return after_cert(r);
 		}
 	}
@@ -590,6 +596,7 @@ static int chain_done(struct spdm_req *r)
 		return doe_err(r->ctx, -EKEYREJECTED,
 			       "CERTIFICATE: chain of slot %u does not hash to its DIGESTS entry",
 			       r->pol.slot);
+	r->digest_is_chain_hash = true;
 	EVP_PKEY_free(r->leaf);	/* a resynch may bring us here twice */
 	r->leaf = NULL;
 	TRY(spdm_chain_check_cached(r->ctx, chain, r->chain_got, r->res.hash_algo,
@@ -682,7 +689,12 @@ static int on_challenge_auth(struct spdm_req *r, const uint8_t *in, size_t len)
 		return doe_err(r->ctx, -EPROTO,
 			       "CHALLENGE_AUTH: SlotMask 0x%02x, but DIGESTS reported 0x%02x",
 			       a.slot_mask, r->res.slot_mask);
-	TRY(spdm_hash_all(r->ctx, r->res.hash_algo, r->res.chain, r->res.chain_len, h));
+	/* the chain's hash is its DIGESTS entry, checked when it was read (or
+	 * cached): hashing it again would give the same bytes */
+	if (r->digest_is_chain_hash)
+		memcpy(h, r->slot_digest, n.hash_size);
+	else
+		TRY(spdm_hash_all(r->ctx, r->res.hash_algo, r->res.chain, r->res.chain_len, h));
 	if (CRYPTO_memcmp(h, a.chain_hash, n.hash_size))
 		return doe_err(r->ctx, -EKEYREJECTED,
 			       "CHALLENGE_AUTH: CertChainHash is not the hash of the chain we read");
@@ -696,8 +708,8 @@ static int on_challenge_auth(struct spdm_req *r, const uint8_t *in, size_t len)
 	TRY(spdm_ts_m(r->ctx, &r->ts, r->req, r->req_len));
 	TRY(spdm_ts_m(r->ctx, &r->ts, in, a.signed_len));
 	TRY(spdm_ts_m_final(r->ctx, &r->ts, th));
-	rc = spdm_verify_th(r->ctx, r->leaf, r->ver, r->res.asym_algo, r->res.hash_algo,
-			    SPDM_CHALLENGE_AUTH, th, a.sig, n.sig_size);
+	rc = spdm_verify_th_keep(r->ctx, &r->vfy, r->leaf, r->ver, r->res.asym_algo,
+				 r->res.hash_algo, SPDM_CHALLENGE_AUTH, th, a.sig, n.sig_size);
 	if (rc)
 		return rc;
 	r->res.challenge_verified = true;
@@ -911,8 +923,8 @@ static int on_measurements(struct spdm_req *r, const uint8_t *in, size_t len)
 	if (r->meas_want_sig) {
 		r->res.meas_signed = true;
 		TRY(spdm_ts_l_final(r->ctx, &r->ts, th));
-		rc = spdm_verify_th(r->ctx, r->leaf, r->ver, r->res.asym_algo, r->res.hash_algo,
-				    SPDM_MEASUREMENTS, th, m.sig, n.sig_size);
+		rc = spdm_verify_th_keep(r->ctx, &r->vfy, r->leaf, r->ver, r->res.asym_algo,
+					 r->res.hash_algo, SPDM_MEASUREMENTS, th, m.sig, n.sig_size);
 		if (rc)
 			return rc;
 		r->res.meas_verified = true;

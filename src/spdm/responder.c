@@ -45,6 +45,7 @@ struct spdm_rsp {
 	size_t chain_hdr_len;
 	size_t chain_len;
 	uint8_t chain_digest[SPDM_MAX_HASH_SIZE];
+	uint32_t chain_for_hash;	/* chain_hdr/chain_digest are for this hash, 0: none */
 	unsigned busy_left, not_ready_left;
 	unsigned meas_changed_left;	/* test knob: "content changed" still to report */
 	uint8_t pending[SPDM_MAX_REQUEST_SIZE];	/* request answered with ResponseNotReady */
@@ -57,6 +58,7 @@ struct spdm_rsp {
 	uint16_t dhe, aead;		/* selected in ALGORITHMS, 0: none */
 	uint32_t req_asym;		/* ReqBaseAsymAlg selected, 0: none */
 	bool opaque_fmt1;
+	struct spdm_pkey_keep sign_keep;	/* the software signer's context */
 };
 
 _Static_assert(sizeof(struct spdm_rsp) <= SPDM_RESPONDER_CTX_SIZE,
@@ -149,6 +151,7 @@ void spdm_rsp_fini(struct spdm_rsp *r)
 	if (!r)
 		return;
 	spdm_ts_free(&r->ts);
+	spdm_pkey_keep_free(&r->sign_keep);
 	OPENSSL_cleanse(r->pending, sizeof(r->pending));
 }
 
@@ -253,8 +256,8 @@ static int sign_into(struct spdm_rsp *r, struct reply *o, uint8_t op, const uint
 
 	if (!sig)
 		return done(r, o);
-	rc = spdm_sign_th(r->ctx, r->cfg.signer, r->cfg.signer_priv, r->ver, r->cfg.asym_algo,
-			  r->hash, op, th, sig, sl);
+	rc = spdm_sign_th_keep(r->ctx, &r->sign_keep, r->cfg.signer, r->cfg.signer_priv, r->ver,
+			       r->cfg.asym_algo, r->hash, op, th, sig, sl);
 	if (rc < 0)
 		return error_rsp(r, o, SPDM_ERR_UNSPECIFIED, 0);
 	if (r->cfg.corrupt_signature)
@@ -465,6 +468,12 @@ static int prepare_chain(struct spdm_rsp *r)
 	unsigned int dl;
 	int ok;
 
+	/* the certificates are fixed for the responder's life (cfg is a copy,
+	 * an emulated device with new ones makes a new responder): the
+	 * header and digest are those of the last connection with this hash */
+	if (r->chain_for_hash == r->hash)
+		return 0;
+	r->chain_for_hash = 0;
 	r->chain_hdr_len = 4 + hs;
 	r->chain_len = r->chain_hdr_len + r->cfg.certs_der_len;
 	if (r->chain_len > SPDM_MAX_CHAIN_SIZE)
@@ -477,12 +486,15 @@ static int prepare_chain(struct spdm_rsp *r)
 	TRY(spdm_hash_all(r->ctx, r->hash, r->cfg.certs_der, r->root_len, r->chain_hdr + 4));
 	chain_hash_input = r->chain_hdr;
 	mc = EVP_MD_CTX_new();
-	ok = mc && EVP_DigestInit_ex(mc, spdm_md(r->hash), NULL) == 1 &&
+	ok = mc && EVP_DigestInit_ex(mc, spdm_md_ctx(r->ctx, r->hash), NULL) == 1 &&
 	     EVP_DigestUpdate(mc, chain_hash_input, r->chain_hdr_len) == 1 &&
 	     EVP_DigestUpdate(mc, r->cfg.certs_der, r->cfg.certs_der_len) == 1 &&
 	     EVP_DigestFinal_ex(mc, r->chain_digest, &dl) == 1;
 	EVP_MD_CTX_free(mc);
-	return ok ? 0 : doe_err(r->ctx, -EIO, "SPDM responder: hashing the chain failed");
+	if (!ok)
+		return doe_err(r->ctx, -EIO, "SPDM responder: hashing the chain failed");
+	r->chain_for_hash = r->hash;
+	return 0;
 }
 
 static const uint32_t dhe_order[] = {
@@ -752,7 +764,7 @@ static int summary_hash(struct spdm_rsp *r, uint8_t hash_type, uint8_t *out)
 	unsigned int dl;
 	struct block b;
 	size_t i;
-	int ok = mc && EVP_DigestInit_ex(mc, spdm_md(r->hash), NULL) == 1;
+	int ok = mc && EVP_DigestInit_ex(mc, spdm_md_ctx(r->ctx, r->hash), NULL) == 1;
 
 	for (i = 0; ok && i < r->cfg.meas_count; i++) {
 		if (!in_summary(&r->cfg.meas[i], hash_type))

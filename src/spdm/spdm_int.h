@@ -24,6 +24,9 @@
 const char *spdm_sign_context_string(uint8_t op);
 
 const EVP_MD *spdm_md(uint32_t hash_algo);
+/* The same digest fetched once per context (spdm_md()'s legacy object makes
+ * OpenSSL 3 fetch at every use); spdm_md()'s when ctx is NULL. */
+const EVP_MD *spdm_md_ctx(struct doe_ctx *ctx, uint32_t hash_algo);
 /* Whether this libcrypto honours the Ed448 context string (3.2+). */
 bool spdm_ed448_ctx_supported(void);
 int spdm_hash_all(struct doe_ctx *ctx, uint32_t hash_algo, const void *data, size_t len,
@@ -43,6 +46,35 @@ int spdm_sign_th(struct doe_ctx *ctx, const struct spdm_signer_ops *ops, void *p
 int spdm_verify_th(struct doe_ctx *ctx, EVP_PKEY *pub, uint8_t ver, uint32_t asym,
 		   uint32_t hash, uint8_t op, const uint8_t *th, const uint8_t *sig,
 		   size_t sig_len);
+
+/* An EVP_PKEY_CTX kept across messages for one key, algorithm pair and
+ * direction: making one per signature costs OpenSSL 3 a fetch of the
+ * signature and of the digest under its lock, and its allocations. The
+ * context holds a reference to the key, so the key's address identifies it
+ * for as long as it is kept. Owned by one requester or responder (not
+ * shared between threads); zeroed = empty. */
+struct spdm_pkey_keep {
+	EVP_PKEY_CTX *pc;
+	const EVP_PKEY *key;
+	uint32_t asym, hash;
+	bool sign;
+};
+void spdm_pkey_keep_free(struct spdm_pkey_keep *k);
+/* spdm_sign_th() / spdm_verify_th() with a kept context (keep may be NULL:
+ * a context per call). Only the software signer (spdm_evp_signer()) and
+ * ECDSA/RSA keep one; the checks are those of the plain calls. */
+int spdm_sign_th_keep(struct doe_ctx *ctx, struct spdm_pkey_keep *keep,
+		      const struct spdm_signer_ops *ops, void *priv, uint8_t ver, uint32_t asym,
+		      uint32_t hash, uint8_t op, const uint8_t *th, uint8_t *sig, size_t sig_len);
+int spdm_verify_th_keep(struct doe_ctx *ctx, struct spdm_pkey_keep *keep, EVP_PKEY *pub,
+			uint8_t ver, uint32_t asym, uint32_t hash, uint8_t op, const uint8_t *th,
+			const uint8_t *sig, size_t sig_len);
+
+/* ECDSA signatures between SPDM's r||s (2 * half bytes) and DER: the DER
+ * length (0: cap too short), and 0 or -EIO for DER that is not two
+ * non-negative INTEGERs fitting half bytes. */
+size_t spdm_ecdsa_rs_to_der(const uint8_t *sig, size_t half, uint8_t *out, size_t cap);
+int spdm_ecdsa_der_to_rs(const uint8_t *der, size_t len, uint8_t *sig, size_t half);
 
 /* 0 if key is of the BaseAsymAlgo asym, else -EKEYREJECTED naming both. */
 int spdm_key_check(struct doe_ctx *ctx, EVP_PKEY *key, uint32_t asym, const char *what);
@@ -94,6 +126,7 @@ struct spdm_ts {
 	size_t vca_len;
 	uint8_t version;
 	uint32_t hash_algo;
+	EVP_MD *md;		/* hash_algo's digest, one reference held */
 	EVP_MD_CTX *m;		/* M1/M2: VCA, B (digests, certificate), C (challenge) */
 	EVP_MD_CTX *l;		/* L1/L2: (1.2+ VCA), measurement exchanges */
 };

@@ -24,6 +24,7 @@ void spdm_ts_reset(struct spdm_ts *ts)
 {
 	EVP_MD_CTX_free(ts->m);
 	EVP_MD_CTX_free(ts->l);
+	EVP_MD_free(ts->md);
 	spdm_ts_init(ts);
 }
 
@@ -46,7 +47,7 @@ static int restart(struct doe_ctx *ctx, struct spdm_ts *ts, EVP_MD_CTX **mc, boo
 {
 	if (!*mc && !(*mc = EVP_MD_CTX_new()))
 		return doe_err(ctx, -ENOMEM, "transcript: no memory for a hash context");
-	if (EVP_DigestInit_ex(*mc, spdm_md(ts->hash_algo), NULL) != 1 ||
+	if (EVP_DigestInit_ex(*mc, ts->md, NULL) != 1 ||
 	    (with_vca && EVP_DigestUpdate(*mc, ts->vca, ts->vca_len) != 1))
 		return doe_err(ctx, -EIO, "transcript: %s failed", spdm_hash_name(ts->hash_algo));
 	return 0;
@@ -63,6 +64,14 @@ int spdm_ts_start(struct doe_ctx *ctx, struct spdm_ts *ts, uint8_t ver, uint32_t
 		return doe_err(ctx, -EINVAL, "transcript: hash 0x%x not supported", hash_algo);
 	ts->version = ver;
 	ts->hash_algo = hash_algo;
+	/* fetched once: each restart below would fetch it again */
+	EVP_MD_free(ts->md);
+	ts->md = (EVP_MD *)spdm_md_ctx(ctx, hash_algo);
+	if (!EVP_MD_up_ref(ts->md)) {
+		ts->md = NULL;
+		return doe_err(ctx, -ENOMEM, "transcript: no memory for %s",
+			       spdm_hash_name(hash_algo));
+	}
 	TRY(restart(ctx, ts, &ts->m, true));
 	return restart(ctx, ts, &ts->l, l_has_vca(ts));
 }
