@@ -295,7 +295,7 @@ static void t_config_read_only(void)
 
 static void t_profiles_build(void)
 {
-	T_EQ(emu_profile_count(), 5);
+	T_EQ(emu_profile_count(), 6);
 	for (size_t i = 0; i < emu_profile_count(); i++) {
 		const struct emu_profile_desc *d = emu_profile_get(i);
 		struct emu_topo *topo = NULL;
