@@ -245,9 +245,9 @@ static void t_claims(void)
 	json_object_put(want);
 }
 
-/* ---- the chain walk: what it parsed is freed when a later one is not DER ---- */
+/* ---- the chain walk: whole certificates, or an error when one is not DER ---- */
 
-static void t_chain_certs(void)
+static void t_chain_split(void)
 {
 	static const struct {
 		const char *name;
@@ -280,26 +280,35 @@ static void t_chain_certs(void)
 			memset(buf + len, 0x30, 16);	/* a SEQUENCE that never ends */
 			len += 16;
 		}
-		rc = chain_certs(ctx, buf, len, 48, c, MAX_CHAIN_CERTS);
+		rc = chain_split(ctx, buf, len, 48, c, MAX_CHAIN_CERTS);
 		T_EQ(rc, cases[i].rc);
-		/* the split without parsing finds the same certificates, and the
-		 * JSON made from their DER is what the parsed ones give */
-		{
-			struct chain_cert d[MAX_CHAIN_CERTS];
-			int rd = chain_split(ctx, buf, len, 48, d, MAX_CHAIN_CERTS);
+		/* each piece is one whole certificate: OpenSSL parses it to its
+		 * end, and the subject decoded alone is the one it prints */
+		for (int k = 0; k < rc; k++) {
+			const unsigned char *p = c[k].der;
+			X509 *x = d2i_X509(NULL, &p, (long)c[k].der_len);
+			char want[256] = "", got[256];
+			BIO *b = BIO_new(BIO_s_mem());
+			int bn = 0;
 
-			T_EQ(rd, cases[i].rc);
-			if (rc > 0 && rd == rc) {
-				struct json_object *a = chain_json(c, rc), *b = chain_json(d, rd);
-
-				T_STREQ(json_object_to_json_string(a), json_object_to_json_string(b));
-				T_CONTAINS(json_object_to_json_string(b), "CN = doekit test device");
-				json_object_put(a);
-				json_object_put(b);
-			}
+			T_TRUE(x && p == c[k].der + c[k].der_len);
+			if (x && b && X509_NAME_print_ex(b, X509_get_subject_name(x), 0,
+							 XN_FLAG_ONELINE & ~ASN1_STRFLGS_ESC_MSB) >= 0)
+				bn = BIO_read(b, want, (int)sizeof(want) - 1);
+			want[bn > 0 ? bn : 0] = '\0';
+			chain_cert_subject(&c[k], got, sizeof(got));
+			T_STREQ(got, want);
+			T_CONTAINS(got, "CN = doekit test");
+			BIO_free(b);
+			X509_free(x);
 		}
-		if (rc > 0)
-			chain_certs_free(c, rc);
+		if (rc > 0) {
+			struct json_object *j = chain_json(c, rc);
+
+			T_EQ((int)json_object_array_length(j), rc);
+			T_CONTAINS(json_object_to_json_string(j), "BEGIN CERTIFICATE");
+			json_object_put(j);
+		}
 		/* on an error nothing is left to free: LeakSanitizer checks */
 	}
 	spdm_identity_free(id);
@@ -313,7 +322,7 @@ int main(void)
 	T_RUN(t_result);
 	T_RUN(t_algo_list);
 	T_RUN(t_claims);
-	T_RUN(t_chain_certs);
+	T_RUN(t_chain_split);
 	doe_ctx_free(ctx);
 	return T_DONE();
 }

@@ -9,8 +9,10 @@
 #include "evidence.h"
 #include "tool.h"
 
+/* One certificate of a chain, as DER: split, never parsed whole
+ * (d2i_X509 decodes the public key too, which costs more than checking a
+ * signature in OpenSSL 3.0; a report needs the subject and the bytes). */
 struct chain_cert {
-	X509 *x509;
 	const uint8_t *der;	/* points into the chain */
 	size_t der_len;
 };
@@ -22,15 +24,14 @@ struct json_object *hex_json(const uint8_t *p, size_t n);
 /* Hex digits to bytes (at most cap); -EINVAL for anything but pairs of
  * hex digits. */
 int hex_decode(const char *s, uint8_t *out, size_t cap, size_t *len);
-/* Returns the number of certificates (up to max) or -EBADMSG. */
-int chain_certs(struct doe_ctx *ctx, const uint8_t *chain, size_t len, size_t hash_size,
-		struct chain_cert *out, size_t max);
-void chain_certs_free(struct chain_cert *c, int n);
-/* The same split without parsing (x509 NULL): for JSON, which needs only
- * each certificate's subject and PEM (chain_json() makes them from DER). */
+/* The DER certificates of an SPDM chain (DSP0274 §10.7.1: Length u16,
+ * Reserved u16, RootHash, certificates root first), bounded: the number
+ * (up to max) or -EBADMSG. */
 int chain_split(struct doe_ctx *ctx, const uint8_t *chain, size_t len, size_t hash_size,
 		struct chain_cert *out, size_t max);
-void cert_subject(X509 *x, char *buf, size_t len);
+/* A certificate's subject, one line ("(not a certificate)" when its DER
+ * does not reach the subject); chain_json(): subject and PEM of each. */
+void chain_cert_subject(const struct chain_cert *c, char *buf, size_t len);
 struct json_object *chain_json(const struct chain_cert *c, int n);
 const char *meas_type_name(uint8_t type);
 int meas_json(struct doe_ctx *ctx, const uint8_t *rec, size_t len, struct json_object **out);
@@ -90,8 +91,8 @@ struct json_object *attest_doc(struct attest *a, const struct spdm_result *r, in
 
 /* The device (emulated, real with --raw, or tcp:HOST:PORT) and its CMA
  * mailbox or socket; the emulator's root is trusted for an emulated one. */
-/* The certificates of the result's chain (parsed; caller frees them with
- * chain_certs_free()), 0 when there is none or it does not parse. */
+/* The certificates of the result's chain (split), 0 when there is none or
+ * it does not split. */
 int result_certs(struct attest *a, const struct spdm_result *r, struct chain_cert *certs);
 int attest_open(struct attest *a, const char *spec);
 /* a->pol's chain, measurement and response buffers: a's own */

@@ -57,62 +57,6 @@ struct json_object *hex_json(const uint8_t *p, size_t n)
 	return o;
 }
 
-/* The DER certificates of an SPDM chain (DSP0274 §10.7.1: Length u16,
- * Reserved u16, RootHash, certificates root first). The chain was checked
- * by the library; this walk is bounded all the same. */
-int chain_certs(struct doe_ctx *ctx, const uint8_t *chain, size_t len, size_t hash_size,
-		struct chain_cert *out, size_t max)
-{
-	int n = chain_split(ctx, chain, len, hash_size, out, max);
-
-	for (int i = 0; i < n; i++) {
-		const unsigned char *p = out[i].der;
-
-		out[i].x509 = d2i_X509(NULL, &p, (long)out[i].der_len);
-		if (!out[i].x509 || p != out[i].der + out[i].der_len) {
-			/* the caller gets none of them: free what was parsed */
-			chain_certs_free(out, i + 1);
-			ERR_clear_error();
-			return doe_err(ctx, -EBADMSG, "certificate chain: certificate %d is not DER",
-				       i);
-		}
-	}
-	return n;
-}
-
-void chain_certs_free(struct chain_cert *c, int n)
-{
-	for (int i = 0; i < n; i++)
-		X509_free(c[i].x509);
-}
-
-void cert_subject(X509 *x, char *buf, size_t len)
-{
-	BIO *b = BIO_new(BIO_s_mem());
-	int n = 0;
-
-	buf[0] = '\0';
-	if (!b)
-		return;
-	if (X509_NAME_print_ex(b, X509_get_subject_name(x), 0, XN_FLAG_ONELINE & ~ASN1_STRFLGS_ESC_MSB) >= 0)
-		n = BIO_read(b, buf, (int)len - 1);
-	buf[n > 0 ? n : 0] = '\0';
-	BIO_free(b);
-}
-
-static struct json_object *cert_pem(X509 *x)
-{
-	BIO *b = BIO_new(BIO_s_mem());
-	struct json_object *o = NULL;
-	char *p;
-	long n;
-
-	if (b && PEM_write_bio_X509(b, x) == 1 && (n = BIO_get_mem_data(b, &p)) > 0)
-		o = json_object_new_string_len(p, (int)n);
-	BIO_free(b);
-	return o;
-}
-
 /* One DER TLV (definite length of at most 4 bytes) from r: its tag, its
  * value, and the whole element. */
 static int der_tlv(struct doe_rd *r, uint8_t *tag, struct doe_rd *val, const uint8_t **whole,
@@ -178,6 +122,13 @@ static int der_subject(const uint8_t *der, size_t len, char *buf, size_t blen)
 	return 0;
 }
 
+void chain_cert_subject(const struct chain_cert *c, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	if (der_subject(c->der, c->der_len, buf, len))
+		snprintf(buf, len, "(not a certificate)");
+}
+
 /* PEM straight from the DER bytes: what PEM_write_bio_X509 writes for a
  * certificate that was DER to begin with. */
 static struct json_object *der_pem(const uint8_t *der, size_t len)
@@ -207,7 +158,6 @@ int chain_split(struct doe_ctx *ctx, const uint8_t *chain, size_t len, size_t ha
 	while (doe_rd_left(&r) && n < max) {
 		uint8_t tag;
 
-		out[n].x509 = NULL;
 		if (der_tlv(&r, &tag, &v, &out[n].der, &out[n].der_len) || tag != 0x30)
 			return doe_err(ctx, -EBADMSG, "certificate chain: certificate %zu is not DER",
 				       n);
@@ -222,15 +172,11 @@ struct json_object *chain_json(const struct chain_cert *c, int n)
 
 	for (int i = 0; i < n; i++) {
 		struct json_object *o = json_object_new_object();
-		char subj[256] = "";
+		char subj[256];
 
-		if (c[i].x509)
-			cert_subject(c[i].x509, subj, sizeof(subj));
-		else
-			der_subject(c[i].der, c[i].der_len, subj, sizeof(subj));
+		chain_cert_subject(&c[i], subj, sizeof(subj));
 		json_object_object_add(o, "subject", tool_json_untrusted(subj, strlen(subj)));
-		json_object_object_add(o, "pem", c[i].x509 ? cert_pem(c[i].x509)
-							   : der_pem(c[i].der, c[i].der_len));
+		json_object_object_add(o, "pem", der_pem(c[i].der, c[i].der_len));
 		json_object_array_add(arr, o);
 	}
 	return arr;

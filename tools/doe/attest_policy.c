@@ -73,7 +73,6 @@ int attest_policy_report(struct attest *a, struct spdm_req *req, int rc)
 		bool ok = attest_verdict(a, r, rc, &why);
 
 		attest_print_text(a, r, ok, rc ? doe_ctx_errmsg(a->t->ctx) : why, certs, nc);
-		chain_certs_free(certs, nc);
 		printf("  appraisal      %s\n", verdict_name(v.kind));
 		verdict_print(&v, "    ");
 	}

@@ -80,7 +80,6 @@ static void print_text(struct attest *a, const char *file, const struct spdm_res
 	if (ok && vp->allow_unsigned && a->pol.meas_mode != SPDM_MEAS_NONE &&
 	    !meas_authenticated(r))
 		printf("  note           measurements accepted NOT authenticated (--allow-unsigned)\n");
-	chain_certs_free(certs, nc);
 }
 
 int cmd_verify_evidence(struct tool *t, int argc, char **argv)
