@@ -8,6 +8,8 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include <openssl/x509v3.h>
+
 #include "attest.h"
 #include "evidence.h"
 #include "jin.h"
@@ -299,6 +301,20 @@ static void t_chain_split(void)
 			chain_cert_subject(&c[k], got, sizeof(got));
 			T_STREQ(got, want);
 			T_CONTAINS(got, "CN = doekit test");
+			/* serial and key identifier, decoded alone, as OpenSSL
+			 * finds them in the whole certificate */
+			{
+				ASN1_INTEGER *serial = NULL;
+				ASN1_OCTET_STRING *ski = NULL;
+				const ASN1_OCTET_STRING *want_ski = x ? X509_get0_subject_key_id(x) : NULL;
+
+				T_EQ(der_cert_ids(c[k].der, c[k].der_len, &serial, &ski), 0);
+				T_TRUE(x && serial && !ASN1_INTEGER_cmp(serial, X509_get0_serialNumber(x)));
+				T_TRUE(want_ski != NULL);
+				T_TRUE(ski && want_ski && !ASN1_OCTET_STRING_cmp(ski, want_ski));
+				ASN1_INTEGER_free(serial);
+				ASN1_OCTET_STRING_free(ski);
+			}
 			BIO_free(b);
 			X509_free(x);
 		}

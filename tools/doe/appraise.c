@@ -18,6 +18,7 @@
 
 #include <openssl/bio.h>
 #include <openssl/bn.h>
+#include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -258,14 +259,19 @@ struct leaf {
 	bool present;
 };
 
-/* The leaf: the last certificate of certificate_chain (root first). */
+/* The leaf: the last certificate of certificate_chain (root first); its
+ * PEM to DER, then only the serial and the key identifier decoded (not the
+ * public key: der_cert_ids()). */
 static void leaf_read(struct json_object *ev, struct leaf *l)
 {
 	struct json_object *arr, *c;
-	const ASN1_OCTET_STRING *ski;
+	ASN1_OCTET_STRING *ski = NULL;
+	ASN1_INTEGER *serial = NULL;
+	unsigned char *der = NULL;
+	char *name = NULL, *header = NULL;
 	const char *pem;
+	long der_len = 0;
 	BIGNUM *bn = NULL;
-	X509 *x = NULL;
 	BIO *b;
 	size_t n;
 
@@ -277,22 +283,26 @@ static void leaf_read(struct json_object *ev, struct leaf *l)
 	pem = json_object_is_type(c, json_type_object) ? member_str(c, "pem") : NULL;
 	if (!pem || !(b = BIO_new_mem_buf(pem, -1)))
 		return;
-	x = PEM_read_bio_X509(b, NULL, NULL, NULL);
-	BIO_free(b);
-	if (!x)
-		return;
-	l->present = true;
-	ski = X509_get0_subject_key_id(x);
-	if (ski && ASN1_STRING_length(ski) > 0 && ASN1_STRING_length(ski) <= POLICY_MAX_ID) {
-		l->ski_len = (size_t)ASN1_STRING_length(ski);
-		memcpy(l->ski, ASN1_STRING_get0_data(ski), l->ski_len);
+	if (PEM_read_bio(b, &name, &header, &der, &der_len) == 1 && !strcmp(name, "CERTIFICATE") &&
+	    der_cert_ids(der, (size_t)der_len, &serial, &ski) == 0) {
+		l->present = true;
+		if (ski && ASN1_STRING_length(ski) > 0 && ASN1_STRING_length(ski) <= POLICY_MAX_ID) {
+			l->ski_len = (size_t)ASN1_STRING_length(ski);
+			memcpy(l->ski, ASN1_STRING_get0_data(ski), l->ski_len);
+		}
+		/* the serial as its magnitude, big-endian, no leading zero bytes */
+		bn = ASN1_INTEGER_to_BN(serial, NULL);
+		if (bn && BN_num_bytes(bn) <= POLICY_MAX_ID)
+			l->serial_len = (size_t)BN_bn2bin(bn, l->serial);
 	}
-	/* the serial as its magnitude, big-endian, no leading zero bytes */
-	bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), NULL);
-	if (bn && BN_num_bytes(bn) <= POLICY_MAX_ID)
-		l->serial_len = (size_t)BN_bn2bin(bn, l->serial);
 	BN_free(bn);
-	X509_free(x);
+	ASN1_INTEGER_free(serial);
+	ASN1_OCTET_STRING_free(ski);
+	OPENSSL_free(name);
+	OPENSSL_free(header);
+	OPENSSL_free(der);
+	BIO_free(b);
+	ERR_clear_error();
 }
 
 static void hex_short(const uint8_t *p, size_t n, char *out, size_t cap)

@@ -32,6 +32,11 @@ int chain_split(struct doe_ctx *ctx, const uint8_t *chain, size_t len, size_t ha
 /* A certificate's subject, one line ("(not a certificate)" when its DER
  * does not reach the subject); chain_json(): subject and PEM of each. */
 void chain_cert_subject(const struct chain_cert *c, char *buf, size_t len);
+/* A DER certificate's serial number and (NULL without one) subject key
+ * identifier, each decoded alone; the caller frees them. -EBADMSG when
+ * the DER does not reach the serial. */
+int der_cert_ids(const uint8_t *der, size_t len, ASN1_INTEGER **serial,
+		 ASN1_OCTET_STRING **ski);
 struct json_object *chain_json(const struct chain_cert *c, int n);
 const char *meas_type_name(uint8_t type);
 int meas_json(struct doe_ctx *ctx, const uint8_t *rec, size_t len, struct json_object **out);

@@ -11,6 +11,7 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include <doekit/cursor.h>
 #include "attest.h"
@@ -86,29 +87,53 @@ static int der_tlv(struct doe_rd *r, uint8_t *tag, struct doe_rd *val, const uin
 	return 0;
 }
 
-/* The subject Name of a DER certificate, decoded by OpenSSL without the
- * rest of it: d2i_X509 decodes the public key too, which costs more than
- * a signature check (OpenSSL 3.0), and evidence of a thousand devices
- * names three certificates each. TBSCertificate: [0] version, serial,
- * signature, issuer, validity, subject. */
-static int der_subject(const uint8_t *der, size_t len, char *buf, size_t blen)
+/*
+ * A field of a DER certificate's TBSCertificate, as its whole TLV, for
+ * OpenSSL to decode alone: d2i_X509 decodes the public key too, which
+ * costs more than a signature check (OpenSSL 3.0), and a report or an
+ * appraisal of a thousand devices needs only names and identifiers.
+ * Fields after the optional [0] version: TBS_SERIAL .. TBS_SPKI in order,
+ * TBS_EXTENSIONS the [3] block's content (SEQUENCE OF Extension).
+ */
+enum tbs_field { TBS_SERIAL, TBS_SIGNATURE, TBS_ISSUER, TBS_VALIDITY, TBS_SUBJECT, TBS_SPKI,
+		 TBS_EXTENSIONS };
+
+static int tbs_field(const uint8_t *der, size_t len, enum tbs_field f, const uint8_t **whole,
+		     size_t *wlen)
 {
 	struct doe_rd r, cert, tbs, v;
+	uint8_t tag;
+
+	doe_rd_init(&r, der, len);
+	TRY(der_tlv(&r, &tag, &cert, whole, wlen));
+	TRY(der_tlv(&cert, &tag, &tbs, whole, wlen));
+	TRY(der_tlv(&tbs, &tag, &v, whole, wlen));
+	if (tag == 0xA0)	/* version: then the serial */
+		TRY(der_tlv(&tbs, &tag, &v, whole, wlen));
+	if (f != TBS_EXTENSIONS) {
+		for (int i = TBS_SERIAL; i < (int)f; i++)
+			TRY(der_tlv(&tbs, &tag, &v, whole, wlen));
+		return 0;
+	}
+	for (int i = TBS_SERIAL; i < TBS_SPKI; i++)
+		TRY(der_tlv(&tbs, &tag, &v, whole, wlen));
+	while (doe_rd_left(&tbs)) {	/* [1], [2] unique IDs, then [3] */
+		TRY(der_tlv(&tbs, &tag, &v, whole, wlen));
+		if (tag == 0xA3)
+			return der_tlv(&v, &tag, &(struct doe_rd){ 0 }, whole, wlen);
+	}
+	return -ENOENT;
+}
+
+static int der_subject(const uint8_t *der, size_t len, char *buf, size_t blen)
+{
 	const uint8_t *whole = NULL;
 	size_t wlen = 0;
-	uint8_t tag;
 	X509_NAME *name;
 	BIO *b;
 	int n = 0;
 
-	doe_rd_init(&r, der, len);
-	TRY(der_tlv(&r, &tag, &cert, &whole, &wlen));
-	TRY(der_tlv(&cert, &tag, &tbs, &whole, &wlen));
-	TRY(der_tlv(&tbs, &tag, &v, &whole, &wlen));
-	if (tag == 0xA0)	/* version: then the serial */
-		TRY(der_tlv(&tbs, &tag, &v, &whole, &wlen));
-	for (int i = 0; i < 4; i++)	/* signature, issuer, validity, subject */
-		TRY(der_tlv(&tbs, &tag, &v, &whole, &wlen));
+	TRY(tbs_field(der, len, TBS_SUBJECT, &whole, &wlen));
 	name = d2i_X509_NAME(NULL, &whole, (long)wlen);
 	if (!name)
 		return -EBADMSG;
@@ -119,6 +144,29 @@ static int der_subject(const uint8_t *der, size_t len, char *buf, size_t blen)
 	buf[n > 0 ? n : 0] = '\0';
 	BIO_free(b);
 	X509_NAME_free(name);
+	return 0;
+}
+
+int der_cert_ids(const uint8_t *der, size_t len, ASN1_INTEGER **serial,
+		 ASN1_OCTET_STRING **ski)
+{
+	const uint8_t *whole = NULL;
+	size_t wlen = 0;
+
+	*serial = NULL;
+	*ski = NULL;
+	TRY(tbs_field(der, len, TBS_SERIAL, &whole, &wlen));
+	*serial = d2i_ASN1_INTEGER(NULL, &whole, (long)wlen);
+	if (!*serial)
+		return -EBADMSG;
+	if (tbs_field(der, len, TBS_EXTENSIONS, &whole, &wlen) == 0) {
+		STACK_OF(X509_EXTENSION) *exts = d2i_X509_EXTENSIONS(NULL, &whole, (long)wlen);
+
+		if (exts)
+			*ski = X509V3_get_d2i(exts, NID_subject_key_identifier, NULL, NULL);
+		sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
+	}
+	ERR_clear_error();
 	return 0;
 }
 
