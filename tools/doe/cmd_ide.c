@@ -51,8 +51,7 @@ struct ide_cli {
 	uint8_t psk[64];
 	size_t psk_len;
 	const char *psk_hint;
-	bool resume;			/* --session: a kept session */
-	uint32_t session_id;
+	uint32_t session_id;		/* --session: a kept session; 0: none */
 	struct kept_session kept;
 	/* outcome */
 	_Alignas(16) uint8_t smem[SPDM_SESSION_CTX_SIZE];
@@ -398,7 +397,7 @@ static int run_setup(struct ide_cli *c, const char *spec)
 	if (!k)
 		return doe_err(t->ctx, -ENOMEM, "out of memory");
 	rc = attest_open(a, spec);
-	if (!rc && a->dev.emulated && !c->resume) {
+	if (!rc && a->dev.emulated && !c->session_id) {
 		host = emu_fn_ide_host(a->dev.fn);
 		if (emu_fn_info(a->dev.fn)->port_type == EMU_PCIE_ROOT_PORT)
 			rc = doe_err(t->ctx, -EINVAL, "%s is a root port: the host end, keyed by the "
@@ -424,7 +423,7 @@ static int run_setup(struct ide_cli *c, const char *spec)
 	}
 	if (!rc && !t->json)
 		printf("%s  via %s\n", tool_esc(vb, sizeof(vb), a->name), a->via);
-	if (!rc && c->resume) {
+	if (!rc && c->session_id) {
 		char what[64];
 
 		rc = session_resume(a, c->session_id, c->smem, sizeof(c->smem), &c->kept, &ops,
@@ -537,15 +536,9 @@ static int run_setup(struct ide_cli *c, const char *spec)
 			rc = doe_err(t->ctx, -EIO, "%s: stream %u is %s after setup", a->name,
 				     c->stream, c->state);
 	}	/* elsewhere the host end is not ours: no link state to read */
-	if (c->resume) {
-		/* the session stays for its owner; the flow's error comes first */
-		int frc;
-
-		rc = session_resume_failed(t->ctx, c->s, c->session_id, rc);
-		frc = session_resume_finish(t->ctx, &c->kept);
-
-		rc = rc ? rc : frc;
-	} else if (c->s && spdm_sess_state(c->s) == SPDM_SESS_ESTABLISHED) {
+	if (c->session_id)	/* the session stays for its owner */
+		rc = session_resume_finish(t->ctx, &c->kept, rc);
+	else if (c->s && spdm_sess_state(c->s) == SPDM_SESS_ESTABLISHED) {
 		(void)spdm_sess_control(c->s, ops, priv, 0xEC /* END_SESSION */, 0);
 	}
 	spdm_sess_fini(c->s);
@@ -594,7 +587,7 @@ static void report(struct ide_cli *c, int rc)
 			json_object_object_add(o, "ide", cap_json(&c->info.cap));
 		if (c->note)
 			json_object_object_add(o, "note", json_object_new_string(c->note));
-		if (c->resume) {
+		if (c->session_id) {
 			struct json_object *sj = json_object_new_object();
 			char id[12];
 
@@ -641,7 +634,7 @@ static void report(struct ide_cli *c, int rc)
 		printf("  host end: programmed by the platform's TSM, not by doekit\n");
 	if (c->state)
 		printf("  link state: %s\n", c->state);
-	if (c->resume)
+	if (c->session_id)
 		printf("  session %08x left open; key %d holds its next sequence numbers\n",
 		       c->session_id, c->kept.key);
 }
@@ -712,8 +705,7 @@ int cmd_ide(struct tool *t, int argc, char **argv)
 		case 'K':
 			if (opt_hex32(optarg, &c->session_id) || !c->session_id)
 				bad = "session (the session ID doe session printed: 1 to 8 hex digits, not 0)";
-			c->resume = true;
-			break;
+						break;
 		case 'X':
 			if (spdm_sock_trans_parse(optarg, &c->a->trans) ||
 			    c->a->trans == SPDM_SOCK_TRANS_NONE)
@@ -748,12 +740,12 @@ int cmd_ide(struct tool *t, int argc, char **argv)
 				  "--stop, --psk and --trust go with --setup");
 		goto out;
 	}
-	if (c->resume && (c->psk_len || trust_path)) {
+	if (c->session_id && (c->psk_len || trust_path)) {
 		code = tool_usage(t, "ide: --session reuses a session attested when it was set up: "
 				  "--psk and --trust are for a new one");
 		goto out;
 	}
-	if (c->resume && !c->setup) {
+	if (c->session_id && !c->setup) {
 		code = tool_usage(t, "ide: --session goes with --setup");
 		goto out;
 	}

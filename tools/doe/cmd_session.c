@@ -338,20 +338,14 @@ static int end_kept(struct sess_cli *c, const char *spec)
 	struct kept_session k = { .lock_fd = -1 };
 	void *priv = NULL;
 	char id[12], vb[TOOL_ESC_SIZE(96)];
-	int rc = attest_open(a, spec), frc;
-	int32_t key;
-	bool revoked;
+	int rc = attest_open(a, spec);
 
 	if (!rc)
 		rc = session_resume(a, c->resume_id, c->smem, sizeof(c->smem), &k, &ops, &priv);
 	c->s = k.s;
 	if (!rc)
-		rc = session_resume_failed(t->ctx, c->s, c->resume_id,
-					   spdm_sess_control(c->s, ops, priv, 0xEC /* END_SESSION */, 0));
-	frc = session_resume_finish(t->ctx, &k);
-	rc = rc ? rc : frc;
-	key = k.key;
-	revoked = k.revoked;
+		rc = spdm_sess_control(c->s, ops, priv, 0xEC /* END_SESSION */, 0);
+	rc = session_resume_finish(t->ctx, &k, rc);
 	snprintf(id, sizeof(id), "%08x", c->resume_id);
 	if (t->json) {
 		struct json_object *o = json_object_new_object();
@@ -361,18 +355,18 @@ static int end_kept(struct sess_cli *c, const char *spec)
 		json_object_object_add(o, "resumed", json_object_new_boolean(c->s != NULL));
 		json_object_object_add(o, "ended", json_object_new_boolean(
 			c->s && spdm_sess_state(c->s) == SPDM_SESS_ENDED));
-		json_object_object_add(o, "key_serial", key > 0 ? json_object_new_int(key) : NULL);
-		json_object_object_add(o, "key_revoked", json_object_new_boolean(revoked));
+		json_object_object_add(o, "key_serial", k.key > 0 ? json_object_new_int(k.key) : NULL);
+		json_object_object_add(o, "key_revoked", json_object_new_boolean(k.revoked));
 		if (rc)
 			json_object_object_add(o, "error", json_object_new_string(doe_ctx_errmsg(t->ctx)));
 		tool_print_json(o);
 		json_object_put(o);
 	} else if (!rc) {
 		printf("%s  via %s\n  session %s ended; key %d revoked\n",
-		       tool_esc(vb, sizeof(vb), a->name), a->via, id, key);
-	} else if (revoked) {
+		       tool_esc(vb, sizeof(vb), a->name), a->via, id, k.key);
+	} else if (k.revoked) {
 		printf("%s  via %s\n  session %s failed; key %d revoked\n",
-		       tool_esc(vb, sizeof(vb), a->name), a->via, id, key);
+		       tool_esc(vb, sizeof(vb), a->name), a->via, id, k.key);
 	}
 	spdm_sess_fini(c->s);
 	c->s = NULL;

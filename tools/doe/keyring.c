@@ -195,7 +195,7 @@ int session_resume(struct attest *a, uint32_t id, void *mem, size_t mem_len,
 	struct spdm_keyring_payload k;
 	int rc;
 
-	*ks = (struct kept_session){ .lock_fd = -1 };
+	*ks = (struct kept_session){ .id = id, .lock_fd = -1 };
 	/* an in-process device is as old as this command: no session of an
 	 * earlier one can be alive in it */
 	if (a->dev.emulated)
@@ -223,22 +223,20 @@ int session_resume(struct attest *a, uint32_t id, void *mem, size_t mem_len,
 	return rc;
 }
 
-int session_resume_failed(struct doe_ctx *ctx, const struct spdm_sess *s, uint32_t id, int rc)
-{
-	char was[256];
-
-	if (!rc || !s || spdm_sess_state(s) != SPDM_SESS_FAILED)
-		return rc;
-	snprintf(was, sizeof(was), "%s", doe_ctx_errmsg(ctx));
-	return doe_err(ctx, rc, "session %08x: %s: the device no longer takes this session (it "
-		       "ended or was reset, or the key's sequence numbers were used elsewhere)",
-		       id, was);
-}
-
-int session_resume_finish(struct doe_ctx *ctx, struct kept_session *ks)
+int session_resume_finish(struct doe_ctx *ctx, struct kept_session *ks, int flow_rc)
 {
 	uint8_t payload[SPDM_KEYRING_PAYLOAD_SIZE];
 	int rc = 0;
+
+	/* the flow's failure first, saying what a dead resumed session means */
+	if (flow_rc && ks->s && spdm_sess_state(ks->s) == SPDM_SESS_FAILED) {
+		char was[256];
+
+		snprintf(was, sizeof(was), "%s", doe_ctx_errmsg(ctx));
+		flow_rc = doe_err(ctx, flow_rc, "session %08x: %s: the device no longer takes this "
+				  "session (it ended or was reset, or the key's sequence numbers "
+				  "were used elsewhere)", ks->id, was);
+	}
 
 	if (ks->key > 0 && ks->lock_fd >= 0) {
 		/* ended, or failed (a record the device refused ends the
@@ -256,5 +254,5 @@ int session_resume_finish(struct doe_ctx *ctx, struct kept_session *ks)
 	if (ks->lock_fd >= 0)
 		close(ks->lock_fd);	/* drops the flock */
 	ks->lock_fd = -1;
-	return rc;
+	return flow_rc ? flow_rc : rc;
 }

@@ -17,6 +17,7 @@ int session_key_revoke(struct doe_ctx *ctx, int32_t serial);
 struct attest;
 /* A session kept by an earlier command, taken over by this one. */
 struct kept_session {
+	uint32_t id;		/* the session ID asked for */
 	struct spdm_sess *s;	/* established once session_resume() returned 0 */
 	int32_t key;		/* its key; 0: none found */
 	int lock_fd;		/* held from before the key is read to after it is updated */
@@ -32,15 +33,15 @@ struct kept_session {
  * is read and held until session_resume_finish(); a busy one is -EBUSY.
  * Refused for a device emulated in this process (nothing earlier lives in
  * it) and where the key's binding is not the transport's. Then
- * session_resume_finish() (always, also after a failure): the key gets the
- * next sequence numbers, or is revoked (k->revoked) when the session is
- * over, ended or failed; the lock is dropped.
+ * session_resume_finish() (always, also after a failure), with the result
+ * of what the command did in the session: the key gets the next sequence
+ * numbers, or is revoked (k->revoked) when the session is over, ended or
+ * failed; the lock is dropped. It returns flow_rc (its message saying what
+ * a failed resumed session means), else its own result.
  */
 int session_resume(struct attest *a, uint32_t id, void *mem, size_t mem_len,
 		   struct kept_session *k, const struct spdm_transport_ops **ops, void **priv);
-int session_resume_finish(struct doe_ctx *ctx, struct kept_session *k);
-/* rc, with a message that says what a resumed session's failure means. */
-int session_resume_failed(struct doe_ctx *ctx, const struct spdm_sess *s, uint32_t id, int rc);
+int session_resume_finish(struct doe_ctx *ctx, struct kept_session *k, int flow_rc);
 
 /*
  * The attestation a session starts with (doe session, doe ide), on the
