@@ -1002,6 +1002,10 @@ elif ! read -r sid key < <(keep); then
 	else bad "session --keyring over tcp: $(cat "$tmp/err")"; fi
 else
 	dev="tcp:127.0.0.1:$port"
+	# a key whose binding is not the transport's (a --trans typo) is refused
+	# before anything is sent; the session and its key stay good
+	expect 1 "was set up over PCIe DOE, this transport is MCTP" \
+		ide --setup --stream 1 --trans mctp --session "$sid" "$dev"
 	# twice in the same session: the key carries the sequence numbers on
 	for s in 1 2; do
 		"$doe" ide -j --setup --stream "$s" --refresh --session "$sid" "$dev" >"$tmp/ik.json" 2>"$tmp/err" &&

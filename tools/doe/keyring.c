@@ -238,10 +238,12 @@ int session_resume_finish(struct doe_ctx *ctx, struct kept_session *ks, int flow
 				  "were used elsewhere)", ks->id, was);
 	}
 
-	if (ks->key > 0 && ks->lock_fd >= 0) {
+	/* nothing was sent when no session was made of the key (a payload
+	 * refused, a binding that is not the transport's): the key stays */
+	if (ks->s && ks->lock_fd >= 0) {
 		/* ended, or failed (a record the device refused ends the
 		 * session there too, DSP0277): its keys are good for nothing */
-		if (!ks->s || spdm_sess_state(ks->s) != SPDM_SESS_ESTABLISHED) {
+		if (spdm_sess_state(ks->s) != SPDM_SESS_ESTABLISHED) {
 			rc = session_key_revoke(ctx, ks->key);
 			ks->revoked = !rc;
 		} else {

@@ -36,8 +36,9 @@ struct kept_session {
  * session_resume_finish() (always, also after a failure), with the result
  * of what the command did in the session: the key gets the next sequence
  * numbers, or is revoked (k->revoked) when the session is over, ended or
- * failed; the lock is dropped. It returns flow_rc (its message saying what
- * a failed resumed session means), else its own result.
+ * failed (left alone when no session was made of it); the lock is
+ * dropped. It returns flow_rc (its message saying what a failed resumed
+ * session means), else its own result.
  */
 int session_resume(struct attest *a, uint32_t id, void *mem, size_t mem_len,
 		   struct kept_session *k, const struct spdm_transport_ops **ops, void **priv);
