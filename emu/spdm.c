@@ -454,17 +454,26 @@ void emu_spdm_conn_free(struct emu_spdm_conn *c)
 	free(c);
 }
 
-unsigned emu_spdm_conn_sessions(const struct emu_spdm_conn *c, uint32_t *ids, unsigned max)
+static bool established(const struct emu_sess *e)
+{
+	return e->s && spdm_sess_state(e->s) == SPDM_SESS_ESTABLISHED;
+}
+
+unsigned emu_spdm_conn_sessions(const struct emu_spdm_conn *c)
 {
 	unsigned n = 0;
 
 	for (size_t i = 0; i < EMU_SPDM_SESSIONS; i++)
-		if (c->sess[i].s && spdm_sess_state(c->sess[i].s) == SPDM_SESS_ESTABLISHED) {
-			if (n < max)
-				ids[n] = spdm_sess_id(c->sess[i].s);
-			n++;
-		}
+		n += established(&c->sess[i]);
 	return n;
+}
+
+bool emu_spdm_conn_has_session(const struct emu_spdm_conn *c, uint32_t session_id)
+{
+	for (size_t i = 0; i < EMU_SPDM_SESSIONS; i++)
+		if (established(&c->sess[i]) && spdm_sess_id(c->sess[i].s) == session_id)
+			return true;
+	return false;
 }
 
 int emu_spdm_attach(struct emu_fn *fn, struct emu_mb *mb)

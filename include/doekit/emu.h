@@ -284,11 +284,10 @@ DOE_API int emu_fn_spdm_conn_new(struct emu_fn *fn, bool mctp, struct emu_spdm_c
 DOE_API int emu_spdm_conn_handle(struct emu_spdm_conn *c, bool secured, const void *req,
 				 size_t req_len, void *rsp, size_t rsp_cap, size_t *rsp_len);
 DOE_API void emu_spdm_conn_free(struct emu_spdm_conn *c);
-/* The IDs of c's established sessions (up to max of them in ids); returns
- * how many it holds. A server that keeps a departed client's responder
- * finds it again by these. */
-DOE_API unsigned emu_spdm_conn_sessions(const struct emu_spdm_conn *c, uint32_t *ids,
-					unsigned max);
+/* How many established sessions c holds, and whether one has this ID: a
+ * server that keeps a departed client's responder finds it again by these. */
+DOE_API unsigned emu_spdm_conn_sessions(const struct emu_spdm_conn *c);
+DOE_API bool emu_spdm_conn_has_session(const struct emu_spdm_conn *c, uint32_t session_id);
 /* One SPDM request to the function's responder, without a mailbox. */
 DOE_API int emu_fn_spdm_handle(struct emu_fn *fn, const void *req, size_t req_len, void *rsp,
 			       size_t rsp_cap, size_t *rsp_len);

@@ -79,18 +79,13 @@ static void park_expire(struct listen_server *ls, uint64_t now)
 static struct emu_spdm_conn *park_take(struct listen_server *ls, uint32_t id)
 {
 	park_expire(ls, now_ms());
-	for (unsigned i = 0; i < PARKED_MAX; i++) {
-		uint32_t ids[8];
-		unsigned n = ls->park[i].c ? emu_spdm_conn_sessions(ls->park[i].c, ids, 8) : 0;
+	for (unsigned i = 0; i < PARKED_MAX; i++)
+		if (ls->park[i].c && emu_spdm_conn_has_session(ls->park[i].c, id)) {
+			struct emu_spdm_conn *c = ls->park[i].c;
 
-		for (unsigned k = 0; k < n && k < 8; k++)
-			if (ids[k] == id) {
-				struct emu_spdm_conn *c = ls->park[i].c;
-
-				ls->park[i].c = NULL;
-				return c;
-			}
-	}
+			ls->park[i].c = NULL;
+			return c;
+		}
 	return NULL;
 }
 
@@ -145,10 +140,9 @@ static void conn_continue(void *priv, void *conn_priv)
 	struct listen_server *ls = priv;
 	struct listen_conn *lc = conn_priv;
 	uint64_t now = now_ms();
-	unsigned slot = 0;
-	uint32_t id;
+	unsigned slot = 0, n = emu_spdm_conn_sessions(lc->c);
 
-	if (!emu_spdm_conn_sessions(lc->c, &id, 1))
+	if (!n)
 		return;
 	park_expire(ls, now);
 	for (unsigned i = 0; i < PARKED_MAX; i++) {
@@ -162,7 +156,8 @@ static void conn_continue(void *priv, void *conn_priv)
 	emu_spdm_conn_free(ls->park[slot].c);
 	ls->park[slot] = (struct parked){ .c = lc->c, .since = now };
 	lc->c = NULL;
-	doe_log(ls->t->ctx, DOE_LOG_DEBUG, "session %08x kept for the next client", id);
+	doe_log(ls->t->ctx, DOE_LOG_DEBUG, "%u session%s kept for the next client", n,
+		n == 1 ? "" : "s");
 }
 
 static void conn_close(void *priv, void *conn_priv)
