@@ -472,14 +472,9 @@ struct json_object *attest_doc(struct attest *a, const struct spdm_result *r, in
 	struct chain_cert certs[MAX_CHAIN_CERTS];
 	struct json_object *o;
 	const char *why;
-	int nc = 0;
+	int nc = result_certs(a, r, certs);
 	bool ok;
 
-	if (r->chain && r->chain_len)
-		nc = chain_split(a->t->ctx, r->chain, r->chain_len, spdm_hash_size(r->hash_algo),
-				 certs, MAX_CHAIN_CERTS);
-	if (nc < 0)	/* as result_certs(): a chain that does not split shows none */
-		nc = 0;
 	ok = attest_verdict(a, r, rc, &why);
 	o = attest_evidence_json(a, r, ok, why, rc, certs, nc);
 	if (log)
