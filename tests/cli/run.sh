@@ -1060,6 +1060,16 @@ else
 	fi
 	# a session ID with no key at all
 	expect 1 "no key doekit:spdm:$dev:0badcafe" ide --setup --stream 1 --session 0xBADCAFE "$dev"
+	# a key of ours in name only: the wrong size, or 124 zero bytes; refused
+	# by name, nothing sent, the key left as it is
+	if command -v keyctl >/dev/null; then
+		fk=$(printf 'short' | keyctl padd user "doekit:spdm:$dev:00000bad" @u)
+		expect 1 "5 bytes, a session payload has 124" ide --setup --stream 1 --session bad "$dev"
+		head -c 124 /dev/zero | keyctl pupdate "$fk"
+		expect 1 "keyring payload: no DKSP magic" ide --setup --stream 1 --session bad "$dev"
+		keyctl describe "$fk" >/dev/null 2>&1 && ok || bad "a refused payload's key was revoked"
+		keyctl revoke "$fk"
+	fi
 	# the server parks at most 8 departed clients' responders, the oldest
 	# dropped first: of 9 kept sessions the first is gone, the last works
 	first=""; last=""; lkey=""
